@@ -1,0 +1,68 @@
+//! The command-line arguments, as clap reads them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nurture",
+    version,
+    about = "Check, compile and simulate nurture programs",
+    long_about = "Check, compile and simulate nurture programs: automated conversations with existing customers, written as short text files."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check programs for mistakes and report every one found.
+    Check(CheckArgs),
+    /// Explain a diagnostic code (N101 or duplicate-clause); lists all without one.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to check; folders are searched for `*.nurture` files.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// How to print what was found.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub output_format: OutputFormat,
+
+    /// When to colour the output; `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Fail (exit 1) on warnings too, not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Reports with the source and labels, for people.
+    Human,
+    /// nurture's own stable JSON (format_version 1).
+    Json,
+    /// GitHub Actions annotations (::error file=…).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other tools.
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code to explain, like N101 or duplicate-clause.
+    pub code: Option<String>,
+}

@@ -1,0 +1,110 @@
+//! `nurture check`: read, parse and check programs, print what was found.
+
+use super::args::{CheckArgs, ColorChoice, OutputFormat};
+use super::{complain, exit, files, print};
+use crate::check::check_text;
+use crate::diagnostic::Diagnostic;
+use crate::render::{self, FileReport, Totals, human::HumanOptions};
+use crate::syntax::{self, limits};
+use std::io::IsTerminal;
+
+pub fn run(args: &CheckArgs) -> i32 {
+    let (paths, problems) = files::collect(&args.paths);
+    let mut trouble = !problems.is_empty();
+    for problem in &problems {
+        complain(problem);
+    }
+    let mut reports = Vec::with_capacity(paths.len());
+    for path in &paths {
+        match files::read(path) {
+            Ok(bytes) => reports.push(check_bytes(path.display().to_string(), &bytes)),
+            Err(problem) => {
+                complain(&problem);
+                trouble = true;
+            }
+        }
+    }
+
+    let files_checked = reports.len();
+    let totals = Totals::of(&reports);
+    let output = match args.output_format {
+        OutputFormat::Human => human(&reports, totals, files_checked, color(args.color)),
+        OutputFormat::Json => render::json::render(&reports, files_checked),
+        OutputFormat::Github => render::github::render(&reports),
+        OutputFormat::Sarif => render::sarif::render(&reports),
+    };
+    print(&output);
+
+    if trouble {
+        exit::TROUBLE
+    } else if totals.errors > 0 || (args.deny_warnings && totals.warnings > 0) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
+
+/// Checks one file's bytes: decoding, size, parsing and checks.
+pub fn check_bytes(path: String, bytes: &[u8]) -> FileReport {
+    if bytes.len() > limits::MAX_FILE_BYTES {
+        return FileReport {
+            path,
+            source: String::new(),
+            diagnostics: vec![limits::too_large_diagnostic()],
+        };
+    }
+    let (source, not_utf8) = syntax::decode(bytes);
+    let diagnostics: Vec<Diagnostic> = match not_utf8 {
+        Some(problem) => vec![problem],
+        None => check_text(&source),
+    };
+    FileReport {
+        path,
+        source,
+        diagnostics,
+    }
+}
+
+fn human(reports: &[FileReport], totals: Totals, files: usize, color: bool) -> String {
+    let options = HumanOptions {
+        color,
+        width: terminal_width(),
+    };
+    let mut out = String::new();
+    for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+        out.push_str(&render::human::render(report, &options));
+        out.push('\n');
+    }
+    if files > 0 {
+        out.push_str(&render::human::summary_line(
+            totals.errors,
+            totals.warnings,
+            files,
+        ));
+        out.push('\n');
+    }
+    out
+}
+
+/// `auto` colours only a terminal, and never when NO_COLOR is set to
+/// anything (https://no-color.org); `always` overrides NO_COLOR.
+fn color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            !no_color && !dumb && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The width to wrap reports at: `COLUMNS` when the shell exports it, else 100.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+        .unwrap_or(100)
+}

@@ -1,0 +1,76 @@
+//! Finding and reading the files to check.
+
+use crate::syntax::limits::MAX_FILE_BYTES;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The files named by the user's paths: files as given, folders searched
+/// (sorted, hidden folders skipped) for `*.nurture`. Problems with a path are
+/// returned as messages, and the other paths are still searched.
+pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let shown = path.display();
+        match std::fs::metadata(path) {
+            Err(error) => problems.push(format!("cannot read `{shown}`: {}", plain(&error))),
+            Ok(meta) if meta.is_dir() => {
+                let before = files.len();
+                search(path, &mut files, &mut problems);
+                if files.len() == before {
+                    problems.push(format!("no `.nurture` files found in `{shown}`"));
+                }
+            }
+            Ok(_) => files.push(path.clone()),
+        }
+    }
+    (files, problems)
+}
+
+fn search(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<String>) {
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_program = entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|ext| ext == "nurture");
+                if is_program {
+                    files.push(entry.into_path());
+                }
+            }
+            Err(error) => problems.push(format!("cannot search {}", error)),
+        }
+    }
+}
+
+/// A file's bytes, or `None` with the reason. At most one byte more than the
+/// size limit is read, so a huge file costs no more than a small one.
+pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path)
+        .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))?;
+    Ok(bytes)
+}
+
+/// An I/O error without the "(os error 2)" suffix people need not see.
+fn plain(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = error.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The command line: the only code besides the renderers that writes output.
+//! `main` calls [`run`] and exits with the code it returns.
+
+mod args;
+mod check;
+mod explain;
+mod files;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::io::Write;
+
+/// Exit codes, the same for every command.
+pub mod exit {
+    /// Nothing found.
+    pub const CLEAN: i32 = 0;
+    /// Findings in the programs, or a user error such as an unknown code.
+    pub const FINDINGS: i32 = 1;
+    /// A usage error, a file that could not be read, or a fault in nurture.
+    pub const TROUBLE: i32 = 2;
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version are not errors; clap knows which is which.
+            let _ = error.print();
+            return if error.use_stderr() {
+                exit::TROUBLE
+            } else {
+                exit::CLEAN
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(options) => check::run(&options),
+        Command::Explain(options) => explain::run(&options),
+    }
+}
+
+/// Writes to stdout, ignoring a closed pipe (`nurture check | head`).
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Reports a problem with nurture's own work (not a finding) on stderr.
+fn complain(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "nurture: error: {message}");
+}

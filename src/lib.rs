@@ -1,0 +1,20 @@
+//! nurture: a declarative language, compiler, linter and simulator for
+//! customer nurture programs.
+//!
+//! The stages, in the order data flows through them:
+//!
+//! | stage | module | data |
+//! |---|---|---|
+//! | read and parse | [`syntax`] | text → [`syntax::ast::Program`] |
+//! | check | [`check`] | program → diagnostics |
+//! | render | [`render`] | diagnostics → human text, JSON, GitHub, SARIF |
+//! | command line | [`cli`] | flags → exit code |
+
+pub mod check;
+pub mod cli;
+pub mod codes;
+pub mod diagnostic;
+pub mod render;
+pub mod span;
+pub mod suggest;
+pub mod syntax;

@@ -1,0 +1,440 @@
+//! The syntax tree: what the text says, with the span of every piece.
+//!
+//! A successful parse is not yet a valid program. Names are not resolved
+//! here (`-> offer` may name no step) and nothing is known of the customer
+//! schema; the `check` stage decides whether the program makes sense.
+
+use crate::span::{Name, Span, Spanned};
+
+/// One program: its header clauses and its steps, both in source order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub name: Name,
+    pub clauses: Vec<Clause>,
+    pub steps: Vec<Step>,
+    /// From `program` to the closing brace.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    pub kind: ClauseKind,
+    /// The whole clause, keyword included.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClauseKind {
+    Title(Text),
+    Kind(KindClause),
+    Owner(Text),
+    Trigger(Trigger),
+    Audience(Cond),
+    Consent(Vec<Name>),
+    Goal(Goal),
+    ExitWhen(ExitRule),
+    Reentry(Reentry),
+    Cap(Cap),
+    Quiet(Quiet),
+    Holdout(Spanned<Percent>),
+    Start(Name),
+}
+
+impl ClauseKind {
+    /// The keyword that starts the clause, as written.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ClauseKind::Title(_) => "title",
+            ClauseKind::Kind(_) => "kind",
+            ClauseKind::Owner(_) => "owner",
+            ClauseKind::Trigger(_) => "trigger",
+            ClauseKind::Audience(_) => "audience",
+            ClauseKind::Consent(_) => "consent",
+            ClauseKind::Goal(_) => "goal",
+            ClauseKind::ExitWhen(_) => "exit when",
+            ClauseKind::Reentry(_) => "reentry",
+            ClauseKind::Cap(_) => "cap",
+            ClauseKind::Quiet(_) => "quiet",
+            ClauseKind::Holdout(_) => "holdout",
+            ClauseKind::Start(_) => "start",
+        }
+    }
+}
+
+/// A text in double quotes, with escapes resolved.
+pub type Text = Spanned<String>;
+
+/// `kind NAME`: `kind` is `None` when the name is not a known kind (reported
+/// while lowering, so later stages need not look again).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KindClause {
+    pub name: Name,
+    pub kind: Option<ProgramKind>,
+}
+
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn from_word(word: &str) -> Option<$name> {
+                match word { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+word_enum! {
+    /// What a program is for.
+    ProgramKind {
+        WakeUp = "wake_up",
+        AfterSales = "after_sales",
+        Repurchase = "repurchase",
+        Upsell = "upsell",
+        CrossSell = "cross_sell",
+        EventFollowUp = "event_follow_up",
+        Referral = "referral",
+        Welcome = "welcome",
+        Retain = "retain",
+    }
+}
+
+word_enum! {
+    /// A customer's lifecycle phase, written by `phase`.
+    Phase {
+        Welcome = "welcome",
+        Develop = "develop",
+        Retain = "retain",
+        WinBack = "win_back",
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trigger {
+    pub kind: TriggerKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TriggerKind {
+    /// `event NAME [where COND]`
+    Event {
+        event: Name,
+        condition: Option<Cond>,
+    },
+    /// `no EVENT for DURATION`
+    Inactivity {
+        event: Name,
+        quiet_for: Spanned<Duration>,
+    },
+    /// `segment NAME entered|left`
+    Segment { segment: Name, entered: bool },
+    /// `DURATION before|after ATTRIBUTE`
+    Date {
+        offset: Spanned<Duration>,
+        before: bool,
+        attribute: Name,
+    },
+}
+
+/// `goal EVENT [where COND] within DURATION`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goal {
+    pub event: Name,
+    pub condition: Option<Cond>,
+    pub within: Spanned<Duration>,
+}
+
+/// `exit when EVENT [where COND] [as OUTCOME]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExitRule {
+    pub event: Name,
+    pub condition: Option<Cond>,
+    /// Defaults to the event's name when not written.
+    pub outcome: Option<Name>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reentry {
+    Never,
+    After(Spanned<Duration>),
+}
+
+/// `cap N messages|CHANNEL per DURATION`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cap {
+    pub count: Spanned<u32>,
+    /// `None` caps all messages together.
+    pub channel: Option<Name>,
+    pub per: Spanned<Duration>,
+}
+
+/// `quiet HH:MM..HH:MM`, in the customer's time zone; may wrap midnight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Quiet {
+    pub from: Spanned<ClockTime>,
+    pub until: Spanned<ClockTime>,
+}
+
+/// Minutes since midnight, 0..1440.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClockTime(pub u16);
+
+/// A span of time, kept in minutes (the smallest unit a program can write).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration {
+    pub minutes: u64,
+}
+
+/// Hundredths of a percent, so `12.5%` is 1250 and shares add up exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Percent(pub u32);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub name: Name,
+    pub statements: Vec<Statement>,
+    /// From `step` to the closing brace.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    pub kind: StatementKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StatementKind {
+    /// `send CHANNEL "template" [if COND]`
+    Send {
+        channel: Name,
+        template: Text,
+        guard: Option<Cond>,
+    },
+    /// `wait DURATION`
+    Wait(Spanned<Duration>),
+    /// `wait up to DURATION for EVENT or … { arms }`
+    WaitFor(WaitFor),
+    /// `branch { when COND -> T … else -> T }`
+    Branch(Vec<BranchArm>),
+    /// `split { P% -> T … }`
+    Split(Vec<SplitArm>),
+    /// `score +N` / `score -N`
+    Score(Spanned<i64>),
+    Tag(Name),
+    Untag(Name),
+    /// `set ATTRIBUTE = VALUE`
+    Set {
+        attribute: Name,
+        value: Value,
+    },
+    Phase(PhaseName),
+    /// `notify RECIPIENT "message"`
+    Notify {
+        recipient: Name,
+        message: Text,
+    },
+    /// `exit OUTCOME`
+    Exit(Name),
+    /// `-> STEP`
+    Goto(Name),
+}
+
+impl StatementKind {
+    /// Whether this statement is the step's way on (nothing may follow it).
+    pub fn ends_step(&self) -> bool {
+        matches!(
+            self,
+            StatementKind::WaitFor(_)
+                | StatementKind::Branch(_)
+                | StatementKind::Split(_)
+                | StatementKind::Exit(_)
+                | StatementKind::Goto(_)
+        )
+    }
+
+    /// The word that starts the statement, for messages.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            StatementKind::Send { .. } => "send",
+            StatementKind::Wait(_) => "wait",
+            StatementKind::WaitFor(_) => "wait up to",
+            StatementKind::Branch(_) => "branch",
+            StatementKind::Split(_) => "split",
+            StatementKind::Score(_) => "score",
+            StatementKind::Tag(_) => "tag",
+            StatementKind::Untag(_) => "untag",
+            StatementKind::Set { .. } => "set",
+            StatementKind::Phase(_) => "phase",
+            StatementKind::Notify { .. } => "notify",
+            StatementKind::Exit(_) => "exit",
+            StatementKind::Goto(_) => "->",
+        }
+    }
+}
+
+/// `phase NAME`: `phase` is `None` when the name is not a known phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseName {
+    pub name: Name,
+    pub phase: Option<Phase>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaitFor {
+    pub up_to: Spanned<Duration>,
+    pub events: Vec<Name>,
+    pub arms: Vec<WaitArm>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaitArm {
+    pub on: WaitOn,
+    pub target: Target,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum WaitOn {
+    Event {
+        event: Name,
+        condition: Option<Cond>,
+    },
+    /// The `timeout` keyword's span.
+    Timeout(Span),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BranchArm {
+    /// `None` for `else` (whose keyword span is `else_span`).
+    pub condition: Option<Cond>,
+    pub else_span: Option<Span>,
+    pub target: Target,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitArm {
+    pub share: Spanned<Percent>,
+    pub target: Target,
+    pub span: Span,
+}
+
+/// Where an arrow leads: another step, or out of the program.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Step(Name),
+    Exit { outcome: Name, span: Span },
+}
+
+impl Target {
+    pub fn span(&self) -> Span {
+        match self {
+            Target::Step(name) => name.span,
+            Target::Exit { span, .. } => *span,
+        }
+    }
+}
+
+/// A condition on the customer (or, after `where`, on an event).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cond {
+    pub kind: CondKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CondKind {
+    /// `a or b or …` (two or more).
+    Any(Vec<Cond>),
+    /// `a and b and …` (two or more).
+    All(Vec<Cond>),
+    Not(Box<Cond>),
+    /// `consent CHANNEL`
+    Consent(Name),
+    /// `has tag NAME`
+    HasTag(Name),
+    /// `LEFT OP RIGHT`
+    Compare {
+        left: Operand,
+        op: Spanned<CompareOp>,
+        right: Operand,
+    },
+    /// `LEFT [not] in [ … ]`
+    In {
+        left: Operand,
+        negated: bool,
+        list: Vec<Value>,
+    },
+    /// A lone operand, true when the attribute is true (`is_key_account`).
+    Truthy(Operand),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CompareOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "==",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
+/// One side of a comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// An attribute or event property, possibly dotted (`last_order.amount`).
+    Attribute(Name),
+    Value(Value),
+    /// `DURATION ago` (negative) or `DURATION from now`.
+    RelativeTime {
+        offset: Spanned<Duration>,
+        past: bool,
+        span: Span,
+    },
+}
+
+impl Operand {
+    pub fn span(&self) -> Span {
+        match self {
+            Operand::Attribute(name) => name.span,
+            Operand::Value(value) => value.span,
+            Operand::RelativeTime { span, .. } => *span,
+        }
+    }
+}
+
+pub type Value = Spanned<ValueKind>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueKind {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    Duration(Duration),
+    Percent(Percent),
+    /// A bare word: an enumeration value like `gold` (resolved by `check`).
+    Word(String),
+}

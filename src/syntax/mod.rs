@@ -1,0 +1,98 @@
+//! Stage 1: from text to the syntax tree.
+//!
+//! `parse` reads one file's text: it guards against hostile input
+//! (`limits`), parses with the pest grammar (`grammar`), lowers the pairs to
+//! the spanned tree (`lower`, `values`) and, when the text does not parse,
+//! walks it construct by construct to report every mistake (`recover`,
+//! `expected`). No pest type leaves this module.
+
+pub mod ast;
+mod expected;
+mod grammar;
+pub mod limits;
+mod lower;
+mod recover;
+mod values;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use ast::Program;
+use grammar::{NurtureParser, Rule};
+use pest::Parser;
+
+/// What parsing one file gives.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The program, when the file holds one. After a syntax error it holds
+    /// the constructs that could be read, and `complete` is false.
+    pub program: Option<Program>,
+    /// Whether every construct in the file was read: checks that look for
+    /// missing pieces only run on complete programs.
+    pub complete: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses the text of one `.nurture` file.
+pub fn parse(text: &str) -> Parsed {
+    limits::set_call_limit();
+    if let Some(problem) = limits::too_large(text).or_else(|| limits::too_deep(text)) {
+        return Parsed {
+            program: None,
+            complete: false,
+            diagnostics: vec![problem],
+        };
+    }
+    match NurtureParser::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let mut lowerer = lower::Lowerer::new();
+            let program = pairs
+                .next()
+                .and_then(|file| file.into_inner().find(|p| p.as_rule() == Rule::program))
+                .map(|pair| lowerer.program(pair));
+            let mut diagnostics = lowerer.diagnostics;
+            if program.is_none() {
+                let at = recover::skip_trivia(text, 0);
+                diagnostics.push(
+                    Diagnostic::new(Code::NoProgram, "this file holds no program")
+                        .label(Span::at(at), "expected `program NAME {` here")
+                        .help("a nurture file holds one program: `program NAME { … }` with its header and steps"),
+                );
+            }
+            Parsed {
+                complete: program.is_some(),
+                program,
+                diagnostics,
+            }
+        }
+        Err(error) => {
+            let recovered = recover::parse(text, &error);
+            Parsed {
+                program: recovered.program,
+                complete: false,
+                diagnostics: recovered.diagnostics,
+            }
+        }
+    }
+}
+
+/// Decodes a file's bytes. Text that is not UTF-8 is decoded lossily, so the
+/// diagnostic can show where the problem is, and is not parsed.
+pub fn decode(bytes: &[u8]) -> (String, Option<Diagnostic>) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), None),
+        Err(error) => {
+            let at = error.valid_up_to();
+            let byte = bytes.get(at).copied().unwrap_or(0);
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let width = text[at..].chars().next().map(char::len_utf8).unwrap_or(0);
+            let diagnostic = Diagnostic::new(Code::NotUtf8, "this file is not UTF-8 text")
+                .label(
+                    Span::new(at, at + width),
+                    format!("byte 0x{byte:02X} at offset {at} is not UTF-8"),
+                )
+                .help("save the file as UTF-8 text (most editors offer it when saving); binary files are not programs");
+            (text, Some(diagnostic))
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! The recovering parser, used only when the whole file does not parse.
+//!
+//! It walks the file one construct at a time (the program's head, each header
+//! clause, each step's head, each statement), parsing each with its own
+//! grammar rule. When one fails, the error is reported and the walk resumes
+//! at the next line that starts a construct, so a file with three mistakes
+//! reports three diagnostics instead of the first one.
+
+use super::ast::{Program, Step};
+use super::expected::{self, CLAUSE_WORDS, STATEMENT_WORDS};
+use super::grammar::{NurtureParser, Rule};
+use super::lower::Lowerer;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::{Span, Spanned};
+use pest::Parser;
+use pest::iterators::Pair;
+
+pub(super) struct Recovered {
+    pub program: Option<Program>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub(super) fn parse(text: &str, first_error: &pest::error::Error<Rule>) -> Recovered {
+    let mut walk = Walk {
+        text,
+        lower: Lowerer::new(),
+        errors: Vec::new(),
+    };
+    let program = walk.file();
+    let mut diagnostics = walk.errors;
+    if diagnostics.is_empty() {
+        // The walk is more forgiving than the grammar in some corner; the
+        // grammar's own error is then the one to report.
+        diagnostics.push(expected::syntax_error(first_error, text, 0, ""));
+    }
+    diagnostics.extend(walk.lower.diagnostics);
+    Recovered {
+        program,
+        diagnostics,
+    }
+}
+
+struct Walk<'t> {
+    text: &'t str,
+    lower: Lowerer,
+    errors: Vec<Diagnostic>,
+}
+
+impl<'t> Walk<'t> {
+    /// Parses `rule` at `offset`; on success returns the pair and where it ends.
+    fn parse_at(&mut self, rule: Rule, offset: usize) -> Result<(Pair<'t, Rule>, usize), ()> {
+        let slice = &self.text[offset..];
+        match NurtureParser::parse(rule, slice) {
+            Ok(mut pairs) => match pairs.next() {
+                Some(pair) => {
+                    let end = offset + pair.as_span().end();
+                    Ok((pair, end))
+                }
+                None => Err(()),
+            },
+            Err(error) => {
+                let keyword = expected::word_at(self.text, offset);
+                self.errors
+                    .push(expected::syntax_error(&error, self.text, offset, keyword));
+                Err(())
+            }
+        }
+    }
+
+    fn file(&mut self) -> Option<Program> {
+        let start = skip_trivia(self.text, 0);
+        if start >= self.text.len() {
+            self.errors.push(no_program(start));
+            return None;
+        }
+        self.lower.base = start;
+        let (name, mut pos, head_ok) = match self.parse_at(Rule::program_head, start) {
+            Ok((pair, end)) => (self.lower.program_head(pair), end, true),
+            Err(()) => {
+                // Read on as if the head were there, so the body is checked.
+                let body = self.text[start..]
+                    .find('\n')
+                    .map(|n| start + n)
+                    .filter(|&eol| self.text[start..eol].contains('{'))
+                    .map(|eol| eol + 1)
+                    .unwrap_or(start);
+                (Spanned::new(String::new(), Span::at(start)), body, false)
+            }
+        };
+        let mut program = Program {
+            name,
+            clauses: Vec::new(),
+            steps: Vec::new(),
+            span: Span::new(start, self.text.len()),
+        };
+        loop {
+            pos = skip_trivia(self.text, pos);
+            if pos >= self.text.len() {
+                if head_ok {
+                    self.errors.push(
+                        Diagnostic::new(
+                            Code::SyntaxError,
+                            "the file ends before the program is closed",
+                        )
+                        .label(Span::at(pos), "expected `}` here")
+                        .help(format!(
+                            "close program `{}` with `}}` after its last step",
+                            program.name.as_str()
+                        )),
+                    );
+                }
+                return Some(program);
+            }
+            if self.text[pos..].starts_with('}') {
+                program.span = Span::new(start, pos + 1);
+                self.after_program(pos + 1);
+                return Some(program);
+            }
+            let word = expected::word_at(self.text, pos);
+            if word == "step" {
+                let (step, end) = self.step(pos);
+                if let Some(step) = step {
+                    program.steps.push(step);
+                }
+                pos = end;
+            } else if CLAUSE_WORDS.contains(&word) {
+                match self.parse_at(Rule::clause, pos) {
+                    Ok((pair, end)) => {
+                        self.lower.base = pos;
+                        let clause = self.lower.clause(pair);
+                        program.clauses.push(clause);
+                        pos = end;
+                    }
+                    Err(()) => pos = resync(self.text, pos),
+                }
+            } else {
+                self.errors.push(not_a_start(
+                    self.text,
+                    pos,
+                    word,
+                    "a header clause or `step`",
+                    CLAUSE_WORDS,
+                ));
+                pos = resync(self.text, pos);
+            }
+        }
+    }
+
+    /// A step from its head to its closing brace. Returns where to go on.
+    fn step(&mut self, start: usize) -> (Option<Step>, usize) {
+        let (name, mut pos) = match self.parse_at(Rule::step_head, start) {
+            Ok((pair, end)) => {
+                self.lower.base = start;
+                (self.lower.step_head(pair), end)
+            }
+            Err(()) => return (None, resync(self.text, start)),
+        };
+        let mut step = Step {
+            name,
+            statements: Vec::new(),
+            span: Span::new(start, start),
+        };
+        loop {
+            pos = skip_trivia(self.text, pos);
+            if pos >= self.text.len() {
+                self.errors.push(unclosed_step(&step, pos));
+                step.span = Span::new(start, pos);
+                return (Some(step), pos);
+            }
+            if self.text[pos..].starts_with('}') {
+                step.span = Span::new(start, pos + 1);
+                return (Some(step), pos + 1);
+            }
+            let word = expected::word_at(self.text, pos);
+            if word == "step" || (CLAUSE_WORDS.contains(&word) && !STATEMENT_WORDS.contains(&word))
+            {
+                self.errors.push(unclosed_step(&step, pos));
+                step.span = Span::new(start, pos);
+                return (Some(step), pos);
+            }
+            if STATEMENT_WORDS.contains(&word) || word == "->" {
+                match self.parse_at(Rule::statement, pos) {
+                    Ok((pair, end)) => {
+                        self.lower.base = pos;
+                        let statement = self.lower.statement(pair);
+                        step.statements.push(statement);
+                        pos = end;
+                    }
+                    Err(()) => pos = resync(self.text, pos),
+                }
+            } else {
+                self.errors.push(not_a_start(
+                    self.text,
+                    pos,
+                    word,
+                    "a statement",
+                    STATEMENT_WORDS,
+                ));
+                pos = resync(self.text, pos);
+            }
+        }
+    }
+
+    /// After the program's closing brace only comments may follow.
+    fn after_program(&mut self, pos: usize) {
+        let pos = skip_trivia(self.text, pos);
+        if pos >= self.text.len() {
+            return;
+        }
+        if expected::word_at(self.text, pos) == "program" {
+            self.lower.base = pos;
+            let name = match NurtureParser::parse(Rule::program_head, &self.text[pos..]) {
+                Ok(mut pairs) => pairs.next().map(|pair| self.lower.program_head(pair)),
+                Err(_) => None,
+            };
+            let span = name
+                .map(|n| n.span)
+                .unwrap_or(Span::new(pos, pos + "program".len()));
+            self.errors.push(
+                Diagnostic::new(
+                    Code::SeveralPrograms,
+                    "this file holds more than one program",
+                )
+                .label(span, "a second program starts here")
+                .help("put each program in a file of its own, named after the program"),
+            );
+            return;
+        }
+        let found = expected::found(self.text, pos);
+        let len = expected::token_len(self.text, pos);
+        self.errors.push(
+            Diagnostic::new(
+                Code::SyntaxError,
+                format!("expected the end of the file, found {found}"),
+            )
+            .label(
+                Span::new(pos, pos + len),
+                "this is after the program's closing `}`",
+            )
+            .help(
+                "everything belongs inside the program's braces; is there one `}` too many above?",
+            ),
+        );
+    }
+}
+
+fn no_program(at: usize) -> Diagnostic {
+    Diagnostic::new(Code::NoProgram, "this file holds no program")
+        .label(Span::at(at), "expected `program NAME {` here")
+        .help("a nurture file holds one program: `program NAME { … }` with its header and steps")
+}
+
+fn unclosed_step(step: &Step, at: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::SyntaxError,
+        format!("step `{}` is not closed", step.name.as_str()),
+    )
+    .label(Span::at(at), "expected `}` before this")
+    .label(step.name.span, "the step starts here")
+    .help("end each step with `}` after its last statement")
+}
+
+/// A line that starts with a word that starts nothing here.
+fn not_a_start(text: &str, pos: usize, word: &str, what: &str, known: &[&str]) -> Diagnostic {
+    let found = expected::found(text, pos);
+    let len = expected::token_len(text, pos);
+    let label = match crate::suggest::closest(word, known.iter().copied()) {
+        Some(close) if !word.is_empty() => format!("did you mean `{close}`?"),
+        _ => format!("expected {what} here"),
+    };
+    let help = if what == "a statement" {
+        "a step holds statements: send, wait, branch, split, score, tag, untag, set, phase, notify, exit or `-> STEP`"
+    } else {
+        "a program holds header clauses (title, kind, owner, trigger, audience, consent, goal, exit when, reentry, cap, quiet, holdout, start) and steps"
+    };
+    Diagnostic::new(Code::SyntaxError, format!("expected {what}, found {found}"))
+        .label(Span::new(pos, pos + len), label)
+        .help(help)
+}
+
+/// Skips whitespace (a byte-order mark included) and comments.
+pub(super) fn skip_trivia(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'#' => {
+                while pos < bytes.len() && bytes[pos] != b'\n' {
+                    pos += 1;
+                }
+            }
+            0xEF if text[pos..].starts_with('\u{FEFF}') => pos += 3,
+            _ => break,
+        }
+    }
+    pos
+}
+
+/// Where to resume after a construct at `from` failed: the next line, at the
+/// same brace depth, that starts a construct; or a `}` that closes the
+/// enclosing block.
+fn resync(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0i64;
+    let mut i = from;
+    let mut line_start = false;
+    while i < bytes.len() {
+        if line_start && depth == 0 {
+            let start = skip_blanks(bytes, i);
+            let word = expected::word_at(text, start);
+            let starts_construct = word == "step"
+                || word == "->"
+                || CLAUSE_WORDS.contains(&word)
+                || STATEMENT_WORDS.contains(&word)
+                || text[start..].starts_with('}');
+            if starts_construct {
+                return start;
+            }
+        }
+        line_start = false;
+        match bytes[i] {
+            b'\n' => line_start = true,
+            b'#' => {
+                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] == b'\n' {
+                    line_start = true;
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+        i += 1;
+    }
+    i
+}
