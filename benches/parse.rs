@@ -1,1 +1,68 @@
-fn main() {}
+//! Parse + structure checks, in bytes per second, on the bundled programs
+//! and on one large generated program (the target: 20 MB/s).
+//!
+//! Run: `cargo bench --bench parse`
+
+use divan::counter::BytesCount;
+use divan::{Bencher, black_box};
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+fn bundled_programs() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "nurture"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
+}
+
+/// One program with `steps` steps, each using most statement kinds.
+fn generated(steps: usize) -> String {
+    let mut text = String::from(
+        "program big {\n  title \"Generated\"\n  kind upsell\n  owner \"crm@example.com\"\n  trigger event purchase where amount > 500 and category in [\"tools\", \"parts\"]\n  consent email, sms\n  cap 3 messages per 14d\n  start s0\n\n",
+    );
+    for i in 0..steps {
+        let next = if i + 1 < steps { format!("s{}", i + 1) } else { "exit done".into() };
+        text.push_str(&format!(
+            "  step s{i} {{\n    # step {i}\n    send email \"mail-{i}\" if consent email and tier in [gold, silver]\n    score +5\n    tag seen_{i}\n    set last_step = \"s{i}\"\n    wait 2d\n    wait up to 5d for click or open {{\n      click where link == \"offer\" -> {next}\n      open -> {next}\n      timeout -> exit quiet_{i}\n    }}\n  }}\n\n"
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
+#[divan::bench]
+fn bundled(bencher: Bencher) {
+    let programs = bundled_programs();
+    let bytes: usize = programs.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for text in &programs {
+            black_box(nurture::check::check_text(black_box(text)));
+        }
+    });
+}
+
+#[divan::bench(args = [10, 1000])]
+fn large_program(bencher: Bencher, steps: usize) {
+    let text = generated(steps);
+    bencher
+        .counter(BytesCount::new(text.len()))
+        .bench(|| black_box(nurture::check::check_text(black_box(&text))));
+}
+
+/// A file with a mistake in every step: the recovering parser's speed.
+#[divan::bench]
+fn with_errors(bencher: Bencher) {
+    let text = generated(200).replace("score +5", "scor +5");
+    bencher
+        .counter(BytesCount::new(text.len()))
+        .bench(|| black_box(nurture::check::check_text(black_box(&text))));
+}
