@@ -30,7 +30,11 @@ fn generated(steps: usize) -> String {
         "program big {\n  title \"Generated\"\n  kind upsell\n  owner \"crm@example.com\"\n  trigger event purchase where amount > 500 and category in [\"tools\", \"parts\"]\n  consent email, sms\n  cap 3 messages per 14d\n  start s0\n\n",
     );
     for i in 0..steps {
-        let next = if i + 1 < steps { format!("s{}", i + 1) } else { "exit done".into() };
+        let next = if i + 1 < steps {
+            format!("s{}", i + 1)
+        } else {
+            "exit done".into()
+        };
         text.push_str(&format!(
             "  step s{i} {{\n    # step {i}\n    send email \"mail-{i}\" if consent email and tier in [gold, silver]\n    score +5\n    tag seen_{i}\n    set last_step = \"s{i}\"\n    wait 2d\n    wait up to 5d for click or open {{\n      click where link == \"offer\" -> {next}\n      open -> {next}\n      timeout -> exit quiet_{i}\n    }}\n  }}\n\n"
         ));

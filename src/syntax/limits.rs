@@ -1,6 +1,6 @@
 //! Limits that keep hostile input from costing more than a diagnostic:
-//! a size limit, a nesting limit checked before the parser runs, and pest's
-//! call limit as a last guard against runaway backtracking.
+//! a size limit, a nesting limit (checked by `prepass` before the parser
+//! runs), and pest's call limit as a last guard against runaway backtracking.
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -39,65 +39,4 @@ pub fn too_large_diagnostic() -> Diagnostic {
     )
     .label(Span::at(0), "the file starts here")
     .help("a program is a few kilobytes of text; check that this is the file you meant")
-}
-
-/// Finds the first bracket nested deeper than [`MAX_NESTING`], skipping
-/// texts and comments, where brackets mean nothing.
-pub(super) fn too_deep(text: &str) -> Option<Diagnostic> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'{' | b'(' | b'[' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(
-                        Diagnostic::new(
-                            Code::NestingTooDeep,
-                            format!("brackets are nested more than {MAX_NESTING} deep"),
-                        )
-                        .label(Span::new(i, i + 1), format!("this is bracket number {depth} inside each other"))
-                        .help("split the condition into simpler parts, or check for brackets that are never closed"),
-                    );
-                }
-            }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_inside_texts_and_comments_does_not_count() {
-        let text = format!("# {}\n\"{}\"", "(".repeat(100), "[".repeat(100));
-        assert!(too_deep(&text).is_none());
-    }
-
-    #[test]
-    fn deep_nesting_is_found_at_the_first_bracket_too_deep() {
-        let text = "(".repeat(100);
-        let found = too_deep(&text).map(|d| d.primary_span());
-        assert_eq!(found, Some(Span::new(64, 65)));
-    }
 }

@@ -32,8 +32,32 @@ impl Lowerer {
         Span::new(span.start() + self.base, span.end() + self.base)
     }
 
-    fn name(&self, pair: &Pair<Rule>) -> Name {
-        Spanned::new(pair.as_str().to_string(), self.span(pair))
+    fn name(&mut self, pair: &Pair<Rule>) -> Name {
+        let name = Spanned::new(pair.as_str().to_string(), self.span(pair));
+        self.not_reserved(&name);
+        name
+    }
+
+    /// Reserved words parse as names (see the grammar) and are refused here.
+    fn not_reserved(&mut self, name: &Name) {
+        let mut offset = name.span.start;
+        for part in name.as_str().split('.') {
+            if RESERVED.contains(&part) {
+                let span = Span::new(offset, offset + part.len());
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::SyntaxError,
+                        format!("`{part}` is a reserved word and cannot be used as a name"),
+                    )
+                    .label(span, "a name was expected here")
+                    .help(format!(
+                        "choose another name; {} have a meaning of their own",
+                        word_list(RESERVED.iter().copied())
+                    )),
+                );
+            }
+            offset += part.len() + 1;
+        }
     }
 
     fn text(&self, pair: &Pair<Rule>) -> Spanned<String> {
@@ -606,7 +630,10 @@ impl Lowerer {
         let span = self.span(&pair);
         match pair.into_inner().next() {
             Some(inner) if inner.as_rule() == Rule::literal => self.literal(inner),
-            Some(inner) => Spanned::new(ValueKind::Word(inner.as_str().to_string()), span),
+            Some(inner) => {
+                let word = self.name(&inner);
+                Spanned::new(ValueKind::Word(word.value), span)
+            }
             None => Spanned::new(ValueKind::Bool(false), span),
         }
     }
@@ -631,7 +658,7 @@ impl Lowerer {
 
     // -- helpers for picking parts ------------------------------------------
 
-    fn first_name(&self, parts: &[Pair<Rule>], rule: Rule, span: Span) -> Name {
+    fn first_name(&mut self, parts: &[Pair<Rule>], rule: Rule, span: Span) -> Name {
         parts
             .iter()
             .find(|p| p.as_rule() == rule)
@@ -654,6 +681,12 @@ impl Lowerer {
         }
     }
 }
+
+/// Words that would make a line mean two things if they were also names.
+pub(crate) const RESERVED: &[&str] = &[
+    "and", "or", "not", "in", "has", "consent", "exit", "timeout", "else", "when", "where", "true",
+    "false", "ago", "within",
+];
 
 /// Descends through single-child wrappers until `rule`.
 fn innermost(pair: Pair<Rule>, rule: Rule) -> Pair<Rule> {

@@ -11,6 +11,7 @@ mod expected;
 mod grammar;
 pub mod limits;
 mod lower;
+mod prepass;
 mod recover;
 mod values;
 
@@ -36,13 +37,17 @@ pub struct Parsed {
 /// Parses the text of one `.nurture` file.
 pub fn parse(text: &str) -> Parsed {
     limits::set_call_limit();
-    if let Some(problem) = limits::too_large(text).or_else(|| limits::too_deep(text)) {
-        return Parsed {
-            program: None,
-            complete: false,
-            diagnostics: vec![problem],
-        };
-    }
+    let prepared = match limits::too_large(text).map_or_else(|| prepass::prepare(text), Err) {
+        Ok(prepared) => prepared,
+        Err(problem) => {
+            return Parsed {
+                program: None,
+                complete: false,
+                diagnostics: vec![problem],
+            };
+        }
+    };
+    let text = prepared.as_str();
     match NurtureParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer::new();

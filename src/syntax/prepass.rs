@@ -1,0 +1,115 @@
+//! One linear pass over the text before the parser runs.
+//!
+//! It finds brackets nested deeper than [`MAX_NESTING`] (so the parser's
+//! recursion stays shallow whatever the input), and it blanks comments and a
+//! byte-order mark with spaces. Blanking keeps every byte offset, so spans
+//! are unchanged, while the parser skips a comment at the speed of
+//! whitespace instead of character by character.
+
+use super::limits::MAX_NESTING;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+/// The text to parse: the same length as `text`, comments blanked.
+pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
+    let mut bytes = text.as_bytes().to_vec();
+    if bytes.starts_with("\u{FEFF}".as_bytes()) {
+        bytes[..3].fill(b' ');
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |n| i + n);
+                // A comment ends at the line feed; a carriage return before
+                // it is kept so CRLF lines stay CRLF.
+                let end = if end > i && bytes.get(end - 1) == Some(&b'\r') {
+                    end - 1
+                } else {
+                    end
+                };
+                bytes[i..end].fill(b' ');
+                i = end;
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(too_deep(i, depth));
+                }
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only whole characters inside comments were replaced by ASCII spaces,
+    // so the bytes are still UTF-8; should that ever fail, parse the text as
+    // it is rather than give up.
+    Ok(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+}
+
+fn too_deep(at: usize, depth: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::NestingTooDeep,
+        format!("brackets are nested more than {MAX_NESTING} deep"),
+    )
+    .label(
+        Span::new(at, at + 1),
+        format!("this is bracket number {depth} inside each other"),
+    )
+    .help("split the condition into simpler parts, or check for brackets that are never closed")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_the_bom_become_spaces_of_the_same_length() {
+        let text = "\u{FEFF}program p { # héllo {\r\n}\n";
+        let prepared = prepare(text).unwrap_or_default();
+        assert_eq!(prepared.len(), text.len());
+        assert_eq!(
+            prepared,
+            format!("   program p {{ {}\r\n}}\n", " ".repeat("# héllo {".len()))
+        );
+    }
+
+    #[test]
+    fn a_hash_inside_a_text_is_not_a_comment() {
+        let text = "send email \"#1 offer\" # comment";
+        let prepared = prepare(text).unwrap_or_default();
+        assert_eq!(
+            prepared,
+            format!("send email \"#1 offer\" {}", " ".repeat(9))
+        );
+    }
+
+    #[test]
+    fn nesting_inside_texts_and_comments_does_not_count() {
+        let text = format!("# {}\n\"{}\"", "(".repeat(100), "[".repeat(100));
+        assert!(prepare(&text).is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_found_at_the_first_bracket_too_deep() {
+        let text = "(".repeat(100);
+        let found = prepare(&text).err().map(|d| d.primary_span());
+        assert_eq!(found, Some(Span::new(64, 65)));
+    }
+}
