@@ -2,10 +2,7 @@
 
 use super::args::{CheckArgs, ColorChoice, OutputFormat};
 use super::{complain, exit, files, print};
-use crate::check::check_text;
-use crate::diagnostic::Diagnostic;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
-use crate::syntax::{self, limits};
 use std::io::IsTerminal;
 
 pub fn run(args: &CheckArgs) -> i32 {
@@ -44,20 +41,9 @@ pub fn run(args: &CheckArgs) -> i32 {
     }
 }
 
-/// Checks one file's bytes: decoding, size, parsing and checks.
-pub fn check_bytes(path: String, bytes: &[u8]) -> FileReport {
-    if bytes.len() > limits::MAX_FILE_BYTES {
-        return FileReport {
-            path,
-            source: String::new(),
-            diagnostics: vec![limits::too_large_diagnostic()],
-        };
-    }
-    let (source, not_utf8) = syntax::decode(bytes);
-    let diagnostics: Vec<Diagnostic> = match not_utf8 {
-        Some(problem) => vec![problem],
-        None => check_text(&source),
-    };
+/// Checks one file's bytes and keeps its path for the report.
+fn check_bytes(path: String, bytes: &[u8]) -> FileReport {
+    let (source, diagnostics) = crate::check::check_bytes(bytes);
     FileReport {
         path,
         source,

@@ -279,12 +279,33 @@ pub(super) fn syntax_error(
             .help("simplify the construct here; if the file is well-formed, please report it");
         }
     }
+    let wants_text = rules
+        .iter()
+        .any(|r| matches!(r, Rule::text | Rule::template | Rule::message));
+    if wants_text && text.get(offset..).is_some_and(|rest| rest.starts_with('"')) {
+        let line_end = text[offset..].find('\n').map_or(text.len(), |n| offset + n);
+        return Diagnostic::new(Code::SyntaxError, "this text is not closed")
+            .label(
+                Span::new(offset, line_end).to(Span::new(offset, offset + 1)),
+                "the text starts here and the line ends before its closing `\"`",
+            )
+            .help(
+                "end the text with `\"` on the same line; a `\"` inside a text is written `\\\"`",
+            );
+    }
     let found = found(text, offset);
     let what = one_of(&expected);
     let help = if rules.contains(&Rule::duration) {
         super::values::DURATION_HELP.to_string()
     } else if rules.contains(&Rule::percentage) {
         "write a number from 0 to 100 and a percent sign, like `10%` or `12.5%`".to_string()
+    } else if rules.iter().any(|r| {
+        matches!(
+            r,
+            Rule::cond | Rule::conj | Rule::negation | Rule::comparison
+        )
+    }) {
+        "a condition looks like `tier == gold`, `amount > 500`, `country in [\"DE\", \"AT\"]`, `consent sms` or `has tag vip`".to_string()
     } else if rules.contains(&Rule::clock) {
         "write hours and minutes on the 24-hour clock, like `08:30` or `21:00`".to_string()
     } else if rules.contains(&Rule::text)

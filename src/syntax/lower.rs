@@ -28,13 +28,27 @@ impl Lowerer {
     }
 
     fn span(&self, pair: &Pair<Rule>) -> Span {
-        let span = pair.as_span();
-        Span::new(span.start() + self.base, span.end() + self.base)
+        // pest skips the whitespace before an optional part even when the
+        // part is absent (`send email "x"` then a line break then `}`), so
+        // a rule's span may end in blanks; a label must not underline them.
+        let start = pair.as_span().start() + self.base;
+        Span::new(start, start + pair.as_str().trim_end().len())
     }
 
     fn name(&mut self, pair: &Pair<Rule>) -> Name {
         let name = Spanned::new(pair.as_str().to_string(), self.span(pair));
         self.not_reserved(&name);
+        if let Some((at, letter)) = name.as_str().char_indices().find(|(_, c)| !c.is_ascii()) {
+            let start = name.span.start + at;
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::SyntaxError,
+                    format!("`{}` is not a name nurture can use", name.as_str()),
+                )
+                .label(Span::new(start, start + letter.len_utf8()), format!("`{letter}` is not one of a-z, A-Z, 0-9 or _"))
+                .help("names use plain letters, digits and _, like `welcomed`; texts in double quotes may use any letters"),
+            );
+        }
         name
     }
 
@@ -683,9 +697,11 @@ impl Lowerer {
 }
 
 /// Words that would make a line mean two things if they were also names.
+/// (`step` and `program` are also kept out of names by the grammar itself,
+/// so that a condition cut short at a line's end cannot swallow the next step.)
 pub(crate) const RESERVED: &[&str] = &[
     "and", "or", "not", "in", "has", "consent", "exit", "timeout", "else", "when", "where", "true",
-    "false", "ago", "within",
+    "false", "ago", "within", "step", "program",
 ];
 
 /// Descends through single-child wrappers until `rule`.

@@ -57,7 +57,7 @@ pub fn parse(text: &str) -> Parsed {
                 .map(|pair| lowerer.program(pair));
             let mut diagnostics = lowerer.diagnostics;
             if program.is_none() {
-                let at = recover::skip_trivia(text, 0);
+                let at = 0;
                 diagnostics.push(
                     Diagnostic::new(Code::NoProgram, "this file holds no program")
                         .label(Span::at(at), "expected `program NAME {` here")

@@ -70,7 +70,7 @@ fn too_deep(at: usize, depth: usize) -> Diagnostic {
     )
     .label(
         Span::new(at, at + 1),
-        format!("this is bracket number {depth} inside each other"),
+        format!("this bracket is nested {depth} deep"),
     )
     .help("split the condition into simpler parts, or check for brackets that are never closed")
 }

@@ -22,10 +22,16 @@ pub(super) struct Recovered {
 }
 
 pub(super) fn parse(text: &str, first_error: &pest::error::Error<Rule>) -> Recovered {
+    let first_at = match first_error.location {
+        pest::error::InputLocation::Pos(at) => at,
+        pest::error::InputLocation::Span((at, _)) => at,
+    };
     let mut walk = Walk {
         text,
         lower: Lowerer::new(),
         errors: Vec::new(),
+        first: Some((first_at, expected::syntax_error(first_error, text, 0, ""))),
+        last_start: 0,
     };
     let program = walk.file();
     let mut diagnostics = walk.errors;
@@ -45,11 +51,41 @@ struct Walk<'t> {
     text: &'t str,
     lower: Lowerer,
     errors: Vec<Diagnostic>,
+    /// The whole-file parse's error, with its offset, until it is used.
+    first: Option<(usize, Diagnostic)>,
+    /// Where the construct parsed last began.
+    last_start: usize,
 }
 
 impl<'t> Walk<'t> {
+    /// Reports a word that starts no construct, and returns where to go on.
+    ///
+    /// Often the real mistake is just before it: in `trigger event x where`
+    /// and a line break, the trigger parses without its `where`, which is
+    /// left over. The whole-file parse saw that a condition was missing, so
+    /// when its error falls between the last construct and the next, it is
+    /// the one reported.
+    fn stray(&mut self, pos: usize, word: &str, what: &str, known: &[&str]) -> usize {
+        let next = resync(self.text, pos);
+        let first_fits = self
+            .first
+            .as_ref()
+            .is_some_and(|(at, _)| (self.last_start..=next).contains(at));
+        match self.first.take() {
+            Some((_, diagnostic)) if first_fits => self.errors.push(diagnostic),
+            first => {
+                self.first = first;
+                self.errors
+                    .push(not_a_start(self.text, pos, word, what, known));
+            }
+        }
+        self.last_start = next;
+        next
+    }
+
     /// Parses `rule` at `offset`; on success returns the pair and where it ends.
     fn parse_at(&mut self, rule: Rule, offset: usize) -> Result<(Pair<'t, Rule>, usize), ()> {
+        self.last_start = offset;
         let slice = &self.text[offset..];
         match NurtureParser::parse(rule, slice) {
             Ok(mut pairs) => match pairs.next() {
@@ -71,7 +107,7 @@ impl<'t> Walk<'t> {
     fn file(&mut self) -> Option<Program> {
         let start = skip_trivia(self.text, 0);
         if start >= self.text.len() {
-            self.errors.push(no_program(start));
+            self.errors.push(no_program(0));
             return None;
         }
         self.lower.base = start;
@@ -135,14 +171,7 @@ impl<'t> Walk<'t> {
                     Err(()) => pos = resync(self.text, pos),
                 }
             } else {
-                self.errors.push(not_a_start(
-                    self.text,
-                    pos,
-                    word,
-                    "a header clause or `step`",
-                    CLAUSE_WORDS,
-                ));
-                pos = resync(self.text, pos);
+                pos = self.stray(pos, word, "a header clause or `step`", CLAUSE_WORDS);
             }
         }
     }
@@ -190,14 +219,7 @@ impl<'t> Walk<'t> {
                     Err(()) => pos = resync(self.text, pos),
                 }
             } else {
-                self.errors.push(not_a_start(
-                    self.text,
-                    pos,
-                    word,
-                    "a statement",
-                    STATEMENT_WORDS,
-                ));
-                pos = resync(self.text, pos);
+                pos = self.stray(pos, word, "a statement", STATEMENT_WORDS);
             }
         }
     }
