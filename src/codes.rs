@@ -580,3 +580,40 @@ program welcome {
 ```
 "#;
 }
+
+/// docs/diagnostics.md: every code's explanation, from the same text that
+/// `nurture explain` prints (a test keeps the file in step with this).
+pub fn reference_markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\n\
+         Every problem `nurture check` reports has a stable code. Codes are never\n\
+         reused; `nurture explain CODE` prints the same text as this page.\n\
+         This file is generated from `src/codes.rs`: run\n\
+         `UPDATE_DOCS=1 cargo test --test docs` after changing a code.\n\n\
+         | code | name | severity | what |\n|---|---|---|---|\n",
+    );
+    for code in Code::ALL {
+        out.push_str(&format!(
+            "| [{id}](#{anchor}) | `{name}` | {severity} | {summary} |\n",
+            id = code.id(),
+            anchor = format!("{}-{}", code.id(), code.name()).to_lowercase(),
+            name = code.name(),
+            severity = code.severity().as_str(),
+            summary = code.summary(),
+        ));
+    }
+    for code in Code::ALL {
+        let body = code.explanation().replace("\n## ", "\n### ");
+        let body = body.strip_prefix("## ").map_or(body.clone(), |rest| format!("### {rest}"));
+        out.push_str(&format!(
+            "\n## {} {}\n\n*{}.* {}\n\n{}",
+            code.id(),
+            code.name(),
+            code.severity().as_str(),
+            code.summary(),
+            body.trim_end()
+        ));
+        out.push('\n');
+    }
+    out
+}
