@@ -70,3 +70,26 @@ fn with_errors(bencher: Bencher) {
         .counter(BytesCount::new(text.len()))
         .bench(|| black_box(nurture::check::check_text(black_box(&text))));
 }
+
+/// 1 MB hostile inputs must be turned away in well under a second.
+#[divan::bench(args = ["parens", "binary", "unclosed_steps"])]
+fn hostile_1mb(bencher: Bencher, input: &str) {
+    const MB: usize = 1 << 20;
+    let bytes: Vec<u8> = match input {
+        "parens" => vec![b'('; MB],
+        "binary" => {
+            // A fixed linear congruential sequence: the same bytes every run.
+            let mut state: u32 = 0x2545_F491;
+            (0..MB)
+                .map(|_| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (state >> 24) as u8
+                })
+                .collect()
+        }
+        _ => format!("program p {{\n{}", "step a {\n  sned x\n".repeat(MB / 18)).into_bytes(),
+    };
+    bencher
+        .counter(BytesCount::new(bytes.len()))
+        .bench(|| black_box(nurture::check::check_bytes(black_box(&bytes))));
+}
