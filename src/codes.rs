@@ -604,7 +604,9 @@ pub fn reference_markdown() -> String {
     }
     for code in Code::ALL {
         let body = code.explanation().replace("\n## ", "\n### ");
-        let body = body.strip_prefix("## ").map_or(body.clone(), |rest| format!("### {rest}"));
+        let body = body
+            .strip_prefix("## ")
+            .map_or(body.clone(), |rest| format!("### {rest}"));
         out.push_str(&format!(
             "\n## {} {}\n\n*{}.* {}\n\n{}",
             code.id(),

@@ -19,7 +19,12 @@ fn diagnostics_reference_matches_the_codes() {
 #[test]
 fn every_code_has_the_four_sections() {
     for code in nurture::codes::Code::ALL {
-        for section in ["## What it means", "## Why it matters", "## Example", "## Fix"] {
+        for section in [
+            "## What it means",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+        ] {
             assert!(
                 code.explanation().contains(section),
                 "{} lacks `{section}`",
