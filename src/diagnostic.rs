@@ -44,7 +44,7 @@ impl Diagnostic {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            message: message.into(),
+            message: bounded(message.into()),
             labels: Vec::new(),
             help: String::new(),
         }
@@ -53,13 +53,13 @@ impl Diagnostic {
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
-            message: message.into(),
+            message: bounded(message.into()),
         });
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = help.into();
+        self.help = bounded(help.into());
         self
     }
 
@@ -70,6 +70,18 @@ impl Diagnostic {
     /// The span the diagnostic is reported at (its first label's).
     pub fn primary_span(&self) -> Span {
         self.labels.first().map(|l| l.span).unwrap_or_default()
+    }
+}
+
+/// The longest message, label or help kept, in characters. Messages quote
+/// what the file says; a file with a name a megabyte long must not turn each
+/// of its diagnostics into a megabyte of output.
+const MAX_TEXT: usize = 300;
+
+fn bounded(text: String) -> String {
+    match text.char_indices().nth(MAX_TEXT) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 

@@ -25,7 +25,13 @@ pub fn run(args: &CheckArgs) -> i32 {
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
     let output = match args.output_format {
-        OutputFormat::Human => human(&reports, totals, files_checked, color(args.color)),
+        OutputFormat::Human => {
+            let mut out = human(&reports, totals, files_checked, color(args.color));
+            if args.deny_warnings && totals.errors == 0 && totals.warnings > 0 {
+                out.push_str("Warnings fail the check because of --deny-warnings.\n");
+            }
+            out
+        }
         OutputFormat::Json => render::json::render(&reports, files_checked),
         OutputFormat::Github => render::github::render(&reports),
         OutputFormat::Sarif => render::sarif::render(&reports),

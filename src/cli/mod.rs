@@ -14,9 +14,10 @@ use std::io::Write;
 pub mod exit {
     /// Nothing found.
     pub const CLEAN: i32 = 0;
-    /// Findings in the programs, or a user error such as an unknown code.
+    /// Findings in the programs: an error, or a warning under --deny-warnings.
     pub const FINDINGS: i32 = 1;
-    /// A usage error, a file that could not be read, or a fault in nurture.
+    /// A usage error (a bad flag, an unknown code to explain), a path that
+    /// could not be read or holds no programs, or a fault in nurture.
     pub const TROUBLE: i32 = 2;
 }
 

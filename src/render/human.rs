@@ -43,7 +43,7 @@ pub fn render(report: &FileReport, options: &HumanOptions) -> String {
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    let source: Arc<str> = Arc::from(text);
+    let source = Arc::new(CharColumns::new(Arc::from(text)));
     let index = LineIndex::new(&report.source);
 
     let mut out = String::new();
@@ -125,13 +125,13 @@ struct Report<'a> {
     /// Shown above the message: the stable id, then the name people remember.
     code: String,
     labels: Vec<LabeledSpan>,
-    source: NamedSource<CharColumns>,
+    source: NamedSource<SharedSource>,
 }
 
 impl<'a> Report<'a> {
     fn new(
         path: &str,
-        source: &Arc<str>,
+        source: &Arc<CharColumns>,
         index: &LineIndex<'_>,
         diagnostic: &'a Diagnostic,
     ) -> Self {
@@ -156,7 +156,7 @@ impl<'a> Report<'a> {
             diagnostic,
             code: format!("{} ({})", diagnostic.code.id(), diagnostic.code.name()),
             labels,
-            source: NamedSource::new(path, CharColumns(Arc::clone(source))),
+            source: NamedSource::new(path, SharedSource(Arc::clone(source))),
         }
     }
 }
@@ -199,20 +199,74 @@ impl miette::Diagnostic for Report<'_> {
 /// miette counts bytes for the `[path:line:column]` header, which would
 /// disagree with the JSON and SARIF output on any line with non-ASCII text.
 #[derive(Debug)]
-struct CharColumns(Arc<str>);
+struct CharColumns {
+    text: Arc<str>,
+    /// Where each line (ended by `\n`) starts.
+    line_starts: Vec<usize>,
+    /// How many lines miette counts before each of those starts: miette
+    /// also ends a line at a lone `\r`.
+    lines_before: Vec<usize>,
+}
 
-impl SourceCode for CharColumns {
+impl CharColumns {
+    fn new(text: Arc<str>) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut lines_before = vec![0];
+        let mut lines = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+            if b == b'\n' || lone_cr {
+                lines += 1;
+            }
+            if b == b'\n' {
+                line_starts.push(i + 1);
+                lines_before.push(lines);
+            }
+        }
+        CharColumns {
+            text,
+            line_starts,
+            lines_before,
+        }
+    }
+}
+
+/// The file's text shared by all diagnostics of the file.
+#[derive(Debug)]
+struct SharedSource(Arc<CharColumns>);
+
+impl SourceCode for SharedSource {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text: &'a str = &self.0;
-        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
-        let start = contents.span().offset();
+        let source = &*self.0;
+        let text: &'a str = &source.text;
+        // miette reads a span by counting lines from the start of the text;
+        // for a file with thousands of diagnostics that is quadratic, so it
+        // is handed only the lines around the span, and the line number is
+        // put back together here.
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        let line_of = |offset: usize| {
+            source
+                .line_starts
+                .partition_point(|&s| s <= offset)
+                .saturating_sub(1)
+        };
+        let first = line_of(start).saturating_sub(context_lines_before + 1);
+        let last = (line_of(end) + context_lines_after + 2).min(source.line_starts.len());
+        let window_start = source.line_starts[first];
+        let window_end = source.line_starts.get(last).copied().unwrap_or(text.len());
+        let window: &'a str = text.get(window_start..window_end).unwrap_or(text);
+        let local = SourceSpan::new((start - window_start).into(), end - start);
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let contents_start = window_start + contents.span().offset();
         let column = text
-            .get(..start)
+            .get(..contents_start)
             .map(|before| {
                 // miette ends lines at `\r` as well as `\n`; follow it, so the
                 // column is counted from the line start it will print.
@@ -222,8 +276,8 @@ impl SourceCode for CharColumns {
             .unwrap_or_else(|| contents.column());
         Ok(Box::new(MietteSpanContents::new(
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            SourceSpan::new(contents_start.into(), contents.span().len()),
+            source.lines_before[first] + contents.line(),
             column,
             contents.line_count(),
         )))

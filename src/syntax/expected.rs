@@ -279,10 +279,15 @@ pub(super) fn syntax_error(
             .help("simplify the construct here; if the file is well-formed, please report it");
         }
     }
-    let wants_text = rules
-        .iter()
-        .any(|r| matches!(r, Rule::text | Rule::template | Rule::message));
-    if wants_text && text.get(offset..).is_some_and(|rest| rest.starts_with('"')) {
+    // A `"` whose line holds no closing `"` starts a text that never ends.
+    let rest = text.get(offset..).unwrap_or("");
+    let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let unclosed = line.starts_with('"')
+        && !line[1..]
+            .replace("\\\\", "")
+            .replace("\\\"", "")
+            .contains('"');
+    if unclosed {
         let line_end = text[offset..].find('\n').map_or(text.len(), |n| offset + n);
         return Diagnostic::new(Code::SyntaxError, "this text is not closed")
             .label(

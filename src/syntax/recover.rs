@@ -86,7 +86,12 @@ impl<'t> Walk<'t> {
     /// Parses `rule` at `offset`; on success returns the pair and where it ends.
     fn parse_at(&mut self, rule: Rule, offset: usize) -> Result<(Pair<'t, Rule>, usize), ()> {
         self.last_start = offset;
-        let slice = &self.text[offset..];
+        // Parse only up to where the next construct starts. pest works out
+        // line positions over the input it is given, so handing it the rest
+        // of the file each time would make a file of many mistakes cost
+        // quadratic time.
+        let limit = resync(self.text, offset).max(offset);
+        let slice = &self.text[offset..limit];
         match NurtureParser::parse(rule, slice) {
             Ok(mut pairs) => match pairs.next() {
                 Some(pair) => {
@@ -232,7 +237,7 @@ impl<'t> Walk<'t> {
         }
         if expected::word_at(self.text, pos) == "program" {
             self.lower.base = pos;
-            let name = match NurtureParser::parse(Rule::program_head, &self.text[pos..]) {
+            let name = match NurtureParser::parse(Rule::program_head, line_of(self.text, pos)) {
                 Ok(mut pairs) => pairs.next().map(|pair| self.lower.program_head(pair)),
                 Err(_) => None,
             };
@@ -372,6 +377,12 @@ fn resync(text: &str, from: usize) -> usize {
         i += 1;
     }
     bytes.len()
+}
+
+/// The text from `pos` to the end of its line.
+fn line_of(text: &str, pos: usize) -> &str {
+    let rest = &text[pos..];
+    &rest[..rest.find('\n').unwrap_or(rest.len())]
 }
 
 fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {

@@ -1,0 +1,703 @@
+//! The `nurture` command as a user runs it: the real binary, in a temporary
+//! folder holding copied fixtures, so the paths in its output are short,
+//! relative and the same on every machine.
+//!
+//! Each snapshot records the exit code, stdout and stderr together. The exit
+//! code is also asserted on its own, and the machine formats (JSON, SARIF,
+//! GitHub) are read back and checked field by field, so a snapshot accepted
+//! in a hurry cannot hide a broken contract.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+/// Clean: every clause a checker looks for, nothing wrong.
+const CLEAN: &str = r#"program welcome {
+  title   "Welcome new customers"
+  kind    welcome
+  owner   "crm-team@example.com"
+  trigger event signup
+  consent email
+
+  step hello {
+    send email "welcome-1"
+    exit welcomed
+  }
+}
+"#;
+
+/// Three errors in one file: a duplicate `title` (N101, line 3), an unknown
+/// kind (N010, line 4) and a malformed duration (N006, line 9).
+const ERRORS: &str = r#"program broken {
+  title "Win back customers"
+  title "Win back lost customers"
+  kind  wakeup
+  owner "crm-team@example.com"
+  trigger no purchase for 180d
+  step hello {
+    send email "we-miss-you"
+    wait 1.5d
+    exit done
+  }
+}
+"#;
+
+/// Only a warning: no `owner` (N109).
+const WARNING: &str = r#"program ownerless {
+  title   "Nobody's program"
+  kind    welcome
+  trigger event signup
+  step hello {
+    send email "welcome-1"
+    exit welcomed
+  }
+}
+"#;
+
+/// A temporary folder to run `nurture` in.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("create a temporary folder"),
+        }
+    }
+
+    /// A sandbox holding `files`, each given as (relative path, contents).
+    fn with(files: &[(&str, &[u8])]) -> Sandbox {
+        let sandbox = Sandbox::new();
+        for (path, contents) in files {
+            sandbox.write(path, contents);
+        }
+        sandbox
+    }
+
+    fn write(&self, path: &str, contents: &[u8]) {
+        let path = self.dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create the fixture's folder");
+        }
+        std::fs::write(&path, contents).expect("write the fixture");
+    }
+
+    fn mkdir(&self, path: &str) {
+        std::fs::create_dir_all(self.dir.path().join(path)).expect("create a folder");
+    }
+
+    /// `nurture ARGS` in the sandbox, with an environment that cannot change
+    /// the output: no colour variables, no terminal type, 80 columns.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_nurture"));
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("TERM")
+            .env("COLUMNS", "80");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run::of(&mut self.command(args))
+    }
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn of(command: &mut Command) -> Run {
+        let output = command.output().expect("run the nurture binary");
+        let code = output
+            .status
+            .code()
+            .unwrap_or_else(|| panic!("nurture was killed by a signal: {:?}", output.status));
+        Run {
+            code,
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
+    /// Exit code, stdout and stderr as one text, for a snapshot.
+    fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+    }
+
+    #[track_caller]
+    fn assert_code(&self, expected: i32) {
+        assert_eq!(
+            self.code,
+            expected,
+            "unexpected exit code\n{}",
+            self.transcript()
+        );
+    }
+}
+
+/// Checks one GitHub workflow command line and returns its properties (in
+/// order) and its message.
+#[track_caller]
+fn github_command(line: &str, severity: &str) -> (Vec<(String, String)>, String) {
+    let rest = line
+        .strip_prefix(&format!("::{severity} "))
+        .unwrap_or_else(|| panic!("not a `::{severity}` command: {line}"));
+    let (properties, message) = rest
+        .split_once("::")
+        .unwrap_or_else(|| panic!("no `::` before the message: {line}"));
+    let properties: Vec<(String, String)> = properties
+        .split(',')
+        .map(|property| {
+            let (key, value) = property
+                .split_once('=')
+                .unwrap_or_else(|| panic!("property without `=`: {property} in {line}"));
+            (key.to_string(), value.to_string())
+        })
+        .collect();
+    let keys: Vec<&str> = properties.iter().map(|(key, _)| key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["file", "line", "col", "endLine", "endColumn", "title"],
+        "{line}"
+    );
+    for (key, value) in &properties[1..5] {
+        let number: usize = value
+            .parse()
+            .unwrap_or_else(|_| panic!("{key}={value} is not a number in {line}"));
+        assert!(number >= 1, "{key} is 1-based in {line}");
+    }
+    assert!(!message.contains('\n') && !message.contains('\r'), "{line}");
+    (properties, message.to_string())
+}
+
+fn codes(document: &Value) -> Vec<&str> {
+    document["diagnostics"]
+        .as_array()
+        .expect("`diagnostics` is a list")
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().expect("`code` is a string"))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// A clean program, in each format.
+
+#[test]
+fn clean_program_human() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "welcome.nurture", "--color", "never"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "1 file is clean.\n");
+    insta::assert_snapshot!("clean_program_human", run.transcript());
+}
+
+#[test]
+fn clean_program_json() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "welcome.nurture", "--output-format", "json"]);
+    run.assert_code(0);
+    let document = run.json();
+    assert_eq!(document["format_version"], 1);
+    assert_eq!(document["tool"]["name"], "nurture");
+    assert_eq!(document["files_checked"], 1);
+    assert_eq!(document["summary"]["errors"], 0);
+    assert_eq!(document["summary"]["warnings"], 0);
+    assert_eq!(document["diagnostics"], Value::Array(Vec::new()));
+    insta::assert_snapshot!("clean_program_json", run.transcript());
+}
+
+#[test]
+fn clean_program_github() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "welcome.nurture", "--output-format", "github"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "", "no annotations for a clean program");
+    insta::assert_snapshot!("clean_program_github", run.transcript());
+}
+
+#[test]
+fn clean_program_sarif() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "welcome.nurture", "--output-format", "sarif"]);
+    run.assert_code(0);
+    let log = run.json();
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"].as_array().map(Vec::len), Some(1));
+    let run_0 = &log["runs"][0];
+    assert_eq!(run_0["tool"]["driver"]["name"], "nurture");
+    assert_eq!(run_0["results"], Value::Array(Vec::new()));
+    // Every code is a rule, so code scanning can explain any alert.
+    let rules: Vec<&str> = run_0["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("`rules` is a list")
+        .iter()
+        .filter_map(|rule| rule["id"].as_str())
+        .collect();
+    let all: Vec<&str> = nurture::codes::Code::ALL.iter().map(|c| c.id()).collect();
+    assert_eq!(rules, all);
+    insta::assert_snapshot!("clean_program_sarif", run.transcript());
+}
+
+// ---------------------------------------------------------------------------
+// A program with three errors, in each format.
+
+#[test]
+fn errors_human() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let run = sandbox.run(&["check", "broken.nurture", "--color", "never"]);
+    run.assert_code(1);
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no colour with --color never"
+    );
+    assert!(run.stdout.ends_with("Found 3 errors in 1 file.\n"));
+    insta::assert_snapshot!("errors_human", run.transcript());
+}
+
+#[test]
+fn errors_json() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let run = sandbox.run(&["check", "broken.nurture", "--output-format", "json"]);
+    run.assert_code(1);
+    let document = run.json();
+    assert_eq!(document["format_version"], 1);
+    assert_eq!(document["files_checked"], 1);
+    assert_eq!(document["summary"]["errors"], 3);
+    assert_eq!(document["summary"]["warnings"], 0);
+    assert_eq!(codes(&document), ["N101", "N010", "N006"]);
+
+    let expected = [
+        // (code, name, start line, start column, end line, end column)
+        ("N101", "duplicate-clause", 3, 3, 3, 34),
+        ("N010", "unknown-kind", 4, 9, 4, 15),
+        ("N006", "malformed-duration", 9, 10, 9, 14),
+    ];
+    for (diagnostic, (code, name, line, column, end_line, end_column)) in document["diagnostics"]
+        .as_array()
+        .expect("`diagnostics` is a list")
+        .iter()
+        .zip(expected)
+    {
+        assert_eq!(diagnostic["file"], "broken.nurture");
+        assert_eq!(diagnostic["code"], code);
+        assert_eq!(diagnostic["name"], name);
+        assert_eq!(diagnostic["severity"], "error");
+        assert_eq!(diagnostic["start"]["line"], line, "{code}");
+        assert_eq!(diagnostic["start"]["column"], column, "{code}");
+        assert_eq!(diagnostic["end"]["line"], end_line, "{code}");
+        assert_eq!(diagnostic["end"]["column"], end_column, "{code}");
+        assert!(diagnostic["help"].is_string(), "{code} has a help line");
+    }
+    // The duplicate points back at the first `title` too.
+    let labels = &document["diagnostics"][0]["labels"];
+    assert_eq!(labels.as_array().map(Vec::len), Some(2));
+    assert_eq!(labels[1]["start"]["line"], 2);
+    // Offsets agree with the text: the N006 span is exactly `1.5d`.
+    let n006 = &document["diagnostics"][2];
+    let start = n006["start"]["offset"].as_u64().expect("offset") as usize;
+    let end = n006["end"]["offset"].as_u64().expect("offset") as usize;
+    assert_eq!(&ERRORS[start..end], "1.5d");
+    insta::assert_snapshot!("errors_json", run.transcript());
+}
+
+#[test]
+fn errors_github() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let run = sandbox.run(&["check", "broken.nurture", "--output-format", "github"]);
+    run.assert_code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "one annotation per diagnostic:\n{}",
+        run.stdout
+    );
+    assert!(lines[0].starts_with(
+        "::error file=broken.nurture,line=3,col=3,endLine=3,endColumn=34,\
+         title=N101 duplicate-clause::"
+    ));
+    let titles: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let (properties, message) = github_command(line, "error");
+            assert_eq!(properties[0].1, "broken.nurture");
+            // The help travels in the message, after an escaped line break.
+            assert!(message.contains("%0Ahelp: "), "{line}");
+            properties[5].1.clone()
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "N101 duplicate-clause",
+            "N010 unknown-kind",
+            "N006 malformed-duration"
+        ]
+    );
+    insta::assert_snapshot!("errors_github", run.transcript());
+}
+
+#[test]
+fn errors_sarif() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let run = sandbox.run(&["check", "broken.nurture", "--output-format", "sarif"]);
+    run.assert_code(1);
+    let log = run.json();
+    assert_eq!(log["version"], "2.1.0");
+    let sarif_run = &log["runs"][0];
+    assert_eq!(sarif_run["columnKind"], "unicodeCodePoints");
+    let rules = &sarif_run["tool"]["driver"]["rules"];
+    let results = sarif_run["results"]
+        .as_array()
+        .expect("`results` is a list");
+    let found: Vec<(&str, u64, u64, &str)> = results
+        .iter()
+        .map(|result| {
+            let rule_id = result["ruleId"].as_str().expect("ruleId");
+            // ruleIndex points at the rule with that id.
+            let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+            assert_eq!(rules[index]["id"], rule_id);
+            let location = &result["locations"][0]["physicalLocation"];
+            let region = &location["region"];
+            (
+                rule_id,
+                region["startLine"].as_u64().expect("startLine"),
+                region["startColumn"].as_u64().expect("startColumn"),
+                location["artifactLocation"]["uri"].as_str().expect("uri"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("N101", 3, 3, "broken.nurture"),
+            ("N010", 4, 9, "broken.nurture"),
+            ("N006", 9, 10, "broken.nurture"),
+        ]
+    );
+    assert!(results.iter().all(|result| result["level"] == "error"));
+    // The first `title` is a related location of the duplicate.
+    assert_eq!(
+        results[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    insta::assert_snapshot!("errors_sarif", run.transcript());
+}
+
+// ---------------------------------------------------------------------------
+// Warnings, with and without --deny-warnings.
+
+#[test]
+fn warning_alone_passes() {
+    let sandbox = Sandbox::with(&[("ownerless.nurture", WARNING.as_bytes())]);
+    let run = sandbox.run(&["check", "ownerless.nurture", "--color", "never"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("N109 (missing-owner)"));
+    insta::assert_snapshot!("warning_alone_passes", run.transcript());
+}
+
+#[test]
+fn warning_fails_with_deny_warnings() {
+    let sandbox = Sandbox::with(&[("ownerless.nurture", WARNING.as_bytes())]);
+    let run = sandbox.run(&[
+        "check",
+        "ownerless.nurture",
+        "--color",
+        "never",
+        "--deny-warnings",
+    ]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("N109 (missing-owner)"));
+    insta::assert_snapshot!("warning_fails_with_deny_warnings", run.transcript());
+}
+
+#[test]
+fn warning_in_machine_formats() {
+    let sandbox = Sandbox::with(&[("ownerless.nurture", WARNING.as_bytes())]);
+    let run = sandbox.run(&["check", "ownerless.nurture", "--output-format", "json"]);
+    run.assert_code(0);
+    let document = run.json();
+    assert_eq!(document["summary"]["errors"], 0);
+    assert_eq!(document["summary"]["warnings"], 1);
+    assert_eq!(document["diagnostics"][0]["severity"], "warning");
+
+    let run = sandbox.run(&["check", "ownerless.nurture", "--output-format", "github"]);
+    run.assert_code(0);
+    let (properties, _) = github_command(run.stdout.trim_end(), "warning");
+    assert_eq!(properties[5].1, "N109 missing-owner");
+
+    let run = sandbox.run(&["check", "ownerless.nurture", "--output-format", "sarif"]);
+    run.assert_code(0);
+    assert_eq!(run.json()["runs"][0]["results"][0]["level"], "warning");
+}
+
+// ---------------------------------------------------------------------------
+// Paths: missing, empty folders, folders, bad encodings.
+
+#[test]
+fn missing_path() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["check", "missing.nurture", "--color", "never"]);
+    run.assert_code(2);
+    assert!(run.stderr.starts_with("nurture: error: "), "{}", run.stderr);
+    insta::assert_snapshot!("missing_path", run.transcript());
+}
+
+#[test]
+fn missing_path_next_to_a_good_one() {
+    // The other paths are still checked, but the run is not clean.
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&[
+        "check",
+        "missing.nurture",
+        "welcome.nurture",
+        "--color",
+        "never",
+    ]);
+    run.assert_code(2);
+    assert_eq!(run.stdout, "1 file is clean.\n");
+    assert_eq!(
+        run.stderr,
+        "nurture: error: cannot read `missing.nurture`: no such file or folder\n"
+    );
+}
+
+#[test]
+fn empty_folder() {
+    let sandbox = Sandbox::new();
+    sandbox.mkdir("empty");
+    let run = sandbox.run(&["check", "empty", "--color", "never"]);
+    run.assert_code(2);
+    assert!(run.stderr.starts_with("nurture: error: "), "{}", run.stderr);
+    insta::assert_snapshot!("empty_folder", run.transcript());
+}
+
+#[test]
+fn folder_with_a_clean_and_a_bad_file() {
+    let sandbox = Sandbox::new();
+    // Written in reverse order, so the output's order is the sorting's.
+    sandbox.write("programs/b_welcome.nurture", CLEAN.as_bytes());
+    sandbox.write("programs/a_broken.nurture", ERRORS.as_bytes());
+    // Not programs: another extension, and a hidden folder.
+    sandbox.write("programs/notes.txt", b"not a program");
+    sandbox.write("programs/.cache/stale.nurture", ERRORS.as_bytes());
+    let run = sandbox.run(&["check", "programs", "--color", "never"]);
+    run.assert_code(1);
+    assert!(run.stdout.ends_with("Found 3 errors in 2 files.\n"));
+    assert!(!run.stdout.contains("stale.nurture"));
+    insta::assert_snapshot!("folder_with_a_clean_and_a_bad_file", run.transcript());
+
+    let run = sandbox.run(&["check", "programs", "--output-format", "json"]);
+    run.assert_code(1);
+    let document = run.json();
+    assert_eq!(document["files_checked"], 2);
+    assert_eq!(document["summary"]["errors"], 3);
+}
+
+#[test]
+fn folder_files_come_in_sorted_order() {
+    let sandbox = Sandbox::new();
+    for name in ["zeta", "alpha", "mu"] {
+        sandbox.write(&format!("programs/{name}.nurture"), WARNING.as_bytes());
+    }
+    sandbox.write("programs/beta/inner.nurture", WARNING.as_bytes());
+    let run = sandbox.run(&["check", "programs", "--output-format", "json"]);
+    run.assert_code(0);
+    let document = run.json();
+    let files: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .expect("`diagnostics` is a list")
+        .iter()
+        .filter_map(|diagnostic| diagnostic["file"].as_str())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "programs/alpha.nurture",
+            "programs/beta/inner.nurture",
+            "programs/mu.nurture",
+            "programs/zeta.nurture"
+        ]
+    );
+}
+
+#[test]
+fn non_utf8_file() {
+    // "Grüße" saved as Windows-1252: 0xFC and 0xDF are not UTF-8.
+    let mut latin1 = b"program greeting {\n  title \"Gr".to_vec();
+    latin1.extend_from_slice(&[0xFC, 0xDF]);
+    latin1.extend_from_slice(b"e\"\n}\n");
+    let sandbox = Sandbox::with(&[("latin1.nurture", &latin1)]);
+    let run = sandbox.run(&["check", "latin1.nurture", "--color", "never"]);
+    run.assert_code(1);
+    insta::assert_snapshot!("non_utf8_file", run.transcript());
+
+    let run = sandbox.run(&["check", "latin1.nurture", "--output-format", "json"]);
+    run.assert_code(1);
+    let document = run.json();
+    assert_eq!(codes(&document), ["N004"]);
+    // The first bad byte: line 2, after `  title "Gr`.
+    assert_eq!(document["diagnostics"][0]["start"]["line"], 2);
+    assert_eq!(document["diagnostics"][0]["start"]["column"], 12);
+}
+
+// ---------------------------------------------------------------------------
+// `nurture explain`.
+
+#[test]
+fn explain_by_id() {
+    let run = Sandbox::new().run(&["explain", "N101"]);
+    run.assert_code(0);
+    assert!(run.stdout.starts_with("# N101 duplicate-clause (error)\n"));
+    insta::assert_snapshot!("explain_by_id", run.transcript());
+}
+
+#[test]
+fn explain_by_name() {
+    let sandbox = Sandbox::new();
+    let run = sandbox.run(&["explain", "duplicate-clause"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, sandbox.run(&["explain", "N101"]).stdout);
+    // Ids are found in any case.
+    assert_eq!(run.stdout, sandbox.run(&["explain", "n101"]).stdout);
+    insta::assert_snapshot!("explain_by_name", run.transcript());
+}
+
+#[test]
+fn explain_lists_every_code() {
+    let run = Sandbox::new().run(&["explain"]);
+    run.assert_code(0);
+    let listed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    let all: Vec<&str> = nurture::codes::Code::ALL.iter().map(|c| c.id()).collect();
+    assert_eq!(listed, all);
+    insta::assert_snapshot!("explain_lists_every_code", run.transcript());
+}
+
+#[test]
+fn explain_unknown_code() {
+    let run = Sandbox::new().run(&["explain", "N999"]);
+    run.assert_code(2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.starts_with("nurture: error: "), "{}", run.stderr);
+    insta::assert_snapshot!("explain_unknown_code", run.transcript());
+}
+
+// ---------------------------------------------------------------------------
+// Usage.
+
+#[test]
+fn unknown_flag() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "--frobnicate", "welcome.nurture"]);
+    run.assert_code(2);
+    assert_eq!(run.stdout, "", "nothing is checked");
+    assert!(run.stderr.contains("--frobnicate"), "{}", run.stderr);
+    insta::assert_snapshot!("unknown_flag", run.transcript());
+}
+
+#[test]
+fn unknown_output_format() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "welcome.nurture", "--output-format", "xml"]);
+    run.assert_code(2);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("xml"), "{}", run.stderr);
+}
+
+#[test]
+fn check_help() {
+    let run = Sandbox::new().run(&["check", "--help"]);
+    run.assert_code(0);
+    assert_eq!(run.stderr, "");
+    for flag in ["--output-format", "--color", "--deny-warnings"] {
+        assert!(run.stdout.contains(flag), "help mentions {flag}");
+    }
+    insta::assert_snapshot!("check_help", run.transcript());
+}
+
+// ---------------------------------------------------------------------------
+// Colour.
+
+#[test]
+fn color_always_colours() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let run = sandbox.run(&["check", "broken.nurture", "--color", "always"]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("\u{1b}["), "{}", run.stdout);
+
+    // `always` wins over NO_COLOR, as documented.
+    let run = Run::of(
+        sandbox
+            .command(&["check", "broken.nurture", "--color", "always"])
+            .env("NO_COLOR", "1"),
+    );
+    run.assert_code(1);
+    assert!(run.stdout.contains("\u{1b}["), "{}", run.stdout);
+}
+
+#[test]
+fn no_color_turns_auto_off() {
+    // stdout is a pipe here, so `auto` would be colourless anyway; this pins
+    // that NO_COLOR never adds colour, not that it removes it on a terminal.
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let run = Run::of(
+        sandbox
+            .command(&["check", "broken.nurture", "--color", "auto"])
+            .env("NO_COLOR", "1"),
+    );
+    run.assert_code(1);
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+    assert!(run.stdout.contains("N101 (duplicate-clause)"));
+}
+
+// ---------------------------------------------------------------------------
+// The bundled example programs.
+
+#[test]
+fn bundled_programs_are_clean() {
+    let programs = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+    let count = std::fs::read_dir(&programs)
+        .expect("read programs/")
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "nurture"))
+        .count();
+    assert!(count > 1, "programs/ holds the example programs");
+
+    let run = Run::of(
+        Sandbox::new()
+            .command(&["check", "--color", "never"])
+            .arg(&programs),
+    );
+    run.assert_code(0);
+    assert_eq!(run.stdout, format!("All {count} files are clean.\n"));
+    assert_eq!(run.stderr, "");
+
+    let run = Run::of(
+        Sandbox::new()
+            .command(&["check", "--output-format", "json"])
+            .arg(&programs),
+    );
+    run.assert_code(0);
+    assert_eq!(run.json()["files_checked"], count);
+}

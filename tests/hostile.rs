@@ -1,0 +1,386 @@
+//! Hostile input never crashes `nurture check`: garbage, huge files, deep
+//! nesting, unclosed constructs and truncated programs all end in a
+//! diagnostic and exit 0 or 1, never in a panic (exit 101), a usage error
+//! (exit 2) or a signal such as a stack overflow.
+//!
+//! The whole-file cases run the real binary, so a stack overflow or an abort
+//! shows up as the process dying. The many small cases (every prefix, every
+//! deletion) call the library in-process, which is fast enough to try
+//! hundreds of inputs. Nothing here measures time: that is for `benches/`.
+
+use nurture::check::check_text;
+use nurture::diagnostic::{Diagnostic, Severity};
+use nurture::render::{self, FileReport, human::HumanOptions};
+use serde_json::Value;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::process::Command;
+
+/// A complete program's header, and a step and the closing brace to follow
+/// whatever a test puts in between.
+const HEAD: &str = r#"program hostile {
+  title   "Hostile input"
+  kind    welcome
+  owner   "crm-team@example.com"
+  trigger event signup
+"#;
+const TAIL: &str = r#"  step hello {
+    send email "welcome-1"
+    exit welcomed
+  }
+}
+"#;
+
+/// What `nurture check --output-format json` said about one file.
+struct Checked {
+    code: i32,
+    document: Value,
+}
+
+impl Checked {
+    fn codes(&self) -> Vec<&str> {
+        self.document["diagnostics"]
+            .as_array()
+            .expect("`diagnostics` is a list")
+            .iter()
+            .map(|diagnostic| diagnostic["code"].as_str().expect("`code` is a string"))
+            .collect()
+    }
+
+    #[track_caller]
+    fn assert_reports(&self, code: &str) {
+        assert!(
+            self.codes().contains(&code),
+            "expected {code}, found {:?} (exit {})",
+            self.codes(),
+            self.code
+        );
+    }
+}
+
+/// Writes `contents` to a file and checks it with the real binary. Fails the
+/// test unless the process exited by itself with 0 or 1, said nothing on
+/// stderr (so did not panic) and printed a JSON report.
+#[track_caller]
+fn check(contents: &[u8]) -> Checked {
+    let dir = tempfile::tempdir().expect("create a temporary folder");
+    std::fs::write(dir.path().join("hostile.nurture"), contents).expect("write the input");
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args(["check", "hostile.nurture", "--output-format", "json"])
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "80")
+        .output()
+        .expect("run the nurture binary");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("nurture died from a signal ({:?}): {stderr}", output.status));
+    assert!(!stderr.contains("panicked"), "nurture panicked: {stderr}");
+    assert!(
+        code == 0 || code == 1,
+        "exit {code}: only 0 (clean) or 1 (findings) are right for a readable file\n{stderr}"
+    );
+    assert_eq!(stderr, "", "a readable file is no tool error");
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "stdout is not JSON ({error}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    assert_eq!(document["files_checked"], 1);
+    let checked = Checked { code, document };
+    // The exit code agrees with the report.
+    let errors = checked.document["summary"]["errors"]
+        .as_u64()
+        .expect("error count");
+    assert_eq!(code == 1, errors > 0, "exit {code} with {errors} errors");
+    checked
+}
+
+/// A program with `middle` between its header and its step.
+fn program_with(middle: &str) -> String {
+    format!("{HEAD}{middle}{TAIL}")
+}
+
+// ---------------------------------------------------------------------------
+// Whole files, through the binary.
+
+#[test]
+fn binary_garbage_is_not_utf8() {
+    // 64 KiB from a fixed linear congruential generator (Knuth's MMIX
+    // constants), taking the high byte, which is the most random one.
+    let mut state: u64 = 0x5eed;
+    let garbage: Vec<u8> = (0..64 * 1024)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect();
+    assert!(std::str::from_utf8(&garbage).is_err());
+    let checked = check(&garbage);
+    assert_eq!(checked.code, 1);
+    assert_eq!(checked.codes(), ["N004"]);
+}
+
+#[test]
+fn a_megabyte_of_open_parentheses() {
+    let checked = check(&vec![b'('; 1024 * 1024]);
+    assert_eq!(checked.code, 1);
+    checked.assert_reports("N002");
+}
+
+#[test]
+fn ten_thousand_nested_conditions() {
+    let depth = 10_000;
+    let audience = format!(
+        "  audience {}tier == gold{}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
+    let checked = check(program_with(&audience).as_bytes());
+    assert_eq!(checked.code, 1);
+    checked.assert_reports("N002");
+}
+
+#[test]
+fn ten_thousand_conditions_joined_by_and() {
+    // Long but flat: `and` chains are repetitions in the grammar, not
+    // nesting, so this is a valid program.
+    let conditions = vec!["tier == gold"; 10_000].join(" and ");
+    let checked = check(program_with(&format!("  audience {conditions}\n")).as_bytes());
+    assert_eq!(checked.code, 0);
+    assert_eq!(checked.codes(), Vec::<&str>::new());
+}
+
+#[test]
+fn ten_thousand_nots() {
+    let nots = "not ".repeat(10_000);
+    let checked = check(program_with(&format!("  audience {nots}x\n")).as_bytes());
+    assert_eq!(checked.code, 1);
+    checked.assert_reports("N001");
+}
+
+#[test]
+fn only_comments() {
+    let checked = check(b"# TODO: write the welcome program\n# (later)\n");
+    assert_eq!(checked.code, 1);
+    assert_eq!(checked.codes(), ["N005"]);
+}
+
+#[test]
+fn empty_file() {
+    let checked = check(b"");
+    assert_eq!(checked.code, 1);
+    assert_eq!(checked.codes(), ["N005"]);
+}
+
+#[test]
+fn crlf_bom_and_tabs() {
+    let program = format!("# Windows line endings, a BOM and tabs.\n{HEAD}{TAIL}")
+        .replace("  ", "\t")
+        .replace('\n', "\r\n");
+    let mut bytes = "\u{FEFF}".as_bytes().to_vec();
+    bytes.extend_from_slice(program.as_bytes());
+    let checked = check(&bytes);
+    assert_eq!(checked.code, 0);
+    assert_eq!(checked.codes(), Vec::<&str>::new());
+}
+
+#[test]
+fn five_mebibytes() {
+    // A valid program padded with comments past the size limit.
+    let mut text = program_with("");
+    let filler = "# filler filler filler filler filler filler filler filler\n";
+    while text.len() <= 5 * 1024 * 1024 {
+        text.push_str(filler);
+    }
+    let checked = check(text.as_bytes());
+    assert_eq!(checked.code, 1);
+    assert_eq!(checked.codes(), ["N003"]);
+}
+
+#[test]
+fn nul_bytes_and_control_characters() {
+    let checked = check(program_with("  \0\0 \u{1}\u{7}\u{1b}[31m \u{7f}\n").as_bytes());
+    assert_eq!(checked.code, 1);
+    checked.assert_reports("N001");
+}
+
+#[test]
+fn a_hundred_thousand_unclosed_steps() {
+    let checked = check("step a {\n".repeat(100_000).as_bytes());
+    assert_eq!(checked.code, 1);
+    assert!(!checked.codes().is_empty());
+}
+
+#[test]
+fn text_never_closed_before_the_end() {
+    let checked = check(b"program p {\n  title \"abc");
+    assert_eq!(checked.code, 1);
+    checked.assert_reports("N001");
+}
+
+#[test]
+fn many_unclosed_texts() {
+    // Every line is its own mistake, and each is reported.
+    let lines = 1_000;
+    let checked = check(program_with(&"  title \"abc\n".repeat(lines)).as_bytes());
+    assert_eq!(checked.code, 1);
+    assert_eq!(checked.codes(), vec!["N001"; lines]);
+}
+
+#[test]
+fn a_megabyte_identifier() {
+    let name = "a".repeat(1024 * 1024);
+    let checked = check(format!("program {name} {{\n}}\n").as_bytes());
+    assert_eq!(checked.code, 1);
+}
+
+#[test]
+fn a_megabyte_line_inside_a_program() {
+    let name = "b".repeat(1024 * 1024);
+    let checked = check(program_with(&format!("  audience {name} == gold\n")).as_bytes());
+    // A long attribute name is still a name: the program is valid.
+    assert_eq!(checked.code, 0);
+    assert_eq!(checked.codes(), Vec::<&str>::new());
+}
+
+// ---------------------------------------------------------------------------
+// Many small inputs, in-process.
+
+/// Checks `text` in-process and renders the result in every format. Returns
+/// what went wrong: a panic, or a diagnostic pointing outside the text.
+fn problems_with(text: &str) -> Result<Vec<Diagnostic>, String> {
+    let diagnostics = catch_unwind(|| check_text(text))
+        .map_err(|panic| format!("check_text panicked: {}", panic_message(&*panic)))?;
+    for diagnostic in &diagnostics {
+        for label in &diagnostic.labels {
+            let span = label.span;
+            let fits = span.start <= span.end
+                && span.end <= text.len()
+                && text.is_char_boundary(span.start)
+                && text.is_char_boundary(span.end);
+            if !fits {
+                return Err(format!(
+                    "{} points at {}..{}, outside the {}-byte text or inside a char",
+                    diagnostic.code.id(),
+                    span.start,
+                    span.end,
+                    text.len()
+                ));
+            }
+        }
+    }
+    let report = FileReport {
+        path: "hostile.nurture".to_string(),
+        source: text.to_string(),
+        diagnostics: diagnostics.clone(),
+    };
+    catch_unwind(AssertUnwindSafe(|| {
+        let options = HumanOptions {
+            color: false,
+            width: 80,
+        };
+        let reports = std::slice::from_ref(&report);
+        render::human::render(&report, &options);
+        render::json::render(reports, 1);
+        render::github::render(reports);
+        render::sarif::render(reports);
+    }))
+    .map_err(|panic| format!("rendering panicked: {}", panic_message(&*panic)))?;
+    Ok(diagnostics)
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string())
+}
+
+#[test]
+fn every_prefix_of_a_program() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs/wake_up_dormant.nurture");
+    let text = std::fs::read_to_string(path).expect("read the example program");
+    assert_eq!(
+        problems_with(&text).map(|d| d.len()),
+        Ok(0),
+        "the whole program is clean"
+    );
+    // Everything before the program's closing brace is an unfinished program.
+    let closing = text.rfind('}').expect("the program ends with `}`");
+
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for end in (0..text.len()).step_by(7) {
+        if !text.is_char_boundary(end) {
+            continue;
+        }
+        tried += 1;
+        let prefix = &text[..end];
+        match problems_with(prefix) {
+            Err(problem) => failures.push(format!("prefix of {end} bytes: {problem}")),
+            Ok(diagnostics) => {
+                let errors = diagnostics
+                    .iter()
+                    .filter(|d| d.severity() == Severity::Error)
+                    .count();
+                if end <= closing && errors == 0 {
+                    failures.push(format!("prefix of {end} bytes is reported clean"));
+                }
+            }
+        }
+    }
+    assert!(tried > 100, "only {tried} prefixes tried");
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} prefixes failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_single_character_deleted() {
+    // Small, but with a text, a comment, a condition, a block and a
+    // non-ASCII character, so deletions hit every kind of token.
+    let text = r#"program greeting {
+  title "Grüße an alle"   # a greeting
+  kind welcome
+  owner "crm@example.com"
+  trigger event signup where country in ["DE", "AT"]
+  holdout 10%
+  step hello {
+    send email "welcome-1"
+    wait up to 3d for click {
+      click   -> exit clicked
+      timeout -> exit done
+    }
+  }
+}
+"#;
+    assert_eq!(
+        problems_with(text).map(|d| d.len()),
+        Ok(0),
+        "the undamaged program is clean"
+    );
+    let mut failures = Vec::new();
+    for (at, c) in text.char_indices() {
+        let mut damaged = text.to_string();
+        damaged.replace_range(at..at + c.len_utf8(), "");
+        if let Err(problem) = problems_with(&damaged) {
+            failures.push(format!("without {c:?} at byte {at}: {problem}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} deletions failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
