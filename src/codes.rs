@@ -6,6 +6,8 @@
 //! |---|---|
 //! | N0xx | reading and parsing the text (`syntax`) |
 //! | N1xx | the program's structure, without the graph (`check::structure`) |
+//! | N2xx | names and values against the customer schema (`check::names`) |
+//! | N3xx | the program as a graph (`check::graph`) |
 //!
 //! Each code's explanation is what `nurture explain CODE` prints.
 
@@ -312,8 +314,9 @@ phase retain
     SeveralPrograms = "N012", "several-programs", Error,
     "The file holds more than one program",
 r#"## What it means
-Each `.nurture` file holds exactly one program. This file has another
-`program` after the first one ends.
+Each `.nurture` file holds exactly one program, or the customer schema
+(`schema { … }`) alone. This file has another `program` or `schema` after the
+first one ends.
 
 ## Why it matters
 One program per file keeps reviews, diffs and CI results about one thing, and
@@ -326,7 +329,8 @@ program win_back { … }
 ```
 
 ## Fix
-Move the second program into a file of its own, e.g. `win_back.nurture`.
+Move the second program into a file of its own, e.g. `win_back.nurture`, and
+the schema into `schema.nurture`.
 "#;
 
     /// A header clause is written twice.
@@ -577,6 +581,695 @@ program welcome {
   owner "crm-team@example.com"
   …
 }
+```
+"#;
+
+    /// The schema declares a name twice.
+    DuplicateSchemaEntry = "N201", "duplicate-schema-entry", Error,
+    "The schema declares the same name twice",
+r#"## What it means
+An attribute, event, event property, channel, team, segment, tag or choice of
+an enumeration is declared twice in the schema.
+
+## Why it matters
+When the two declarations differ (`tier: gold | silver` and `tier: text`),
+nurture cannot tell which one is meant, and neither can the people reading
+the schema. Even when they agree, one of them is clutter that will drift.
+
+## Example
+```nurture
+schema {
+  attribute tier: gold | silver | bronze
+  attribute tier: text
+}
+```
+
+## Fix
+Keep one declaration:
+```nurture
+schema {
+  attribute tier: gold | silver | bronze
+}
+```
+"#;
+
+    /// An attribute or property has a type nurture does not know.
+    UnknownType = "N202", "unknown-type", Error,
+    "An attribute in the schema has a type that does not exist",
+r#"## What it means
+The type after the colon is not one of nurture's types: `text`, `number`,
+`bool` (yes or no), `date`, `duration` and `list of text`. A fixed choice is
+written as two or more words separated by `|`.
+
+## Why it matters
+The type says which comparisons make sense (`lifetime_value >= 500` needs a
+number, `last_purchase_at < 90d ago` a date). Without it nothing can be
+checked.
+
+## Example
+```nurture
+schema {
+  attribute lifetime_value: integer
+  attribute interests: list of number
+}
+```
+
+## Fix
+```nurture
+schema {
+  attribute lifetime_value: number
+  attribute interests: list of text
+}
+```
+"#;
+
+    /// A name that is no attribute in the schema.
+    UnknownAttribute = "N203", "unknown-attribute", Error,
+    "A condition, `set` or date trigger names an attribute the schema does not have",
+r#"## What it means
+A name in a condition, in `set NAME = …` or in `trigger 30d before NAME` is
+not an attribute of the customer schema (`schema.nurture`). Dotted names such
+as `last_order.amount` must be declared whole.
+
+## Why it matters
+The customer record has no such field: a condition on it never holds, and a
+`set` writes to nowhere. Usually it is a typo, or the schema lacks an
+attribute the data team has added.
+
+## Example
+```nurture
+audience lifetime_valeu >= 500
+```
+
+## Fix
+Correct the name, or declare the attribute in the schema:
+```nurture
+audience lifetime_value >= 500
+```
+```nurture
+schema {
+  attribute lifetime_value: number
+}
+```
+A fixed text is written in quotes (`country == "DE"`); a bare word is read
+as a name.
+"#;
+
+    /// An event the schema does not have.
+    UnknownEvent = "N204", "unknown-event", Error,
+    "A trigger, goal, exit or wait names an event the schema does not have",
+r#"## What it means
+`trigger event NAME`, `trigger no NAME for …`, `goal NAME`, `exit when NAME`
+or `wait up to … for NAME` names an event that is not declared in the customer
+schema.
+
+## Why it matters
+Events come from the systems around nurture (the shop, the CRM, the e-mail
+tool). An event they never send never triggers, never reaches the goal and
+never ends a wait: the program silently does nothing.
+
+## Example
+```nurture
+goal purchse within 30d
+```
+
+## Fix
+```nurture
+goal purchase within 30d
+```
+or declare the event: `event purchase { amount: number }`.
+"#;
+
+    /// A `where` names something that is neither a property of the event nor an attribute.
+    UnknownEventProperty = "N205", "unknown-event-property", Error,
+    "A condition after `where` names neither a property of the event nor a customer attribute",
+r#"## What it means
+After `EVENT where`, names are first the event's properties (as declared in
+`event purchase { amount: number, … }`), then the customer's attributes. This
+name is neither.
+
+## Why it matters
+A condition on a field the event does not carry never holds, so the trigger,
+goal, exit or wait arm never fires.
+
+## Example
+```nurture
+trigger event purchase where ammount > 500
+```
+
+## Fix
+```nurture
+trigger event purchase where amount > 500
+```
+or add the property to the event in the schema.
+"#;
+
+    /// A channel the schema does not have.
+    UnknownChannel = "N206", "unknown-channel", Error,
+    "A message, consent or cap names a channel the schema does not have",
+r#"## What it means
+`send CHANNEL`, `consent CHANNEL`, `cap N CHANNEL per …` or the condition
+`consent CHANNEL` names a channel that is not declared in the schema.
+
+## Why it matters
+nurture cannot send on a channel it does not know, nor know whether the
+customer agreed to it.
+
+## Example
+```nurture
+send emial "welcome-1"
+```
+
+## Fix
+```nurture
+send email "welcome-1"
+```
+Channels are declared in the schema: `channel email`, or
+`channel letter needs no consent` for channels that need no opt-in.
+"#;
+
+    /// `notify` addresses a team the schema does not have.
+    UnknownRecipient = "N207", "unknown-recipient", Error,
+    "`notify` addresses a team the schema does not have",
+r#"## What it means
+`notify NAME "…"` sends a note to a person or team; `NAME` must be `owner`
+(the program's owner) or a team declared in the schema with `team`.
+
+## Why it matters
+A note to nobody is lost: the lead the program found is never followed up.
+
+## Example
+```nurture
+notify sales_team "Asked for a quote"
+```
+
+## Fix
+```nurture
+notify sales "Asked for a quote"
+```
+or declare the team: `team sales_team`.
+"#;
+
+    /// A segment the schema does not have.
+    UnknownSegment = "N208", "unknown-segment", Error,
+    "A trigger names a segment the schema does not have",
+r#"## What it means
+`trigger segment NAME entered` (or `left`) names a segment that is not
+declared in the schema with `segment`.
+
+## Why it matters
+Customers enter and leave only the segments your segmentation computes. A
+trigger on any other never fires.
+
+## Example
+```nurture
+trigger segment power_user entered
+```
+
+## Fix
+```nurture
+trigger segment power_users entered
+```
+"#;
+
+    /// A tag that is tested or removed but never exists.
+    UnknownTag = "N209", "unknown-tag", Error,
+    "`has tag` or `untag` names a tag that neither the schema nor the program knows",
+r#"## What it means
+`has tag NAME` and `untag NAME` name a tag that is neither declared in the
+schema (`tag vip, do_not_contact`) nor added by a `tag NAME` in the same
+program.
+
+## Why it matters
+A tag nobody adds is never there: `has tag` never holds, and `untag` removes
+nothing. Usually it is a typo.
+
+## Example
+```nurture
+audience not has tag do_not_contakt
+```
+
+## Fix
+```nurture
+audience not has tag do_not_contact
+```
+Tags added by other programs are declared in the schema: `tag do_not_contact`.
+"#;
+
+    /// Values of different types are compared.
+    TypeMismatch = "N210", "type-mismatch", Error,
+    "A comparison or test uses a value of the wrong type",
+r#"## What it means
+The two sides of a comparison hold different kinds of values (a number and a
+text, a date and a duration), the comparison does not apply to them (`<` on
+yes/no values, texts or fixed choices), a lone name is not a yes/no
+attribute, or a date trigger names an attribute that is not a date.
+
+## Why it matters
+Such a condition can never hold the way it reads. `last_purchase_at < 90d`
+compares a date with a length of time; what was meant is "more than 90 days
+ago".
+
+## Example
+```nurture
+audience lifetime_value > "500" and last_purchase_at < 90d
+```
+
+## Fix
+```nurture
+audience lifetime_value > 500 and last_purchase_at < 90d ago
+```
+"#;
+
+    /// A value that is not one of the attribute's fixed choices.
+    UnknownChoice = "N211", "unknown-choice", Error,
+    "A value is not one of the choices the schema allows",
+r#"## What it means
+The attribute is a fixed choice (`attribute tier: gold | silver | bronze`) and
+the value compared with it, listed for `in`, or written by `set` is not one of
+the choices.
+
+## Why it matters
+No customer can have that value: the condition never holds, or `set` writes a
+value other systems do not understand.
+
+## Example
+```nurture
+audience tier in [gold, platinum]
+```
+
+## Fix
+```nurture
+audience tier in [gold, silver]
+```
+or add the choice to the schema: `attribute tier: platinum | gold | silver | bronze`.
+"#;
+
+    /// `set` writes a value of the wrong type.
+    SetTypeMismatch = "N212", "set-type-mismatch", Error,
+    "`set` writes a value of the wrong type to an attribute",
+r#"## What it means
+`set ATTRIBUTE = VALUE` writes a value whose type does not match the
+attribute's type in the schema: a text to a number, a number to a yes/no
+attribute, anything to a date.
+
+## Why it matters
+The customer record would hold a value that other programs and systems
+cannot read, and every condition on the attribute would go wrong.
+
+## Example
+```nurture
+set is_champion = "yes"
+set churn_reason = price
+```
+
+## Fix
+```nurture
+set is_champion = true
+set churn_reason = "price"
+```
+"#;
+
+    /// A duration, count or share outside the sensible range.
+    ValueOutOfRange = "N213", "value-out-of-range", Error,
+    "A wait, window, cap or holdout is outside the range that makes sense",
+r#"## What it means
+These values are checked against limits, with or without a schema:
+
+| where | allowed |
+|---|---|
+| `wait D`, `wait up to D for …` | from `1m` to two years (`730d`) |
+| `goal … within D` | from `1m` to two years |
+| `trigger no EVENT for D` | from `1m` to two years |
+| `trigger D before/after DATE` | up to two years |
+| `cap N … per D` | `N` at least 1; `D` from `1m` to two years |
+| `holdout P` | at most `50%` |
+
+## Why it matters
+A wait of no time does nothing, a wait of three years is almost always a
+typo (`365w` for `365d`), a cap of 0 sends nothing at all, and a holdout of
+more than half keeps most customers from the program it is meant to measure.
+
+## Example
+```nurture
+holdout 60%
+cap 0 messages per 7d
+step hello {
+  send email "hello"
+  wait 365w
+  exit done
+}
+```
+
+## Fix
+```nurture
+holdout 10%
+cap 2 messages per 7d
+step hello {
+  send email "hello"
+  wait 365d
+  exit done
+}
+```
+"#;
+
+    /// `-> X` or `start X` names no step.
+    UnknownStep = "N301", "unknown-step", Error,
+    "An arrow or `start` names a step that does not exist",
+r#"## What it means
+`-> NAME`, a branch or wait arm, or `start NAME` sends customers to a step,
+but no step has that name.
+
+## Why it matters
+Customers would be sent nowhere. Usually the step was renamed or misspelled.
+
+## Example
+```nurture
+step hello {
+  send email "hello"
+  -> ofer
+}
+step offer { exit done }
+```
+
+## Fix
+```nurture
+step hello {
+  send email "hello"
+  -> offer
+}
+```
+"#;
+
+    /// No path from the start reaches the step.
+    UnreachableStep = "N302", "unreachable-step", Warning,
+    "No customer can ever reach this step",
+r#"## What it means
+No path from the program's first step (or `start`) leads to this step.
+
+## Why it matters
+The step is dead text: it looks like part of the journey but never runs.
+Often an arrow to it was removed or points to the wrong step.
+
+## Example
+```nurture
+step hello { send email "hello"  exit done }
+step reminder { send email "reminder"  exit done }
+```
+
+## Fix
+Lead to it, or remove it:
+```nurture
+step hello { send email "hello"  -> reminder }
+step reminder { send email "reminder"  exit done }
+```
+"#;
+
+    /// A cycle of steps that never waits.
+    LoopWithoutWait = "N303", "loop-without-wait", Error,
+    "Steps form a loop in which customers never wait",
+r#"## What it means
+Following arrows from a step leads back to it without any `wait` or
+`wait up to … for` on the way.
+
+## Why it matters
+A customer in that loop would go round it without end in no time at all,
+and be sent every message in it again and again.
+
+## Example
+```nurture
+step a { send email "a"  -> b }
+step b { send email "b"  -> a }
+```
+
+## Fix
+Wait somewhere in the loop, or leave it:
+```nurture
+step a { send email "a"  wait 7d  -> b }
+step b { send email "b"  exit done }
+```
+"#;
+
+    /// `wait up to … for` without `timeout`.
+    MissingTimeout = "N304", "missing-timeout", Error,
+    "A `wait up to … for` has no `timeout` arm",
+r#"## What it means
+Every `wait up to DURATION for EVENT { … }` must say where customers go when
+none of the events happens in time: `timeout -> TARGET`.
+
+## Why it matters
+Most customers do not respond. Without `timeout` they would wait forever.
+
+## Example
+```nurture
+wait up to 5d for click {
+  click -> offer
+}
+```
+
+## Fix
+```nurture
+wait up to 5d for click {
+  click   -> offer
+  timeout -> exit no_response
+}
+```
+"#;
+
+    /// `branch` without `else`.
+    MissingElse = "N305", "missing-else", Error,
+    "A `branch` has no `else` arm",
+r#"## What it means
+Every `branch { … }` must end with `else -> TARGET` for customers that match
+none of its `when` conditions.
+
+## Why it matters
+Without it, a customer whose record matches no condition would be stuck.
+
+## Example
+```nurture
+branch {
+  when tier == gold -> vip
+}
+```
+
+## Fix
+```nurture
+branch {
+  when tier == gold -> vip
+  else -> standard
+}
+```
+"#;
+
+    /// An arm for an event the wait does not wait for.
+    UnawaitedEvent = "N306", "unawaited-event", Error,
+    "A wait arm handles an event that is not waited for",
+r#"## What it means
+`wait up to … for click or open { … }` lists the events it waits for; each
+arm must be for one of them.
+
+## Why it matters
+An arm for another event never fires: the wait does not listen for it.
+
+## Example
+```nurture
+wait up to 5d for click {
+  click   -> offer
+  reply   -> thanks
+  timeout -> exit quiet
+}
+```
+
+## Fix
+Wait for it too:
+```nurture
+wait up to 5d for click or reply {
+  click   -> offer
+  reply   -> thanks
+  timeout -> exit quiet
+}
+```
+"#;
+
+    /// An awaited event with no arm.
+    UnhandledEvent = "N307", "unhandled-event", Error,
+    "A wait waits for an event that no arm handles",
+r#"## What it means
+Every event listed after `for` needs an arm saying where customers go when
+it happens.
+
+## Why it matters
+When the event happens, nurture would not know what to do with the customer.
+
+## Example
+```nurture
+wait up to 5d for click or open {
+  click   -> offer
+  timeout -> exit quiet
+}
+```
+
+## Fix
+```nurture
+wait up to 5d for click or open {
+  click   -> offer
+  open    -> reminder
+  timeout -> exit quiet
+}
+```
+"#;
+
+    /// Split shares do not add up to 100%.
+    SplitNotWhole = "N308", "split-not-whole", Error,
+    "The shares of a `split` do not add up to 100%",
+r#"## What it means
+A `split` sends each customer down one of its arms at random; the shares
+must add up to exactly 100%.
+
+## Why it matters
+With less, some customers would go nowhere; with more, the shares are
+ambiguous.
+
+## Example
+```nurture
+split {
+  50% -> a
+  40% -> b
+}
+```
+
+## Fix
+```nurture
+split {
+  50% -> a
+  50% -> b
+}
+```
+"#;
+
+    /// A `when` that can never match.
+    ShadowedCondition = "N309", "shadowed-condition", Warning,
+    "A `when` can never match because an earlier one always matches first",
+r#"## What it means
+`branch` tries its `when` arms in order and takes the first that matches.
+This arm repeats an earlier condition, or an earlier condition matches every
+customer this one would.
+
+## Why it matters
+The arm never runs; usually the conditions are in the wrong order.
+
+## Example
+```nurture
+branch {
+  when tier in [gold, silver] -> good
+  when tier == gold -> best
+  else -> rest
+}
+```
+
+## Fix
+Put the narrower condition first:
+```nurture
+branch {
+  when tier == gold -> best
+  when tier in [gold, silver] -> good
+  else -> rest
+}
+```
+"#;
+
+    /// A send not covered by consent on every path.
+    SendWithoutConsent = "N310", "send-without-consent", Error,
+    "A message may be sent on a channel the customer has not agreed to",
+r#"## What it means
+A `send` on a channel that needs opt-in must be covered by the customer's
+consent on every path that reaches it: by the `consent` header (customers
+without it never enter), by `if consent CHANNEL` on the send, or by a
+`branch` arm whose condition requires `consent CHANNEL`.
+
+## Why it matters
+Sending marketing messages without consent breaks the law (GDPR, ePrivacy,
+TCPA) and the customer's trust.
+
+## Example
+```nurture
+consent email
+step nudge {
+  send sms "comeback"
+  exit nudged
+}
+```
+
+## Fix
+```nurture
+step nudge {
+  send sms "comeback" if consent sms
+  exit nudged
+}
+```
+"#;
+
+    /// Sends can exceed the program's cap.
+    CapExceeded = "N311", "cap-exceeded", Error,
+    "Some path sends more messages than the program's `cap` allows",
+r#"## What it means
+`cap N messages per D` (or `cap N CHANNEL per D`) promises that no customer
+gets more than N messages within any D. Along some path through the steps,
+more than N sends happen within D of each other.
+
+## Why it matters
+The cap is the promise not to spam. A program that breaks its own promise
+will have messages dropped or, worse, sent.
+
+## Example
+```nurture
+cap 2 messages per 7d
+step hello {
+  send email "a"
+  send email "b"
+  send email "c"
+  exit done
+}
+```
+
+## Fix
+Send less, or wait between the sends:
+```nurture
+cap 2 messages per 7d
+step hello {
+  send email "a"
+  send email "b"
+  wait 7d
+  send email "c"
+  exit done
+}
+```
+"#;
+
+    /// The program does not fit its kind.
+    KindMismatch = "N312", "kind-mismatch", Warning,
+    "The program does not do what its `kind` says",
+r#"## What it means
+Each kind of program has a shape: a `wake_up` starts when customers have gone
+quiet (`trigger no EVENT for D`), an `event_follow_up` starts on an event, a
+`referral` asks for a referral, a `retain` program needs something to react
+to, and so on.
+
+## Why it matters
+A mismatch is usually a copy-paste mistake, and reports per kind would count
+the program in the wrong place.
+
+## Example
+```nurture
+kind wake_up
+trigger event purchase
+```
+
+## Fix
+```nurture
+kind wake_up
+trigger no purchase for 180d
 ```
 "#;
 }

@@ -5,7 +5,7 @@
 //!
 //! | stage | module | data |
 //! |---|---|---|
-//! | read and parse | [`syntax`] | text → [`syntax::ast::Program`] |
+//! | read and parse | [`syntax`] | text → [`syntax::ast::Program`] or [`syntax::ast::Schema`] |
 //! | check | [`check`] | program → diagnostics |
 //! | render | [`render`] | diagnostics → human text, JSON, GitHub, SARIF |
 //! | command line | [`cli`] | flags → exit code |

@@ -2,10 +2,19 @@
 
 /// The candidate closest to `word` by edit distance, if it is close enough
 /// to be a likely typo (a third of the word's length, at least one edit).
+/// Words longer than `MAX_LEN` get no suggestion: names that long are no
+/// typos, and comparing two of them would cost their lengths multiplied.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    const MAX_LEN: usize = 100;
+    let length = word.chars().count();
+    if length > MAX_LEN {
+        return None;
+    }
+    let limit = (length / 3).max(1);
     candidates
         .into_iter()
+        // The distance is at least the difference in length.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (distance(word, candidate), candidate))
         .filter(|(d, _)| *d <= limit)
         .min()

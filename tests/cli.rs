@@ -27,13 +27,14 @@ const CLEAN: &str = r#"program welcome {
 "#;
 
 /// Three errors in one file: a duplicate `title` (N101, line 3), an unknown
-/// kind (N010, line 4) and a malformed duration (N006, line 9).
+/// kind (N010, line 4) and a malformed duration (N006, line 10).
 const ERRORS: &str = r#"program broken {
   title "Win back customers"
   title "Win back lost customers"
   kind  wakeup
   owner "crm-team@example.com"
   trigger no purchase for 180d
+  consent email
   step hello {
     send email "we-miss-you"
     wait 1.5d
@@ -47,12 +48,41 @@ const WARNING: &str = r#"program ownerless {
   title   "Nobody's program"
   kind    welcome
   trigger event signup
+  consent email
   step hello {
     send email "welcome-1"
     exit welcomed
   }
 }
 "#;
+
+/// A customer schema that CLEAN is clean against.
+const SCHEMA: &str = r#"schema {
+  attribute tier: gold | silver | bronze
+  event signup
+  event purchase { amount: number }
+  channel email
+}
+"#;
+
+/// Two names SCHEMA does not have: an event (N204) and a choice (N211).
+const NAMES: &str = r#"program welcome {
+  title    "Welcome new customers"
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event sign_up
+  audience tier == platinum
+  consent  email
+
+  step hello {
+    send email "welcome-1"
+    exit welcomed
+  }
+}
+"#;
+
+/// What a run without a schema says on stderr, once.
+const NO_SCHEMA: &str = "nurture: note: no schema found (schema.nurture beside the programs, or --schema PATH); names and values were not checked\n";
 
 /// A temporary folder to run `nurture` in.
 struct Sandbox {
@@ -104,6 +134,11 @@ impl Sandbox {
 
     fn run(&self, args: &[&str]) -> Run {
         Run::of(&mut self.command(args))
+    }
+
+    /// `nurture ARGS` with `folder` (inside the sandbox) as the current folder.
+    fn run_in(&self, folder: &str, args: &[&str]) -> Run {
+        Run::of(self.command(args).current_dir(self.dir.path().join(folder)))
     }
 }
 
@@ -287,7 +322,7 @@ fn errors_json() {
         // (code, name, start line, start column, end line, end column)
         ("N101", "duplicate-clause", 3, 3, 3, 34),
         ("N010", "unknown-kind", 4, 9, 4, 15),
-        ("N006", "malformed-duration", 9, 10, 9, 14),
+        ("N006", "malformed-duration", 10, 10, 10, 14),
     ];
     for (diagnostic, (code, name, line, column, end_line, end_column)) in document["diagnostics"]
         .as_array()
@@ -389,7 +424,7 @@ fn errors_sarif() {
         [
             ("N101", 3, 3, "broken.nurture"),
             ("N010", 4, 9, "broken.nurture"),
-            ("N006", 9, 10, "broken.nurture"),
+            ("N006", 10, 10, "broken.nurture"),
         ]
     );
     assert!(results.iter().all(|result| result["level"] == "error"));
@@ -475,7 +510,9 @@ fn missing_path_next_to_a_good_one() {
     assert_eq!(run.stdout, "1 file is clean.\n");
     assert_eq!(
         run.stderr,
-        "nurture: error: cannot read `missing.nurture`: no such file or folder\n"
+        format!(
+            "nurture: error: cannot read `missing.nurture`: no such file or folder\n{NO_SCHEMA}"
+        )
     );
 }
 
@@ -700,4 +737,175 @@ fn bundled_programs_are_clean() {
     );
     run.assert_code(0);
     assert_eq!(run.json()["files_checked"], count);
+}
+
+// ---------------------------------------------------------------------------
+// The customer schema: found beside the programs or above them, or named
+// with --schema; without one, a note.
+
+#[test]
+fn schema_beside_the_program() {
+    let sandbox = Sandbox::with(&[
+        ("programs/schema.nurture", SCHEMA.as_bytes()),
+        ("programs/welcome.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run(&["check", "programs/welcome.nurture", "--color", "never"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("N204 (unknown-event)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("N211 (unknown-choice)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "", "a schema was found: no note");
+    insta::assert_snapshot!("schema_beside_the_program", run.transcript());
+}
+
+#[test]
+fn schema_in_a_folder_above() {
+    let sandbox = Sandbox::with(&[
+        ("schema.nurture", SCHEMA.as_bytes()),
+        ("programs/welcome/names.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run(&["check", "programs", "--output-format", "json"]);
+    run.assert_code(1);
+    assert_eq!(codes(&run.json()), ["N204", "N211"]);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn schema_nearest_the_program_wins() {
+    // The folder's own schema knows `sign_up` and `platinum`; the one above does not.
+    let near = SCHEMA
+        .replace("event signup", "event sign_up")
+        .replace("gold |", "platinum | gold |");
+    let sandbox = Sandbox::with(&[
+        ("schema.nurture", SCHEMA.as_bytes()),
+        ("programs/schema.nurture", near.as_bytes()),
+        ("programs/welcome.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run(&["check", "programs/welcome.nurture", "--color", "never"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "1 file is clean.\n");
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn schema_flag() {
+    let sandbox = Sandbox::with(&[
+        ("crm/customers.nurture", SCHEMA.as_bytes()),
+        ("welcome.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run(&[
+        "check",
+        "welcome.nurture",
+        "--schema",
+        "crm/customers.nurture",
+        "--output-format",
+        "json",
+    ]);
+    run.assert_code(1);
+    assert_eq!(codes(&run.json()), ["N204", "N211"]);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn no_schema_is_a_note_said_once() {
+    let sandbox = Sandbox::with(&[
+        ("programs/a.nurture", CLEAN.as_bytes()),
+        ("programs/b.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run(&["check", "programs", "--color", "never"]);
+    // Not a finding: the names go unchecked and the run is clean.
+    run.assert_code(0);
+    assert_eq!(run.stdout, "All 2 files are clean.\n");
+    assert_eq!(run.stderr, NO_SCHEMA);
+    insta::assert_snapshot!("no_schema_is_a_note_said_once", run.transcript());
+}
+
+#[test]
+fn schema_files_are_checked_as_schemas() {
+    let sandbox = Sandbox::with(&[
+        ("programs/schema.nurture", SCHEMA.as_bytes()),
+        ("programs/welcome.nurture", CLEAN.as_bytes()),
+    ]);
+    let run = sandbox.run(&["check", "programs", "--color", "never"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "All 2 files are clean.\n");
+    assert_eq!(run.stderr, "");
+
+    // A schema alone needs no schema: no note.
+    let run = sandbox.run(&["check", "programs/schema.nurture", "--color", "never"]);
+    run.assert_code(0);
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn schema_is_not_looked_for_above_the_current_folder() {
+    let sandbox = Sandbox::with(&[
+        ("schema.nurture", SCHEMA.as_bytes()),
+        ("work/programs/welcome.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run_in("work", &["check", "programs", "--color", "never"]);
+    run.assert_code(0);
+    assert_eq!(run.stderr, NO_SCHEMA);
+}
+
+#[test]
+fn missing_schema_flag() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&[
+        "check",
+        "welcome.nurture",
+        "--schema",
+        "missing.nurture",
+        "--color",
+        "never",
+    ]);
+    run.assert_code(2);
+    assert_eq!(run.stdout, "1 file is clean.\n");
+    insta::assert_snapshot!("missing_schema_flag", run.transcript());
+}
+
+#[test]
+fn schema_with_mistakes_is_not_used() {
+    let broken = SCHEMA.replace("attribute tier: gold", "attribute tier gold");
+    let sandbox = Sandbox::with(&[
+        ("programs/schema.nurture", broken.as_bytes()),
+        ("programs/a.nurture", NAMES.as_bytes()),
+        ("programs/b.nurture", NAMES.as_bytes()),
+    ]);
+    let run = sandbox.run(&[
+        "check",
+        "programs/a.nurture",
+        "programs/b.nurture",
+        "--color",
+        "never",
+    ]);
+    // Half a schema would report names that are only missing because of
+    // the mistake: the run says so once and fails.
+    run.assert_code(2);
+    assert_eq!(run.stdout, "All 2 files are clean.\n");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    insta::assert_snapshot!("schema_with_mistakes_is_not_used", run.transcript());
+
+    // Checked as a file of its own, its mistakes are shown.
+    let run = sandbox.run(&["check", "programs", "--output-format", "json"]);
+    run.assert_code(2);
+    assert_eq!(codes(&run.json()), ["N001"]);
+}
+
+#[test]
+fn a_program_named_as_the_schema() {
+    let sandbox = Sandbox::with(&[("welcome.nurture", CLEAN.as_bytes())]);
+    let run = sandbox.run(&["check", "welcome.nurture", "--schema", "welcome.nurture"]);
+    run.assert_code(2);
+    assert_eq!(
+        run.stderr,
+        "nurture: error: `welcome.nurture` holds a program, not a schema; names and values were not checked against it\n"
+    );
 }

@@ -8,9 +8,10 @@
 //! deletion) call the library in-process, which is fast enough to try
 //! hundreds of inputs. Nothing here measures time: that is for `benches/`.
 
-use nurture::check::check_text;
+use nurture::check::check_text_with;
 use nurture::diagnostic::{Diagnostic, Severity};
 use nurture::render::{self, FileReport, human::HumanOptions};
+use nurture::syntax::ast::Schema;
 use serde_json::Value;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -23,6 +24,7 @@ const HEAD: &str = r#"program hostile {
   kind    welcome
   owner   "crm-team@example.com"
   trigger event signup
+  consent email
 "#;
 const TAIL: &str = r#"  step hello {
     send email "welcome-1"
@@ -30,6 +32,11 @@ const TAIL: &str = r#"  step hello {
   }
 }
 "#;
+
+/// The customer schema the whole-file cases are checked against: what HEAD
+/// and TAIL name.
+const SCHEMA: &str =
+    "schema {\n  attribute tier: gold | silver\n  event signup\n  channel email\n}\n";
 
 /// What `nurture check --output-format json` said about one file.
 struct Checked {
@@ -63,8 +70,16 @@ impl Checked {
 /// stderr (so did not panic) and printed a JSON report.
 #[track_caller]
 fn check(contents: &[u8]) -> Checked {
+    check_with(contents, SCHEMA)
+}
+
+/// [`check`] against another schema.
+#[track_caller]
+fn check_with(contents: &[u8], schema: &str) -> Checked {
     let dir = tempfile::tempdir().expect("create a temporary folder");
     std::fs::write(dir.path().join("hostile.nurture"), contents).expect("write the input");
+    // A schema beside it, so that names are checked too (and no note is said).
+    std::fs::write(dir.path().join("schema.nurture"), schema).expect("write the schema");
     let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
         .args(["check", "hostile.nurture", "--output-format", "json"])
         .current_dir(dir.path())
@@ -243,7 +258,11 @@ fn a_megabyte_identifier() {
 #[test]
 fn a_megabyte_line_inside_a_program() {
     let name = "b".repeat(1024 * 1024);
-    let checked = check(program_with(&format!("  audience {name} == gold\n")).as_bytes());
+    let schema = SCHEMA.replace("tier", &name);
+    let checked = check_with(
+        program_with(&format!("  audience {name} == gold\n")).as_bytes(),
+        &schema,
+    );
     // A long attribute name is still a name: the program is valid.
     assert_eq!(checked.code, 0);
     assert_eq!(checked.codes(), Vec::<&str>::new());
@@ -255,7 +274,12 @@ fn a_megabyte_line_inside_a_program() {
 /// Checks `text` in-process and renders the result in every format. Returns
 /// what went wrong: a panic, or a diagnostic pointing outside the text.
 fn problems_with(text: &str) -> Result<Vec<Diagnostic>, String> {
-    let diagnostics = catch_unwind(|| check_text(text))
+    problems_against(text, None)
+}
+
+/// [`problems_with`], checking names and values against `schema`.
+fn problems_against(text: &str, schema: Option<&Schema>) -> Result<Vec<Diagnostic>, String> {
+    let diagnostics = catch_unwind(AssertUnwindSafe(|| check_text_with(text, schema)))
         .map_err(|panic| format!("check_text panicked: {}", panic_message(&*panic)))?;
     for diagnostic in &diagnostics {
         for label in &diagnostic.labels {
@@ -354,6 +378,7 @@ fn every_single_character_deleted() {
   kind welcome
   owner "crm@example.com"
   trigger event signup where country in ["DE", "AT"]
+  consent email
   holdout 10%
   step hello {
     send email "welcome-1"
@@ -383,4 +408,47 @@ fn every_single_character_deleted() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_prefix_of_the_schema_and_against_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+    let text = std::fs::read_to_string(dir.join("schema.nurture")).expect("read the schema");
+    let program = std::fs::read_to_string(dir.join("upsell_key_account.nurture"))
+        .expect("read the example program");
+    let schema = nurture::syntax::parse(&text).schema.expect("a schema");
+    assert_eq!(
+        problems_with(&text).map(|d| d.len()),
+        Ok(0),
+        "the schema is clean"
+    );
+    assert_eq!(
+        problems_against(&program, Some(&schema)).map(|d| d.len()),
+        Ok(0),
+        "the program is clean against it"
+    );
+    // Every unfinished schema is reported; every unfinished program is
+    // checked against the schema without a panic or a stray span.
+    let closing = text.rfind('}').expect("the schema ends with `}`");
+    let mut failures = Vec::new();
+    for end in (0..text.len()).step_by(7) {
+        if !text.is_char_boundary(end) {
+            continue;
+        }
+        match problems_with(&text[..end]) {
+            Err(problem) => failures.push(format!("schema prefix of {end} bytes: {problem}")),
+            Ok(found) if end <= closing && found.is_empty() => {
+                failures.push(format!("schema prefix of {end} bytes is reported clean"))
+            }
+            Ok(_) => {}
+        }
+    }
+    for end in (0..program.len()).step_by(17) {
+        if program.is_char_boundary(end) {
+            if let Err(problem) = problems_against(&program[..end], Some(&schema)) {
+                failures.push(format!("program prefix of {end} bytes: {problem}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

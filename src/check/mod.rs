@@ -1,36 +1,116 @@
 //! Stage 2: checking a program read by `syntax`.
 //!
-//! `structure` looks at the tree alone. Every check reports diagnostics and
-//! never stops the others: a file reports all its problems at once.
+//! `structure` looks at the tree alone; `graph`, `arms`, `consent`, `cap`
+//! and `kind` look at the program as a graph of steps (`flow` says how a
+//! customer moves through it); `names` checks names and values against the
+//! customer schema, and a schema file's own entries. Every check reports
+//! diagnostics and never stops the others: a file reports all its problems
+//! at once. The graph checks run only on programs without errors so far,
+//! since after an error values may be stand-ins and steps missing.
 
+pub mod arms;
+pub mod cap;
+pub mod consent;
+pub mod facts;
+pub mod flow;
+pub mod graph;
+pub mod kind;
+pub mod names;
 pub mod structure;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::syntax;
+use crate::syntax::ast::Schema;
 
 /// Checks one file's bytes: its size, its encoding, then [`check_text`].
 /// Returns the text the diagnostics point into (decoded lossily when the
 /// file is not UTF-8; empty when it is too large to read).
 pub fn check_bytes(bytes: &[u8]) -> (String, Vec<Diagnostic>) {
+    check_bytes_with(bytes, None)
+}
+
+/// [`check_bytes`], checking names and values against `schema`.
+pub fn check_bytes_with(bytes: &[u8], schema: Option<&Schema>) -> (String, Vec<Diagnostic>) {
     if bytes.len() > syntax::limits::MAX_FILE_BYTES {
         return (String::new(), vec![syntax::limits::too_large_diagnostic()]);
     }
     match syntax::decode(bytes) {
         (source, Some(not_utf8)) => (source, vec![not_utf8]),
         (source, None) => {
-            let found = check_text(&source);
+            let found = check_text_with(&source, schema);
             (source, found)
         }
     }
 }
 
-/// Parses and checks one file's text; the diagnostics come sorted by place.
+/// Parses and checks one file's text without a schema; the diagnostics come
+/// sorted by place.
 pub fn check_text(text: &str) -> Vec<Diagnostic> {
+    check_text_with(text, None)
+}
+
+/// Parses and checks one file's text, a program's names and values against
+/// `schema` when there is one. A file that holds a schema is checked as one.
+pub fn check_text_with(text: &str, schema: Option<&Schema>) -> Vec<Diagnostic> {
     let parsed = syntax::parse(text);
     let mut found = parsed.diagnostics;
     if let Some(program) = &parsed.program {
         found.extend(structure::check(program, text, parsed.complete));
+        // The graph checks need a sound tree: after an error, values may be
+        // stand-ins and steps missing, and what they found would mislead.
+        let sound = !found
+            .iter()
+            .any(|d| d.severity() == crate::diagnostic::Severity::Error);
+        if parsed.complete && sound {
+            found.extend(graph_checks(program, text, &|c| {
+                names::needs_consent(schema, c)
+            }));
+        }
+        found.extend(names::check(program, text, schema, &found));
+    }
+    if let Some(schema) = &parsed.schema {
+        found.extend(names::check_schema(schema));
     }
     diagnostic::sort(&mut found);
     found
+}
+
+/// Without a schema saying otherwise, a call (a task for a salesperson) and a
+/// letter need no opt-in; every other channel does.
+pub fn default_needs_consent(channel: &str) -> bool {
+    !matches!(channel, "call" | "letter")
+}
+
+/// The checks on the program as a graph of steps.
+pub fn graph_checks(
+    program: &crate::syntax::ast::Program,
+    text: &str,
+    needs_consent: &dyn Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let flow = flow::Flow::new(program);
+    let mut found = graph::check(program);
+    found.extend(arms::check(program, text));
+    found.extend(consent::check(&flow, needs_consent));
+    found.extend(cap::check(&flow, text));
+    found.extend(kind::check(program));
+    found
+}
+
+/// The static facts of a program (`nurture check --summary`), when the file
+/// holds a program whose steps make a sound graph; facts about a broken one
+/// would mislead. (Consent and caps do not change the facts; the CLI shows
+/// facts only for files its full check found no error in.)
+pub fn facts_of_text(text: &str) -> Option<facts::Facts> {
+    let parsed = syntax::parse(text);
+    let program = parsed.program.as_ref()?;
+    let clean = parsed.complete
+        && !parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.severity() == crate::diagnostic::Severity::Error)
+        && !structure::check(program, text, true)
+            .iter()
+            .chain(graph::check(program).iter())
+            .any(|d| d.severity() == crate::diagnostic::Severity::Error);
+    clean.then(|| facts::facts(program))
 }

@@ -40,6 +40,18 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too, not only on errors.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// The customer schema to check names and values against. Without it,
+    /// each program uses the `schema.nurture` in its folder or the nearest
+    /// folder above, up to the current one.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+
+    /// Also show what is proved about each program without errors: the most
+    /// messages a customer can get, the longest stay, the outcomes, the
+    /// quickest way to the goal (human and json output).
+    #[arg(long)]
+    pub summary: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

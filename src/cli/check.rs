@@ -1,8 +1,12 @@
 //! `nurture check`: read, parse and check programs, print what was found.
 
 use super::args::{CheckArgs, ColorChoice, OutputFormat};
+use super::schema::Schemas;
 use super::{complain, exit, files, print};
+use crate::check::facts::Facts;
+use crate::diagnostic::Severity;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
+use crate::syntax::ast::Schema;
 use std::io::IsTerminal;
 
 pub fn run(args: &CheckArgs) -> i32 {
@@ -12,9 +16,13 @@ pub fn run(args: &CheckArgs) -> i32 {
         complain(problem);
     }
     let mut reports = Vec::with_capacity(paths.len());
+    let mut schemas = Schemas::new(args.schema.as_deref());
     for path in &paths {
         match files::read(path) {
-            Ok(bytes) => reports.push(check_bytes(path.display().to_string(), &bytes)),
+            Ok(bytes) => {
+                let schema = schemas.for_file(path, &bytes);
+                reports.push(check_bytes(path.display().to_string(), &bytes, schema));
+            }
             Err(problem) => {
                 complain(&problem);
                 trouble = true;
@@ -22,17 +30,35 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     }
 
+    trouble |= schemas.finish();
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
+    let facts: Vec<(String, Facts)> = if args.summary {
+        reports
+            .iter()
+            .filter(|r| {
+                !r.diagnostics
+                    .iter()
+                    .any(|d| d.severity() == Severity::Error)
+            })
+            .filter_map(|r| crate::check::facts_of_text(&r.source).map(|f| (r.path.clone(), f)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let output = match args.output_format {
         OutputFormat::Human => {
             let mut out = human(&reports, totals, files_checked, color(args.color));
             if args.deny_warnings && totals.errors == 0 && totals.warnings > 0 {
                 out.push_str("Warnings fail the check because of --deny-warnings.\n");
             }
+            for (path, facts) in &facts {
+                out.push('\n');
+                out.push_str(&render::facts::render(path, facts));
+            }
             out
         }
-        OutputFormat::Json => render::json::render(&reports, files_checked),
+        OutputFormat::Json => render::json::render_with_facts(&reports, files_checked, &facts),
         OutputFormat::Github => render::github::render(&reports),
         OutputFormat::Sarif => render::sarif::render(&reports),
     };
@@ -48,8 +74,8 @@ pub fn run(args: &CheckArgs) -> i32 {
 }
 
 /// Checks one file's bytes and keeps its path for the report.
-fn check_bytes(path: String, bytes: &[u8]) -> FileReport {
-    let (source, diagnostics) = crate::check::check_bytes(bytes);
+fn check_bytes(path: String, bytes: &[u8], schema: Option<&Schema>) -> FileReport {
+    let (source, diagnostics) = crate::check::check_bytes_with(bytes, schema);
     FileReport {
         path,
         source,

@@ -5,6 +5,7 @@ mod args;
 mod check;
 mod explain;
 mod files;
+mod schema;
 
 use args::{Cli, Command};
 use clap::Parser;

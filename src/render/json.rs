@@ -9,6 +9,7 @@
 
 use super::lines::{LineIndex, Position};
 use super::{FileReport, Totals, to_pretty_json};
+use crate::check::facts::Facts;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
 use serde::Serialize;
@@ -22,6 +23,16 @@ struct Document<'a> {
     files_checked: usize,
     summary: Totals,
     diagnostics: Vec<Entry<'a>>,
+    /// With `--summary` only: the static facts of each clean program.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    programs: Vec<ProgramFacts<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProgramFacts<'a> {
+    file: &'a str,
+    #[serde(flatten)]
+    facts: &'a Facts,
 }
 
 #[derive(Serialize)]
@@ -59,6 +70,16 @@ struct Point {
 
 /// Every diagnostic of every file, in the order given, as pretty JSON.
 pub fn render(reports: &[FileReport], files_checked: usize) -> String {
+    render_with_facts(reports, files_checked, &[])
+}
+
+/// As [`render`], with the static facts of programs (`--summary`), each
+/// with the path of its file.
+pub fn render_with_facts(
+    reports: &[FileReport],
+    files_checked: usize,
+    facts: &[(String, Facts)],
+) -> String {
     let diagnostics = reports
         .iter()
         .flat_map(|report| {
@@ -78,6 +99,10 @@ pub fn render(reports: &[FileReport], files_checked: usize) -> String {
         files_checked,
         summary: Totals::of(reports),
         diagnostics,
+        programs: facts
+            .iter()
+            .map(|(file, facts)| ProgramFacts { file, facts })
+            .collect(),
     })
 }
 

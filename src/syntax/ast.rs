@@ -438,3 +438,73 @@ pub enum ValueKind {
     /// A bare word: an enumeration value like `gold` (resolved by `check`).
     Word(String),
 }
+
+// ---------------------------------------------------------------------------
+// The customer schema: a file of its own (`schema.nurture`) saying which
+// attributes, events, channels, teams, segments and tags exist, so that the
+// `check` stage can tell a misspelled name from a real one.
+
+/// `schema { … }`: every entry in source order, by what it declares.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Schema {
+    pub attributes: Vec<AttributeDecl>,
+    pub events: Vec<EventDecl>,
+    pub channels: Vec<ChannelDecl>,
+    /// Who `notify` may address (`team sales, service_team`).
+    pub teams: Vec<Name>,
+    pub segments: Vec<Name>,
+    pub tags: Vec<Name>,
+    /// From `schema` to the closing brace.
+    pub span: Span,
+}
+
+/// `attribute NAME: TYPE`, and an event's property `NAME: TYPE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributeDecl {
+    /// Possibly dotted: `last_order.amount`.
+    pub name: Name,
+    pub value_type: Spanned<ValueType>,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// What an attribute or property holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueType {
+    Text,
+    Number,
+    Bool,
+    Date,
+    Duration,
+    ListOfText,
+    /// One of fixed words: `gold | silver | bronze`.
+    Enum(Vec<Name>),
+}
+
+impl ValueType {
+    /// The type's one-word names, as written in a schema.
+    pub const WORDS: &'static [(&'static str, ValueType)] = &[
+        ("text", ValueType::Text),
+        ("number", ValueType::Number),
+        ("bool", ValueType::Bool),
+        ("date", ValueType::Date),
+        ("duration", ValueType::Duration),
+    ];
+}
+
+/// `event NAME` or `event NAME { PROPERTY: TYPE, … }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventDecl {
+    pub name: Name,
+    pub properties: Vec<AttributeDecl>,
+    pub span: Span,
+}
+
+/// `channel NAME` or `channel NAME needs no consent`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelDecl {
+    pub name: Name,
+    /// False for channels written `needs no consent` (a call, a letter).
+    pub needs_consent: bool,
+    pub span: Span,
+}

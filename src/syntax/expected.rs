@@ -113,6 +113,24 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_now => "`now`",
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
+        Rule::schema | Rule::schema_head | Rule::kw_schema => "`schema {`",
+        Rule::schema_entry | Rule::schema_line => "a schema entry",
+        Rule::line_end => "the end of the line",
+        Rule::attribute_decl | Rule::kw_attribute => "`attribute`",
+        Rule::event_decl => "`event`",
+        Rule::property_decl => "a property like `amount: number`",
+        Rule::channel_decl | Rule::kw_channel => "`channel`",
+        Rule::team_decl | Rule::kw_team => "`team`",
+        Rule::segment_decl => "`segment`",
+        Rule::tag_decl => "`tag`",
+        Rule::value_type | Rule::type_words | Rule::type_word | Rule::list_type => {
+            "a type like `text`, `number` or `gold | silver`"
+        }
+        Rule::kw_needs => "`needs no consent`",
+        Rule::kw_list => "`list of text`",
+        Rule::kw_of => "`of`",
+        Rule::colon => "`:`",
+        Rule::bar => "`|`",
         _ => return None,
     })
 }
@@ -160,6 +178,21 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
         "exit converted (in a step) or exit when unsubscribe (in the header)",
     ),
     ("->", "-> offer"),
+    ("schema", "schema { … }"),
+    (
+        "attribute",
+        "attribute tier: gold | silver | bronze or attribute lifetime_value: number",
+    ),
+    (
+        "event",
+        "event purchase { amount: number, category: text } or event open",
+    ),
+    (
+        "channel",
+        "channel email or channel letter needs no consent",
+    ),
+    ("team", "team sales, service_team"),
+    ("segment", "segment power_users, active_buyers"),
 ];
 
 pub(super) fn example(keyword: &str) -> Option<&'static str> {
@@ -169,11 +202,14 @@ pub(super) fn example(keyword: &str) -> Option<&'static str> {
         .map(|(_, example)| *example)
 }
 
-/// Words that start a header clause, a step or a statement.
+/// Words that start a header clause or a statement.
 pub(super) const CLAUSE_WORDS: &[&str] = &[
     "title", "kind", "owner", "trigger", "audience", "consent", "goal", "exit", "reentry", "cap",
     "quiet", "holdout", "start",
 ];
+/// Words that start an entry of the customer schema.
+pub(super) const SCHEMA_WORDS: &[&str] =
+    &["attribute", "event", "channel", "team", "segment", "tag"];
 pub(super) const STATEMENT_WORDS: &[&str] = &[
     "send", "wait", "branch", "split", "score", "tag", "untag", "set", "phase", "notify", "exit",
 ];

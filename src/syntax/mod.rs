@@ -4,13 +4,15 @@
 //! (`limits`), parses with the pest grammar (`grammar`), lowers the pairs to
 //! the spanned tree (`lower`, `values`) and, when the text does not parse,
 //! walks it construct by construct to report every mistake (`recover`,
-//! `expected`). No pest type leaves this module.
+//! `expected`). A file holds one program or the customer schema; both are
+//! read here. No pest type leaves this module.
 
 pub mod ast;
 mod expected;
 mod grammar;
 pub mod limits;
 mod lower;
+pub(crate) use lower::word_list;
 mod prepass;
 mod recover;
 mod values;
@@ -18,7 +20,7 @@ mod values;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use ast::Program;
+use ast::{Program, Schema};
 use grammar::{NurtureParser, Rule};
 use pest::Parser;
 
@@ -28,6 +30,9 @@ pub struct Parsed {
     /// The program, when the file holds one. After a syntax error it holds
     /// the constructs that could be read, and `complete` is false.
     pub program: Option<Program>,
+    /// The customer schema, when the file holds one instead of a program.
+    /// After a syntax error it holds the entries that could be read.
+    pub schema: Option<Schema>,
     /// Whether every construct in the file was read: checks that look for
     /// missing pieces only run on complete programs.
     pub complete: bool,
@@ -42,6 +47,7 @@ pub fn parse(text: &str) -> Parsed {
         Err(problem) => {
             return Parsed {
                 program: None,
+                schema: None,
                 complete: false,
                 diagnostics: vec![problem],
             };
@@ -51,12 +57,17 @@ pub fn parse(text: &str) -> Parsed {
     match NurtureParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer::new();
-            let program = pairs
-                .next()
-                .and_then(|file| file.into_inner().find(|p| p.as_rule() == Rule::program))
-                .map(|pair| lowerer.program(pair));
+            let mut program = None;
+            let mut schema = None;
+            for pair in pairs.next().into_iter().flat_map(|file| file.into_inner()) {
+                match pair.as_rule() {
+                    Rule::program => program = Some(lowerer.program(pair)),
+                    Rule::schema => schema = Some(lowerer.schema(pair)),
+                    _ => {}
+                }
+            }
             let mut diagnostics = lowerer.diagnostics;
-            if program.is_none() {
+            if program.is_none() && schema.is_none() {
                 let at = 0;
                 diagnostics.push(
                     Diagnostic::new(Code::NoProgram, "this file holds no program")
@@ -65,8 +76,9 @@ pub fn parse(text: &str) -> Parsed {
                 );
             }
             Parsed {
-                complete: program.is_some(),
+                complete: program.is_some() || schema.is_some(),
                 program,
+                schema,
                 diagnostics,
             }
         }
@@ -74,11 +86,19 @@ pub fn parse(text: &str) -> Parsed {
             let recovered = recover::parse(text, &error);
             Parsed {
                 program: recovered.program,
+                schema: recovered.schema,
                 complete: false,
                 diagnostics: recovered.diagnostics,
             }
         }
     }
+}
+
+/// Whether the text starts (after comments) with `schema`: a schema file, to
+/// be checked as one rather than against one.
+pub fn holds_schema(text: &str) -> bool {
+    let start = recover::skip_trivia(text, 0);
+    expected::word_at(text, start) == "schema"
 }
 
 /// Decodes a file's bytes. Text that is not UTF-8 is decoded lossily, so the

@@ -4,10 +4,11 @@
 //! clause, each step's head, each statement), parsing each with its own
 //! grammar rule. When one fails, the error is reported and the walk resumes
 //! at the next line that starts a construct, so a file with three mistakes
-//! reports three diagnostics instead of the first one.
+//! reports three diagnostics instead of the first one. A schema file is
+//! walked the same way, one entry at a time.
 
-use super::ast::{Program, Step};
-use super::expected::{self, CLAUSE_WORDS, STATEMENT_WORDS};
+use super::ast::{Program, Schema, Step};
+use super::expected::{self, CLAUSE_WORDS, SCHEMA_WORDS, STATEMENT_WORDS};
 use super::grammar::{NurtureParser, Rule};
 use super::lower::Lowerer;
 use crate::codes::Code;
@@ -18,6 +19,7 @@ use pest::iterators::Pair;
 
 pub(super) struct Recovered {
     pub program: Option<Program>,
+    pub schema: Option<Schema>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -32,8 +34,16 @@ pub(super) fn parse(text: &str, first_error: &pest::error::Error<Rule>) -> Recov
         errors: Vec::new(),
         first: Some((first_at, expected::syntax_error(first_error, text, 0, ""))),
         last_start: 0,
+        in_schema: false,
     };
-    let program = walk.file();
+    let mut schema = None;
+    let program = if super::holds_schema(text) {
+        walk.in_schema = true;
+        schema = Some(walk.schema_file());
+        None
+    } else {
+        walk.file()
+    };
     let mut diagnostics = walk.errors;
     if diagnostics.is_empty() {
         // The walk is more forgiving than the grammar in some corner; the
@@ -43,6 +53,7 @@ pub(super) fn parse(text: &str, first_error: &pest::error::Error<Rule>) -> Recov
     diagnostics.extend(walk.lower.diagnostics);
     Recovered {
         program,
+        schema,
         diagnostics,
     }
 }
@@ -55,6 +66,8 @@ struct Walk<'t> {
     first: Option<(usize, Diagnostic)>,
     /// Where the construct parsed last began.
     last_start: usize,
+    /// Whether the file is a schema, whose entries start other words.
+    in_schema: bool,
 }
 
 impl<'t> Walk<'t> {
@@ -66,11 +79,14 @@ impl<'t> Walk<'t> {
     /// when its error falls between the last construct and the next, it is
     /// the one reported.
     fn stray(&mut self, pos: usize, word: &str, what: &str, known: &[&str]) -> usize {
-        let next = resync(self.text, pos);
-        let first_fits = self
-            .first
-            .as_ref()
-            .is_some_and(|(at, _)| (self.last_start..=next).contains(at));
+        let next = self.resync(pos);
+        // When the whole-file parse failed at this very word and the word
+        // is a near miss (`sned`, `atribute`), "did you mean" says more.
+        let near_miss =
+            !word.is_empty() && crate::suggest::closest(word, known.iter().copied()).is_some();
+        let first_fits = self.first.as_ref().is_some_and(|(at, _)| {
+            (self.last_start..=next).contains(at) && !(near_miss && *at == pos)
+        });
         match self.first.take() {
             Some((_, diagnostic)) if first_fits => self.errors.push(diagnostic),
             first => {
@@ -90,7 +106,7 @@ impl<'t> Walk<'t> {
         // line positions over the input it is given, so handing it the rest
         // of the file each time would make a file of many mistakes cost
         // quadratic time.
-        let limit = resync(self.text, offset).max(offset);
+        let limit = self.resync(offset).max(offset);
         let slice = &self.text[offset..limit];
         match NurtureParser::parse(rule, slice) {
             Ok(mut pairs) => match pairs.next() {
@@ -102,8 +118,13 @@ impl<'t> Walk<'t> {
             },
             Err(error) => {
                 let keyword = expected::word_at(self.text, offset);
-                self.errors
-                    .push(expected::syntax_error(&error, self.text, offset, keyword));
+                let diagnostic = expected::syntax_error(&error, self.text, offset, keyword);
+                // The whole-file parse's error at the same place is this one.
+                let at = diagnostic.primary_span().start;
+                if self.first.as_ref().is_some_and(|(first, _)| *first == at) {
+                    self.first = None;
+                }
+                self.errors.push(diagnostic);
                 Err(())
             }
         }
@@ -173,7 +194,7 @@ impl<'t> Walk<'t> {
                         program.clauses.push(clause);
                         pos = end;
                     }
-                    Err(()) => pos = resync(self.text, pos),
+                    Err(()) => pos = self.resync(pos),
                 }
             } else {
                 pos = self.stray(pos, word, "a header clause or `step`", CLAUSE_WORDS);
@@ -188,7 +209,7 @@ impl<'t> Walk<'t> {
                 self.lower.base = start;
                 (self.lower.step_head(pair), end)
             }
-            Err(()) => return (None, resync(self.text, start)),
+            Err(()) => return (None, self.resync(start)),
         };
         let mut step = Step {
             name,
@@ -221,7 +242,7 @@ impl<'t> Walk<'t> {
                         step.statements.push(statement);
                         pos = end;
                     }
-                    Err(()) => pos = resync(self.text, pos),
+                    Err(()) => pos = self.resync(pos),
                 }
             } else {
                 pos = self.stray(pos, word, "a statement", STATEMENT_WORDS);
@@ -229,31 +250,118 @@ impl<'t> Walk<'t> {
         }
     }
 
-    /// After the program's closing brace only comments may follow.
+    fn resync(&self, from: usize) -> usize {
+        if self.in_schema {
+            entry_end(self.text, from)
+        } else {
+            resync(self.text, from)
+        }
+    }
+
+    /// A schema from `schema {` to its closing brace, one entry at a time.
+    fn schema_file(&mut self) -> Schema {
+        let start = skip_trivia(self.text, 0);
+        let mut schema = Schema {
+            span: Span::new(start, self.text.len()),
+            ..Schema::default()
+        };
+        let (mut pos, head_ok) = match self.parse_at(Rule::schema_head, start) {
+            Ok((_, end)) => (end, true),
+            Err(()) => {
+                // Read on as if the head were there, so the entries are checked.
+                let body = self.text[start..]
+                    .find('\n')
+                    .map_or(self.text.len(), |n| start + n + 1);
+                (body, false)
+            }
+        };
+        loop {
+            pos = skip_trivia(self.text, pos);
+            if pos >= self.text.len() {
+                if head_ok {
+                    self.errors.push(
+                        Diagnostic::new(
+                            Code::SyntaxError,
+                            "the file ends before the schema is closed",
+                        )
+                        .label(Span::at(pos), "expected `}` here")
+                        .help("close the schema with `}` after its last entry"),
+                    );
+                }
+                return schema;
+            }
+            if self.text[pos..].starts_with('}') {
+                schema.span = Span::new(start, pos + 1);
+                self.after_program(pos + 1);
+                return schema;
+            }
+            let word = expected::word_at(self.text, pos);
+            if SCHEMA_WORDS.contains(&word) {
+                match self.parse_at(Rule::schema_line, pos) {
+                    Ok((pair, end)) => {
+                        self.lower.base = pos;
+                        if let Some(entry) = pair.into_inner().next() {
+                            self.lower.schema_entry(entry, &mut schema);
+                        }
+                        pos = end;
+                    }
+                    Err(()) => pos = self.resync(pos),
+                }
+            } else {
+                pos = self.stray(pos, word, "a schema entry", SCHEMA_WORDS);
+            }
+        }
+    }
+
+    /// After the program's (or schema's) closing brace only comments may follow.
     fn after_program(&mut self, pos: usize) {
         let pos = skip_trivia(self.text, pos);
         if pos >= self.text.len() {
             return;
         }
-        if expected::word_at(self.text, pos) == "program" {
-            self.lower.base = pos;
-            let name = match NurtureParser::parse(Rule::program_head, line_of(self.text, pos)) {
-                Ok(mut pairs) => pairs.next().map(|pair| self.lower.program_head(pair)),
-                Err(_) => None,
+        let word = expected::word_at(self.text, pos);
+        if word == "program" || word == "schema" {
+            let span = if word == "program" {
+                self.lower.base = pos;
+                let name = match NurtureParser::parse(Rule::program_head, line_of(self.text, pos)) {
+                    Ok(mut pairs) => pairs.next().map(|pair| self.lower.program_head(pair)),
+                    Err(_) => None,
+                };
+                name.map(|n| n.span)
+                    .unwrap_or(Span::new(pos, pos + word.len()))
+            } else {
+                Span::new(pos, pos + word.len())
             };
-            let span = name
-                .map(|n| n.span)
-                .unwrap_or(Span::new(pos, pos + "program".len()));
-            self.errors.push(
-                Diagnostic::new(
-                    Code::SeveralPrograms,
+            let (message, label, help) = match (self.in_schema, word) {
+                (false, "program") => (
                     "this file holds more than one program",
-                )
-                .label(span, "a second program starts here")
-                .help("put each program in a file of its own, named after the program"),
+                    "a second program starts here",
+                    "put each program in a file of its own, named after the program",
+                ),
+                (true, "schema") => (
+                    "this file holds more than one schema",
+                    "a second schema starts here",
+                    "write every entry in one `schema { … }`",
+                ),
+                (false, _) => (
+                    "this file holds a program and a schema",
+                    "a schema starts here",
+                    "keep the customer schema in a file of its own, `schema.nurture`",
+                ),
+                (true, _) => (
+                    "this file holds a schema and a program",
+                    "a program starts here",
+                    "put each program in a file of its own; the schema stays alone in `schema.nurture`",
+                ),
+            };
+            self.errors.push(
+                Diagnostic::new(Code::SeveralPrograms, message)
+                    .label(span, label)
+                    .help(help),
             );
             return;
         }
+        let what = if self.in_schema { "schema" } else { "program" };
         let found = expected::found(self.text, pos);
         let len = expected::token_len(self.text, pos);
         self.errors.push(
@@ -263,11 +371,11 @@ impl<'t> Walk<'t> {
             )
             .label(
                 Span::new(pos, pos + len),
-                "this is after the program's closing `}`",
+                format!("this is after the {what}'s closing `}}`"),
             )
-            .help(
-                "everything belongs inside the program's braces; is there one `}` too many above?",
-            ),
+            .help(format!(
+                "everything belongs inside the {what}'s braces; is there one `}}` too many above?"
+            )),
         );
     }
 }
@@ -298,6 +406,8 @@ fn not_a_start(text: &str, pos: usize, word: &str, what: &str, known: &[&str]) -
     };
     let help = if what == "a statement" {
         "a step holds statements: send, wait, branch, split, score, tag, untag, set, phase, notify, exit or `-> STEP`"
+    } else if what == "a schema entry" {
+        "a schema holds entries: attribute, event, channel, team, segment and tag, one a line"
     } else {
         "a program holds header clauses (title, kind, owner, trigger, audience, consent, goal, exit when, reentry, cap, quiet, holdout, start) and steps"
     };
@@ -375,6 +485,31 @@ fn resync(text: &str, from: usize) -> usize {
             _ => {}
         }
         i += 1;
+    }
+    bytes.len()
+}
+
+/// Where the schema entry at `from` ends: at the end of its line, or of the
+/// line closing its braces (`event purchase {` may span lines). A brace left
+/// open ends at the next line that starts an entry; the schema's closing `}`
+/// ends it too. Every line that is no entry is then reported on its own.
+fn entry_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    for i in from..bytes.len() {
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => return i,
+            b'}' => depth -= 1,
+            b'\n' if depth == 0 => return i,
+            b'\n' => {
+                let start = skip_blanks(bytes, i + 1);
+                if SCHEMA_WORDS.contains(&expected::word_at(text, start)) {
+                    return i;
+                }
+            }
+            _ => {}
+        }
     }
     bytes.len()
 }

@@ -1,0 +1,100 @@
+//! Consent on every path (N310): a send on a channel that needs opt-in must
+//! be covered wherever customers reach it, by the `consent` header or an
+//! `audience` that requires consent (customers without it never enter), by
+//! `if consent CHANNEL` on the send, or by a `branch` arm whose condition
+//! requires it.
+//!
+//! This is a must-analysis over the flow: what a customer is known to have
+//! agreed to at a point is what holds on *every* path to it.
+
+use super::flow::{Flow, Point, To, Via};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::{ClauseKind, Cond, CondKind, StatementKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Known<'p> = BTreeSet<&'p str>;
+
+pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let Some(start) = flow.start() else {
+        return Vec::new();
+    };
+    let mut entry: Known<'p> = BTreeSet::new();
+    for clause in &flow.program.clauses {
+        match &clause.kind {
+            ClauseKind::Consent(channels) => entry.extend(channels.iter().map(|c| c.as_str())),
+            ClauseKind::Audience(cond) => entry.extend(required(cond)),
+            _ => {}
+        }
+    }
+
+    let mut known: BTreeMap<Point, Known<'p>> = BTreeMap::new();
+    known.insert(start, entry);
+    let mut work = vec![start];
+    while let Some(point) = work.pop() {
+        let here = known.get(&point).cloned().unwrap_or_default();
+        for movement in flow.moves(point) {
+            let To::Point(to) = movement.to else {
+                continue;
+            };
+            let mut out = here.clone();
+            if let Via::When(cond) = movement.via {
+                out.extend(required(cond));
+            }
+            let changed = match known.get_mut(&to) {
+                None => {
+                    known.insert(to, out);
+                    true
+                }
+                Some(existing) => {
+                    let meet: Known<'p> = existing.intersection(&out).copied().collect();
+                    let changed = meet.len() != existing.len();
+                    *existing = meet;
+                    changed
+                }
+            };
+            if changed {
+                work.push(to);
+            }
+        }
+    }
+
+    let mut found = Vec::new();
+    for (point, here) in &known {
+        let Some(statement) = flow.statement(*point) else {
+            continue;
+        };
+        let StatementKind::Send { channel, guard, .. } = &statement.kind else {
+            continue;
+        };
+        let name = channel.as_str();
+        let guarded = guard.as_ref().is_some_and(|g| required(g).contains(name));
+        if needs_consent(name) && !here.contains(name) && !guarded {
+            found.push(
+                Diagnostic::new(
+                    Code::SendWithoutConsent,
+                    format!("`{name}` may be sent to customers who have not agreed to {name}"),
+                )
+                .label(channel.span, "not covered by consent on every path to here")
+                .help(format!(
+                    "add `if consent {name}` to this send, `consent {name}` to the header (only customers who agreed enter), or send it in a branch arm `when consent {name} -> …`"
+                )),
+            );
+        }
+    }
+    found
+}
+
+/// The channels a condition can only be true with consent for.
+pub fn required(cond: &Cond) -> BTreeSet<&str> {
+    match &cond.kind {
+        CondKind::Consent(channel) => BTreeSet::from([channel.as_str()]),
+        CondKind::All(parts) => parts.iter().flat_map(required).collect(),
+        CondKind::Any(parts) => {
+            let mut sets = parts.iter().map(required);
+            let first = sets.next().unwrap_or_default();
+            sets.fold(first, |acc, set| acc.intersection(&set).copied().collect())
+        }
+        _ => BTreeSet::new(),
+    }
+}

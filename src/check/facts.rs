@@ -1,0 +1,350 @@
+//! What can be proved about every customer's journey before anyone enters:
+//! the most messages a customer can get (per channel and in all), the
+//! longest a customer can stay, the outcomes a customer can leave with, and
+//! the quickest way to the goal. Shown by `nurture check --summary`.
+//!
+//! Worked out on the flow (`flow.rs`): its points and moves form a graph
+//! (petgraph); a loop a customer can go round makes a count unbounded, and
+//! the loop is named as the reason.
+
+use super::flow::{Flow, Point, To, Via, show_minutes};
+use crate::syntax::ast::{ClauseKind, Program, StatementKind, WaitOn};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Facts {
+    pub program: String,
+    pub messages: Messages,
+    pub longest_stay: Stay,
+    /// Every outcome a customer can leave with, sorted.
+    pub outcomes: Vec<String>,
+    /// `None` when the program has no goal.
+    pub goal: Option<GoalFacts>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GoalFacts {
+    pub event: String,
+    /// The goal's window as written, like `60d`.
+    pub within: String,
+    /// The quickest way to a step that waits for the goal event (or exits as
+    /// `converted`); `None` when no step does, and the goal is only watched
+    /// for at every step.
+    pub quickest: Option<GoalPath>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Messages {
+    /// `None`: unbounded.
+    pub total: Option<u64>,
+    /// Per channel; `None`: unbounded.
+    pub per_channel: BTreeMap<String, Option<u64>>,
+    pub unbounded_because: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stay {
+    /// `None`: unbounded.
+    pub minutes: Option<u64>,
+    pub text: String,
+    pub unbounded_because: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GoalPath {
+    pub minutes: u64,
+    pub text: String,
+    /// The steps along the way, from the first.
+    pub steps: Vec<String>,
+    /// The goal event waited for at the end, or `converted` for an exit.
+    pub by: String,
+}
+
+/// The reachable points as a graph, with each move's time as the weight.
+struct PointGraph {
+    graph: DiGraph<Point, u64>,
+    nodes: BTreeMap<Point, NodeIndex>,
+}
+
+fn point_graph(flow: &Flow) -> PointGraph {
+    let mut graph = DiGraph::new();
+    let mut nodes = BTreeMap::new();
+    let Some(start) = flow.start() else {
+        return PointGraph { graph, nodes };
+    };
+    let mut work = vec![start];
+    nodes.insert(start, graph.add_node(start));
+    while let Some(point) = work.pop() {
+        for movement in flow.moves(point) {
+            let To::Point(to) = movement.to else {
+                continue;
+            };
+            if flow.statement(to).is_none() {
+                continue; // The end of a step with no way on (N107).
+            }
+            let target = *nodes.entry(to).or_insert_with(|| {
+                work.push(to);
+                graph.add_node(to)
+            });
+            graph.add_edge(nodes[&point], target, movement.after);
+        }
+    }
+    PointGraph { graph, nodes }
+}
+
+pub fn facts(program: &Program) -> Facts {
+    let flow = Flow::new(program);
+    let points = point_graph(&flow);
+    Facts {
+        program: program.name.value.clone(),
+        messages: messages(&flow, &points),
+        longest_stay: longest_stay(&flow, &points),
+        outcomes: outcomes(&flow, &points),
+        goal: goal(&flow),
+    }
+}
+
+/// The loops customers can go round: strongly connected sets of points with
+/// a move inside them.
+fn loops(points: &PointGraph) -> Vec<Vec<Point>> {
+    tarjan_scc(&points.graph)
+        .into_iter()
+        .filter(|c| c.len() > 1 || points.graph.contains_edge(c[0], c[0]))
+        .map(|c| {
+            let mut members: Vec<Point> = c.into_iter().map(|n| points.graph[n]).collect();
+            members.sort();
+            members
+        })
+        .collect()
+}
+
+fn loop_steps(flow: &Flow, members: &[Point]) -> String {
+    let steps: BTreeSet<usize> = members.iter().map(|p| p.step).collect();
+    let names: Vec<&str> = steps
+        .iter()
+        .map(|&s| flow.program.steps[s].name.as_str())
+        .collect();
+    if names.len() == 1 {
+        format!("step `{}` can repeat", names[0])
+    } else {
+        format!(
+            "the loop through steps {} can repeat",
+            crate::syntax::word_list(names.iter().copied())
+        )
+    }
+}
+
+fn send_channel<'p>(flow: &Flow<'p>, point: Point) -> Option<&'p str> {
+    match &flow.statement(point)?.kind {
+        StatementKind::Send { channel, .. } => Some(channel.as_str()),
+        _ => None,
+    }
+}
+
+/// The largest total of `value` (per point) and `edge` (per move) along any
+/// path from the start. Loops are first folded into single nodes
+/// (petgraph's condensation); callers only ask when the loops add nothing.
+fn longest(
+    points: &PointGraph,
+    start: NodeIndex,
+    value: &dyn Fn(Point) -> u64,
+    edge: &dyn Fn(u64) -> u64,
+    leave: &dyn Fn(Point) -> u64,
+) -> u64 {
+    use petgraph::visit::EdgeRef;
+    let start_point = points.graph[start];
+    let dag = petgraph::algo::condensation(points.graph.clone(), true);
+    let Ok(order) = petgraph::algo::toposort(&dag, None) else {
+        return 0;
+    };
+    let mut best: BTreeMap<NodeIndex, u64> = BTreeMap::new();
+    for &node in order.iter().rev() {
+        let own: u64 = dag[node].iter().map(|p| value(*p)).sum();
+        let onward = dag
+            .edges(node)
+            .filter_map(|e| best.get(&e.target()).map(|b| b + edge(*e.weight())))
+            .max()
+            .unwrap_or(0);
+        let leaving = dag[node].iter().map(|p| leave(*p)).max().unwrap_or(0);
+        best.insert(node, own + onward.max(leaving));
+    }
+    order
+        .iter()
+        .find(|n| dag[**n].contains(&start_point))
+        .and_then(|n| best.get(n).copied())
+        .unwrap_or(0)
+}
+
+fn messages(flow: &Flow, points: &PointGraph) -> Messages {
+    let mut channels: BTreeSet<&str> = BTreeSet::new();
+    for &point in points.nodes.keys() {
+        channels.extend(send_channel(flow, point));
+    }
+    let loops = loops(points);
+    let sending_loop = |channel: Option<&str>| {
+        loops.iter().find(|members| {
+            members.iter().any(|p| match send_channel(flow, *p) {
+                Some(c) => channel.is_none_or(|wanted| wanted == c),
+                None => false,
+            })
+        })
+    };
+    let start = flow.start().and_then(|s| points.nodes.get(&s).copied());
+    let count = |channel: Option<&str>| -> Option<u64> {
+        if sending_loop(channel).is_some() {
+            return None;
+        }
+        let Some(start) = start else { return Some(0) };
+        let value = |p: Point| match send_channel(flow, p) {
+            Some(c) if channel.is_none_or(|wanted| wanted == c) => 1,
+            _ => 0,
+        };
+        Some(longest(points, start, &value, &|_| 0, &|_| 0))
+    };
+    Messages {
+        total: count(None),
+        per_channel: channels
+            .iter()
+            .map(|c| (c.to_string(), count(Some(c))))
+            .collect(),
+        unbounded_because: sending_loop(None)
+            .map(|members| format!("{}, sending each time", loop_steps(flow, members))),
+    }
+}
+
+fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
+    let timed_loop = loops(points).into_iter().next();
+    if let Some(members) = timed_loop {
+        return Stay {
+            minutes: None,
+            text: "unbounded".into(),
+            unbounded_because: Some(loop_steps(flow, &members)),
+        };
+    }
+    let minutes = flow
+        .start()
+        .and_then(|s| points.nodes.get(&s).copied())
+        .map_or(0, |start| {
+            // Time spent on the way out counts too: the last wait before an
+            // exit (`timeout -> exit dormant` after 7d).
+            let leave = |point: Point| {
+                flow.moves(point)
+                    .iter()
+                    .filter(|m| matches!(m.to, To::Exit(_)))
+                    .map(|m| m.after)
+                    .max()
+                    .unwrap_or(0)
+            };
+            longest(points, start, &|_| 0, &|after| after, &leave)
+        });
+    Stay {
+        minutes: Some(minutes),
+        text: show_minutes(minutes),
+        unbounded_because: None,
+    }
+}
+
+fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    for &point in points.nodes.keys() {
+        for movement in flow.moves(point) {
+            if let To::Exit(outcome) = movement.to {
+                found.insert(outcome.value.clone());
+            }
+        }
+    }
+    for clause in &flow.program.clauses {
+        match &clause.kind {
+            ClauseKind::Goal(_) => {
+                found.insert("converted".into());
+            }
+            ClauseKind::ExitWhen(rule) => {
+                let outcome = rule.outcome.as_ref().unwrap_or(&rule.event);
+                found.insert(outcome.value.clone());
+            }
+            _ => {}
+        }
+    }
+    found.into_iter().collect()
+}
+
+fn goal(flow: &Flow) -> Option<GoalFacts> {
+    let goal = flow.program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Goal(goal) => Some(goal),
+        _ => None,
+    })?;
+    Some(GoalFacts {
+        event: goal.event.value.clone(),
+        within: show_minutes(goal.within.value.minutes),
+        quickest: quickest_goal(flow),
+    })
+}
+
+/// The least waiting from the start to a wait for the goal event or an exit
+/// as `converted` (Dijkstra over the flow; ties go to fewer moves).
+fn quickest_goal(flow: &Flow) -> Option<GoalPath> {
+    let goal = flow.program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Goal(goal) => Some(goal.event.as_str()),
+        _ => None,
+    })?;
+    let start = flow.start()?;
+    let awaits_goal = |point: Point| match flow.statement(point).map(|s| &s.kind) {
+        Some(StatementKind::WaitFor(wait)) => wait.arms.iter().any(|arm| match &arm.on {
+            WaitOn::Event { event, .. } => event.as_str() == goal,
+            WaitOn::Timeout(_) => false,
+        }),
+        _ => false,
+    };
+    let mut best: BTreeMap<Point, (u64, usize)> = BTreeMap::new();
+    let mut came_from: BTreeMap<Point, Point> = BTreeMap::new();
+    let mut queue = BinaryHeap::new();
+    best.insert(start, (0, 0));
+    queue.push(Reverse((0u64, 0usize, start)));
+    while let Some(Reverse((minutes, hops, point))) = queue.pop() {
+        if best.get(&point).is_some_and(|&b| b < (minutes, hops)) {
+            continue;
+        }
+        let converts = flow.moves(point).iter().any(|m| {
+            matches!(m.to, To::Exit(outcome) if outcome.as_str() == "converted")
+                && !matches!(m.via, Via::Timeout)
+        });
+        if awaits_goal(point) || converts {
+            let mut steps = vec![point.step];
+            let mut at = point;
+            while let Some(&previous) = came_from.get(&at) {
+                if steps.last() != Some(&previous.step) {
+                    steps.push(previous.step);
+                }
+                at = previous;
+            }
+            steps.reverse();
+            return Some(GoalPath {
+                minutes,
+                text: show_minutes(minutes),
+                steps: steps
+                    .iter()
+                    .map(|&s| flow.program.steps[s].name.value.clone())
+                    .collect(),
+                by: if awaits_goal(point) {
+                    goal.to_string()
+                } else {
+                    "converted".into()
+                },
+            });
+        }
+        for movement in flow.moves(point) {
+            let To::Point(to) = movement.to else { continue };
+            let next = (minutes.saturating_add(movement.after), hops + 1);
+            if best.get(&to).is_none_or(|&b| next < b) {
+                best.insert(to, next);
+                came_from.insert(to, point);
+                queue.push(Reverse((next.0, next.1, to)));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,193 @@
+//! How a customer moves through a program, statement by statement, and how
+//! much time each move takes. The graph checks (consent, caps, loops) and
+//! the static facts all walk this.
+//!
+//! A *point* is "about to run statement `at` of step `step`". Running it
+//! leads to one or more next points or exits, each after some time: `wait 3d`
+//! takes three days, a `timeout` arm the wait's length, everything else no
+//! time at all. An event arm also takes no time, since a customer may answer
+//! at once: that is the worst case the checks must allow for.
+
+use crate::span::{Name, Span};
+use crate::syntax::ast::{Cond, Program, Statement, StatementKind, Target, WaitOn};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Point {
+    pub step: usize,
+    pub at: usize,
+}
+
+/// Where a move leads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum To<'p> {
+    Point(Point),
+    /// Leaves the program with this outcome.
+    Exit(&'p Name),
+    /// An arrow to a step that does not exist (reported by `graph`).
+    Nowhere,
+}
+
+/// What takes the customer along a move.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Via<'p> {
+    /// The next statement of the same step.
+    Next,
+    Goto,
+    /// A wait arm for this event.
+    Event(&'p Name),
+    Timeout,
+    /// A `when` arm, with its condition.
+    When(&'p Cond),
+    Else,
+    Share,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Move<'p> {
+    pub to: To<'p>,
+    /// Minutes the move takes.
+    pub after: u64,
+    pub via: Via<'p>,
+    /// The arrow or statement the move is written as.
+    pub span: Span,
+}
+
+pub struct Flow<'p> {
+    pub program: &'p Program,
+    steps: BTreeMap<&'p str, usize>,
+}
+
+impl<'p> Flow<'p> {
+    pub fn new(program: &'p Program) -> Self {
+        let mut steps = BTreeMap::new();
+        for (i, step) in program.steps.iter().enumerate() {
+            // The first of two steps with one name wins, as N102 says.
+            steps.entry(step.name.as_str()).or_insert(i);
+        }
+        Flow { program, steps }
+    }
+
+    pub fn step_index(&self, name: &str) -> Option<usize> {
+        self.steps.get(name).copied()
+    }
+
+    /// Where customers enter: `start STEP`, or else the first step.
+    pub fn start(&self) -> Option<Point> {
+        let named = self.program.clauses.iter().find_map(|c| match &c.kind {
+            crate::syntax::ast::ClauseKind::Start(name) => Some(name.as_str()),
+            _ => None,
+        });
+        let step = match named {
+            Some(name) => self.step_index(name)?,
+            None if self.program.steps.is_empty() => return None,
+            None => 0,
+        };
+        Some(Point { step, at: 0 })
+    }
+
+    pub fn statement(&self, point: Point) -> Option<&'p Statement> {
+        self.program.steps.get(point.step)?.statements.get(point.at)
+    }
+
+    pub fn target(&self, target: &'p Target) -> To<'p> {
+        match target {
+            Target::Exit { outcome, .. } => To::Exit(outcome),
+            Target::Step(name) => match self.step_index(name.as_str()) {
+                Some(step) => To::Point(Point { step, at: 0 }),
+                None => To::Nowhere,
+            },
+        }
+    }
+
+    /// Every way on from `point`. A step that ends without a way on (N107)
+    /// has none.
+    pub fn moves(&self, point: Point) -> Vec<Move<'p>> {
+        let Some(statement) = self.statement(point) else {
+            return Vec::new();
+        };
+        let next = To::Point(Point {
+            step: point.step,
+            at: point.at + 1,
+        });
+        let span = statement.span;
+        match &statement.kind {
+            StatementKind::Wait(duration) => vec![Move {
+                to: next,
+                after: duration.value.minutes,
+                via: Via::Next,
+                span,
+            }],
+            StatementKind::WaitFor(wait) => wait
+                .arms
+                .iter()
+                .map(|arm| {
+                    let (after, via) = match &arm.on {
+                        WaitOn::Event { event, .. } => (0, Via::Event(event)),
+                        WaitOn::Timeout(_) => (wait.up_to.value.minutes, Via::Timeout),
+                    };
+                    Move {
+                        to: self.target(&arm.target),
+                        after,
+                        via,
+                        span: arm.span,
+                    }
+                })
+                .collect(),
+            StatementKind::Branch(arms) => arms
+                .iter()
+                .map(|arm| Move {
+                    to: self.target(&arm.target),
+                    after: 0,
+                    via: match &arm.condition {
+                        Some(condition) => Via::When(condition),
+                        None => Via::Else,
+                    },
+                    span: arm.span,
+                })
+                .collect(),
+            StatementKind::Split(arms) => arms
+                .iter()
+                .map(|arm| Move {
+                    to: self.target(&arm.target),
+                    after: 0,
+                    via: Via::Share,
+                    span: arm.span,
+                })
+                .collect(),
+            StatementKind::Exit(outcome) => vec![Move {
+                to: To::Exit(outcome),
+                after: 0,
+                via: Via::Goto,
+                span,
+            }],
+            StatementKind::Goto(name) => vec![Move {
+                to: match self.step_index(name.as_str()) {
+                    Some(step) => To::Point(Point { step, at: 0 }),
+                    None => To::Nowhere,
+                },
+                after: 0,
+                via: Via::Goto,
+                span,
+            }],
+            _ => vec![Move {
+                to: next,
+                after: 0,
+                via: Via::Next,
+                span,
+            }],
+        }
+    }
+}
+
+/// "3d", "36h", "90m": the largest unit that divides the minutes (days at
+/// most: "28d" reads more plainly than "4w").
+pub fn show_minutes(minutes: u64) -> String {
+    const UNITS: &[(u64, &str)] = &[(24 * 60, "d"), (60, "h")];
+    for (size, unit) in UNITS {
+        if minutes >= *size && minutes % size == 0 {
+            return format!("{}{unit}", minutes / size);
+        }
+    }
+    format!("{minutes}m")
+}

@@ -1,0 +1,195 @@
+//! The program as a graph: steps are nodes, arrows are edges (petgraph).
+//! Checks arrows that lead nowhere (N301), steps nobody reaches (N302) and
+//! loops a customer would run round without ever waiting (N303).
+
+use super::flow::{Flow, To, Via};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::{Name, Span};
+use crate::syntax::ast::{ClauseKind, Program, StatementKind, Target};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef};
+
+/// An arrow from one step to another.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrow {
+    /// True when the customer takes it without having waited in the step.
+    pub instant: bool,
+    pub span: Span,
+}
+
+/// Steps as nodes (node `i` is step `i`), arrows between them as edges.
+pub fn step_graph(flow: &Flow) -> DiGraph<usize, Arrow> {
+    let program = flow.program;
+    let mut graph = DiGraph::new();
+    for i in 0..program.steps.len() {
+        graph.add_node(i);
+    }
+    for (i, step) in program.steps.iter().enumerate() {
+        let waits = step.statements.iter().any(|s| match &s.kind {
+            StatementKind::Wait(d) => d.value.minutes > 0,
+            StatementKind::WaitFor(_) => true,
+            _ => false,
+        });
+        for at in 0..step.statements.len() {
+            for movement in flow.moves(super::flow::Point { step: i, at }) {
+                if let To::Point(to) = movement.to {
+                    if to.step != i || movement.via != Via::Next {
+                        graph.add_edge(
+                            NodeIndex::new(i),
+                            NodeIndex::new(to.step),
+                            Arrow {
+                                instant: !waits,
+                                span: movement.span,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+    graph
+}
+
+pub fn check(program: &Program) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    unknown_steps(program, &mut found);
+    let flow = Flow::new(program);
+    let graph = step_graph(&flow);
+    unreachable_steps(&flow, &graph, &mut found);
+    loops_without_wait(program, &graph, &mut found);
+    found
+}
+
+fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
+    let known: Vec<&str> = program.steps.iter().map(|s| s.name.as_str()).collect();
+    let mut report = |name: &Name| {
+        if name.as_str().is_empty() || known.contains(&name.as_str()) {
+            return;
+        }
+        let diagnostic = Diagnostic::new(
+            Code::UnknownStep,
+            format!("there is no step `{}`", name.as_str()),
+        );
+        found.push(
+            match crate::suggest::closest(name.as_str(), known.iter().copied()) {
+                Some(close) => diagnostic
+                    .label(name.span, format!("did you mean `{close}`?"))
+                    .help(format!(
+                        "write `{close}`, or add a step named `{}`",
+                        name.as_str()
+                    )),
+                None => diagnostic
+                    .label(name.span, "no step has this name")
+                    .help(format!(
+                        "add `step {} {{ … }}`, or lead to one of the steps: {}",
+                        name.as_str(),
+                        crate::syntax::word_list(known.iter().copied())
+                    )),
+            },
+        );
+    };
+    for clause in &program.clauses {
+        if let ClauseKind::Start(name) = &clause.kind {
+            report(name);
+        }
+    }
+    for step in &program.steps {
+        for statement in &step.statements {
+            let targets: Vec<&Target> = match &statement.kind {
+                StatementKind::WaitFor(wait) => wait.arms.iter().map(|a| &a.target).collect(),
+                StatementKind::Branch(arms) => arms.iter().map(|a| &a.target).collect(),
+                StatementKind::Split(arms) => arms.iter().map(|a| &a.target).collect(),
+                StatementKind::Goto(name) => {
+                    report(name);
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            };
+            for target in targets {
+                if let Target::Step(name) = target {
+                    report(name);
+                }
+            }
+        }
+    }
+}
+
+fn unreachable_steps(flow: &Flow, graph: &DiGraph<usize, Arrow>, found: &mut Vec<Diagnostic>) {
+    let Some(start) = flow.start() else {
+        return;
+    };
+    let mut reached = vec![false; graph.node_count()];
+    let mut dfs = Dfs::new(graph, NodeIndex::new(start.step));
+    while let Some(node) = dfs.next(graph) {
+        reached[node.index()] = true;
+    }
+    let start_name = flow.program.steps[start.step].name.as_str();
+    for (i, step) in flow.program.steps.iter().enumerate() {
+        // A second step of the same name is N102's business.
+        let first_of_name = flow.step_index(step.name.as_str()) == Some(i);
+        if !reached[i] && first_of_name {
+            found.push(
+                Diagnostic::new(
+                    Code::UnreachableStep,
+                    format!("no customer ever reaches step `{}`", step.name.as_str()),
+                )
+                .label(step.name.span, "nothing leads here")
+                .help(format!(
+                    "lead to it with `-> {}` from a step customers reach from `{start_name}`, or remove it",
+                    step.name.as_str()
+                )),
+            );
+        }
+    }
+}
+
+fn loops_without_wait(
+    program: &Program,
+    graph: &DiGraph<usize, Arrow>,
+    found: &mut Vec<Diagnostic>,
+) {
+    let instant = EdgeFiltered::from_fn(graph, |edge| edge.weight().instant);
+    for mut component in tarjan_scc(&instant) {
+        component.sort();
+        let looped = component.len() > 1
+            || graph
+                .edges_connecting(component[0], component[0])
+                .any(|e| e.weight().instant);
+        if !looped {
+            continue;
+        }
+        let names: Vec<&str> = component
+            .iter()
+            .map(|n| program.steps[n.index()].name.as_str())
+            .collect();
+        let first = &program.steps[component[0].index()];
+        let mut diagnostic = Diagnostic::new(
+            Code::LoopWithoutWait,
+            if names.len() == 1 {
+                format!("step `{}` leads back to itself without waiting", names[0])
+            } else {
+                format!(
+                    "steps {} lead round in a loop without waiting",
+                    crate::syntax::word_list(names.iter().copied())
+                )
+            },
+        )
+        .label(
+            first.name.span,
+            "customers would go round this loop without end",
+        );
+        for edge in graph.edge_references() {
+            if edge.weight().instant
+                && component.contains(&edge.source())
+                && component.contains(&edge.target())
+            {
+                diagnostic = diagnostic.label(edge.weight().span, "back round the loop, at once");
+            }
+        }
+        found.push(diagnostic.help(
+            "wait somewhere in the loop (`wait 7d`, or `wait up to … for …`), or leave it with `exit OUTCOME`",
+        ));
+    }
+}

@@ -1,0 +1,174 @@
+//! Values outside the range that makes sense (N213). These need no schema,
+//! so they run on every program:
+//!
+//! | where | allowed |
+//! |---|---|
+//! | `wait D`, `wait up to D for …` | `1m` to two years |
+//! | `goal … within D` | `1m` to two years |
+//! | `trigger no EVENT for D` | `1m` to two years |
+//! | `trigger D before/after DATE` | up to two years |
+//! | `cap N … per D` | N at least 1; D from `1m` to two years |
+//! | `holdout P` | at most 50% |
+//!
+//! Two years is as long as nurture plans ahead: a longer wait is almost
+//! always a unit typed wrong (`365w` for `365d`).
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::{ClauseKind, Duration, Percent, Program, StatementKind, TriggerKind};
+
+const TWO_YEARS: u64 = 730 * 24 * 60;
+const MAX_HOLDOUT: Percent = Percent(5000);
+
+/// `already` holds what parsing reported: a value it could not read is a
+/// stand-in (zero) and is not checked again.
+pub(super) fn check(
+    program: &Program,
+    source: &str,
+    already: &[Diagnostic],
+    found: &mut Vec<Diagnostic>,
+) {
+    let checker = Ranges { source, already };
+    for clause in &program.clauses {
+        match &clause.kind {
+            ClauseKind::Trigger(trigger) => match &trigger.kind {
+                TriggerKind::Inactivity { event, quiet_for } => checker.window(
+                    quiet_for,
+                    |d| {
+                        format!(
+                            "`no {} for {d}` gives customers no time without the event",
+                            event.as_str()
+                        )
+                    },
+                    &format!(
+                        "write how long customers go without it, like `no {} for 180d`",
+                        event.as_str()
+                    ),
+                    "the time without the event",
+                    found,
+                ),
+                TriggerKind::Date { offset, .. } => {
+                    checker.not_too_long(offset, "the time before or after the date", found)
+                }
+                _ => {}
+            },
+            ClauseKind::Goal(goal) => checker.window(
+                &goal.within,
+                |d| format!("`within {d}` gives customers no time to reach the goal"),
+                "give customers time to reach the goal, like `within 30d`",
+                "the goal's window",
+                found,
+            ),
+            ClauseKind::Cap(cap) => {
+                if cap.count.value == 0 && !checker.reported(cap.count.span) {
+                    found.push(
+                        Diagnostic::new(Code::ValueOutOfRange, "`cap 0` allows no messages at all")
+                            .label(cap.count.span, "no message could ever be sent")
+                            .help("allow at least one message, like `cap 1 sms per 7d`; to send nothing on a channel, do not send on it"),
+                    );
+                }
+                checker.window(
+                    &cap.per,
+                    |d| format!("`per {d}` counts messages over no time at all"),
+                    "count messages over a span of time, like `per 7d`",
+                    "the cap's span",
+                    found,
+                );
+            }
+            ClauseKind::Holdout(share)
+                if share.value > MAX_HOLDOUT && !checker.reported(share.span) =>
+            {
+                found.push(
+                        Diagnostic::new(
+                            Code::ValueOutOfRange,
+                            format!("`holdout {}` keeps more than half the customers back", checker.text(share.span)),
+                        )
+                        .label(share.span, "more than 50%")
+                        .help("a control group needs only a small share to measure the program, usually 5% to 20%; at most 50%"),
+                    );
+            }
+            _ => {}
+        }
+    }
+    for statement in program.steps.iter().flat_map(|s| &s.statements) {
+        match &statement.kind {
+            StatementKind::Wait(wait) => checker.window(
+                wait,
+                |d| format!("`wait {d}` waits no time at all"),
+                "remove the `wait`, or wait at least a minute, like `wait 1d`",
+                "a wait",
+                found,
+            ),
+            StatementKind::WaitFor(wait) => checker.window(
+                &wait.up_to,
+                |d| format!("`wait up to {d}` gives customers no time to respond"),
+                "give customers time to respond, like `wait up to 5d for …`",
+                "a wait",
+                found,
+            ),
+            _ => {}
+        }
+    }
+}
+
+struct Ranges<'a> {
+    source: &'a str,
+    already: &'a [Diagnostic],
+}
+
+impl Ranges<'_> {
+    fn reported(&self, span: Span) -> bool {
+        self.already
+            .iter()
+            .any(|d| d.labels.iter().any(|label| label.span == span))
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.source.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// A span of time that must be more than nothing and at most two years.
+    fn window(
+        &self,
+        duration: &Spanned<Duration>,
+        zero: impl Fn(&str) -> String,
+        zero_help: &str,
+        what: &str,
+        found: &mut Vec<Diagnostic>,
+    ) {
+        if duration.value.minutes == 0 && !self.reported(duration.span) {
+            found.push(
+                Diagnostic::new(Code::ValueOutOfRange, zero(self.text(duration.span)))
+                    .label(duration.span, "no time at all")
+                    .help(zero_help),
+            );
+        }
+        self.not_too_long(duration, what, found);
+    }
+
+    fn not_too_long(&self, duration: &Spanned<Duration>, what: &str, found: &mut Vec<Diagnostic>) {
+        if duration.value.minutes <= TWO_YEARS || self.reported(duration.span) {
+            return;
+        }
+        let written = self.text(duration.span);
+        let meant_days = written
+            .strip_suffix('w')
+            .and_then(|n| n.parse::<u64>().ok())
+            .filter(|n| n * 24 * 60 <= TWO_YEARS);
+        let help = match meant_days {
+            Some(days) => {
+                format!("did you mean `{days}d`? nurture plans at most two years (`730d`) ahead")
+            }
+            None => "write at most `730d`: nurture plans at most two years ahead".to_string(),
+        };
+        found.push(
+            Diagnostic::new(
+                Code::ValueOutOfRange,
+                format!("`{written}` is longer than two years"),
+            )
+            .label(duration.span, format!("{what} may be at most `730d`"))
+            .help(help),
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Names the schema does not declare: events (N204), channels (N206),
+//! teams for `notify` (N207), segments (N208) and tags (N209). Attributes
+//! and event properties are checked with the conditions they appear in
+//! (`conditions.rs`), where a bare word may also be a fixed choice.
+
+use super::known::Known;
+use super::uses::{self, statements};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Name;
+use crate::syntax::ast::{ClauseKind, CondKind, Program, StatementKind, TriggerKind};
+use std::collections::BTreeSet;
+
+/// A name the schema does not know: "did you mean" when one is close,
+/// otherwise how to declare it.
+pub(super) fn unknown<'k>(
+    code: Code,
+    name: &Name,
+    message: String,
+    candidates: impl Iterator<Item = &'k str>,
+    missing: &str,
+    declare: String,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(code, message);
+    match crate::suggest::closest(name.as_str(), candidates) {
+        Some(close) => diagnostic
+            .label(name.span, format!("did you mean `{close}`?"))
+            .help(format!(
+                "write `{close}`, or, if `{}` is new, {declare}",
+                name.as_str()
+            )),
+        None => diagnostic
+            .label(name.span, missing)
+            .help(format!("check the spelling, or {declare}")),
+    }
+}
+
+pub(super) fn events(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
+    for event in uses::events(program) {
+        if event.as_str().is_empty() || known.events.contains_key(event.as_str()) {
+            continue;
+        }
+        found.push(unknown(
+            Code::UnknownEvent,
+            event,
+            format!("`{}` is not an event in the schema", event.as_str()),
+            known.events.keys().copied(),
+            "not in the schema",
+            format!("declare it in the schema: `event {}`", event.as_str()),
+        ));
+    }
+}
+
+pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
+    let mut named: Vec<&Name> = Vec::new();
+    for clause in &program.clauses {
+        match &clause.kind {
+            ClauseKind::Consent(channels) => named.extend(channels),
+            ClauseKind::Cap(cap) => named.extend(&cap.channel),
+            _ => {}
+        }
+    }
+    for statement in statements(program) {
+        if let StatementKind::Send { channel, .. } = &statement.kind {
+            named.push(channel);
+        }
+    }
+    for (_, cond) in uses::conditions(program) {
+        for test in uses::tests(cond) {
+            if let CondKind::Consent(channel) = &test.kind {
+                named.push(channel);
+            }
+        }
+    }
+    named.sort_by_key(|name| name.span);
+    for channel in named {
+        if channel.as_str().is_empty() || known.channels.contains(channel.as_str()) {
+            continue;
+        }
+        found.push(unknown(
+            Code::UnknownChannel,
+            channel,
+            format!("`{}` is not a channel in the schema", channel.as_str()),
+            known.channels.iter().copied(),
+            "not in the schema",
+            format!(
+                "declare it in the schema: `channel {}` (add `needs no consent` if customers need not opt in)",
+                channel.as_str()
+            ),
+        ));
+    }
+}
+
+pub(super) fn recipients(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
+    for statement in statements(program) {
+        let StatementKind::Notify { recipient, .. } = &statement.kind else {
+            continue;
+        };
+        let name = recipient.as_str();
+        // `owner` is the program's own `owner`, whether the schema lists it or not.
+        if name.is_empty() || name == "owner" || known.teams.contains(name) {
+            continue;
+        }
+        found.push(unknown(
+            Code::UnknownRecipient,
+            recipient,
+            format!("`{name}` is not a team `notify` can reach"),
+            known.teams.iter().copied().chain(["owner"]),
+            "not in the schema",
+            format!("declare the team in the schema: `team {name}`"),
+        ));
+    }
+}
+
+pub(super) fn segments(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
+    for clause in &program.clauses {
+        let ClauseKind::Trigger(trigger) = &clause.kind else {
+            continue;
+        };
+        let TriggerKind::Segment { segment, .. } = &trigger.kind else {
+            continue;
+        };
+        let name = segment.as_str();
+        if name.is_empty() || known.segments.contains(name) {
+            continue;
+        }
+        found.push(unknown(
+            Code::UnknownSegment,
+            segment,
+            format!("`{name}` is not a segment in the schema"),
+            known.segments.iter().copied(),
+            "not in the schema",
+            format!("declare it in the schema: `segment {name}`"),
+        ));
+    }
+}
+
+/// `has tag X` and `untag X` need X to exist: declared in the schema (set
+/// by other programs or systems) or added by `tag X` in this program.
+pub(super) fn tags(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
+    let mut added: BTreeSet<&str> = BTreeSet::new();
+    let mut named: Vec<&Name> = Vec::new();
+    for statement in statements(program) {
+        match &statement.kind {
+            StatementKind::Tag(tag) => {
+                added.insert(tag.as_str());
+            }
+            StatementKind::Untag(tag) => named.push(tag),
+            _ => {}
+        }
+    }
+    for (_, cond) in uses::conditions(program) {
+        for test in uses::tests(cond) {
+            if let CondKind::HasTag(tag) = &test.kind {
+                named.push(tag);
+            }
+        }
+    }
+    named.sort_by_key(|name| name.span);
+    for tag in named {
+        let name = tag.as_str();
+        if name.is_empty() || known.tags.contains(name) || added.contains(name) {
+            continue;
+        }
+        found.push(unknown(
+            Code::UnknownTag,
+            tag,
+            format!("no one adds the tag `{name}`"),
+            known.tags.iter().chain(&added).copied(),
+            "not in the schema, and no `tag` in this program adds it",
+            format!("declare it in the schema: `tag {name}`"),
+        ));
+    }
+}

@@ -1,0 +1,82 @@
+//! The static facts of programs (`nurture check --summary`), as text.
+
+use crate::check::facts::Facts;
+
+/// One block per program:
+///
+/// ```text
+/// programs/wake_up.nurture: program `wake_up`
+///   messages  at most 4 (email 3, sms 1)
+///   stay      at most 33d
+///   outcomes  converted, dormant, unsubscribed
+///   goal      `purchase` within 60d; quickest after 5d: hello → offer waits for `purchase`
+/// ```
+pub fn render(path: &str, facts: &Facts) -> String {
+    let messages = match facts.messages.total {
+        Some(total) => {
+            let per: Vec<String> = facts
+                .messages
+                .per_channel
+                .iter()
+                .map(|(channel, n)| match n {
+                    Some(n) => format!("{channel} {n}"),
+                    None => format!("{channel} unbounded"),
+                })
+                .collect();
+            if per.is_empty() {
+                format!("at most {total}")
+            } else {
+                format!("at most {total} ({})", per.join(", "))
+            }
+        }
+        None => format!(
+            "unbounded: {}",
+            facts
+                .messages
+                .unbounded_because
+                .as_deref()
+                .unwrap_or("a loop sends")
+        ),
+    };
+    let stay = match (
+        &facts.longest_stay.minutes,
+        &facts.longest_stay.unbounded_because,
+    ) {
+        (Some(_), _) => format!("at most {}", facts.longest_stay.text),
+        (None, because) => format!("unbounded: {}", because.as_deref().unwrap_or("a loop")),
+    };
+    let outcomes = if facts.outcomes.is_empty() {
+        "none".to_string()
+    } else {
+        facts.outcomes.join(", ")
+    };
+    let goal = match &facts.goal {
+        None => "none".to_string(),
+        Some(goal) => {
+            let watched = format!("`{}` within {}", goal.event, goal.within);
+            match &goal.quickest {
+                None => format!("{watched}, watched for at every step"),
+                Some(path) => {
+                    let when = if path.minutes == 0 {
+                        "with no waiting".to_string()
+                    } else {
+                        format!("after {}", path.text)
+                    };
+                    let end = if path.by == "converted" {
+                        "exits as converted".to_string()
+                    } else {
+                        format!("waits for `{}`", path.by)
+                    };
+                    format!(
+                        "{watched}; quickest {when}: {} {end}",
+                        path.steps.join(" → ")
+                    )
+                }
+            }
+        }
+    };
+    format!(
+        "{path}: program `{}`\n  messages  {messages}\n  stay      {stay}\n  outcomes  {outcomes}\n  goal      {goal}\n",
+        facts.program
+    )
+}
