@@ -54,6 +54,49 @@ fn bundled(bencher: Bencher) {
     });
 }
 
+/// What the language core promises 20 MB/s for: parsing (with recovery) and
+/// the structure checks, without the graph and the schema.
+#[divan::bench]
+fn bundled_syntax_only(bencher: Bencher) {
+    let programs = bundled_programs();
+    let bytes: usize = programs.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for text in &programs {
+            let parsed = nurture::syntax::parse(black_box(text));
+            if let Some(program) = &parsed.program {
+                black_box(nurture::check::structure::check(
+                    program,
+                    text,
+                    parsed.complete,
+                ));
+            }
+            black_box(parsed);
+        }
+    });
+}
+
+/// Every check, the schema's included: the bundled programs against
+/// programs/schema.nurture (parsed once, as `nurture check` does).
+#[divan::bench]
+fn bundled_with_schema(bencher: Bencher) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+    let schema_text = std::fs::read_to_string(dir.join("schema.nurture")).unwrap_or_default();
+    let schema = nurture::syntax::parse(&schema_text).schema;
+    let programs: Vec<String> = bundled_programs()
+        .into_iter()
+        .filter(|text| !text.trim_start().starts_with("schema") && !text.contains("\nschema {"))
+        .collect();
+    let bytes: usize = programs.iter().map(String::len).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for text in &programs {
+            black_box(nurture::check::check_text_with(
+                black_box(text),
+                schema.as_ref(),
+            ));
+        }
+    });
+}
+
 #[divan::bench(args = [10, 1000])]
 fn large_program(bencher: Bencher, steps: usize) {
     let text = generated(steps);

@@ -57,7 +57,7 @@ fn reachable(flow: &Flow) -> BTreeSet<Point> {
         if flow.statement(point).is_none() || !seen.insert(point) {
             continue;
         }
-        for movement in flow.moves(point) {
+        for &movement in flow.moves(point) {
             if let To::Point(to) = movement.to {
                 work.push(to);
             }
@@ -92,7 +92,7 @@ fn too_many(
         if !seen.insert((point, elapsed, sends.len())) {
             continue;
         }
-        for movement in flow.moves(point).into_iter().rev() {
+        for &movement in flow.moves(point).iter().rev() {
             let To::Point(to) = movement.to else {
                 continue;
             };

@@ -33,7 +33,7 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
     let mut work = vec![start];
     while let Some(point) = work.pop() {
         let here = known.get(&point).cloned().unwrap_or_default();
-        for movement in flow.moves(point) {
+        for &movement in flow.moves(point) {
             let To::Point(to) = movement.to else {
                 continue;
             };

@@ -79,7 +79,7 @@ fn point_graph(flow: &Flow) -> PointGraph {
     let mut work = vec![start];
     nodes.insert(start, graph.add_node(start));
     while let Some(point) = work.pop() {
-        for movement in flow.moves(point) {
+        for &movement in flow.moves(point) {
             let To::Point(to) = movement.to else {
                 continue;
             };
@@ -251,7 +251,7 @@ fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
 fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
     let mut found: BTreeSet<String> = BTreeSet::new();
     for &point in points.nodes.keys() {
-        for movement in flow.moves(point) {
+        for &movement in flow.moves(point) {
             if let To::Exit(outcome) = movement.to {
                 found.insert(outcome.value.clone());
             }
@@ -336,7 +336,7 @@ fn quickest_goal(flow: &Flow) -> Option<GoalPath> {
                 },
             });
         }
-        for movement in flow.moves(point) {
+        for &movement in flow.moves(point) {
             let To::Point(to) = movement.to else { continue };
             let next = (minutes.saturating_add(movement.after), hops + 1);
             if best.get(&to).is_none_or(|&b| next < b) {

@@ -56,6 +56,9 @@ pub struct Move<'p> {
 pub struct Flow<'p> {
     pub program: &'p Program,
     steps: BTreeMap<&'p str, usize>,
+    /// The moves from every point, worked out once: every check walks them
+    /// many times.
+    moves: Vec<Vec<Vec<Move<'p>>>>,
 }
 
 impl<'p> Flow<'p> {
@@ -65,7 +68,22 @@ impl<'p> Flow<'p> {
             // The first of two steps with one name wins, as N102 says.
             steps.entry(step.name.as_str()).or_insert(i);
         }
-        Flow { program, steps }
+        let mut flow = Flow {
+            program,
+            steps,
+            moves: Vec::new(),
+        };
+        flow.moves = program
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(step, s)| {
+                (0..s.statements.len())
+                    .map(|at| flow.work_out_moves(Point { step, at }))
+                    .collect()
+            })
+            .collect();
+        flow
     }
 
     pub fn step_index(&self, name: &str) -> Option<usize> {
@@ -102,7 +120,14 @@ impl<'p> Flow<'p> {
 
     /// Every way on from `point`. A step that ends without a way on (N107)
     /// has none.
-    pub fn moves(&self, point: Point) -> Vec<Move<'p>> {
+    pub fn moves(&self, point: Point) -> &[Move<'p>] {
+        self.moves
+            .get(point.step)
+            .and_then(|step| step.get(point.at))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn work_out_moves(&self, point: Point) -> Vec<Move<'p>> {
         let Some(statement) = self.statement(point) else {
             return Vec::new();
         };

@@ -33,7 +33,7 @@ pub fn step_graph(flow: &Flow) -> DiGraph<usize, Arrow> {
             _ => false,
         });
         for at in 0..step.statements.len() {
-            for movement in flow.moves(super::flow::Point { step: i, at }) {
+            for &movement in flow.moves(super::flow::Point { step: i, at }) {
                 if let To::Point(to) = movement.to {
                     if to.step != i || movement.via != Via::Next {
                         graph.add_edge(
@@ -85,7 +85,7 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
                     .help(format!(
                         "add `step {} {{ … }}`, or lead to one of the steps: {}",
                         name.as_str(),
-                        crate::syntax::word_list(known.iter().copied())
+                        crate::syntax::word_choice(known.iter().copied())
                     )),
             },
         );

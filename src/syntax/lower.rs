@@ -942,9 +942,18 @@ fn unknown_phase(name: &Name) -> Diagnostic {
 
 /// "`a`, `b` and `c`".
 pub(crate) fn word_list<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    joined(words, "and")
+}
+
+/// "`a`, `b` or `c`".
+pub(crate) fn word_choice<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    joined(words, "or")
+}
+
+fn joined<'a>(words: impl Iterator<Item = &'a str>, last_word: &str) -> String {
     let words: Vec<String> = words.map(|w| format!("`{w}`")).collect();
     match words.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) if !rest.is_empty() => format!("{} {last_word} {last}", rest.join(", ")),
         Some((last, _)) => last.clone(),
         None => String::new(),
     }

@@ -12,7 +12,7 @@ mod expected;
 mod grammar;
 pub mod limits;
 mod lower;
-pub(crate) use lower::word_list;
+pub(crate) use lower::{word_choice, word_list};
 mod prepass;
 mod recover;
 mod values;

@@ -515,7 +515,7 @@ fn date_triggers(program: &Program, source: &str, known: &Known, found: &mut Vec
                 } else {
                     format!(
                         "name a date attribute: {}",
-                        crate::syntax::word_list(dates.iter().copied())
+                        crate::syntax::word_choice(dates.iter().copied())
                     )
                 };
                 found.push(
