@@ -37,15 +37,7 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
                 i = end;
                 continue;
             }
-            b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' => i = text_end(&bytes, i),
             b'{' | b'(' | b'[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -61,6 +53,19 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
     // so the bytes are still UTF-8; should that ever fail, parse the text as
     // it is rather than give up.
     Ok(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+}
+
+/// Where the text opened by the `"` at `open` ends: at its closing `"`, or
+/// at the line break or the end of the input when it is never closed.
+pub(super) fn text_end(bytes: &[u8], open: usize) -> usize {
+    let mut i = open + 1;
+    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+        if bytes[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 fn too_deep(at: usize, depth: usize) -> Diagnostic {

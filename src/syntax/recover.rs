@@ -458,19 +458,9 @@ fn resync(text: &str, from: usize) -> usize {
         line_start = false;
         match bytes[i] {
             b'\n' => line_start = true,
-            b'#' => {
-                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
-                    i += 1;
-                }
-            }
+            // (Comments were blanked by the prepass: no `#` to skip here.)
             b'"' => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = super::prepass::text_end(bytes, i);
                 if i < bytes.len() && bytes[i] == b'\n' {
                     line_start = true;
                 }
