@@ -16,7 +16,8 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         // The distance is at least the difference in length.
         .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (distance(word, candidate), candidate))
-        .filter(|(d, _)| *d <= limit)
+        // Changing every letter of a short word is no typo (`b` for `a`).
+        .filter(|(d, _)| *d <= limit && *d < length)
         .min()
         .map(|(_, candidate)| candidate)
 }
@@ -63,5 +64,6 @@ mod tests {
     #[test]
     fn ignores_unrelated_words() {
         assert_eq!(closest("banana", ["wake_up", "welcome"]), None);
+        assert_eq!(closest("b", ["a", "c"]), None);
     }
 }

@@ -21,6 +21,37 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a diagnostic code (N101 or duplicate-clause); lists all without one.
     Explain(ExplainArgs),
+    /// Compile a program without errors to its executable plan (JSON).
+    Compile(CompileArgs),
+    /// Print the JSON Schema of a file format nurture writes.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The program to compile.
+    pub file: PathBuf,
+
+    /// Where to write the plan; standard output when not given.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+
+    /// The customer schema; by default the `schema.nurture` beside the program.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which format.
+    #[arg(value_enum)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    /// The executable plan `nurture compile` writes.
+    Plan,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod check;
+mod compile;
 mod explain;
 mod files;
 mod schema;
@@ -38,6 +39,13 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Check(options) => check::run(&options),
         Command::Explain(options) => explain::run(&options),
+        Command::Compile(options) => compile::run(&options),
+        Command::Schema(options) => match options.format {
+            args::SchemaFormat::Plan => {
+                print(&crate::plan::json_schema());
+                exit::CLEAN
+            }
+        },
     }
 }
 

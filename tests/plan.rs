@@ -1,0 +1,191 @@
+//! The compiled plan: byte-identical output, a snapshot per bundled
+//! program, loading as untrusted input, and the committed JSON Schema.
+
+use nurture::plan::{self, Plan};
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn schema() -> Option<nurture::syntax::ast::Schema> {
+    let text = std::fs::read_to_string(root().join("programs/schema.nurture")).ok()?;
+    nurture::syntax::parse(&text).schema
+}
+
+fn compile(text: &str) -> Plan {
+    let schema = schema();
+    let parsed = nurture::syntax::parse(text);
+    let program = parsed.program.expect("a program");
+    plan::compile(&program, text, schema.as_ref())
+}
+
+fn bundled() -> Vec<(String, String)> {
+    let mut programs: Vec<(String, String)> = std::fs::read_dir(root().join("programs"))
+        .expect("programs folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "nurture") && !p.ends_with("schema.nurture"))
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            (name, std::fs::read_to_string(&p).expect("readable"))
+        })
+        .collect();
+    programs.sort();
+    programs
+}
+
+#[test]
+fn every_bundled_program_compiles_to_the_same_bytes_and_loads_back() {
+    for (name, text) in bundled() {
+        let first = compile(&text).to_json();
+        let second = compile(&text).to_json();
+        assert_eq!(first, second, "{name}: compiling twice differs");
+        let loaded = plan::load(&first).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            loaded.to_json(),
+            first,
+            "{name}: a loaded plan writes back differently"
+        );
+    }
+}
+
+#[test]
+fn bundled_plans() {
+    for (name, text) in bundled() {
+        insta::assert_snapshot!(format!("plan_{name}"), compile(&text).to_json());
+    }
+}
+
+#[test]
+fn arrows_are_resolved_and_exits_in_arms_become_nodes() {
+    let text = r#"program p {
+  kind welcome
+  trigger event signup
+  start a
+  step b { exit done }
+  step a {
+    score +1
+    -> b
+  }
+}"#;
+    let plan = compile(text);
+    // Nodes: b's exit (0), a's score (1); the arrow is no node of its own.
+    assert_eq!(plan.nodes.len(), 2);
+    assert_eq!(plan.start, 1);
+    assert!(matches!(
+        plan.nodes[1].op,
+        plan::Op::Score { points: 1, next: 0 }
+    ));
+    assert_eq!(plan.steps[1].name, "a");
+    assert_eq!(plan.steps[1].node, 1);
+}
+
+#[test]
+fn the_digest_changes_with_the_source() {
+    let a = compile("program p { kind welcome trigger event signup step a { exit done } }");
+    let b =
+        compile("program p { kind welcome trigger event signup step a { exit done } } # edited");
+    assert!(a.digest.starts_with("sha256:"));
+    assert_ne!(a.digest, b.digest);
+}
+
+fn load_error(json: &str) -> String {
+    match plan::load(json) {
+        Ok(_) => "loaded".to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn good_plan() -> String {
+    compile(&bundled()[0].1).to_json()
+}
+
+#[test]
+fn a_plan_of_another_version_is_refused_as_such() {
+    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 2", 1);
+    let message = load_error(&json);
+    assert!(
+        message.starts_with("format_version: this plan is format 2"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_dangling_index_names_its_field() {
+    let mut plan = plan::load(&good_plan()).expect("loads");
+    plan.start = 9999;
+    let message = load_error(&plan.to_json());
+    assert_eq!(
+        message,
+        format!(
+            "start: 9999 is not a node (the plan has {})",
+            plan.nodes.len()
+        )
+    );
+}
+
+#[test]
+fn a_wrong_type_names_its_field() {
+    let mut document: serde_json::Value = serde_json::from_str(&good_plan()).expect("JSON");
+    document["start"] = serde_json::Value::from("first");
+    let message = load_error(&document.to_string());
+    assert!(
+        message.starts_with("start: invalid type: string \"first\""),
+        "{message}"
+    );
+
+    let mut document: serde_json::Value = serde_json::from_str(&good_plan()).expect("JSON");
+    document["nodes"][0]["op"] = serde_json::Value::from("launch_rocket");
+    let message = load_error(&document.to_string());
+    assert!(message.starts_with("nodes[0]"), "{message}");
+}
+
+#[test]
+fn truncated_and_garbage_plans_are_refused() {
+    let json = good_plan();
+    for cut in [0, 1, 10, json.len() / 2, json.len() - 2] {
+        let message = load_error(&json[..cut]);
+        assert_ne!(message, "loaded", "cut at {cut}");
+    }
+    assert!(load_error("\u{0}\u{1}binary").starts_with("not a JSON document"));
+    assert_eq!(
+        load_error("{}"),
+        "format_version: missing, or not a whole number"
+    );
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_ne!(load_error(&deep), "loaded");
+}
+
+#[test]
+fn split_shares_must_add_up() {
+    let text = r#"program p {
+  kind welcome
+  trigger event signup
+  step a { split { 50% -> b  50% -> c } }
+  step b { exit b }
+  step c { exit c }
+}"#;
+    let json = compile(text)
+        .to_json()
+        .replacen("\"share\": 5000", "\"share\": 4000", 1);
+    let message = load_error(&json);
+    assert!(message.contains("shares add up to 9000"), "{message}");
+}
+
+#[test]
+fn the_committed_json_schema_matches_the_code() {
+    let path = root().join("docs/plan.schema.json");
+    let expected = plan::json_schema();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/plan.schema.json");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/plan.schema.json is out of date; run `UPDATE_DOCS=1 cargo test --test plan`"
+    );
+}
