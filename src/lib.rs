@@ -16,6 +16,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod plan;
 pub mod render;
+pub mod run;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

@@ -44,6 +44,7 @@ pub fn compile(program: &Program, source: &str, schema: Option<&Schema>) -> Plan
         exit_rules: Vec::new(),
         caps: Vec::new(),
         quiet: None,
+        no_consent_needed: no_consent_needed(program, schema),
         start,
         steps,
         nodes,
@@ -418,6 +419,24 @@ impl<'p> Compiler<'p> {
             }
         }
     }
+}
+
+/// The channels the program sends on that need no consent, sorted.
+fn no_consent_needed(program: &Program, schema: Option<&Schema>) -> Vec<String> {
+    let mut channels: Vec<String> = program
+        .steps
+        .iter()
+        .flat_map(|s| &s.statements)
+        .filter_map(|s| match &s.kind {
+            StatementKind::Send { channel, .. } => Some(channel.value.as_str()),
+            _ => None,
+        })
+        .filter(|channel| !crate::check::names::needs_consent(schema, channel))
+        .map(str::to_string)
+        .collect();
+    channels.sort();
+    channels.dedup();
+    channels
 }
 
 fn value_of(value: &ast::ValueKind) -> Value {

@@ -45,6 +45,9 @@ pub struct Plan {
     pub exit_rules: Vec<ExitRule>,
     pub caps: Vec<Cap>,
     pub quiet: Option<Quiet>,
+    /// Channels a send needs no consent for (the schema's `needs no
+    /// consent`; without a schema, `call` and `letter`).
+    pub no_consent_needed: Vec<String>,
     /// The node customers start at.
     pub start: usize,
     /// Each step's name and its first node, in source order, for tracing.

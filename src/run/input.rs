@@ -1,0 +1,1 @@
+//! Reading customers and events from files (`nurture replay`).
