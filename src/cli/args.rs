@@ -25,6 +25,39 @@ pub enum Command {
     Compile(CompileArgs),
     /// Print the JSON Schema of a file format nurture writes.
     Schema(SchemaArgs),
+    /// Run customers and their events through a program (or a compiled
+    /// plan) and print the actions, as JSON Lines, in time order.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The program (`.nurture`) or a compiled plan (`.json`).
+    pub program: PathBuf,
+
+    /// Customers: a `.csv` or `.jsonl` file.
+    #[arg(long)]
+    pub customers: PathBuf,
+
+    /// Events, as JSON Lines: {"at", "customer", "event", "properties"}.
+    #[arg(long)]
+    pub events: PathBuf,
+
+    /// The seed for splits and the holdout; the same seed gives the same run.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Run the clock until this time (RFC 3339); by default until the last event.
+    #[arg(long)]
+    pub until: Option<String>,
+
+    /// Refuse to run when any row is bad, instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// The customer schema; by default the `schema.nurture` beside the program.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

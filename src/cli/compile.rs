@@ -6,65 +6,18 @@ use super::args::CompileArgs;
 use super::schema::Schemas;
 use super::{complain, exit, files, print};
 use crate::diagnostic::Severity;
+use crate::plan::Plan;
 use crate::render::FileReport;
 use crate::render::human::{self, HumanOptions};
+use crate::syntax::ast::Schema;
 use std::io::Write;
+use std::path::Path;
 
 pub fn run(args: &CompileArgs) -> i32 {
-    let path = args.file.display().to_string();
-    let bytes = match files::read(&args.file) {
-        Ok(bytes) => bytes,
-        Err(problem) => {
-            complain(&problem);
-            return exit::TROUBLE;
-        }
+    let plan = match checked_plan(&args.file, args.schema.as_deref()) {
+        Ok((plan, _)) => plan.to_json(),
+        Err(code) => return code,
     };
-    let mut schemas = Schemas::new(args.schema.as_deref());
-    let compiled = {
-        let schema = schemas.for_file(&args.file, &bytes);
-        let (source, diagnostics) = crate::check::check_bytes_with(&bytes, schema);
-        let errors = diagnostics
-            .iter()
-            .filter(|d| d.severity() == Severity::Error)
-            .count();
-        if !diagnostics.is_empty() {
-            let report = FileReport {
-                path: path.clone(),
-                source: source.clone(),
-                diagnostics,
-            };
-            let rendered = human::render(
-                &report,
-                &HumanOptions {
-                    color: false,
-                    width: 100,
-                },
-            );
-            let _ = std::io::stderr().lock().write_all(rendered.as_bytes());
-        }
-        if errors > 0 {
-            let noun = if errors == 1 { "error" } else { "errors" };
-            Err(format!(
-                "`{path}` has {errors} {noun}; fix them before compiling"
-            ))
-        } else {
-            match crate::syntax::parse(&source).program {
-                Some(program) => Ok(crate::plan::compile(&program, &source, schema).to_json()),
-                None => Err(format!("`{path}` holds no program to compile")),
-            }
-        }
-    };
-    let trouble = schemas.finish();
-    let plan = match compiled {
-        Ok(plan) => plan,
-        Err(problem) => {
-            complain(&problem);
-            return exit::FINDINGS;
-        }
-    };
-    if trouble {
-        return exit::TROUBLE;
-    }
     match &args.output {
         Some(output) => match std::fs::write(output, plan) {
             Ok(()) => exit::CLEAN,
@@ -76,6 +29,68 @@ pub fn run(args: &CompileArgs) -> i32 {
         None => {
             print(&plan);
             exit::CLEAN
+        }
+    }
+}
+
+/// Checks the program at `file` and compiles it, with the schema it was
+/// checked against. Diagnostics are shown on stderr; on failure, the exit
+/// code to end with.
+pub fn checked_plan(
+    file: &Path,
+    schema_path: Option<&Path>,
+) -> Result<(Plan, Option<Schema>), i32> {
+    let path = file.display().to_string();
+    let bytes = match files::read(file) {
+        Ok(bytes) => bytes,
+        Err(problem) => {
+            complain(&problem);
+            return Err(exit::TROUBLE);
+        }
+    };
+    let mut schemas = Schemas::new(schema_path);
+    let compiled = {
+        let schema = schemas.for_file(file, &bytes);
+        let (source, diagnostics) = crate::check::check_bytes_with(&bytes, schema);
+        let errors = diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count();
+        if !diagnostics.is_empty() {
+            let report = FileReport {
+                path: path.clone(),
+                source: source.clone(),
+                diagnostics,
+            };
+            let options = HumanOptions {
+                color: false,
+                width: 100,
+            };
+            let rendered = human::render(&report, &options);
+            let _ = std::io::stderr().lock().write_all(rendered.as_bytes());
+        }
+        if errors > 0 {
+            let noun = if errors == 1 { "error" } else { "errors" };
+            Err(format!(
+                "`{path}` has {errors} {noun}; fix them before compiling"
+            ))
+        } else {
+            match crate::syntax::parse(&source).program {
+                Some(program) => Ok((
+                    crate::plan::compile(&program, &source, schema),
+                    schema.cloned(),
+                )),
+                None => Err(format!("`{path}` holds no program to compile")),
+            }
+        }
+    };
+    let trouble = schemas.finish();
+    match compiled {
+        Ok(_) if trouble => Err(exit::TROUBLE),
+        Ok(compiled) => Ok(compiled),
+        Err(problem) => {
+            complain(&problem);
+            Err(exit::FINDINGS)
         }
     }
 }

@@ -6,6 +6,7 @@ mod check;
 mod compile;
 mod explain;
 mod files;
+mod replay;
 mod schema;
 
 use args::{Cli, Command};
@@ -40,6 +41,7 @@ pub fn run() -> i32 {
         Command::Check(options) => check::run(&options),
         Command::Explain(options) => explain::run(&options),
         Command::Compile(options) => compile::run(&options),
+        Command::Replay(options) => replay::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

@@ -1,0 +1,79 @@
+//! Interpreter speed: transitions per second on one core.
+//!
+//! Run: `cargo bench --bench run`
+
+use divan::counter::ItemsCount;
+use divan::{Bencher, black_box};
+use nurture::run::{Customer, Event, Input, Journey};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn main() {
+    divan::main();
+}
+
+fn plan(name: &str) -> nurture::plan::Plan {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+    let text = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let schema_text = std::fs::read_to_string(dir.join("schema.nurture")).unwrap_or_default();
+    let schema = nurture::syntax::parse(&schema_text).schema;
+    match nurture::syntax::parse(&text).program {
+        Some(program) => nurture::plan::compile(&program, &text, schema.as_ref()),
+        None => panic!("programs/{name} holds a program"),
+    }
+}
+
+fn customer(i: usize) -> Customer {
+    Customer {
+        id: format!("c{i:06}"),
+        consents: ["email", "sms"].iter().map(|c| c.to_string()).collect(),
+        time_zone: Some("Europe/Berlin".into()),
+        ..Customer::default()
+    }
+}
+
+/// One customer signing up, opening, clicking: a transition per event.
+#[divan::bench]
+fn welcome_transitions(bencher: Bencher) {
+    let plan = plan("welcome_new_customer.nurture");
+    let customers: Vec<Customer> = (0..1000).map(customer).collect();
+    let names = ["signup", "open", "click", "login", "purchase"];
+    let start = 1_772_355_600; // 2026-03-01T09:00:00Z
+    let events: Vec<Vec<Event>> = customers
+        .iter()
+        .map(|c| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(k, name)| Event {
+                    at: start + k as i64 * 3600,
+                    customer: c.id.clone(),
+                    name: name.to_string(),
+                    properties: BTreeMap::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let transitions = customers.len() * (names.len() + 1);
+    bencher.counter(ItemsCount::new(transitions)).bench(|| {
+        for (customer, events) in customers.iter().zip(&events) {
+            let mut customer = customer.clone();
+            let mut journey = Journey::default();
+            for event in events {
+                let step = nurture::run::step(
+                    &plan,
+                    7,
+                    &customer,
+                    &journey,
+                    event.at,
+                    Input::Event(event),
+                );
+                customer = step.customer;
+                journey = step.journey;
+            }
+            let due = journey.due.unwrap_or(start);
+            let step = nurture::run::step(&plan, 7, &customer, &journey, due, Input::Tick);
+            black_box(step);
+        }
+    });
+}

@@ -1,0 +1,179 @@
+//! `nurture replay PROGRAM --customers FILE --events FILE`: run real or
+//! sample events through a program, and print what it would do.
+//!
+//! The actions go to stdout as JSON Lines, in time order; the summary of
+//! where every customer ended goes to stderr, so that stdout stays one JSON
+//! document per line.
+
+use super::args::ReplayArgs;
+use super::{complain, exit, files, print};
+use crate::plan::Plan;
+use crate::run::input::{self, Format, RowError};
+use crate::run::replay::replay;
+use crate::run::{Action, Status};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub fn run(args: &ReplayArgs) -> i32 {
+    let is_plan = args.program.extension().is_some_and(|e| e == "json");
+    let (plan, schema) = if is_plan {
+        let text = match read_text(&args.program) {
+            Ok(text) => text,
+            Err(code) => return code,
+        };
+        match crate::plan::load(&text) {
+            Ok(plan) => (plan, schema_for_plan(args)),
+            Err(error) => {
+                complain(&format!(
+                    "`{}` is not a plan nurture can run: {error}",
+                    args.program.display()
+                ));
+                return exit::FINDINGS;
+            }
+        }
+    } else {
+        match super::compile::checked_plan(&args.program, args.schema.as_deref()) {
+            Ok(compiled) => compiled,
+            Err(code) => return code,
+        }
+    };
+
+    let Some(format) = Format::from_path(&args.customers) else {
+        complain(&format!(
+            "`{}`: customers are read from .csv or .jsonl files",
+            args.customers.display()
+        ));
+        return exit::TROUBLE;
+    };
+    let customers_text = match read_text(&args.customers) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let events_text = match read_text(&args.events) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let customers_file = args.customers.display().to_string();
+    let events_file = args.events.display().to_string();
+    let (customers, mut bad) =
+        input::read_customers(&customers_file, &customers_text, format, schema.as_ref());
+    let (events, bad_events) = input::read_events(&events_file, &events_text, schema.as_ref());
+    bad.extend(bad_events);
+    report_rows(&bad);
+    if args.strict && !bad.is_empty() {
+        complain(&format!(
+            "{} bad row(s); nothing was replayed (--strict)",
+            bad.len()
+        ));
+        return exit::FINDINGS;
+    }
+    let until = match &args.until {
+        Some(text) => match input::parse_time(text) {
+            Some(at) => Some(at),
+            None => {
+                complain(&format!(
+                    "`--until {text}` is not a time like 2026-06-30T00:00:00Z"
+                ));
+                return exit::TROUBLE;
+            }
+        },
+        None => None,
+    };
+
+    let result = replay(&plan, args.seed, customers, &events, until);
+    let mut out = String::new();
+    for action in &result.actions {
+        out.push_str(&action_line(action));
+        out.push('\n');
+    }
+    print(&out);
+    let mut summary = summary(&plan, &result);
+    if !result.unknown_customers.is_empty() {
+        summary.push_str(&format!(
+            "{} event(s) for customers not in `{customers_file}` were ignored\n",
+            result.unknown_customers.len()
+        ));
+    }
+    let _ = std::io::stderr().lock().write_all(summary.as_bytes());
+    if bad.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// For a compiled plan, the schema only types the input files.
+fn schema_for_plan(args: &ReplayArgs) -> Option<crate::syntax::ast::Schema> {
+    let path = args.schema.as_ref()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    crate::syntax::parse(&text).schema
+}
+
+fn read_text(path: &std::path::Path) -> Result<String, i32> {
+    let bytes = files::read(path).map_err(|problem| {
+        complain(&problem);
+        exit::TROUBLE
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        complain(&format!("`{}` is not UTF-8 text", path.display()));
+        exit::FINDINGS
+    })
+}
+
+fn report_rows(bad: &[RowError]) {
+    let mut err = std::io::stderr().lock();
+    for row in bad {
+        let _ = writeln!(err, "{row}");
+    }
+}
+
+/// One action as a JSON line, with the time as RFC 3339.
+fn action_line(action: &Action) -> String {
+    match serde_json::to_value(action) {
+        Ok(mut value) => {
+            if let Some(object) = value.as_object_mut() {
+                object.insert(
+                    "at".into(),
+                    serde_json::Value::from(input::show_time(action.at)),
+                );
+                if let crate::run::ActionKind::Defer { until, .. } = &action.kind {
+                    object.insert(
+                        "until".into(),
+                        serde_json::Value::from(input::show_time(*until)),
+                    );
+                }
+            }
+            value.to_string()
+        }
+        Err(error) => format!("{{\"error\": {:?}}}", error.to_string()),
+    }
+}
+
+fn summary(plan: &Plan, result: &crate::run::replay::Replay) -> String {
+    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
+    let (mut entered, mut inside) = (0, 0);
+    for (_, journey) in result.customers.values() {
+        if journey.entries > 0 {
+            entered += 1;
+        }
+        match journey.status {
+            Status::In => inside += 1,
+            Status::Left => {
+                *outcomes
+                    .entry(journey.outcome.as_deref().unwrap_or("?"))
+                    .or_default() += 1
+            }
+            Status::Out => {}
+        }
+    }
+    let mut text = format!(
+        "program `{}`: {} customers, {entered} entered, {inside} still in, {} actions\n",
+        plan.program,
+        result.customers.len(),
+        result.actions.len()
+    );
+    for (outcome, count) in outcomes {
+        text.push_str(&format!("  left as {outcome}: {count}\n"));
+    }
+    text
+}
