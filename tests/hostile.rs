@@ -452,3 +452,40 @@ fn every_prefix_of_the_schema_and_against_it() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A file with thousands of mistakes: the human format shows the first 100
+/// and says how many more there are; the JSON lists every one.
+#[test]
+fn thousands_of_mistakes_are_counted_but_not_all_shown_to_people() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let text = format!("program p {{\n{}}}\n", "  title \"\n".repeat(5000));
+    std::fs::write(dir.path().join("many.nurture"), text).expect("write");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_nurture"))
+            .args([
+                "check",
+                "--color",
+                "never",
+                "--output-format",
+                format,
+                "many.nurture",
+            ])
+            .current_dir(dir.path())
+            .output()
+            .expect("run nurture")
+    };
+    let human = run("human");
+    assert_eq!(human.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&human.stdout);
+    assert_eq!(stdout.matches("N001 (syntax-error)").count(), 100);
+    assert!(
+        stdout.contains("… and 4900 more in many.nurture (--output-format json lists them all)")
+    );
+    assert!(
+        stdout.ends_with("Found 5000 errors in 1 file.\n"),
+        "{}",
+        &stdout[stdout.len().saturating_sub(200)..]
+    );
+    let json: Value = serde_json::from_slice(&run("json").stdout).expect("JSON");
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(5000));
+}
