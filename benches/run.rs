@@ -32,7 +32,8 @@ fn customer(i: usize) -> Customer {
     }
 }
 
-/// One customer signing up, opening, clicking: a transition per event.
+/// A thousand customers signing up, opening, clicking…: one transition per
+/// event and a final tick, in place (`advance`), actions collected.
 #[divan::bench]
 fn welcome_transitions(bencher: Bencher) {
     let plan = plan("welcome_new_customer.nurture");
@@ -55,25 +56,36 @@ fn welcome_transitions(bencher: Bencher) {
         })
         .collect();
     let transitions = customers.len() * (names.len() + 1);
-    bencher.counter(ItemsCount::new(transitions)).bench(|| {
-        for (customer, events) in customers.iter().zip(&events) {
-            let mut customer = customer.clone();
-            let mut journey = Journey::default();
-            for event in events {
-                let step = nurture::run::step(
+    bencher
+        .counter(ItemsCount::new(transitions))
+        .with_inputs(|| (customers.clone(), Vec::with_capacity(64)))
+        .bench_local_values(|(mut customers, mut actions)| {
+            for (customer, events) in customers.iter_mut().zip(&events) {
+                let mut journey = Journey::default();
+                for event in events {
+                    let input = Input::Event(event);
+                    nurture::run::advance(
+                        &plan,
+                        7,
+                        customer,
+                        &mut journey,
+                        event.at,
+                        input,
+                        &mut actions,
+                    );
+                }
+                let due = journey.due.unwrap_or(start);
+                nurture::run::advance(
                     &plan,
                     7,
-                    &customer,
-                    &journey,
-                    event.at,
-                    Input::Event(event),
+                    customer,
+                    &mut journey,
+                    due,
+                    Input::Tick,
+                    &mut actions,
                 );
-                customer = step.customer;
-                journey = step.journey;
+                actions.clear();
             }
-            let due = journey.due.unwrap_or(start);
-            let step = nurture::run::step(&plan, 7, &customer, &journey, due, Input::Tick);
-            black_box(step);
-        }
-    });
+            black_box(customers)
+        });
 }

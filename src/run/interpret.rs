@@ -139,22 +139,48 @@ pub fn step(
     now: Seconds,
     input: Input,
 ) -> Step {
+    let mut customer = customer.clone();
+    let mut journey = journey.clone();
+    let mut actions = Vec::new();
+    advance(
+        plan,
+        seed,
+        &mut customer,
+        &mut journey,
+        now,
+        input,
+        &mut actions,
+    );
+    Step {
+        customer,
+        journey,
+        actions,
+    }
+}
+
+/// [`step`] in place: changes the record and the journey where they are and
+/// appends the actions, for a runtime (or the simulator) that keeps many
+/// customers and would rather not copy each one per transition.
+pub fn advance(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut Customer,
+    journey: &mut Journey,
+    now: Seconds,
+    input: Input,
+    actions: &mut Vec<Action>,
+) {
     let mut run = Run {
         plan,
         seed,
-        customer: customer.clone(),
-        journey: journey.clone(),
+        customer,
+        journey,
         now,
-        actions: Vec::new(),
+        actions,
     };
     match run.journey.status {
         Status::In => run.while_in(input),
         Status::Out | Status::Left => run.maybe_enter(input),
-    }
-    Step {
-        customer: run.customer,
-        journey: run.journey,
-        actions: run.actions,
     }
 }
 
@@ -188,16 +214,16 @@ fn minutes_to_seconds(minutes: u64) -> Seconds {
         .saturating_mul(60)
 }
 
-struct Run<'p> {
+struct Run<'p, 's> {
     plan: &'p Plan,
     seed: u64,
-    customer: Customer,
-    journey: Journey,
+    customer: &'s mut Customer,
+    journey: &'s mut Journey,
     now: Seconds,
-    actions: Vec<Action>,
+    actions: &'s mut Vec<Action>,
 }
 
-impl Run<'_> {
+impl Run<'_, '_> {
     fn act(&mut self, node: Option<usize>, kind: ActionKind) {
         let digest = self.plan.digest.trim_start_matches("sha256:");
         let key = format!(
@@ -252,7 +278,7 @@ impl Run<'_> {
         let entries = self.journey.entries + 1;
         let holdout = self.plan.entry.holdout > 0
             && self.draw(&format!("holdout/{entries}")) < u64::from(self.plan.entry.holdout);
-        self.journey = Journey {
+        *self.journey = Journey {
             status: Status::In,
             node: self.plan.start,
             entered_at: self.now,

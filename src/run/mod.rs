@@ -12,7 +12,7 @@ pub mod interpret;
 pub mod replay;
 
 pub use interpret::{
-    Action, ActionKind, Input, Journey, Status, Step as Transition, next_entry_check, step,
+    Action, ActionKind, Input, Journey, Status, Step as Transition, advance, next_entry_check, step,
 };
 
 use serde::{Deserialize, Serialize};

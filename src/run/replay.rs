@@ -63,7 +63,7 @@ pub fn replay(
         if at > end {
             break;
         }
-        let Some((customer, journey)) = states.get(&id) else {
+        let Some((customer, journey)) = states.get_mut(&id) else {
             continue;
         };
         // A timer pushed before the journey moved on may be stale.
@@ -75,22 +75,15 @@ pub fn replay(
             Item::Event(i) => Input::Event(&events[i]),
         };
         let before = next_tick(plan, customer, journey, at);
-        let mut result = interpret::step(plan, seed, customer, journey, at, input);
+        interpret::advance(plan, seed, customer, journey, at, input, &mut actions);
         if let Item::Event(i) = item {
             let event = &events[i];
-            result
-                .customer
-                .last_event_at
-                .insert(event.name.clone(), event.at);
+            customer.last_event_at.insert(event.name.clone(), event.at);
         }
-        actions.append(&mut result.actions);
-        let after = next_tick(plan, &result.customer, &result.journey, at);
-        if after.is_some() && after != before {
-            if let Some(due) = after {
-                timeline.push(Reverse((due, Item::Tick, id.clone())));
-            }
+        let after = next_tick(plan, customer, journey, at);
+        if let Some(due) = after.filter(|_| after != before) {
+            timeline.push(Reverse((due, Item::Tick, id.clone())));
         }
-        states.insert(id, (result.customer, result.journey));
     }
     Replay {
         actions,
