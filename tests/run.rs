@@ -509,3 +509,64 @@ fn idempotency_keys_are_unique_and_stable() {
         ]
     );
 }
+
+#[test]
+fn an_event_never_fires_a_clock_trigger() {
+    let plan = compile(
+        r#"
+ trigger no purchase for 30d
+ consent email
+ step hello { send email "hello"  exit done }"#,
+    );
+    let mut dormant = customer("c1", &["email"]);
+    dormant
+        .last_event_at
+        .insert("purchase".into(), at("2026-01-01T00:00:00Z"));
+    let journey = nurture::run::Journey::default();
+    let purchase = event("2026-03-01T00:00:00Z", "c1", "purchase");
+    let on_event = nurture::run::step(
+        &plan,
+        7,
+        &dormant,
+        &journey,
+        purchase.at,
+        nurture::run::Input::Event(&purchase),
+    );
+    assert!(on_event.actions.is_empty(), "{:?}", on_event.actions);
+    let on_tick = nurture::run::step(
+        &plan,
+        7,
+        &dormant,
+        &journey,
+        purchase.at,
+        nurture::run::Input::Tick,
+    );
+    assert_eq!(on_tick.actions.len(), 3, "enter, send, exit");
+}
+
+#[test]
+fn without_a_schema_a_bare_word_is_the_property_of_that_name_when_there_is_one() {
+    let plan = compile(
+        r#"
+ trigger event signup
+ consent email
+ goal purchase where amount > previous_amount and tier == gold within 30d
+ step hello { send email "hello"  wait 60d  exit done }"#,
+    );
+    let mut gold = customer("c1", &["email"]);
+    gold.attributes
+        .insert("tier".into(), Datum::Text("gold".into()));
+    let mut purchase = event("2026-03-05T09:00:00Z", "c1", "purchase");
+    purchase
+        .properties
+        .insert("amount".into(), Datum::Number(200.0));
+    purchase
+        .properties
+        .insert("previous_amount".into(), Datum::Number(100.0));
+    let events = [event("2026-03-01T09:00:00Z", "c1", "signup"), purchase];
+    let trace = trace(&plan, vec![gold], &events, "2026-06-01T00:00:00Z");
+    assert!(
+        trace.ends_with("2026-03-05T09:00:00Z c1 exit converted"),
+        "{trace}"
+    );
+}

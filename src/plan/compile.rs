@@ -63,13 +63,19 @@ pub fn compile(program: &Program, source: &str, schema: Option<&Schema>) -> Plan
             ClauseKind::Goal(goal) => {
                 plan.goal = Some(Goal {
                     event: goal.event.value.clone(),
-                    condition: goal.condition.as_ref().map(|c| compiler.cond(c)),
+                    condition: goal
+                        .condition
+                        .as_ref()
+                        .map(|c| compiler.cond_in(c, Some(goal.event.as_str()))),
                     within_minutes: goal.within.value.minutes,
                 })
             }
             ClauseKind::ExitWhen(rule) => plan.exit_rules.push(ExitRule {
                 event: rule.event.value.clone(),
-                condition: rule.condition.as_ref().map(|c| compiler.cond(c)),
+                condition: rule
+                    .condition
+                    .as_ref()
+                    .map(|c| compiler.cond_in(c, Some(rule.event.as_str()))),
                 outcome: rule.outcome.as_ref().unwrap_or(&rule.event).value.clone(),
             }),
             ClauseKind::Reentry(ast::Reentry::Never) => plan.entry.reentry = Reentry::Never,
@@ -235,7 +241,9 @@ impl<'p> Compiler<'p> {
                     match &arm.on {
                         ast::WaitOn::Event { event, condition } => arms.push(EventArm {
                             event: event.value.clone(),
-                            condition: condition.as_ref().map(|c| self.cond(c)),
+                            condition: condition
+                                .as_ref()
+                                .map(|c| self.cond_in(c, Some(event.as_str()))),
                             to,
                         }),
                         ast::WaitOn::Timeout(_) => timeout = timeout.or(Some(to)),
@@ -322,7 +330,9 @@ impl<'p> Compiler<'p> {
         match &trigger.kind {
             ast::TriggerKind::Event { event, condition } => Trigger::Event {
                 event: event.value.clone(),
-                condition: condition.as_ref().map(|c| self.cond(c)),
+                condition: condition
+                    .as_ref()
+                    .map(|c| self.cond_in(c, Some(event.as_str()))),
             },
             ast::TriggerKind::Inactivity { event, quiet_for } => Trigger::Inactivity {
                 event: event.value.clone(),
@@ -347,15 +357,21 @@ impl<'p> Compiler<'p> {
     }
 
     fn cond(&self, cond: &ast::Cond) -> Cond {
+        self.cond_in(cond, None)
+    }
+
+    /// A condition; after `where`, `event` names the event whose properties
+    /// its names may refer to.
+    fn cond_in(&self, cond: &ast::Cond, event: Option<&str>) -> Cond {
         match &cond.kind {
             ast::CondKind::All(parts) => Cond::All {
-                all: parts.iter().map(|p| self.cond(p)).collect(),
+                all: parts.iter().map(|p| self.cond_in(p, event)).collect(),
             },
             ast::CondKind::Any(parts) => Cond::Any {
-                any: parts.iter().map(|p| self.cond(p)).collect(),
+                any: parts.iter().map(|p| self.cond_in(p, event)).collect(),
             },
             ast::CondKind::Not(inner) => Cond::Not {
-                not: Box::new(self.cond(inner)),
+                not: Box::new(self.cond_in(inner, event)),
             },
             ast::CondKind::Consent(channel) => Cond::Consent {
                 channel: channel.value.clone(),
@@ -364,7 +380,7 @@ impl<'p> Compiler<'p> {
                 tag: tag.value.clone(),
             },
             ast::CondKind::Compare { left, op, right } => Cond::Compare {
-                left: self.operand(left, false),
+                left: self.operand(left, false, event),
                 op: match op.value {
                     ast::CompareOp::Eq => CompareOp::Eq,
                     ast::CompareOp::Ne => CompareOp::Ne,
@@ -373,41 +389,53 @@ impl<'p> Compiler<'p> {
                     ast::CompareOp::Gt => CompareOp::Gt,
                     ast::CompareOp::Ge => CompareOp::Ge,
                 },
-                right: self.operand(right, true),
+                right: self.operand(right, true, event),
             },
             ast::CondKind::In {
                 left,
                 negated,
                 list,
             } => Cond::In {
-                left: self.operand(left, false),
+                left: self.operand(left, false, event),
                 negated: *negated,
                 list: list.iter().map(|v| value_of(&v.value)).collect(),
             },
             ast::CondKind::Truthy(operand) => Cond::Truthy {
-                operand: self.operand(operand, false),
+                operand: self.operand(operand, false, event),
             },
         }
     }
 
-    /// A bare word on the right of a comparison (`tier == gold`) is a value,
-    /// unless the schema declares an attribute of that name.
-    fn operand(&self, operand: &ast::Operand, right: bool) -> Operand {
+    /// A bare word on the right of a comparison is a name when the schema
+    /// declares an attribute, or a property of the event after `where`, of
+    /// that name (`amount > previous_amount`), and otherwise a value
+    /// (`tier == gold`). Without a schema, the runtime decides (`bare`).
+    fn operand(&self, operand: &ast::Operand, right: bool, event: Option<&str>) -> Operand {
         match operand {
-            ast::Operand::Attribute(name) => {
-                let declared = self
-                    .schema
-                    .is_some_and(|s| s.attributes.iter().any(|a| a.name.value == name.value));
-                if right && !declared {
-                    Operand::Value {
-                        value: Value::Word(name.value.clone()),
-                    }
+            ast::Operand::Attribute(name) if right => {
+                let word = name.value.clone();
+                let Some(schema) = self.schema else {
+                    return Operand::Bare { word };
+                };
+                let attribute = schema.attributes.iter().any(|a| a.name.value == word);
+                let property = event.is_some_and(|event| {
+                    schema
+                        .events
+                        .iter()
+                        .filter(|e| e.name.value == event)
+                        .any(|e| e.properties.iter().any(|p| p.name.value == word))
+                });
+                if attribute || property {
+                    Operand::Name { name: word }
                 } else {
-                    Operand::Name {
-                        name: name.value.clone(),
+                    Operand::Value {
+                        value: Value::Word(word),
                     }
                 }
             }
+            ast::Operand::Attribute(name) => Operand::Name {
+                name: name.value.clone(),
+            },
             ast::Operand::Value(value) => Operand::Value {
                 value: value_of(&value.value),
             },

@@ -299,6 +299,12 @@ pub enum Operand {
     Moment {
         minutes: i64,
     },
+    /// A bare word compiled without a schema: the event property or the
+    /// attribute of that name when there is one, else the word itself (an
+    /// enumeration value like `gold`).
+    Bare {
+        word: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -330,12 +330,14 @@ impl Run<'_, '_> {
                 let name = if *entered { "segment_entered" } else { "segment_left" };
                 e.name == name && matches!(e.properties.get("segment"), Some(Datum::Text(s)) if s == segment)
             }
-            (Trigger::Inactivity { event, minutes }, _) => self
+            // Clock triggers fire on the clock: an event (a purchase, say)
+            // must never be what starts "no purchase for 180d".
+            (Trigger::Inactivity { event, minutes }, Input::Tick) => self
                 .customer
                 .last_event_at
                 .get(event)
                 .is_some_and(|last| self.now >= last.saturating_add(minutes_to_seconds(*minutes))),
-            (Trigger::Date { attribute, offset_minutes }, _) => {
+            (Trigger::Date { attribute, offset_minutes }, Input::Tick) => {
                 match self.customer.attributes.get(attribute) {
                     Some(Datum::Time(at)) => {
                         let moment = at.saturating_add(offset_minutes.saturating_mul(60));
@@ -696,16 +698,24 @@ impl Run<'_, '_> {
             Operand::Moment { minutes } => Some(Datum::Time(
                 self.now.saturating_add(minutes.saturating_mul(60)),
             )),
-            Operand::Name { name } => {
-                if let Some(found) = event.and_then(|e| e.properties.get(name)) {
-                    return Some(found.clone());
-                }
-                match name.as_str() {
-                    "score" => Some(Datum::Number(self.customer.score as f64)),
-                    "phase" => self.customer.phase.clone().map(Datum::Text),
-                    _ => self.customer.attributes.get(name).cloned(),
-                }
-            }
+            Operand::Name { name } => self.named(name, event),
+            Operand::Bare { word } => self
+                .named(word, event)
+                .or_else(|| Some(Datum::Text(word.clone()))),
+        }
+    }
+}
+
+impl Run<'_, '_> {
+    /// An event's property (after `where`), else the customer's attribute.
+    fn named(&self, name: &str, event: Option<&Event>) -> Option<Datum> {
+        if let Some(found) = event.and_then(|e| e.properties.get(name)) {
+            return Some(found.clone());
+        }
+        match name {
+            "score" => Some(Datum::Number(self.customer.score as f64)),
+            "phase" => self.customer.phase.clone().map(Datum::Text),
+            _ => self.customer.attributes.get(name).cloned(),
         }
     }
 }

@@ -20,9 +20,14 @@ pub struct Replay {
     pub unknown_customers: Vec<Event>,
 }
 
-/// What the timeline holds at a moment: timers sort before events.
+/// What the timeline holds at a moment: the start first, then timers, then
+/// events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Item {
+    /// The replay's first moment: every customer gets a tick, so that one
+    /// already inactive long enough, or whose date came up within the last
+    /// day, enters then.
+    Start,
     Tick,
     /// An index into the events.
     Event(usize),
@@ -53,7 +58,8 @@ pub fn replay(
         }
     }
     for (id, (customer, journey)) in &states {
-        if let Some(at) = next_tick(plan, customer, journey, start - 1) {
+        timeline.push(Reverse((start, Item::Start, id.clone())));
+        if let Some(at) = next_tick(plan, customer, journey, start) {
             timeline.push(Reverse((at, Item::Tick, id.clone())));
         }
     }
@@ -71,7 +77,7 @@ pub fn replay(
             continue;
         }
         let input = match item {
-            Item::Tick => Input::Tick,
+            Item::Start | Item::Tick => Input::Tick,
             Item::Event(i) => Input::Event(&events[i]),
         };
         let before = next_tick(plan, customer, journey, at);
