@@ -94,6 +94,7 @@ mod tests {
         let parsed = crate::syntax::parse(SCHEMA);
         assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
         assert!(parsed.program.is_none());
+        // Test code, on the constant above: never user input.
         parsed.schema.expect("a schema")
     }
 
@@ -106,6 +107,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let ValueType::Enum(choices) = &schema.attributes[0].value_type.value else {
+            // Test code, on the constant schema above: never user input.
             panic!("tier is an enumeration");
         };
         assert_eq!(names(choices), ["gold", "silver", "bronze"]);
