@@ -25,9 +25,29 @@ pub enum Command {
     Compile(CompileArgs),
     /// Print the JSON Schema of a file format nurture writes.
     Schema(SchemaArgs),
+    /// Draw a program as a flow chart (Mermaid for GitHub Markdown, or DOT).
+    Graph(GraphArgs),
     /// Run customers and their events through a program (or a compiled
     /// plan) and print the actions, as JSON Lines, in time order.
     Replay(ReplayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The program to draw.
+    pub file: PathBuf,
+
+    /// The chart's format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid `flowchart`, which GitHub renders in Markdown.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
 }
 
 #[derive(Debug, Args)]

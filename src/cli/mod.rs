@@ -6,6 +6,7 @@ mod check;
 mod compile;
 mod explain;
 mod files;
+mod graph;
 mod replay;
 mod schema;
 
@@ -42,6 +43,7 @@ pub fn run() -> i32 {
         Command::Explain(options) => explain::run(&options),
         Command::Compile(options) => compile::run(&options),
         Command::Replay(options) => replay::run(&options),
+        Command::Graph(options) => graph::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

@@ -3,6 +3,7 @@
 //! code scanning (`sarif`). Only the renderers and the CLI produce output.
 //! `lines` is what they share: line and column for a byte offset.
 
+pub mod chart;
 pub mod facts;
 pub mod github;
 pub mod human;

@@ -1,0 +1,206 @@
+//! A program as a flow chart (`nurture graph`): Mermaid, which GitHub
+//! renders in Markdown, and Graphviz DOT.
+//!
+//! Both are drawn from the same [`Chart`]: the entry (triggers), one box per
+//! step listing what it does, one edge per way on, labelled with the event,
+//! condition, share or timeout, and one rounded box per exit outcome.
+
+use crate::syntax::ast::{ClauseKind, Program, StatementKind, Target, WaitOn};
+use std::collections::BTreeMap;
+
+/// The chart's nodes and edges, in a fixed order.
+pub struct Chart {
+    /// (id, label, shape)
+    pub nodes: Vec<(String, String, Shape)>,
+    /// (from, to, label)
+    pub edges: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Entry,
+    Step,
+    Exit,
+    Goal,
+}
+
+pub fn chart(program: &Program, source: &str) -> Chart {
+    let text = |span: crate::span::Span| {
+        source
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let steps: BTreeMap<&str, usize> = program
+        .steps
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let mut exits: BTreeMap<String, String> = BTreeMap::new();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+
+    let triggers: Vec<String> = program
+        .clauses
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClauseKind::Trigger(t) => Some(text(t.span).trim_start_matches("trigger ").to_string()),
+            _ => None,
+        })
+        .collect();
+    nodes.push(("entry".to_string(), triggers.join("\n"), Shape::Entry));
+    let start = program
+        .clauses
+        .iter()
+        .find_map(|c| match &c.kind {
+            ClauseKind::Start(name) => steps.get(name.as_str()).copied(),
+            _ => None,
+        })
+        .unwrap_or(0);
+    if !program.steps.is_empty() {
+        edges.push(("entry".to_string(), format!("s{start}"), String::new()));
+    }
+    if let Some(goal) = program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Goal(_) => Some(text(c.span)),
+        _ => None,
+    }) {
+        nodes.push((
+            "goal".to_string(),
+            format!("{goal}\n→ converted"),
+            Shape::Goal,
+        ));
+    }
+
+    let exit_id = |outcome: &str, exits: &mut BTreeMap<String, String>| {
+        let next = format!("x{}", exits.len());
+        exits.entry(outcome.to_string()).or_insert(next).clone()
+    };
+    for (i, step) in program.steps.iter().enumerate() {
+        let id = format!("s{i}");
+        let mut lines = vec![step.name.value.clone()];
+        for statement in &step.statements {
+            let mut target =
+                |to: &Target, label: String, edges: &mut Vec<(String, String, String)>| {
+                    let to = match to {
+                        Target::Step(name) => steps.get(name.as_str()).map(|s| format!("s{s}")),
+                        Target::Exit { outcome, .. } => Some(exit_id(outcome.as_str(), &mut exits)),
+                    };
+                    if let Some(to) = to {
+                        edges.push((id.clone(), to, label));
+                    }
+                };
+            match &statement.kind {
+                StatementKind::WaitFor(wait) => {
+                    lines.push(format!("wait up to {}", text(wait.up_to.span)));
+                    for arm in &wait.arms {
+                        let label = match &arm.on {
+                            WaitOn::Event { event, condition } => match condition {
+                                Some(c) => format!("{} where {}", event.as_str(), text(c.span)),
+                                None => event.value.clone(),
+                            },
+                            WaitOn::Timeout(_) => format!("timeout {}", text(wait.up_to.span)),
+                        };
+                        target(&arm.target, label, &mut edges);
+                    }
+                }
+                StatementKind::Branch(arms) => {
+                    for arm in arms {
+                        let label = match &arm.condition {
+                            Some(c) => text(c.span),
+                            None => "else".to_string(),
+                        };
+                        target(&arm.target, label, &mut edges);
+                    }
+                }
+                StatementKind::Split(arms) => {
+                    for arm in arms {
+                        target(&arm.target, text(arm.share.span), &mut edges);
+                    }
+                }
+                StatementKind::Goto(name) => {
+                    target(&Target::Step(name.clone()), String::new(), &mut edges);
+                }
+                StatementKind::Exit(outcome) => {
+                    let to = exit_id(outcome.as_str(), &mut exits);
+                    edges.push((id.clone(), to, String::new()));
+                }
+                _ => lines.push(text(statement.span)),
+            }
+        }
+        nodes.push((id, lines.join("\n"), Shape::Step));
+    }
+    let mut exit_nodes: Vec<(String, String)> = exits.into_iter().map(|(o, id)| (id, o)).collect();
+    exit_nodes.sort_by_key(|(id, _)| id[1..].parse::<usize>().unwrap_or(0));
+    for (id, outcome) in exit_nodes {
+        nodes.push((id, format!("exit {outcome}"), Shape::Exit));
+    }
+    Chart { nodes, edges }
+}
+
+/// Mermaid `flowchart TD`; labels quoted, so no text can break the chart.
+pub fn mermaid(chart: &Chart) -> String {
+    let quote = |label: &str| {
+        label
+            .replace('&', "#amp;")
+            .replace('"', "#quot;")
+            .replace('<', "#lt;")
+            .replace('>', "#gt;")
+            .replace('\n', "<br/>")
+    };
+    let mut out = String::from("flowchart TD\n");
+    for (id, label, shape) in &chart.nodes {
+        let label = quote(label);
+        out.push_str(&match shape {
+            Shape::Entry => format!("  {id}[/\"{label}\"/]\n"),
+            Shape::Step => format!("  {id}[\"{label}\"]\n"),
+            Shape::Exit => format!("  {id}([\"{label}\"])\n"),
+            Shape::Goal => format!("  {id}{{{{\"{label}\"}}}}\n"),
+        });
+    }
+    for (from, to, label) in &chart.edges {
+        if label.is_empty() {
+            out.push_str(&format!("  {from} --> {to}\n"));
+        } else {
+            out.push_str(&format!("  {from} -- \"{}\" --> {to}\n", quote(label)));
+        }
+    }
+    out
+}
+
+/// Graphviz DOT, top to bottom.
+pub fn dot(chart: &Chart) -> String {
+    let quote = |label: &str| {
+        label
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\l")
+    };
+    let mut out = String::from(
+        "digraph program {\n  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=11];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+    );
+    for (id, label, shape) in &chart.nodes {
+        let attributes = match shape {
+            Shape::Entry => "shape=parallelogram",
+            Shape::Step => "shape=box",
+            Shape::Exit => "shape=box, style=rounded",
+            Shape::Goal => "shape=hexagon",
+        };
+        out.push_str(&format!(
+            "  {id} [label=\"{}\\l\", {attributes}];\n",
+            quote(label)
+        ));
+    }
+    for (from, to, label) in &chart.edges {
+        if label.is_empty() {
+            out.push_str(&format!("  {from} -> {to};\n"));
+        } else {
+            out.push_str(&format!("  {from} -> {to} [label=\"{}\"];\n", quote(label)));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
