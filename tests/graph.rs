@@ -81,3 +81,32 @@ fn the_cli_draws_and_refuses_what_does_not_parse() {
             .contains("cannot be drawn until it reads as a program")
     );
 }
+
+#[test]
+fn programs_readme_shows_every_chart() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+    let mut programs: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("programs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "nurture") && !p.ends_with("schema.nurture"))
+        .map(|p| {
+            let file = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            (file, std::fs::read_to_string(&p).expect("readable"))
+        })
+        .collect();
+    programs.sort();
+    let expected = chart::programs_readme(&programs);
+    let path = dir.join("README.md");
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write programs/README.md");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "programs/README.md is out of date; run `UPDATE_DOCS=1 cargo test --test graph`"
+    );
+}

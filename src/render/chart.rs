@@ -204,3 +204,43 @@ pub fn dot(chart: &Chart) -> String {
     out.push_str("}\n");
     out
 }
+
+/// programs/README.md: each example program with its chart (a test keeps
+/// the file in step with the programs). `programs` is (file name, text),
+/// sorted.
+pub fn programs_readme(programs: &[(String, String)]) -> String {
+    let mut out = String::from(
+        "# Example programs\n\n\
+         Real programs a marketing team would run, one or more per kind; all pass\n\
+         `nurture check` with no findings against [`schema.nurture`](schema.nurture).\n\
+         Sample customers and events for `nurture replay` are in [`sample/`](sample/).\n\
+         The charts are drawn by `nurture graph FILE`; this file is generated\n\
+         (`UPDATE_DOCS=1 cargo test --test graph`).\n",
+    );
+    for (file, text) in programs {
+        let Some(program) = crate::syntax::parse(text).program else {
+            continue;
+        };
+        let title = program
+            .clauses
+            .iter()
+            .find_map(|c| match &c.kind {
+                ClauseKind::Title(title) => Some(title.value.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let kind = program
+            .clauses
+            .iter()
+            .find_map(|c| match &c.kind {
+                ClauseKind::Kind(kind) => Some(kind.name.value.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n## [`{file}`]({file})\n\n{title} (`kind {kind}`)\n\n```mermaid\n{}```\n",
+            mermaid(&chart(&program, text))
+        ));
+    }
+    out
+}
