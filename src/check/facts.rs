@@ -90,7 +90,7 @@ fn point_graph(flow: &Flow) -> PointGraph {
                 work.push(to);
                 graph.add_node(to)
             });
-            graph.add_edge(nodes[&point], target, movement.after);
+            graph.add_edge(nodes[&point], target, movement.latest);
         }
     }
     PointGraph { graph, nodes }
@@ -235,7 +235,7 @@ fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
                 flow.moves(point)
                     .iter()
                     .filter(|m| matches!(m.to, To::Exit(_)))
-                    .map(|m| m.after)
+                    .map(|m| m.latest)
                     .max()
                     .unwrap_or(0)
             };

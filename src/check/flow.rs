@@ -46,8 +46,11 @@ pub enum Via<'p> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Move<'p> {
     pub to: To<'p>,
-    /// Minutes the move takes.
+    /// Minutes the move takes at the soonest (an answer may come at once).
     pub after: u64,
+    /// Minutes the move may take at the latest: for an event arm, the
+    /// wait's whole length, since the answer may come just before timeout.
+    pub latest: u64,
     pub via: Via<'p>,
     /// The arrow or statement the move is written as.
     pub span: Span,
@@ -140,6 +143,7 @@ impl<'p> Flow<'p> {
             StatementKind::Wait(duration) => vec![Move {
                 to: next,
                 after: duration.value.minutes,
+                latest: duration.value.minutes,
                 via: Via::Next,
                 span,
             }],
@@ -154,6 +158,7 @@ impl<'p> Flow<'p> {
                     Move {
                         to: self.target(&arm.target),
                         after,
+                        latest: wait.up_to.value.minutes,
                         via,
                         span: arm.span,
                     }
@@ -164,6 +169,7 @@ impl<'p> Flow<'p> {
                 .map(|arm| Move {
                     to: self.target(&arm.target),
                     after: 0,
+                    latest: 0,
                     via: match &arm.condition {
                         Some(condition) => Via::When(condition),
                         None => Via::Else,
@@ -176,6 +182,7 @@ impl<'p> Flow<'p> {
                 .map(|arm| Move {
                     to: self.target(&arm.target),
                     after: 0,
+                    latest: 0,
                     via: Via::Share,
                     span: arm.span,
                 })
@@ -183,6 +190,7 @@ impl<'p> Flow<'p> {
             StatementKind::Exit(outcome) => vec![Move {
                 to: To::Exit(outcome),
                 after: 0,
+                latest: 0,
                 via: Via::Goto,
                 span,
             }],
@@ -192,12 +200,14 @@ impl<'p> Flow<'p> {
                     None => To::Nowhere,
                 },
                 after: 0,
+                latest: 0,
                 via: Via::Goto,
                 span,
             }],
             _ => vec![Move {
                 to: next,
                 after: 0,
+                latest: 0,
                 via: Via::Next,
                 span,
             }],
