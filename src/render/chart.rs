@@ -22,6 +22,8 @@ pub enum Shape {
     Step,
     Exit,
     Goal,
+    /// The `exit when` rules, which apply at every step.
+    Rules,
 }
 
 pub fn chart(program: &Program, source: &str) -> Chart {
@@ -72,6 +74,20 @@ pub fn chart(program: &Program, source: &str) -> Chart {
             "goal".to_string(),
             format!("{goal}\n→ converted"),
             Shape::Goal,
+        ));
+    }
+
+    let rules: Vec<String> = program
+        .clauses
+        .iter()
+        .filter(|c| matches!(c.kind, ClauseKind::ExitWhen(_)))
+        .map(|c| text(c.span))
+        .collect();
+    if !rules.is_empty() {
+        nodes.push((
+            "rules".to_string(),
+            format!("at any step:\n{}", rules.join("\n")),
+            Shape::Rules,
         ));
     }
 
@@ -159,6 +175,7 @@ pub fn mermaid(chart: &Chart) -> String {
             Shape::Step => format!("  {id}[\"{label}\"]\n"),
             Shape::Exit => format!("  {id}([\"{label}\"])\n"),
             Shape::Goal => format!("  {id}{{{{\"{label}\"}}}}\n"),
+            Shape::Rules => format!("  {id}>\"{label}\"]\n"),
         });
     }
     for (from, to, label) in &chart.edges {
@@ -188,6 +205,7 @@ pub fn dot(chart: &Chart) -> String {
             Shape::Step => "shape=box",
             Shape::Exit => "shape=box, style=rounded",
             Shape::Goal => "shape=hexagon",
+            Shape::Rules => "shape=note",
         };
         out.push_str(&format!(
             "  {id} [label=\"{}\\l\", {attributes}];\n",
