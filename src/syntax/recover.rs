@@ -160,17 +160,14 @@ impl<'t> Walk<'t> {
             pos = skip_trivia(self.text, pos);
             if pos >= self.text.len() {
                 if head_ok {
-                    self.errors.push(
-                        Diagnostic::new(
-                            Code::SyntaxError,
-                            "the file ends before the program is closed",
-                        )
-                        .label(Span::at(pos), "expected `}` here")
-                        .help(format!(
+                    self.errors.push(ends_unclosed(
+                        pos,
+                        "program",
+                        format!(
                             "close program `{}` with `}}` after its last step",
                             program.name.as_str()
-                        )),
-                    );
+                        ),
+                    ));
                 }
                 return Some(program);
             }
@@ -279,14 +276,11 @@ impl<'t> Walk<'t> {
             pos = skip_trivia(self.text, pos);
             if pos >= self.text.len() {
                 if head_ok {
-                    self.errors.push(
-                        Diagnostic::new(
-                            Code::SyntaxError,
-                            "the file ends before the schema is closed",
-                        )
-                        .label(Span::at(pos), "expected `}` here")
-                        .help("close the schema with `}` after its last entry"),
-                    );
+                    self.errors.push(ends_unclosed(
+                        pos,
+                        "schema",
+                        "close the schema with `}` after its last entry".to_string(),
+                    ));
                 }
                 return schema;
             }
@@ -378,6 +372,16 @@ impl<'t> Walk<'t> {
             )),
         );
     }
+}
+
+/// The file ends inside a program or schema whose `}` never came.
+fn ends_unclosed(at: usize, what: &str, help: String) -> Diagnostic {
+    Diagnostic::new(
+        Code::SyntaxError,
+        format!("the file ends before the {what} is closed"),
+    )
+    .label(Span::at(at), "expected `}` here")
+    .help(help)
 }
 
 fn no_program(at: usize) -> Diagnostic {
