@@ -7,6 +7,7 @@
 //! never sleeps and never blocks. docs/runtime.md says what every construct
 //! does in time.
 
+use super::record::{DatumRef, EventRecord, Record, value_ref};
 use super::{Customer, Datum, Event, Seconds};
 use crate::plan::{CompareOp, Cond, Op, Operand, Plan, Reentry, Trigger, Value};
 use serde::{Deserialize, Serialize};
@@ -39,8 +40,8 @@ pub struct Journey {
     pub outcome: Option<String>,
     /// Actions taken in this entry, for idempotency keys.
     pub actions: u32,
-    /// Recent sends (time, channel), as far back as the longest cap.
-    pub sent: Vec<(Seconds, String)>,
+    /// Recent sends (time, the send's node), as far back as the longest cap.
+    pub sent: Vec<(Seconds, usize)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,11 +57,20 @@ pub enum Status {
 /// What happened: an event, or the clock reaching the journey's due time
 /// (or, for a customer not in the program, the runtime asking whether a
 /// date or inactivity trigger has come due).
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    Event(&'a Event),
+#[derive(Debug)]
+pub enum Input<'a, E = Event> {
+    Event(&'a E),
     Tick,
 }
+
+// Not derived: a derive would ask `E: Copy`, and events are not.
+impl<E> Clone for Input<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Input<'_, E> {}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Action {
@@ -123,6 +133,147 @@ pub enum ActionKind {
     },
 }
 
+/// An action as the interpreter hands it to a [`Sink`]: borrowed from the
+/// plan and the record, so that a sink that only counts (the simulator)
+/// never copies a text.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ActionRef<'a> {
+    pub at: Seconds,
+    pub customer: &'a str,
+    /// Which entry of the customer's, and which action in it: with the
+    /// plan's digest, these make the idempotency key.
+    pub entry: u32,
+    pub number: u32,
+    pub node: Option<usize>,
+    pub kind: KindRef<'a>,
+}
+
+/// [`ActionKind`], borrowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KindRef<'a> {
+    Enter {
+        holdout: bool,
+    },
+    Send {
+        channel: &'a str,
+        template: &'a str,
+    },
+    Skip {
+        channel: &'a str,
+        template: &'a str,
+        reason: &'static str,
+    },
+    Defer {
+        channel: &'a str,
+        template: &'a str,
+        until: Seconds,
+    },
+    Notify {
+        recipient: &'a str,
+        message: &'a str,
+    },
+    Score {
+        points: i64,
+    },
+    Tag {
+        tag: &'a str,
+    },
+    Untag {
+        tag: &'a str,
+    },
+    Set {
+        attribute: &'a str,
+        value: &'a Value,
+    },
+    Phase {
+        phase: &'a str,
+    },
+    Exit {
+        outcome: &'a str,
+    },
+}
+
+impl KindRef<'_> {
+    pub fn to_owned(self) -> ActionKind {
+        match self {
+            KindRef::Enter { holdout } => ActionKind::Enter { holdout },
+            KindRef::Send { channel, template } => ActionKind::Send {
+                channel: channel.to_string(),
+                template: template.to_string(),
+            },
+            KindRef::Skip {
+                channel,
+                template,
+                reason,
+            } => ActionKind::Skip {
+                channel: channel.to_string(),
+                template: template.to_string(),
+                reason: reason.to_string(),
+            },
+            KindRef::Defer {
+                channel,
+                template,
+                until,
+            } => ActionKind::Defer {
+                channel: channel.to_string(),
+                template: template.to_string(),
+                until,
+            },
+            KindRef::Notify { recipient, message } => ActionKind::Notify {
+                recipient: recipient.to_string(),
+                message: message.to_string(),
+            },
+            KindRef::Score { points } => ActionKind::Score { points },
+            KindRef::Tag { tag } => ActionKind::Tag {
+                tag: tag.to_string(),
+            },
+            KindRef::Untag { tag } => ActionKind::Untag {
+                tag: tag.to_string(),
+            },
+            KindRef::Set { attribute, value } => ActionKind::Set {
+                attribute: attribute.to_string(),
+                value: value_ref(value).to_owned(),
+            },
+            KindRef::Phase { phase } => ActionKind::Phase {
+                phase: phase.to_string(),
+            },
+            KindRef::Exit { outcome } => ActionKind::Exit {
+                outcome: outcome.to_string(),
+            },
+        }
+    }
+}
+
+/// Where the interpreter puts what it does.
+pub trait Sink {
+    fn act(&mut self, action: ActionRef<'_>);
+
+    /// Called at every node a customer reaches, before it runs: the
+    /// simulator counts the ways taken through the program with it.
+    fn visit(&mut self, _node: usize) {}
+}
+
+/// The sink of [`advance`]: owned actions with their idempotency keys.
+struct Recorder<'a> {
+    digest: &'a str,
+    actions: &'a mut Vec<Action>,
+}
+
+impl Sink for Recorder<'_> {
+    fn act(&mut self, action: ActionRef<'_>) {
+        self.actions.push(Action {
+            at: action.at,
+            customer: action.customer.to_string(),
+            key: format!(
+                "{}/{}/{}/{}",
+                self.digest, action.customer, action.entry, action.number
+            ),
+            node: action.node,
+            kind: action.kind.to_owned(),
+        });
+    }
+}
+
 /// The result of one transition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
@@ -159,8 +310,8 @@ pub fn step(
 }
 
 /// [`step`] in place: changes the record and the journey where they are and
-/// appends the actions, for a runtime (or the simulator) that keeps many
-/// customers and would rather not copy each one per transition.
+/// appends the actions, for a runtime that keeps many customers and would
+/// rather not copy each one per transition.
 pub fn advance(
     plan: &Plan,
     seed: u64,
@@ -170,13 +321,31 @@ pub fn advance(
     input: Input,
     actions: &mut Vec<Action>,
 ) {
+    let digest = plan.digest.trim_start_matches("sha256:");
+    let mut recorder = Recorder {
+        digest: &digest[..digest.len().min(12)],
+        actions,
+    };
+    advance_with(plan, seed, customer, journey, now, input, &mut recorder);
+}
+
+/// [`advance`] for any record, event and sink: what the simulator runs.
+pub fn advance_with<R: Record, E: EventRecord, S: Sink>(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut R,
+    journey: &mut Journey,
+    now: Seconds,
+    input: Input<E>,
+    sink: &mut S,
+) {
     let mut run = Run {
         plan,
         seed,
         customer,
         journey,
         now,
-        actions,
+        sink,
     };
     match run.journey.status {
         Status::In => run.while_in(input),
@@ -186,20 +355,21 @@ pub fn advance(
 
 /// When a customer not in the program may next enter on the clock alone
 /// (a date or inactivity trigger), for a runtime to schedule a tick.
-pub fn next_entry_check(plan: &Plan, customer: &Customer, after: Seconds) -> Option<Seconds> {
+pub fn next_entry_check<R: Record>(plan: &Plan, customer: &R, after: Seconds) -> Option<Seconds> {
     plan.entry
         .triggers
         .iter()
         .filter_map(|trigger| match trigger {
             Trigger::Inactivity { event, minutes } => customer
-                .last_event_at
-                .get(event)
+                .last_event_at(event)
                 .map(|last| last.saturating_add(minutes_to_seconds(*minutes))),
             Trigger::Date {
                 attribute,
                 offset_minutes,
-            } => match customer.attributes.get(attribute) {
-                Some(Datum::Time(at)) => Some(at.saturating_add(offset_minutes.saturating_mul(60))),
+            } => match customer.attribute(attribute) {
+                Some(DatumRef::Time(at)) => {
+                    Some(at.saturating_add(offset_minutes.saturating_mul(60)))
+                }
                 _ => None,
             },
             _ => None,
@@ -214,42 +384,31 @@ fn minutes_to_seconds(minutes: u64) -> Seconds {
         .saturating_mul(60)
 }
 
-struct Run<'p, 's> {
+struct Run<'p, 's, R, S> {
     plan: &'p Plan,
     seed: u64,
-    customer: &'s mut Customer,
+    customer: &'s mut R,
     journey: &'s mut Journey,
     now: Seconds,
-    actions: &'s mut Vec<Action>,
+    sink: &'s mut S,
 }
 
-impl Run<'_, '_> {
-    fn act(&mut self, node: Option<usize>, kind: ActionKind) {
-        let digest = self.plan.digest.trim_start_matches("sha256:");
-        let key = format!(
-            "{}/{}/{}/{}",
-            &digest[..digest.len().min(12)],
-            self.customer.id,
-            self.journey.entries,
-            self.journey.actions
-        );
+impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
+    fn act(&mut self, node: Option<usize>, kind: KindRef<'_>) {
+        let number = self.journey.actions;
         self.journey.actions += 1;
-        self.actions.push(Action {
+        self.sink.act(ActionRef {
             at: self.now,
-            customer: self.customer.id.clone(),
-            key,
+            customer: self.customer.id(),
+            entry: self.journey.entries,
+            number,
             node,
             kind,
         });
     }
 
     fn leave(&mut self, node: Option<usize>, outcome: &str) {
-        self.act(
-            node,
-            ActionKind::Exit {
-                outcome: outcome.to_string(),
-            },
-        );
+        self.act(node, KindRef::Exit { outcome });
         self.journey.status = Status::Left;
         self.journey.left_at = Some(self.now);
         self.journey.outcome = Some(outcome.to_string());
@@ -258,12 +417,12 @@ impl Run<'_, '_> {
 
     // -- entering ----------------------------------------------------------
 
-    fn maybe_enter(&mut self, input: Input) {
+    fn maybe_enter<E: EventRecord>(&mut self, input: Input<E>) {
         if !self.may_enter_again() || !self.triggered(input) {
             return;
         }
         let audience = self.plan.entry.audience.as_ref();
-        if audience.is_some_and(|c| !self.holds(c, None)) {
+        if audience.is_some_and(|c| !self.holds::<E>(c, None)) {
             return;
         }
         if !self
@@ -271,13 +430,15 @@ impl Run<'_, '_> {
             .entry
             .consent
             .iter()
-            .all(|c| self.customer.consents.contains(c))
+            .all(|c| self.customer.consents_to(c))
         {
             return;
         }
         let entries = self.journey.entries + 1;
         let holdout = self.plan.entry.holdout > 0
-            && self.draw(&format!("holdout/{entries}")) < u64::from(self.plan.entry.holdout);
+            && self.draw(b"holdout/", &[u64::from(entries)]) < u64::from(self.plan.entry.holdout);
+        // Keep the list of recent sends (caps span entries) and its memory.
+        let sent = std::mem::take(&mut self.journey.sent);
         *self.journey = Journey {
             status: Status::In,
             node: self.plan.start,
@@ -288,9 +449,9 @@ impl Run<'_, '_> {
             left_at: None,
             outcome: None,
             actions: 0,
-            sent: std::mem::take(&mut self.journey.sent),
+            sent,
         };
-        self.act(None, ActionKind::Enter { holdout });
+        self.act(None, KindRef::Enter { holdout });
         if holdout {
             // The control group waits out the goal window, so that the goal
             // rate can be compared; without a goal there is nothing to wait for.
@@ -321,59 +482,72 @@ impl Run<'_, '_> {
         }
     }
 
-    fn triggered(&self, input: Input) -> bool {
-        self.plan.entry.triggers.iter().any(|trigger| match (trigger, input) {
-            (Trigger::Event { event, condition }, Input::Event(e)) => {
-                e.name == *event && condition.as_ref().is_none_or(|c| self.holds(c, Some(e)))
-            }
-            (Trigger::Segment { segment, entered }, Input::Event(e)) => {
-                let name = if *entered { "segment_entered" } else { "segment_left" };
-                e.name == name && matches!(e.properties.get("segment"), Some(Datum::Text(s)) if s == segment)
-            }
-            // Clock triggers fire on the clock: an event (a purchase, say)
-            // must never be what starts "no purchase for 180d".
-            (Trigger::Inactivity { event, minutes }, Input::Tick) => self
-                .customer
-                .last_event_at
-                .get(event)
-                .is_some_and(|last| self.now >= last.saturating_add(minutes_to_seconds(*minutes))),
-            (Trigger::Date { attribute, offset_minutes }, Input::Tick) => {
-                match self.customer.attributes.get(attribute) {
-                    Some(Datum::Time(at)) => {
+    fn triggered<E: EventRecord>(&self, input: Input<E>) -> bool {
+        self.plan
+            .entry
+            .triggers
+            .iter()
+            .any(|trigger| match (trigger, input) {
+                (Trigger::Event { event, condition }, Input::Event(e)) => {
+                    e.name() == event && condition.as_ref().is_none_or(|c| self.holds(c, Some(e)))
+                }
+                (Trigger::Segment { segment, entered }, Input::Event(e)) => {
+                    let name = if *entered {
+                        "segment_entered"
+                    } else {
+                        "segment_left"
+                    };
+                    e.name() == name
+                        && matches!(e.property("segment"), Some(DatumRef::Text(s)) if s == segment)
+                }
+                // Clock triggers fire on the clock: an event (a purchase, say)
+                // must never be what starts "no purchase for 180d".
+                (Trigger::Inactivity { event, minutes }, Input::Tick) => {
+                    self.customer.last_event_at(event).is_some_and(|last| {
+                        self.now >= last.saturating_add(minutes_to_seconds(*minutes))
+                    })
+                }
+                (
+                    Trigger::Date {
+                        attribute,
+                        offset_minutes,
+                    },
+                    Input::Tick,
+                ) => match self.customer.attribute(attribute) {
+                    Some(DatumRef::Time(at)) => {
                         let moment = at.saturating_add(offset_minutes.saturating_mul(60));
                         self.now >= moment && self.now - moment < DATE_TRIGGER_GRACE
                     }
                     _ => false,
-                }
-            }
-            _ => false,
-        })
+                },
+                _ => false,
+            })
     }
 
     // -- while in the program ------------------------------------------------
 
-    fn while_in(&mut self, input: Input) {
+    fn while_in<E: EventRecord>(&mut self, input: Input<E>) {
         if let Input::Event(event) = input {
-            for rule in &self.plan.exit_rules {
-                if rule.event == event.name
+            let plan = self.plan;
+            for rule in &plan.exit_rules {
+                if rule.event == event.name()
                     && rule
                         .condition
                         .as_ref()
                         .is_none_or(|c| self.holds(c, Some(event)))
                 {
-                    let outcome = rule.outcome.clone();
-                    self.leave(None, &outcome);
+                    self.leave(None, &rule.outcome);
                     return;
                 }
             }
-            if let Some(goal) = &self.plan.goal {
+            if let Some(goal) = &plan.goal {
                 let in_window = self.now
                     <= self
                         .journey
                         .entered_at
                         .saturating_add(minutes_to_seconds(goal.within_minutes));
                 if in_window
-                    && goal.event == event.name
+                    && goal.event == event.name()
                     && goal
                         .condition
                         .as_ref()
@@ -399,7 +573,7 @@ impl Run<'_, '_> {
         match (op, input) {
             (Op::WaitFor { arms, .. }, Input::Event(event)) => {
                 let arm = arms.iter().find(|arm| {
-                    arm.event == event.name
+                    arm.event == event.name()
                         && arm
                             .condition
                             .as_ref()
@@ -432,13 +606,15 @@ impl Run<'_, '_> {
 
     /// Runs nodes from `node` until the customer has to wait or leaves.
     fn run_from(&mut self, node: usize) {
+        let plan = self.plan;
         let mut node = node;
         for _ in 0..MAX_NODES_PER_STEP {
             self.journey.node = node;
-            let Some(op) = self.plan.nodes.get(node).map(|n| &n.op) else {
+            let Some(op) = plan.nodes.get(node).map(|n| &n.op) else {
                 self.leave(Some(node), "stuck");
                 return;
             };
+            self.sink.visit(node);
             node = match op {
                 Op::Send {
                     channel,
@@ -450,9 +626,9 @@ impl Run<'_, '_> {
                         if self.journey.due.is_none() {
                             self.act(
                                 Some(node),
-                                ActionKind::Defer {
-                                    channel: channel.clone(),
-                                    template: template.clone(),
+                                KindRef::Defer {
+                                    channel,
+                                    template,
                                     until,
                                 },
                             );
@@ -460,45 +636,39 @@ impl Run<'_, '_> {
                         self.journey.due = Some(until);
                         return;
                     }
-                    let skip = |reason: &str| ActionKind::Skip {
-                        channel: channel.clone(),
-                        template: template.clone(),
-                        reason: reason.to_string(),
+                    let skip = |reason| KindRef::Skip {
+                        channel,
+                        template,
+                        reason,
                     };
-                    let needs_consent = !self.plan.no_consent_needed.contains(channel);
-                    if needs_consent && !self.customer.consents.contains(channel) {
+                    let needs_consent = !plan.no_consent_needed.contains(channel);
+                    if needs_consent && !self.customer.consents_to(channel) {
                         self.act(Some(node), skip("no_consent"));
-                    } else if guard.as_ref().is_some_and(|g| !self.holds(g, None)) {
+                    } else if guard
+                        .as_ref()
+                        .is_some_and(|g| !self.holds::<NoEvent>(g, None))
+                    {
                         self.act(Some(node), skip("guard"));
                     } else if self.capped(channel) {
                         self.act(Some(node), skip("cap"));
                     } else {
-                        self.journey.sent.push((self.now, channel.clone()));
+                        self.journey.sent.push((self.now, node));
                         self.forget_old_sends();
-                        self.act(
-                            Some(node),
-                            ActionKind::Send {
-                                channel: channel.clone(),
-                                template: template.clone(),
-                            },
-                        );
+                        self.act(Some(node), KindRef::Send { channel, template });
                     }
                     *next
                 }
-                Op::Wait { minutes, .. } => {
-                    self.journey.due = Some(self.now.saturating_add(minutes_to_seconds(*minutes)));
-                    return;
-                }
-                Op::WaitFor { minutes, .. } => {
+                Op::Wait { minutes, .. } | Op::WaitFor { minutes, .. } => {
                     self.journey.due = Some(self.now.saturating_add(minutes_to_seconds(*minutes)));
                     return;
                 }
                 Op::Branch { arms, otherwise } => arms
                     .iter()
-                    .find(|arm| self.holds(&arm.condition, None))
+                    .find(|arm| self.holds::<NoEvent>(&arm.condition, None))
                     .map_or(*otherwise, |arm| arm.to),
                 Op::Split { arms } => {
-                    let draw = self.draw(&format!("split/{}/{node}", self.journey.entries));
+                    let draw =
+                        self.draw(b"split/", &[u64::from(self.journey.entries), node as u64]);
                     let mut total = 0u64;
                     arms.iter()
                         .find(|arm| {
@@ -509,18 +679,19 @@ impl Run<'_, '_> {
                         .map_or(node, |arm| arm.to)
                 }
                 Op::Score { points, next } => {
-                    self.customer.score = self.customer.score.saturating_add(*points);
-                    self.act(Some(node), ActionKind::Score { points: *points });
+                    let score = self.customer.score().saturating_add(*points);
+                    self.customer.set_score(score);
+                    self.act(Some(node), KindRef::Score { points: *points });
                     *next
                 }
                 Op::Tag { tag, next } => {
-                    self.customer.tags.insert(tag.clone());
-                    self.act(Some(node), ActionKind::Tag { tag: tag.clone() });
+                    self.customer.set_tag(tag, true);
+                    self.act(Some(node), KindRef::Tag { tag });
                     *next
                 }
                 Op::Untag { tag, next } => {
-                    self.customer.tags.remove(tag);
-                    self.act(Some(node), ActionKind::Untag { tag: tag.clone() });
+                    self.customer.set_tag(tag, false);
+                    self.act(Some(node), KindRef::Untag { tag });
                     *next
                 }
                 Op::Set {
@@ -528,27 +699,13 @@ impl Run<'_, '_> {
                     value,
                     next,
                 } => {
-                    let datum = datum_of(value);
-                    self.customer
-                        .attributes
-                        .insert(attribute.clone(), datum.clone());
-                    self.act(
-                        Some(node),
-                        ActionKind::Set {
-                            attribute: attribute.clone(),
-                            value: datum,
-                        },
-                    );
+                    self.customer.set_attribute(attribute, value);
+                    self.act(Some(node), KindRef::Set { attribute, value });
                     *next
                 }
                 Op::Phase { phase, next } => {
-                    self.customer.phase = Some(phase.clone());
-                    self.act(
-                        Some(node),
-                        ActionKind::Phase {
-                            phase: phase.clone(),
-                        },
-                    );
+                    self.customer.set_phase(phase);
+                    self.act(Some(node), KindRef::Phase { phase });
                     *next
                 }
                 Op::Notify {
@@ -556,18 +713,11 @@ impl Run<'_, '_> {
                     message,
                     next,
                 } => {
-                    self.act(
-                        Some(node),
-                        ActionKind::Notify {
-                            recipient: recipient.clone(),
-                            message: message.clone(),
-                        },
-                    );
+                    self.act(Some(node), KindRef::Notify { recipient, message });
                     *next
                 }
                 Op::Exit { outcome } => {
-                    let outcome = outcome.clone();
-                    self.leave(Some(node), &outcome);
+                    self.leave(Some(node), outcome);
                     return;
                 }
             };
@@ -577,17 +727,34 @@ impl Run<'_, '_> {
 
     // -- caps, quiet hours, chance -----------------------------------------
 
+    /// The channel of the send at `node`, for counting recent sends.
+    fn channel_of(&self, node: usize) -> Option<&'p str> {
+        match self.plan.nodes.get(node).map(|n| &n.op) {
+            Some(Op::Send { channel, .. }) => Some(channel),
+            _ => None,
+        }
+    }
+
     /// Whether one more send on `channel` would break a cap.
     fn capped(&self, channel: &str) -> bool {
         self.plan.caps.iter().any(|cap| {
+            if cap.channel.as_ref().is_some_and(|c| c != channel) {
+                return false;
+            }
             let since = self.now.saturating_sub(minutes_to_seconds(cap.per_minutes));
             let count = self
                 .journey
                 .sent
                 .iter()
-                .filter(|(at, sent)| *at > since && cap.channel.as_ref().is_none_or(|c| c == sent))
+                .filter(|(at, node)| {
+                    *at > since
+                        && cap
+                            .channel
+                            .as_ref()
+                            .is_none_or(|c| self.channel_of(*node) == Some(c.as_str()))
+                })
                 .count();
-            cap.channel.as_ref().is_none_or(|c| c == channel) && count >= cap.count as usize
+            count >= cap.count as usize
         })
     }
 
@@ -607,16 +774,12 @@ impl Run<'_, '_> {
     /// they end.
     fn quiet_until(&self) -> Option<Seconds> {
         let quiet = self.plan.quiet.as_ref()?;
-        let zone = self
-            .customer
-            .time_zone
-            .as_deref()
-            .and_then(|name| jiff::tz::TimeZone::get(name).ok())
-            .unwrap_or(jiff::tz::TimeZone::UTC);
-        let now = jiff::Timestamp::from_second(self.now)
-            .ok()?
-            .to_zoned(zone.clone());
-        let minute = i32::from(now.hour()) * 60 + i32::from(now.minute());
+        let zone = self.customer.time_zone();
+        let now = jiff::Timestamp::from_second(self.now).ok()?;
+        // The local minute of the day from the zone's offset alone: most
+        // sends fall outside quiet hours, and this is the cheap way to know.
+        let offset = i64::from(zone.to_offset(now).seconds());
+        let minute = (self.now.saturating_add(offset).rem_euclid(86_400) / 60) as i32;
         let (from, until) = (i32::from(quiet.from), i32::from(quiet.until));
         let quiet_now = if from <= until {
             minute >= from && minute < until
@@ -629,6 +792,7 @@ impl Run<'_, '_> {
         // The end is `until` today, or tomorrow when that has passed. In a
         // time zone's change of clocks, jiff picks the compatible instant
         // (a missing local time moves forward; a doubled one takes the first).
+        let now = now.to_zoned(zone.clone());
         let date = now.date();
         let date = if minute >= until {
             date.tomorrow().ok()?
@@ -643,38 +807,55 @@ impl Run<'_, '_> {
     }
 
     /// A number in 0..10000 fixed by the seed, the program, the customer
-    /// and `what`: the same every run, on every machine.
-    fn draw(&self, what: &str) -> u64 {
+    /// and what it is for: `label` and the numbers joined by `/`, hashed as
+    /// that text. The same every run, on every machine.
+    fn draw(&self, label: &[u8], numbers: &[u64]) -> u64 {
         // FNV-1a, 64 bits: tiny, stable, and good enough to spread ids.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ self.seed;
-        for byte in self
-            .plan
-            .digest
-            .bytes()
-            .chain(self.customer.id.bytes())
-            .chain(what.bytes())
-        {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        let mut feed = |bytes: &[u8]| {
+            for &byte in bytes {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        };
+        feed(self.plan.digest.as_bytes());
+        feed(self.customer.id().as_bytes());
+        feed(label);
+        for (i, number) in numbers.iter().enumerate() {
+            if i > 0 {
+                feed(b"/");
+            }
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut rest = *number;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            feed(&digits[at..]);
         }
         hash % 10_000
     }
 
     // -- conditions --------------------------------------------------------
 
-    fn holds(&self, cond: &Cond, event: Option<&Event>) -> bool {
+    fn holds<E: EventRecord>(&self, cond: &Cond, event: Option<&E>) -> bool {
         match cond {
             Cond::All { all } => all.iter().all(|c| self.holds(c, event)),
             Cond::Any { any } => any.iter().any(|c| self.holds(c, event)),
             Cond::Not { not } => !self.holds(not, event),
-            Cond::Consent { channel } => self.customer.consents.contains(channel),
-            Cond::HasTag { tag } => self.customer.tags.contains(tag),
+            Cond::Consent { channel } => self.customer.consents_to(channel),
+            Cond::HasTag { tag } => self.customer.has_tag(tag),
             Cond::Truthy { operand } => {
-                matches!(self.operand(operand, event), Some(Datum::Bool(true)))
+                matches!(self.operand(operand, event), Some(DatumRef::Bool(true)))
             }
             Cond::Compare { left, op, right } => {
                 match (self.operand(left, event), self.operand(right, event)) {
-                    (Some(l), Some(r)) => compare(&l, *op, &r),
+                    (Some(l), Some(r)) => compare(l, *op, r),
                     _ => false,
                 }
             }
@@ -686,62 +867,69 @@ impl Run<'_, '_> {
                 let Some(value) = self.operand(left, event) else {
                     return *negated;
                 };
-                let found = list.iter().any(|v| equal(&value, &datum_of(v)));
+                let found = list.iter().any(|v| equal(value, value_ref(v)));
                 found != *negated
             }
         }
     }
 
-    fn operand(&self, operand: &Operand, event: Option<&Event>) -> Option<Datum> {
+    fn operand<'a, E: EventRecord>(
+        &'a self,
+        operand: &'a Operand,
+        event: Option<&'a E>,
+    ) -> Option<DatumRef<'a>> {
         match operand {
-            Operand::Value { value } => Some(datum_of(value)),
-            Operand::Moment { minutes } => Some(Datum::Time(
+            Operand::Value { value } => Some(value_ref(value)),
+            Operand::Moment { minutes } => Some(DatumRef::Time(
                 self.now.saturating_add(minutes.saturating_mul(60)),
             )),
             Operand::Name { name } => self.named(name, event),
-            Operand::Bare { word } => self
-                .named(word, event)
-                .or_else(|| Some(Datum::Text(word.clone()))),
+            Operand::Bare { word } => self.named(word, event).or(Some(DatumRef::Text(word))),
         }
     }
-}
 
-impl Run<'_, '_> {
     /// An event's property (after `where`), else the customer's attribute.
-    fn named(&self, name: &str, event: Option<&Event>) -> Option<Datum> {
-        if let Some(found) = event.and_then(|e| e.properties.get(name)) {
-            return Some(found.clone());
+    fn named<'a, E: EventRecord>(
+        &'a self,
+        name: &str,
+        event: Option<&'a E>,
+    ) -> Option<DatumRef<'a>> {
+        if let Some(found) = event.and_then(|e| e.property(name)) {
+            return Some(found);
         }
         match name {
-            "score" => Some(Datum::Number(self.customer.score as f64)),
-            "phase" => self.customer.phase.clone().map(Datum::Text),
-            _ => self.customer.attributes.get(name).cloned(),
+            "score" => Some(DatumRef::Number(self.customer.score() as f64)),
+            "phase" => self.customer.phase().map(DatumRef::Text),
+            _ => self.customer.attribute(name),
         }
     }
 }
 
-fn datum_of(value: &Value) -> Datum {
-    match value {
-        Value::Text(text) | Value::Word(text) => Datum::Text(text.clone()),
-        Value::Number(n) => Datum::Number(*n),
-        Value::Bool(b) => Datum::Bool(*b),
-        Value::Duration(minutes) => Datum::Number(*minutes as f64),
-        Value::Percent(hundredths) => Datum::Number(f64::from(*hundredths) / 100.0),
+/// The event type of conditions that read no event (guards, branches).
+enum NoEvent {}
+
+impl EventRecord for NoEvent {
+    fn name(&self) -> &str {
+        match *self {}
+    }
+
+    fn property(&self, _name: &str) -> Option<DatumRef<'_>> {
+        match *self {}
     }
 }
 
-fn equal(a: &Datum, b: &Datum) -> bool {
+fn equal(a: DatumRef, b: DatumRef) -> bool {
     match (a, b) {
-        (Datum::List(items), Datum::Text(t)) => items.contains(t),
-        _ => a.partial_cmp_datum(b) == Some(Ordering::Equal),
+        (DatumRef::List(items), DatumRef::Text(t)) => items.iter().any(|item| item == t),
+        _ => partial_cmp_datum(a, b) == Some(Ordering::Equal),
     }
 }
 
-fn compare(a: &Datum, op: CompareOp, b: &Datum) -> bool {
+fn compare(a: DatumRef, op: CompareOp, b: DatumRef) -> bool {
     match op {
         CompareOp::Eq => equal(a, b),
         CompareOp::Ne => !equal(a, b),
-        _ => match a.partial_cmp_datum(b) {
+        _ => match partial_cmp_datum(a, b) {
             Some(order) => match op {
                 CompareOp::Lt => order == Ordering::Less,
                 CompareOp::Le => order != Ordering::Greater,
@@ -753,17 +941,15 @@ fn compare(a: &Datum, op: CompareOp, b: &Datum) -> bool {
     }
 }
 
-impl Datum {
-    /// Orders like with like: numbers, texts, times, yes/no. Unlike kinds
-    /// do not compare (the checker refuses such conditions, N210).
-    fn partial_cmp_datum(&self, other: &Datum) -> Option<Ordering> {
-        match (self, other) {
-            (Datum::Number(a), Datum::Number(b)) => a.partial_cmp(b),
-            (Datum::Text(a), Datum::Text(b)) => Some(a.cmp(b)),
-            (Datum::Time(a), Datum::Time(b)) => Some(a.cmp(b)),
-            (Datum::Bool(a), Datum::Bool(b)) => Some(a.cmp(b)),
-            (Datum::List(a), Datum::List(b)) => Some(a.cmp(b)),
-            _ => None,
-        }
+/// Orders like with like: numbers, texts, times, yes/no. Unlike kinds do
+/// not compare (the checker refuses such conditions, N210).
+fn partial_cmp_datum(a: DatumRef, b: DatumRef) -> Option<Ordering> {
+    match (a, b) {
+        (DatumRef::Number(a), DatumRef::Number(b)) => a.partial_cmp(&b),
+        (DatumRef::Text(a), DatumRef::Text(b)) => Some(a.cmp(b)),
+        (DatumRef::Time(a), DatumRef::Time(b)) => Some(a.cmp(&b)),
+        (DatumRef::Bool(a), DatumRef::Bool(b)) => Some(a.cmp(&b)),
+        (DatumRef::List(a), DatumRef::List(b)) => Some(a.cmp(b)),
+        _ => None,
     }
 }

@@ -9,11 +9,14 @@
 
 pub mod input;
 pub mod interpret;
+pub mod record;
 pub mod replay;
 
 pub use interpret::{
-    Action, ActionKind, Input, Journey, Status, Step as Transition, advance, next_entry_check, step,
+    Action, ActionKind, ActionRef, Input, Journey, KindRef, Sink, Status, Step as Transition,
+    advance, advance_with, next_entry_check, step,
 };
+pub use record::{DatumRef, EventRecord, Record};
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
