@@ -8,6 +8,7 @@
 //! | N1xx | the program's structure, without the graph (`check::structure`) |
 //! | N2xx | names and values against the customer schema (`check::names`) |
 //! | N3xx | the program as a graph (`check::graph`) |
+//! | N4xx | the simulator's behaviour model (`sim::behavior`) |
 //!
 //! Each code's explanation is what `nurture explain CODE` prints.
 
@@ -1270,6 +1271,104 @@ trigger event purchase
 ```nurture
 kind wake_up
 trigger no purchase for 180d
+```
+"#;
+
+    BehaviorUnreadable = "N401", "behavior-unreadable", Error,
+    "The behaviour model is not TOML of the expected shape",
+r#"## What it means
+`nurture simulate --behavior FILE` reads how customers answer messages from a
+TOML file. This one is not valid TOML, or it has a key, a table or a value of
+a type the model does not have (a chance written as text, a misspelt key).
+
+## Why it matters
+A model that is read only in part would simulate customers who never answer,
+or answer in ways nobody wrote down. Nothing is simulated until the file reads.
+
+## Example
+```toml
+[channel.email]
+open = { chanse = 0.4, after = "6h" }
+```
+
+## Fix
+```toml
+[channel.email]
+open = { chance = 0.4, after = "6h" }
+```
+See docs/simulation.md for every table and key.
+"#;
+
+    BehaviorUnknownName = "N402", "behavior-unknown-name", Error,
+    "The behaviour model names an event, channel, segment or property the schema does not declare",
+r#"## What it means
+Every event a response or a background activity produces, every channel and
+segment a table is for, and every property an event carries must be declared
+in the customer schema (`schema.nurture`), as they are for programs.
+
+## Why it matters
+A response named `clik` would never answer a program's `wait … for click`: the
+simulation would quietly show nobody clicking.
+
+## Example
+```toml
+[channel.email]
+clik = { chance = 0.1, after = "1h" }
+```
+
+## Fix
+```toml
+[channel.email]
+click = { chance = 0.1, after = "1h" }
+```
+"#;
+
+    BehaviorBadValue = "N403", "behavior-bad-value", Error,
+    "A chance, rate, delay or property in the behaviour model is out of range",
+r#"## What it means
+Chances are between 0 and 1; rates are not negative; delays are durations as
+in programs (`30m`, `6h`, `3d`), with `p90` no shorter than `after`; a
+property's value has the type the schema declares.
+
+## Why it matters
+A chance of 4 (meant as 4%) would have every customer buy after every message.
+
+## Example
+```toml
+[channel.email]
+purchase = { chance = 4, after = "2d" }
+```
+
+## Fix
+```toml
+[channel.email]
+purchase = { chance = 0.04, after = "2d" }
+```
+"#;
+
+    BehaviorGivenLoop = "N404", "behavior-given-loop", Error,
+    "A response's `given` names no response of its table, or goes round in a loop",
+r#"## What it means
+`given = "open"` makes a response possible only after the customer has opened,
+and times it from the open. The event it names must be another response of
+the same table (or of the channel's table), and following `given` from
+response to response must come to an end.
+
+## Why it matters
+A click given a click could never happen; a loop of `given` has no first step.
+
+## Example
+```toml
+[channel.email]
+open  = { chance = 0.4, after = "6h", given = "click" }
+click = { chance = 0.3, after = "10m", given = "open" }
+```
+
+## Fix
+```toml
+[channel.email]
+open  = { chance = 0.4, after = "6h" }
+click = { chance = 0.3, after = "10m", given = "open" }
 ```
 "#;
 }

@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod sim;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

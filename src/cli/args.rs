@@ -30,6 +30,70 @@ pub enum Command {
     /// Run customers and their events through a program (or a compiled
     /// plan) and print the actions, as JSON Lines, in time order.
     Replay(ReplayArgs),
+    /// Simulate programs against sample customers who answer as a
+    /// behaviour model says, and report what would happen.
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The programs to simulate; several are reported side by side (an A/B
+    /// test of two versions).
+    #[arg(required = true)]
+    pub programs: Vec<PathBuf>,
+
+    /// Customers: a `.csv` or `.jsonl` file; the bundled sample
+    /// (programs/sample/population.csv) when not given.
+    #[arg(long)]
+    pub customers: Option<PathBuf>,
+
+    /// How customers answer messages (TOML, see docs/simulation.md); the
+    /// bundled programs/sample/behavior.toml when not given.
+    #[arg(long)]
+    pub behavior: Option<PathBuf>,
+
+    /// The seed for every random draw; the same seed gives the same report.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// How many days to simulate.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub days: u64,
+
+    /// The first day (YYYY-MM-DD, midnight UTC).
+    #[arg(long, default_value = "2026-01-01")]
+    pub start: String,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub output_format: ReportFormat,
+
+    /// Show one customer's journey, step by step with times, instead of the
+    /// report.
+    #[arg(long, value_name = "CUSTOMER_ID")]
+    pub trace: Option<String>,
+
+    /// Simulating threads; by default one per core. The report is the same
+    /// for every value.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
+
+    /// Refuse to run when any customer row is bad, instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// The customer schema; by default the `schema.nurture` beside the
+    /// first program.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Tables for people.
+    Human,
+    /// Stable JSON (format_version 1).
+    Json,
 }
 
 #[derive(Debug, Args)]

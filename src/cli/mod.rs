@@ -9,6 +9,7 @@ mod files;
 mod graph;
 mod replay;
 mod schema;
+mod simulate;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -44,6 +45,7 @@ pub fn run() -> i32 {
         Command::Compile(options) => compile::run(&options),
         Command::Replay(options) => replay::run(&options),
         Command::Graph(options) => graph::run(&options),
+        Command::Simulate(options) => simulate::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

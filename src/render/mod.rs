@@ -10,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod lines;
 pub mod sarif;
+pub mod simulation;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;

@@ -74,7 +74,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::{self, TimeZone};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -123,11 +123,27 @@ pub fn read_customers(
     format: Format,
     schema: Option<&Schema>,
 ) -> (Vec<Customer>, Vec<RowError>) {
+    let mut customers = Vec::new();
+    let errors = read_customers_each(file, text, format, schema, &mut |customer| {
+        customers.push(customer)
+    });
+    (customers, errors)
+}
+
+/// [`read_customers`], handing each good customer to `take` as soon as it
+/// is read: the simulator runs a million customers without holding them.
+pub fn read_customers_each(
+    file: &str,
+    text: &str,
+    format: Format,
+    schema: Option<&Schema>,
+    take: &mut dyn FnMut(Customer),
+) -> Vec<RowError> {
     let types = schema.map(Types::new);
     let mut out = Customers {
         report: Report::new(file),
-        customers: Vec::new(),
-        first_line: BTreeMap::new(),
+        take,
+        first_line: HashMap::new(),
     };
     let text = without_bom(text);
     match format {
@@ -145,7 +161,7 @@ pub fn read_customers(
             }
         }
     }
-    (out.customers, out.report.errors)
+    out.report.errors
 }
 
 /// Reads events from JSON Lines, one object a line:
@@ -244,15 +260,16 @@ impl<'f> Report<'f> {
     }
 }
 
-struct Customers<'f> {
+struct Customers<'f, 't> {
     report: Report<'f>,
-    customers: Vec<Customer>,
+    take: &'t mut dyn FnMut(Customer),
     /// The line each id was first seen on, rows with problems included, so
-    /// that a repeated id is reported however the first row fared.
-    first_line: BTreeMap<String, usize>,
+    /// that a repeated id is reported however the first row fared. (Only
+    /// looked up, never walked: the order of a hash map does not matter.)
+    first_line: HashMap<String, usize>,
 }
 
-impl Customers<'_> {
+impl Customers<'_, '_> {
     fn accept(&mut self, customer: Customer, mut problems: Vec<String>, line: usize) {
         if customer.id.is_empty() {
             // `customer_from_*` said why.
@@ -268,7 +285,7 @@ impl Customers<'_> {
             self.first_line.insert(customer.id.clone(), line);
         }
         if problems.is_empty() {
-            self.customers.push(customer);
+            (self.take)(customer);
         } else {
             for problem in problems {
                 self.report.error(line, problem);
@@ -342,7 +359,7 @@ enum Column<'s> {
     Ignored,
 }
 
-fn read_csv(text: &str, types: Option<&Types<'_>>, out: &mut Customers<'_>) {
+fn read_csv(text: &str, types: Option<&Types<'_>>, out: &mut Customers<'_, '_>) {
     // A reader starts at byte `start` of `text`. It starts again after a
     // row that holds a line break and has the wrong number of fields: a
     // quote without its closing quote, which would otherwise swallow the

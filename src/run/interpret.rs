@@ -953,3 +953,47 @@ fn partial_cmp_datum(a: DatumRef, b: DatumRef) -> Option<Ordering> {
         _ => None,
     }
 }
+
+/// One line of a trace: `send email "welcome"`, `exit converted`.
+impl std::fmt::Display for KindRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KindRef::Enter { holdout: false } => write!(f, "enter"),
+            KindRef::Enter { holdout: true } => write!(f, "enter the holdout (gets nothing)"),
+            KindRef::Send { channel, template } => write!(f, "send {channel} {template:?}"),
+            KindRef::Skip {
+                channel,
+                template,
+                reason,
+            } => {
+                let why = match *reason {
+                    "no_consent" => "no consent",
+                    "cap" => "over a cap",
+                    _ => "its condition does not hold",
+                };
+                write!(f, "skip {channel} {template:?}: {why}")
+            }
+            KindRef::Defer {
+                channel,
+                template,
+                until,
+            } => write!(
+                f,
+                "hold {channel} {template:?} for quiet hours until {}",
+                super::input::show_time(*until)
+            ),
+            KindRef::Notify { recipient, message } => write!(f, "notify {recipient}: {message:?}"),
+            KindRef::Score { points } => write!(f, "score {points:+}"),
+            KindRef::Tag { tag } => write!(f, "tag {tag}"),
+            KindRef::Untag { tag } => write!(f, "untag {tag}"),
+            KindRef::Set { attribute, value } => match value_ref(value) {
+                DatumRef::Text(text) => write!(f, "set {attribute} = {text:?}"),
+                DatumRef::Number(n) => write!(f, "set {attribute} = {n}"),
+                DatumRef::Bool(b) => write!(f, "set {attribute} = {b}"),
+                other => write!(f, "set {attribute} = {other:?}"),
+            },
+            KindRef::Phase { phase } => write!(f, "phase {phase}"),
+            KindRef::Exit { outcome } => write!(f, "exit {outcome}"),
+        }
+    }
+}

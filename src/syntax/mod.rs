@@ -121,3 +121,13 @@ pub fn decode(bytes: &[u8]) -> (String, Option<Diagnostic>) {
         }
     }
 }
+
+/// A duration written as in a program (`30m`, `12h`, `3d`, `2w`), in
+/// minutes: for the files read beside programs, like the simulator's
+/// behaviour model. The error says what to write instead.
+pub fn duration_minutes(text: &str) -> Result<u64, String> {
+    match values::duration(text, crate::span::Span::at(0)) {
+        (duration, None) => Ok(duration.minutes),
+        (_, Some(problem)) => Err(problem.help),
+    }
+}

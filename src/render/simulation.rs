@@ -1,0 +1,350 @@
+//! The simulation report for people: one block per program with its funnel,
+//! outcomes, messages and goal, and with several programs a side-by-side
+//! table first. Also one customer's trace (`--trace`).
+
+use crate::run::Seconds;
+use crate::sim::engine::TraceLine;
+use crate::sim::report::{ProgramReport, Report};
+use std::fmt::Write;
+
+pub fn human(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Simulated {} days from {} (seed {}): customers from {}, behaviour from {}",
+        report.days,
+        &report.start[..10.min(report.start.len())],
+        report.seed,
+        report.customers_file,
+        report.behavior_file
+    );
+    if report.skipped_rows > 0 {
+        let _ = writeln!(out, "{} bad customer row(s) skipped", report.skipped_rows);
+    }
+    if report.programs.len() > 1 {
+        out.push('\n');
+        out.push_str(&side_by_side(&report.programs));
+    }
+    for program in &report.programs {
+        out.push('\n');
+        out.push_str(&program_block(program));
+    }
+    out
+}
+
+fn program_block(p: &ProgramReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} ({})", p.program, p.file);
+    let _ = writeln!(
+        out,
+        "  {} customers; {} journeys began: {} treated, {} in the holdout",
+        thousands(p.customers),
+        thousands(p.entered.treated + p.entered.holdout),
+        thousands(p.entered.treated),
+        thousands(p.entered.holdout)
+    );
+
+    // The funnel.
+    let channels: Vec<&String> = p.messages.per_channel.keys().collect();
+    let mut header = vec!["step".to_string(), "entered".to_string()];
+    header.extend(channels.iter().map(|c| c.to_string()));
+    header.extend(["answered".to_string(), "moved on".to_string()]);
+    let mut rows = vec![header];
+    for step in &p.steps {
+        let mut row = vec![step.step.clone(), thousands(step.entered)];
+        row.extend(
+            channels
+                .iter()
+                .map(|c| step.sent.get(*c).map_or(String::new(), |n| blank_zero(*n))),
+        );
+        row.extend([blank_zero(step.answered), thousands(step.moved_on)]);
+        rows.push(row);
+    }
+    out.push('\n');
+    out.push_str(&table(&rows, "  "));
+
+    // Outcomes.
+    let mut rows = vec![vec![
+        "outcome (treated)".to_string(),
+        "journeys".to_string(),
+        "share".to_string(),
+    ]];
+    for outcome in &p.outcomes {
+        rows.push(vec![
+            outcome.outcome.clone(),
+            thousands(outcome.journeys),
+            percent(outcome.share),
+        ]);
+    }
+    out.push('\n');
+    out.push_str(&table(&rows, "  "));
+
+    let m = &p.messages;
+    let bound = match m.bound {
+        Some(bound) => format!("at most {bound} proved by the checker"),
+        None => "no bound proved by the checker".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "\n  messages per journey: mean {:.2}, p95 {}, max {} ({bound})",
+        m.mean, m.p95, m.max
+    );
+    let per_channel: Vec<String> = m
+        .per_channel
+        .iter()
+        .map(|(c, n)| format!("{} {c}", thousands(*n)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  sent: {} ({})",
+        thousands(m.total),
+        if per_channel.is_empty() {
+            "none".to_string()
+        } else {
+            per_channel.join(", ")
+        }
+    );
+    let h = &p.held_back;
+    let _ = writeln!(
+        out,
+        "  held back: {} deferred for quiet hours, {} skipped for a cap, {} skipped without consent, {} skipped by a condition",
+        thousands(h.deferred_for_quiet_hours),
+        thousands(h.skipped_for_cap),
+        thousands(h.skipped_without_consent),
+        thousands(h.skipped_by_guard)
+    );
+
+    match &p.goal {
+        Some(goal) => {
+            let _ = writeln!(
+                out,
+                "\n  goal: {} within {}",
+                goal.event,
+                minutes_text(goal.within_minutes)
+            );
+            let rows = vec![
+                vec![
+                    String::new(),
+                    "journeys".to_string(),
+                    "converted".to_string(),
+                    "rate".to_string(),
+                ],
+                vec![
+                    "treated".to_string(),
+                    thousands(goal.treated.journeys),
+                    thousands(goal.treated.converted),
+                    percent(goal.treated.rate),
+                ],
+                vec![
+                    "holdout".to_string(),
+                    thousands(goal.holdout.journeys),
+                    thousands(goal.holdout.converted),
+                    percent(goal.holdout.rate),
+                ],
+            ];
+            out.push_str(&table(&rows, "  "));
+            match &goal.lift {
+                Some(lift) => {
+                    let _ = writeln!(
+                        out,
+                        "  lift: {} points (95% interval {} to {})",
+                        points(lift.difference),
+                        points(lift.low),
+                        points(lift.high)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  lift: no holdout journeys to compare with");
+                }
+            }
+            if let (Some(median), Some(p90)) =
+                (goal.median_minutes_to_goal, goal.p90_minutes_to_goal)
+            {
+                let _ = writeln!(
+                    out,
+                    "  time to goal: median {}, p90 {}",
+                    minutes_text(median),
+                    minutes_text(p90)
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(out, "\n  goal: none (the program has no `goal`)");
+        }
+    }
+    out
+}
+
+fn side_by_side(programs: &[ProgramReport]) -> String {
+    let mut rows = vec![{
+        let mut header = vec![String::new()];
+        header.extend(programs.iter().map(|p| p.program.clone()));
+        header
+    }];
+    let mut row = |label: &str, value: &dyn Fn(&ProgramReport) -> String| {
+        let mut cells = vec![label.to_string()];
+        cells.extend(programs.iter().map(value));
+        rows.push(cells);
+    };
+    row("journeys treated", &|p| thousands(p.entered.treated));
+    row("journeys in holdout", &|p| thousands(p.entered.holdout));
+    row("messages sent", &|p| thousands(p.messages.total));
+    row("messages per journey", &|p| {
+        format!("{:.2}", p.messages.mean)
+    });
+    row("goal rate, treated", &|p| {
+        p.goal
+            .as_ref()
+            .map_or("-".to_string(), |g| percent(g.treated.rate))
+    });
+    row("goal rate, holdout", &|p| {
+        p.goal
+            .as_ref()
+            .map_or("-".to_string(), |g| percent(g.holdout.rate))
+    });
+    row("lift (points)", &|p| {
+        p.goal
+            .as_ref()
+            .and_then(|g| g.lift.as_ref())
+            .map_or("-".to_string(), |l| {
+                format!(
+                    "{} [{}, {}]",
+                    points(l.difference),
+                    points(l.low),
+                    points(l.high)
+                )
+            })
+    });
+    let mut out = String::from("side by side\n");
+    out.push_str(&table(&rows, "  "));
+    out
+}
+
+/// Left-aligned first column, right-aligned numbers.
+fn table(rows: &[Vec<String>], indent: &str) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::from(indent);
+        for (c, cell) in row.iter().enumerate() {
+            let pad = widths[c].saturating_sub(cell.chars().count());
+            if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn blank_zero(n: u64) -> String {
+    if n == 0 { String::new() } else { thousands(n) }
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+fn points(share: f64) -> String {
+    format!("{:+.1}", share * 100.0)
+}
+
+fn minutes_text(minutes: u64) -> String {
+    if minutes >= 2 * 1440 && minutes % 1440 == 0 {
+        format!("{} days", minutes / 1440)
+    } else if minutes >= 2 * 1440 {
+        format!("{:.1} days", minutes as f64 / 1440.0)
+    } else if minutes >= 120 {
+        format!("{:.1} hours", minutes as f64 / 60.0)
+    } else {
+        format!("{minutes} min")
+    }
+}
+
+/// `--trace`: the customer's journey through each program, in UTC and in
+/// their own time.
+pub fn trace_human(
+    id: &str,
+    zone_name: Option<&str>,
+    zone: &jiff::tz::TimeZone,
+    traces: &[(String, Vec<TraceLine>)],
+) -> String {
+    let mut out = String::new();
+    for (program, lines) in traces {
+        let _ = writeln!(
+            out,
+            "customer {id} in {program} (local time: {})",
+            zone_name.unwrap_or("UTC")
+        );
+        if lines.is_empty() {
+            let _ = writeln!(out, "  never entered");
+        }
+        for line in lines {
+            let _ = writeln!(out, "  {}  {}", local(line.at, zone), line.what);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn local(at: Seconds, zone: &jiff::tz::TimeZone) -> String {
+    match jiff::Timestamp::from_second(at) {
+        Ok(time) => time
+            .to_zoned(zone.clone())
+            .strftime("%Y-%m-%d %H:%M %a")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
+}
+
+pub fn trace_json(id: &str, traces: &[(String, Vec<TraceLine>)]) -> String {
+    let programs: Vec<serde_json::Value> = traces
+        .iter()
+        .map(|(program, lines)| {
+            serde_json::json!({
+                "program": program,
+                "journey": lines
+                    .iter()
+                    .map(|l| serde_json::json!({
+                        "at": crate::run::input::show_time(l.at),
+                        "what": l.what,
+                    }))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let value = serde_json::json!({ "customer": id, "programs": programs });
+    match serde_json::to_string_pretty(&value) {
+        Ok(mut json) => {
+            json.push('\n');
+            json
+        }
+        Err(error) => format!("{{\"error\": {:?}}}\n", error.to_string()),
+    }
+}

@@ -1,0 +1,465 @@
+//! One customer through one program, from the start of the simulation to
+//! its end, with the behaviour model answering every message.
+//!
+//! The customer's own timeline holds three kinds of moments: the journey's
+//! due timer (or, while out, the next date or inactivity trigger), the
+//! events the model has the customer do (answers to messages and things done
+//! anyway), and the start. The earliest goes next; at equal times the timer
+//! goes first, as in `nurture replay`.
+
+use super::behavior::{Behavior, Pace};
+use super::draw::Draws;
+use super::setup::Setup;
+use super::tally::{Journal, Tally};
+use crate::plan::Value;
+use crate::run::record::{DatumRef, EventRecord, Record};
+use crate::run::{
+    ActionRef, Customer, Datum, Input, Journey, KindRef, Seconds, Sink, Status, advance_with,
+    next_entry_check,
+};
+use jiff::tz::TimeZone;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// The draw streams: the background is the same for every program, so two
+/// versions of a program meet the same customers doing the same things.
+const BACKGROUND_STREAM: u64 = 0;
+
+/// Time zones by name, looked up once per thread rather than per send.
+#[derive(Default)]
+pub struct Zones {
+    known: std::collections::HashMap<String, TimeZone>,
+}
+
+impl Zones {
+    pub fn get(&mut self, name: Option<&str>) -> TimeZone {
+        let Some(name) = name else {
+            return TimeZone::UTC;
+        };
+        if let Some(zone) = self.known.get(name) {
+            return zone.clone();
+        }
+        let zone = TimeZone::get(name).unwrap_or(TimeZone::UTC);
+        self.known.insert(name.to_string(), zone.clone());
+        zone
+    }
+}
+
+/// The customer as the interpreter sees them in a simulation: their record
+/// and their time zone, resolved once.
+pub struct Subject {
+    pub customer: Customer,
+    pub zone: TimeZone,
+}
+
+impl Record for Subject {
+    fn id(&self) -> &str {
+        &self.customer.id
+    }
+    fn time_zone(&self) -> TimeZone {
+        self.zone.clone()
+    }
+    fn consents_to(&self, channel: &str) -> bool {
+        self.customer.consents_to(channel)
+    }
+    fn has_tag(&self, tag: &str) -> bool {
+        self.customer.has_tag(tag)
+    }
+    fn set_tag(&mut self, tag: &str, on: bool) {
+        self.customer.set_tag(tag, on)
+    }
+    fn score(&self) -> i64 {
+        self.customer.score
+    }
+    fn set_score(&mut self, score: i64) {
+        self.customer.score = score;
+    }
+    fn phase(&self) -> Option<&str> {
+        self.customer.phase()
+    }
+    fn set_phase(&mut self, phase: &str) {
+        self.customer.set_phase(phase)
+    }
+    fn attribute(&self, name: &str) -> Option<DatumRef<'_>> {
+        self.customer.attribute(name)
+    }
+    fn set_attribute(&mut self, name: &str, value: &Value) {
+        self.customer.set_attribute(name, value)
+    }
+    fn last_event_at(&self, event: &str) -> Option<Seconds> {
+        self.customer.last_event_at(event)
+    }
+}
+
+/// An event the model has a customer do.
+#[derive(Clone, Copy)]
+pub struct SimEvent<'m> {
+    pub name: &'m str,
+    pub properties: &'m [(String, Datum)],
+    /// The channel of the message it answers: an `unsubscribe` withdraws
+    /// the consent to it.
+    pub answers: Option<&'m str>,
+}
+
+impl EventRecord for SimEvent<'_> {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn property(&self, name: &str) -> Option<DatumRef<'_>> {
+        self.properties
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d.as_ref())
+    }
+}
+
+/// What the simulation of one customer needs besides the customer: kept
+/// per thread and reused, so a customer costs no allocation in the common
+/// case.
+pub struct Scratch<'m> {
+    events: Vec<SimEvent<'m>>,
+    /// (time, order of scheduling, index into `events`).
+    pending: BinaryHeap<Reverse<(Seconds, u32, u32)>>,
+    /// Which of the model's segment tables apply to this customer.
+    in_segment: Vec<bool>,
+    journey: Journey,
+}
+
+impl Scratch<'_> {
+    pub fn new() -> Self {
+        Scratch {
+            events: Vec::new(),
+            pending: BinaryHeap::new(),
+            in_segment: Vec::new(),
+            journey: Journey::default(),
+        }
+    }
+}
+
+impl Default for Scratch<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One moment of a traced customer's journey.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceLine {
+    pub at: Seconds,
+    pub what: String,
+}
+
+/// The simulated period, in seconds since 1970.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub start: Seconds,
+    pub end: Seconds,
+}
+
+/// Runs `subject` through `setup`'s program for the whole window.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_one<'m>(
+    setup: &'m Setup<'m>,
+    model: &'m Behavior,
+    seed: u64,
+    window: Window,
+    program_index: usize,
+    subject: &mut Subject,
+    scratch: &mut Scratch<'m>,
+    tally: &mut Tally,
+    mut trace: Option<&mut Vec<TraceLine>>,
+) {
+    let plan = setup.plan;
+    scratch.events.clear();
+    scratch.pending.clear();
+    scratch.in_segment.clear();
+    scratch.in_segment.extend(
+        model
+            .segments
+            .iter()
+            .map(|(segment, _, _)| subject.customer.segments.contains(segment)),
+    );
+    let mut sent = std::mem::take(&mut scratch.journey.sent);
+    sent.clear();
+    scratch.journey = Journey {
+        sent,
+        ..Journey::default()
+    };
+    let mut order = 0u32;
+    background(model, seed, window, subject, scratch, &mut order);
+
+    let mut draws = Draws::new(seed, &subject.customer.id, 1 + program_index as u64);
+    let mut journal = Journal::default();
+    tally.customers += 1;
+
+    // The start: a customer already inactive long enough enters now.
+    let mut now = window.start;
+    let mut input_event: Option<u32> = None;
+    loop {
+        let mut sink = Observer {
+            setup,
+            model,
+            tally,
+            journal: &mut journal,
+            events: &mut scratch.events,
+            pending: &mut scratch.pending,
+            in_segment: &scratch.in_segment,
+            draws: &mut draws,
+            order: &mut order,
+            trace: trace.as_deref_mut(),
+            now,
+        };
+        let before = (scratch.journey.status, scratch.journey.node);
+        match input_event {
+            Some(index) => {
+                let event = sink.events[index as usize];
+                sink.journal.goal_or_rule = false;
+                if let Some(trace) = sink.trace.as_deref_mut() {
+                    let what = match event.answers {
+                        Some(channel) => format!("event {} (answering {channel})", event.name),
+                        None => format!("event {}", event.name),
+                    };
+                    trace.push(TraceLine { at: now, what });
+                }
+                advance_with(
+                    plan,
+                    seed,
+                    subject,
+                    &mut scratch.journey,
+                    now,
+                    Input::Event(&event),
+                    &mut sink,
+                );
+                sink.answered(before, &scratch.journey);
+                remember(subject, &event, now);
+            }
+            None => advance_with::<_, SimEvent, _>(
+                plan,
+                seed,
+                subject,
+                &mut scratch.journey,
+                now,
+                Input::Tick,
+                &mut sink,
+            ),
+        }
+        tally.transitions += 1;
+
+        let tick = match scratch.journey.status {
+            Status::In => scratch.journey.due.filter(|&due| due > now),
+            Status::Out | Status::Left => next_entry_check(plan, subject, now),
+        };
+        let event = scratch.pending.peek().map(|Reverse((at, _, _))| *at);
+        let next = match (tick, event) {
+            (Some(t), Some(e)) if t <= e => (t, None),
+            (_, Some(_)) => match scratch.pending.pop() {
+                Some(Reverse((at, _, index))) => (at, Some(index)),
+                None => break,
+            },
+            (Some(t), None) => (t, None),
+            (None, None) => break,
+        };
+        if next.0 > window.end {
+            break;
+        }
+        now = next.0;
+        input_event = next.1;
+    }
+    if scratch.journey.status == Status::In {
+        tally.still_in(&journal, scratch.journey.holdout);
+    }
+}
+
+/// After an event: the new time of the customer's last such event (for
+/// inactivity triggers), and an unsubscribe withdraws consent.
+fn remember(subject: &mut Subject, event: &SimEvent, at: Seconds) {
+    let last = &mut subject.customer.last_event_at;
+    match last.get_mut(event.name) {
+        Some(time) => *time = at,
+        None => {
+            last.insert(event.name.to_string(), at);
+        }
+    }
+    if event.name == "unsubscribe"
+        && let Some(channel) = event.answers
+    {
+        subject.customer.consents.remove(channel);
+    }
+}
+
+/// Schedules what the customer does anyway, for the whole window.
+fn background<'m>(
+    model: &'m Behavior,
+    seed: u64,
+    window: Window,
+    subject: &Subject,
+    scratch: &mut Scratch<'m>,
+    order: &mut u32,
+) {
+    if model.background.is_empty() {
+        return;
+    }
+    let mut draws = Draws::new(seed, &subject.customer.id, BACKGROUND_STREAM);
+    for activity in &model.background {
+        let event = SimEvent {
+            name: &activity.event,
+            properties: &activity.properties,
+            answers: None,
+        };
+        match activity.pace {
+            Pace::Recurring { rate, per } => {
+                if rate <= 0.0 {
+                    continue;
+                }
+                let mean = per / rate;
+                let mut at = window.start;
+                loop {
+                    at = at.saturating_add(draws.exponential(mean).max(1));
+                    if at > window.end {
+                        break;
+                    }
+                    schedule(scratch, event, at, order);
+                }
+            }
+            Pace::Once { chance, within } => {
+                let happens = draws.chance(chance);
+                let offset = (draws.uniform() * within) as i64;
+                if happens {
+                    schedule(scratch, event, window.start.saturating_add(offset), order);
+                }
+            }
+        }
+    }
+}
+
+fn schedule<'m>(scratch: &mut Scratch<'m>, event: SimEvent<'m>, at: Seconds, order: &mut u32) {
+    scratch.events.push(event);
+    scratch
+        .pending
+        .push(Reverse((at, *order, scratch.events.len() as u32 - 1)));
+    *order += 1;
+}
+
+/// The sink: counts what the interpreter does, and has the model answer
+/// every message sent.
+struct Observer<'x, 'm> {
+    setup: &'m Setup<'m>,
+    model: &'m Behavior,
+    tally: &'x mut Tally,
+    journal: &'x mut Journal,
+    events: &'x mut Vec<SimEvent<'m>>,
+    pending: &'x mut BinaryHeap<Reverse<(Seconds, u32, u32)>>,
+    in_segment: &'x [bool],
+    draws: &'x mut Draws,
+    order: &'x mut u32,
+    trace: Option<&'x mut Vec<TraceLine>>,
+    now: Seconds,
+}
+
+impl Observer<'_, '_> {
+    /// After an event: if it moved the customer on from a wait by one of
+    /// the wait's arms, that step's customer answered.
+    fn answered(&mut self, before: (Status, usize), after: &Journey) {
+        if before.0 != Status::In || after.holdout || self.journal.goal_or_rule {
+            return;
+        }
+        let moved = after.status != Status::In || after.node != before.1;
+        if moved && self.setup.is_wait_for(before.1) {
+            self.tally.answered(self.setup.step_of(before.1));
+        }
+    }
+
+    fn answer(&mut self, at: Seconds, node: usize) {
+        let Some(send) = self.setup.sends.get(node).and_then(Option::as_ref) else {
+            return;
+        };
+        let choice = send
+            .by_segment
+            .iter()
+            .find(|(entry, _)| self.in_segment.get(*entry).copied().unwrap_or(false))
+            .map_or(&send.responses, |(_, responses)| responses);
+        // When each response of this message happened, if it did.
+        let mut happened: [Option<Seconds>; 16] = [None; 16];
+        for (i, planned) in choice.iter().enumerate().take(happened.len()) {
+            let from = match planned.given {
+                Some(g) => match happened.get(g).copied().flatten() {
+                    Some(t) => t,
+                    None => continue,
+                },
+                None => at,
+            };
+            let response = &self.model.tables[planned.table].responses[planned.response];
+            if !self.draws.chance(response.chance) {
+                continue;
+            }
+            let when = from.saturating_add(self.draws.delay(response.delay));
+            happened[i] = Some(when);
+            self.events.push(SimEvent {
+                name: &response.event,
+                properties: &response.properties,
+                answers: Some(send.channel),
+            });
+            self.pending
+                .push(Reverse((when, *self.order, self.events.len() as u32 - 1)));
+            *self.order += 1;
+        }
+    }
+}
+
+impl Sink for Observer<'_, '_> {
+    fn act(&mut self, action: ActionRef<'_>) {
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.push(TraceLine {
+                at: action.at,
+                what: action.kind.to_string(),
+            });
+        }
+        match action.kind {
+            KindRef::Enter { holdout } => {
+                *self.journal = Journal {
+                    entered_at: action.at,
+                    holdout,
+                    ..Journal::default()
+                };
+                self.tally.entered(holdout);
+            }
+            KindRef::Send { channel, .. } => {
+                self.journal.messages += 1;
+                let step = action.node.and_then(|n| self.setup.step_of(n));
+                self.tally.sent(step, self.setup.channel_index(channel));
+                if let Some(node) = action.node {
+                    self.answer(action.at, node);
+                }
+            }
+            KindRef::Skip { reason, .. } => self.tally.skipped(reason),
+            KindRef::Defer { .. } => self.tally.deferred += 1,
+            KindRef::Exit { outcome } => {
+                if action.node.is_none() {
+                    self.journal.goal_or_rule = true;
+                }
+                let by_node = action.node.is_some();
+                self.tally
+                    .left(self.setup, self.journal, outcome, action.at, by_node);
+            }
+            _ => {}
+        }
+        self.tally.actions += 1;
+    }
+
+    fn visit(&mut self, node: usize) {
+        let step = self.setup.step_of(node);
+        if step.is_some() && step != self.journal.step {
+            if let (Some(trace), Some(name)) = (
+                self.trace.as_deref_mut(),
+                step.and_then(|s| self.setup.steps.get(s)),
+            ) {
+                trace.push(TraceLine {
+                    at: self.now,
+                    what: format!("step {name}"),
+                });
+            }
+            self.tally.moved(self.journal.step, step);
+            self.journal.step = step;
+        }
+    }
+}

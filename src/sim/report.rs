@@ -1,0 +1,392 @@
+//! The simulation report: plain data, serialised as stable JSON
+//! (`format_version` 1) and rendered for people by `render::simulation`.
+//!
+//! Every figure is computed from whole-number counts at the end, and
+//! fractions are rounded to four places, so the same counts give the same
+//! bytes on every machine.
+
+use super::setup::Setup;
+use super::tally::Tally;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub format_version: u32,
+    pub seed: u64,
+    /// RFC 3339.
+    pub start: String,
+    pub end: String,
+    pub days: u64,
+    pub customers_file: String,
+    pub behavior_file: String,
+    /// Rows of the customers file skipped for a problem.
+    pub skipped_rows: usize,
+    pub programs: Vec<ProgramReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProgramReport {
+    pub program: String,
+    pub file: String,
+    pub digest: String,
+    pub customers: u64,
+    /// Journeys begun: a customer who enters twice counts twice.
+    pub entered: Entered,
+    pub steps: Vec<StepReport>,
+    /// Moves between steps and to exits: `from` is `entry` or a step, `to`
+    /// a step or `exit:OUTCOME`.
+    pub flow: Vec<FlowReport>,
+    /// How treated journeys ended; the holdout's are in `goal`.
+    pub outcomes: Vec<OutcomeReport>,
+    pub messages: MessagesReport,
+    pub held_back: HeldBack,
+    pub goal: Option<GoalReport>,
+    /// Interpreter calls (one per timer or event per customer) and the
+    /// actions they took.
+    pub transitions: u64,
+    pub actions: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entered {
+    pub treated: u64,
+    pub holdout: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepReport {
+    pub step: String,
+    pub entered: u64,
+    /// Messages sent from the step, per channel.
+    pub sent: BTreeMap<String, u64>,
+    /// Moved on from the step's wait by an event it waited for.
+    pub answered: u64,
+    pub moved_on: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlowReport {
+    pub from: String,
+    pub to: String,
+    pub count: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutcomeReport {
+    /// An outcome, or `still in` for journeys going on at the end.
+    pub outcome: String,
+    pub journeys: u64,
+    /// Of all treated journeys.
+    pub share: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessagesReport {
+    pub total: u64,
+    pub per_channel: BTreeMap<String, u64>,
+    /// Per treated journey.
+    pub mean: f64,
+    pub p95: u64,
+    pub max: u64,
+    /// The most the checker proved a journey can get (`nurture check
+    /// --summary`); `None` when unbounded.
+    pub bound: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeldBack {
+    pub deferred_for_quiet_hours: u64,
+    pub skipped_for_cap: u64,
+    pub skipped_without_consent: u64,
+    pub skipped_by_guard: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GoalReport {
+    pub event: String,
+    pub within_minutes: u64,
+    pub treated: Rate,
+    pub holdout: Rate,
+    /// Treated rate minus holdout rate, with a 95% interval (Newcombe's
+    /// hybrid score method); `None` without holdout journeys.
+    pub lift: Option<Lift>,
+    /// Minutes from entering to the goal, over treated journeys that got
+    /// there.
+    pub median_minutes_to_goal: Option<u64>,
+    pub p90_minutes_to_goal: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Rate {
+    pub journeys: u64,
+    pub converted: u64,
+    pub rate: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lift {
+    /// In shares: 0.05 is five percentage points.
+    pub difference: f64,
+    pub low: f64,
+    pub high: f64,
+    /// Treated rate over holdout rate; `None` when the holdout never
+    /// converted.
+    pub ratio: Option<f64>,
+}
+
+/// What the report says of one program, from its counts.
+pub fn program_report(
+    setup: &Setup,
+    tally: &Tally,
+    file: &str,
+    bound: Option<u64>,
+) -> ProgramReport {
+    let plan = setup.plan;
+    let steps = setup
+        .steps
+        .iter()
+        .zip(&tally.steps)
+        .map(|(name, counts)| StepReport {
+            step: name.clone(),
+            entered: counts.entered,
+            sent: per_channel(setup, &counts.sent),
+            answered: counts.answered,
+            moved_on: counts.moved_on,
+        })
+        .collect();
+    let name_of = |to: usize| match setup.steps.get(to) {
+        Some(step) => step.clone(),
+        None => format!(
+            "exit:{}",
+            setup
+                .outcomes
+                .get(to - setup.steps.len())
+                .map_or("?", String::as_str)
+        ),
+    };
+    let flow = tally
+        .flow
+        .iter()
+        .map(|(&(from, to), &count)| FlowReport {
+            from: match from {
+                0 => "entry".to_string(),
+                step => setup.steps.get(step - 1).cloned().unwrap_or_default(),
+            },
+            to: name_of(to),
+            count,
+        })
+        .collect();
+    let ended: u64 = tally.outcomes_treated.iter().sum::<u64>() + tally.still_in_treated;
+    let mut outcomes: Vec<OutcomeReport> = setup
+        .outcomes
+        .iter()
+        .zip(&tally.outcomes_treated)
+        .filter(|(_, count)| **count > 0)
+        .map(|(outcome, &journeys)| OutcomeReport {
+            outcome: outcome.clone(),
+            journeys,
+            share: share(journeys, ended),
+        })
+        .collect();
+    if tally.still_in_treated > 0 {
+        outcomes.push(OutcomeReport {
+            outcome: "still in".to_string(),
+            journeys: tally.still_in_treated,
+            share: share(tally.still_in_treated, ended),
+        });
+    }
+    let journeys: u64 = tally.messages.iter().sum();
+    let total: u64 = tally
+        .messages
+        .iter()
+        .enumerate()
+        .map(|(n, count)| n as u64 * count)
+        .sum();
+    let messages = MessagesReport {
+        total,
+        per_channel: per_channel(setup, &tally.sent),
+        mean: round(if journeys == 0 {
+            0.0
+        } else {
+            total as f64 / journeys as f64
+        }),
+        p95: percentile(
+            tally
+                .messages
+                .iter()
+                .enumerate()
+                .map(|(n, c)| (n as u64, *c)),
+            0.95,
+        )
+        .unwrap_or(0),
+        max: tally
+            .messages
+            .iter()
+            .rposition(|&count| count > 0)
+            .unwrap_or(0) as u64,
+        bound,
+    };
+    let goal = plan.goal.as_ref().map(|goal| {
+        let treated = rate(tally.treated, tally.converted_treated);
+        let holdout = rate(tally.holdout, tally.converted_holdout);
+        let lift = (tally.holdout > 0 && tally.treated > 0).then(|| {
+            lift(
+                tally.converted_treated,
+                tally.treated,
+                tally.converted_holdout,
+                tally.holdout,
+            )
+        });
+        let times = || tally.minutes_to_goal.iter().map(|(m, c)| (*m, *c));
+        GoalReport {
+            event: goal.event.clone(),
+            within_minutes: goal.within_minutes,
+            treated,
+            holdout,
+            lift,
+            median_minutes_to_goal: percentile(times(), 0.5),
+            p90_minutes_to_goal: percentile(times(), 0.9),
+        }
+    });
+    ProgramReport {
+        program: plan.program.clone(),
+        file: file.to_string(),
+        digest: plan.digest.clone(),
+        customers: tally.customers,
+        entered: Entered {
+            treated: tally.treated,
+            holdout: tally.holdout,
+        },
+        steps,
+        flow,
+        outcomes,
+        messages,
+        held_back: HeldBack {
+            deferred_for_quiet_hours: tally.deferred,
+            skipped_for_cap: tally.skipped_cap,
+            skipped_without_consent: tally.skipped_consent,
+            skipped_by_guard: tally.skipped_guard,
+        },
+        goal,
+        transitions: tally.transitions,
+        actions: tally.actions,
+    }
+}
+
+fn per_channel(setup: &Setup, counts: &[u64]) -> BTreeMap<String, u64> {
+    setup
+        .channels
+        .iter()
+        .zip(counts)
+        .map(|(channel, count)| (channel.clone(), *count))
+        .collect()
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        round(part as f64 / whole as f64)
+    }
+}
+
+fn rate(journeys: u64, converted: u64) -> Rate {
+    Rate {
+        journeys,
+        converted,
+        rate: share(converted, journeys),
+    }
+}
+
+/// The nearest-rank percentile of (value, count) pairs sorted by value.
+fn percentile(counts: impl Iterator<Item = (u64, u64)> + Clone, p: f64) -> Option<u64> {
+    let total: u64 = counts.clone().map(|(_, c)| c).sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = ((p * total as f64).ceil() as u64).max(1);
+    let mut seen = 0;
+    for (value, count) in counts {
+        seen += count;
+        if seen >= rank {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Wilson's score interval for `successes` of `n`.
+fn wilson(successes: u64, n: u64) -> (f64, f64) {
+    let n = n as f64;
+    let p = successes as f64 / n;
+    let z2 = Z95 * Z95;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denominator;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// The difference of two rates with Newcombe's interval (method 10): good
+/// for small groups and rates near 0, where the textbook interval is not.
+fn lift(treated: u64, n_treated: u64, holdout: u64, n_holdout: u64) -> Lift {
+    let p1 = treated as f64 / n_treated as f64;
+    let p2 = holdout as f64 / n_holdout as f64;
+    let (l1, u1) = wilson(treated, n_treated);
+    let (l2, u2) = wilson(holdout, n_holdout);
+    let difference = p1 - p2;
+    let low = difference - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let high = difference + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
+    Lift {
+        difference: round(difference),
+        low: round(low),
+        high: round(high),
+        ratio: (holdout > 0).then(|| round(p1 / p2)),
+    }
+}
+
+impl Report {
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        match serde_json::to_string_pretty(self) {
+            Ok(mut json) => {
+                json.push('\n');
+                json
+            }
+            Err(error) => format!("{{\"error\": {:?}}}\n", error.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newcombe_interval_matches_the_published_example() {
+        // Newcombe (1998), table II, example (a): 56/70 against 48/80 gives
+        // a difference of 0.2000 with the interval 0.0524 to 0.3339.
+        let lift = lift(56, 70, 48, 80);
+        assert_eq!(lift.difference, 0.2);
+        assert_eq!(lift.low, 0.0524);
+        assert_eq!(lift.high, 0.3339);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let counts = [(0u64, 5u64), (1, 3), (4, 2)];
+        assert_eq!(percentile(counts.iter().copied(), 0.5), Some(0));
+        assert_eq!(percentile(counts.iter().copied(), 0.8), Some(1));
+        assert_eq!(percentile(counts.iter().copied(), 0.95), Some(4));
+        assert_eq!(percentile(std::iter::empty(), 0.5), None);
+    }
+}

@@ -1,0 +1,159 @@
+//! Shares customers out to threads and adds up their counts.
+//!
+//! The customers are read on the calling thread and handed out in batches;
+//! each worker simulates whole customers with its own scratch space and
+//! counts. Counts are added at the end, and adding does not care about
+//! order, so the result is the same for every number of threads.
+
+use super::behavior::Behavior;
+use super::engine::{Scratch, Subject, Window, Zones, simulate_one};
+use super::setup::Setup;
+use super::tally::Tally;
+use crate::run::Customer;
+use std::sync::{Mutex, mpsc};
+
+/// Customers handed to a worker at a time: enough to make the hand-over
+/// cheap, few enough that all workers stay busy to the end.
+const BATCH: usize = 1024;
+
+/// Reads customers, handing each to the function it is given.
+pub type Reader<'r> = dyn FnMut(&mut dyn FnMut(Customer)) + 'r;
+
+pub struct Options {
+    pub seed: u64,
+    pub window: Window,
+    /// Simulating threads; 1 simulates on the reading thread.
+    pub threads: usize,
+}
+
+/// Simulates every customer `read` produces through every program. `read`
+/// calls its argument once per customer; `progress` hears how many
+/// customers have been read so far, now and then.
+pub fn simulate(
+    setups: &[Setup<'_>],
+    model: &Behavior,
+    options: &Options,
+    read: &mut Reader<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Vec<Tally> {
+    let mut totals: Vec<Tally> = setups.iter().map(Tally::new).collect();
+    if options.threads <= 1 {
+        let mut worker = Worker::new(setups, model, options);
+        let mut count = 0u64;
+        read(&mut |customer| {
+            worker.take(customer);
+            count += 1;
+            if count % 65_536 == 0 {
+                progress(count);
+            }
+        });
+        for (total, tally) in totals.iter_mut().zip(&worker.tallies) {
+            total.merge(tally);
+        }
+        return totals;
+    }
+
+    let (send, receive) = mpsc::sync_channel::<Vec<Customer>>(options.threads * 2);
+    let receive = Mutex::new(receive);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..options.threads)
+            .map(|_| {
+                let receive = &receive;
+                scope.spawn(move || {
+                    let mut worker = Worker::new(setups, model, options);
+                    loop {
+                        let batch = match receive.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(batch) = batch else { break };
+                        for customer in batch {
+                            worker.take(customer);
+                        }
+                    }
+                    worker.tallies
+                })
+            })
+            .collect();
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut count = 0u64;
+        read(&mut |customer| {
+            batch.push(customer);
+            count += 1;
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                // A worker only stops receiving when it panicked; the join
+                // below reports that.
+                let _ = send.send(full);
+            }
+            if count % 65_536 == 0 {
+                progress(count);
+            }
+        });
+        if !batch.is_empty() {
+            let _ = send.send(batch);
+        }
+        drop(send);
+        for worker in workers {
+            if let Ok(tallies) = worker.join() {
+                for (total, tally) in totals.iter_mut().zip(&tallies) {
+                    total.merge(tally);
+                }
+            }
+        }
+    });
+    totals
+}
+
+struct Worker<'s, 'm> {
+    setups: &'s [Setup<'m>],
+    model: &'s Behavior,
+    options: &'s Options,
+    scratch: Scratch<'s>,
+    zones: Zones,
+    tallies: Vec<Tally>,
+}
+
+impl<'s, 'm> Worker<'s, 'm> {
+    fn new(setups: &'s [Setup<'m>], model: &'s Behavior, options: &'s Options) -> Self {
+        Worker {
+            setups,
+            model,
+            options,
+            scratch: Scratch::new(),
+            zones: Zones::default(),
+            tallies: setups.iter().map(Tally::new).collect(),
+        }
+    }
+
+    fn take(&mut self, customer: Customer) {
+        let zone = self.zones.get(customer.time_zone.as_deref());
+        let last = self.setups.len().saturating_sub(1);
+        let mut customer = Some(customer);
+        for (index, setup) in self.setups.iter().enumerate() {
+            // Every program meets the customer as they were read; the last
+            // takes the record itself rather than a copy.
+            let record = if index == last {
+                customer.take()
+            } else {
+                customer.clone()
+            };
+            let Some(record) = record else { return };
+            let mut subject = Subject {
+                customer: record,
+                zone: zone.clone(),
+            };
+            simulate_one(
+                setup,
+                self.model,
+                self.options.seed,
+                self.options.window,
+                index,
+                &mut subject,
+                &mut self.scratch,
+                &mut self.tallies[index],
+                None,
+            );
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Counts kept while simulating, one set per program and thread. Every
+//! count is a whole number and merging is adding, so the totals do not
+//! depend on which thread simulated whom, nor in what order.
+
+use super::setup::Setup;
+use crate::run::Seconds;
+use std::collections::BTreeMap;
+
+/// Where the current journey stands, for counting.
+#[derive(Clone, Debug, Default)]
+pub struct Journal {
+    pub entered_at: Seconds,
+    pub holdout: bool,
+    pub messages: u32,
+    /// The step the customer is in.
+    pub step: Option<usize>,
+    /// The last event ended the journey by the goal or an `exit when`.
+    pub goal_or_rule: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub customers: u64,
+    pub transitions: u64,
+    pub actions: u64,
+    /// Journeys begun, outside and inside the holdout.
+    pub treated: u64,
+    pub holdout: u64,
+    pub steps: Vec<StepTally>,
+    /// (from, to) → moves: `from` 0 is the entry and s + 1 step s; `to` s
+    /// is step s and steps + o the exit with outcome o.
+    pub flow: BTreeMap<(usize, usize), u64>,
+    /// Per outcome index.
+    pub outcomes_treated: Vec<u64>,
+    pub outcomes_holdout: Vec<u64>,
+    pub still_in_treated: u64,
+    pub still_in_holdout: u64,
+    /// messages[n]: treated journeys that got n messages.
+    pub messages: Vec<u64>,
+    /// Per channel index.
+    pub sent: Vec<u64>,
+    pub deferred: u64,
+    pub skipped_cap: u64,
+    pub skipped_consent: u64,
+    pub skipped_guard: u64,
+    pub converted_treated: u64,
+    pub converted_holdout: u64,
+    /// Minutes from entering to the goal → treated journeys.
+    pub minutes_to_goal: BTreeMap<u64, u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepTally {
+    pub entered: u64,
+    /// Per channel index.
+    pub sent: Vec<u64>,
+    /// Moved on from the step's wait by an event it waited for.
+    pub answered: u64,
+    /// Went on to another step or an exit of the step's own.
+    pub moved_on: u64,
+}
+
+impl Tally {
+    pub fn new(setup: &Setup) -> Self {
+        Tally {
+            steps: vec![
+                StepTally {
+                    sent: vec![0; setup.channels.len()],
+                    ..StepTally::default()
+                };
+                setup.steps.len()
+            ],
+            outcomes_treated: vec![0; setup.outcomes.len()],
+            outcomes_holdout: vec![0; setup.outcomes.len()],
+            sent: vec![0; setup.channels.len()],
+            ..Tally::default()
+        }
+    }
+
+    pub fn entered(&mut self, holdout: bool) {
+        if holdout {
+            self.holdout += 1;
+        } else {
+            self.treated += 1;
+        }
+    }
+
+    pub fn sent(&mut self, step: Option<usize>, channel: Option<usize>) {
+        let Some(channel) = channel else { return };
+        if let Some(count) = self.sent.get_mut(channel) {
+            *count += 1;
+        }
+        if let Some(count) = step
+            .and_then(|s| self.steps.get_mut(s))
+            .and_then(|s| s.sent.get_mut(channel))
+        {
+            *count += 1;
+        }
+    }
+
+    pub fn skipped(&mut self, reason: &str) {
+        match reason {
+            "cap" => self.skipped_cap += 1,
+            "no_consent" => self.skipped_consent += 1,
+            _ => self.skipped_guard += 1,
+        }
+    }
+
+    pub fn answered(&mut self, step: Option<usize>) {
+        if let Some(step) = step.and_then(|s| self.steps.get_mut(s)) {
+            step.answered += 1;
+        }
+    }
+
+    /// The customer went from `from` (`None`: entering) to step `to`.
+    pub fn moved(&mut self, from: Option<usize>, to: Option<usize>) {
+        let Some(to) = to else { return };
+        *self
+            .flow
+            .entry((from.map_or(0, |f| f + 1), to))
+            .or_default() += 1;
+        if let Some(step) = self.steps.get_mut(to) {
+            step.entered += 1;
+        }
+        if let Some(step) = from.and_then(|f| self.steps.get_mut(f)) {
+            step.moved_on += 1;
+        }
+    }
+
+    pub fn left(
+        &mut self,
+        setup: &Setup,
+        journal: &Journal,
+        outcome: &str,
+        at: Seconds,
+        by_node: bool,
+    ) {
+        let index = setup.outcome_index(outcome);
+        let converted = outcome == "converted";
+        if journal.holdout {
+            if let Some(count) = index.and_then(|i| self.outcomes_holdout.get_mut(i)) {
+                *count += 1;
+            }
+            if converted {
+                self.converted_holdout += 1;
+            }
+            return;
+        }
+        if let Some(count) = index.and_then(|i| self.outcomes_treated.get_mut(i)) {
+            *count += 1;
+        }
+        self.count_messages(journal.messages);
+        if let Some(index) = index {
+            let from = journal.step.map_or(0, |s| s + 1);
+            *self
+                .flow
+                .entry((from, setup.steps.len() + index))
+                .or_default() += 1;
+        }
+        if by_node && let Some(step) = journal.step.and_then(|s| self.steps.get_mut(s)) {
+            step.moved_on += 1;
+        }
+        if converted {
+            self.converted_treated += 1;
+            let minutes = (at - journal.entered_at).max(0) as u64 / 60;
+            *self.minutes_to_goal.entry(minutes).or_default() += 1;
+        }
+    }
+
+    /// A journey still going at the end of the simulation.
+    pub fn still_in(&mut self, journal: &Journal, holdout: bool) {
+        if holdout {
+            self.still_in_holdout += 1;
+        } else {
+            self.still_in_treated += 1;
+            self.count_messages(journal.messages);
+        }
+    }
+
+    fn count_messages(&mut self, messages: u32) {
+        let messages = messages as usize;
+        if self.messages.len() <= messages {
+            self.messages.resize(messages + 1, 0);
+        }
+        self.messages[messages] += 1;
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &Tally) {
+        self.customers += other.customers;
+        self.transitions += other.transitions;
+        self.actions += other.actions;
+        self.treated += other.treated;
+        self.holdout += other.holdout;
+        for (mine, theirs) in self.steps.iter_mut().zip(&other.steps) {
+            mine.entered += theirs.entered;
+            mine.answered += theirs.answered;
+            mine.moved_on += theirs.moved_on;
+            add(&mut mine.sent, &theirs.sent);
+        }
+        for (key, count) in &other.flow {
+            *self.flow.entry(*key).or_default() += count;
+        }
+        add(&mut self.outcomes_treated, &other.outcomes_treated);
+        add(&mut self.outcomes_holdout, &other.outcomes_holdout);
+        self.still_in_treated += other.still_in_treated;
+        self.still_in_holdout += other.still_in_holdout;
+        add(&mut self.messages, &other.messages);
+        add(&mut self.sent, &other.sent);
+        self.deferred += other.deferred;
+        self.skipped_cap += other.skipped_cap;
+        self.skipped_consent += other.skipped_consent;
+        self.skipped_guard += other.skipped_guard;
+        self.converted_treated += other.converted_treated;
+        self.converted_holdout += other.converted_holdout;
+        for (minutes, count) in &other.minutes_to_goal {
+            *self.minutes_to_goal.entry(*minutes).or_default() += count;
+        }
+    }
+}
+
+fn add(mine: &mut Vec<u64>, theirs: &[u64]) {
+    if mine.len() < theirs.len() {
+        mine.resize(theirs.len(), 0);
+    }
+    for (m, t) in mine.iter_mut().zip(theirs) {
+        *m += t;
+    }
+}
