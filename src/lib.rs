@@ -8,6 +8,7 @@
 //! | read and parse | [`syntax`] | text → [`syntax::ast::Program`] or [`syntax::ast::Schema`] |
 //! | check | [`check`] | program → diagnostics |
 //! | render | [`render`] | diagnostics → human text, JSON, GitHub, SARIF |
+//! | sample | [`sim::sample`] | count, seed, as-of date → customers as CSV |
 //! | command line | [`cli`] | flags → exit code |
 
 pub mod check;
@@ -17,6 +18,7 @@ pub mod diagnostic;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod sim;
 pub mod span;
 pub mod suggest;
 pub mod syntax;

@@ -61,7 +61,7 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// An I/O error without the "(os error 2)" suffix people need not see.
-fn plain(error: &std::io::Error) -> String {
+pub fn plain(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
