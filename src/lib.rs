@@ -8,6 +8,7 @@
 //! | read and parse | [`syntax`] | text → [`syntax::ast::Program`] or [`syntax::ast::Schema`] |
 //! | check | [`check`] | program → diagnostics |
 //! | render | [`render`] | diagnostics → human text, JSON, GitHub, SARIF |
+//! | sample | [`sim::sample`] | count, seed, as-of date → customers as CSV |
 //! | command line | [`cli`] | flags → exit code |
 
 pub mod check;

@@ -33,6 +33,9 @@ pub enum Command {
     /// Simulate programs against sample customers who answer as a
     /// behaviour model says, and report what would happen.
     Simulate(SimulateArgs),
+    /// Generate sample data: realistic customers for the simulator and for
+    /// trying programs out, the same for the same seed on every machine.
+    Sample(SampleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +97,38 @@ pub enum ReportFormat {
     Human,
     /// Stable JSON (format_version 1).
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    #[command(subcommand)]
+    pub what: SampleCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SampleCommand {
+    /// Customers as CSV, in the columns `nurture replay` reads.
+    Customers(SampleCustomersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SampleCustomersArgs {
+    /// How many customers.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+
+    /// The seed; the same seed gives the same customers, byte for byte.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// The day the sample is taken (YYYY-MM-DD): purchases and logins lie
+    /// before it, contract ends and reorder dates around it.
+    #[arg(long, value_name = "DATE", default_value = crate::sim::sample::DEFAULT_AS_OF)]
+    pub as_of: String,
+
+    /// Where to write the CSV; standard output when not given.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

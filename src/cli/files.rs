@@ -60,8 +60,16 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// A data file's bytes (customers, events, a behaviour model), whole:
+/// unlike programs these have no size limit, since a customer file of a
+/// few hundred megabytes is what a load run is made of.
+pub fn read_data(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path)
+        .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))
+}
+
 /// An I/O error without the "(os error 2)" suffix people need not see.
-fn plain(error: &std::io::Error) -> String {
+pub fn plain(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -8,6 +8,7 @@ mod explain;
 mod files;
 mod graph;
 mod replay;
+mod sample;
 mod schema;
 mod simulate;
 
@@ -46,6 +47,7 @@ pub fn run() -> i32 {
         Command::Replay(options) => replay::run(&options),
         Command::Graph(options) => graph::run(&options),
         Command::Simulate(options) => simulate::run(&options),
+        Command::Sample(options) => sample::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

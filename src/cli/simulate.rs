@@ -24,8 +24,8 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// The bundled samples, as `programs/sample/` holds them.
-const SAMPLE_CUSTOMERS: &str = include_str!("../../programs/sample/customers.csv");
-const SAMPLE_CUSTOMERS_NAME: &str = "programs/sample/customers.csv";
+const SAMPLE_CUSTOMERS: &str = include_str!("../../programs/sample/population.csv");
+const SAMPLE_CUSTOMERS_NAME: &str = "programs/sample/population.csv";
 const SAMPLE_BEHAVIOR: &str = include_str!("../../programs/sample/behavior.toml");
 const SAMPLE_BEHAVIOR_NAME: &str = "programs/sample/behavior.toml";
 
@@ -119,12 +119,18 @@ pub fn run(args: &SimulateArgs) -> i32 {
         .map(|l| Setup::new(&l.plan, &l.program, &model))
         .collect();
 
+    let mut keep = std::collections::BTreeSet::new();
+    for l in &loaded {
+        crate::sim::setup::attributes_read(&l.plan, &mut keep);
+    }
+
     if args.strict {
         let errors = input::read_customers_each(
             &customers_name,
             &customers_text,
             format,
             schema.as_ref(),
+            Some(&std::collections::BTreeSet::new()),
             &mut |_| {},
         );
         if !errors.is_empty() {
@@ -172,6 +178,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 &customers_text,
                 format,
                 schema.as_ref(),
+                Some(&keep),
                 take,
             );
         },
@@ -256,7 +263,7 @@ fn start_of(text: &str) -> Option<i64> {
 }
 
 fn read_text(path: &Path) -> Result<String, i32> {
-    let bytes = files::read(path).map_err(|problem| {
+    let bytes = files::read_data(path).map_err(|problem| {
         complain(&problem);
         exit::TROUBLE
     })?;
@@ -287,12 +294,18 @@ fn trace(
     schema: Option<&Schema>,
 ) -> i32 {
     let mut found = None;
-    let errors =
-        input::read_customers_each(customers_name, customers_text, format, schema, &mut |c| {
+    let errors = input::read_customers_each(
+        customers_name,
+        customers_text,
+        format,
+        schema,
+        None,
+        &mut |c| {
             if found.is_none() && c.id == id {
                 found = Some(c);
             }
-        });
+        },
+    );
     let Some(customer) = found else {
         report_rows(&errors);
         complain(&format!("`{customers_name}` has no customer `{id}`"));

@@ -378,6 +378,44 @@ pub fn next_entry_check<R: Record>(plan: &Plan, customer: &R, after: Seconds) ->
         .min()
 }
 
+/// Whether `event` is the plan's goal event and meets the goal's
+/// condition (the window is the caller's to check). The simulator asks it
+/// of every event in a journey's goal window, after the journey too, so
+/// that treated customers and the holdout are measured alike.
+pub fn is_goal<R: Record, E: EventRecord>(
+    plan: &Plan,
+    customer: &mut R,
+    event: &E,
+    now: Seconds,
+) -> bool {
+    let Some(goal) = &plan.goal else {
+        return false;
+    };
+    if goal.event != event.name() {
+        return false;
+    }
+    let Some(condition) = &goal.condition else {
+        return true;
+    };
+    let mut journey = Journey::default();
+    let run = Run {
+        plan,
+        seed: 0,
+        customer,
+        journey: &mut journey,
+        now,
+        sink: &mut Discard,
+    };
+    run.holds(condition, Some(event))
+}
+
+/// A sink for questions that take no action.
+struct Discard;
+
+impl Sink for Discard {
+    fn act(&mut self, _action: ActionRef<'_>) {}
+}
+
 fn minutes_to_seconds(minutes: u64) -> Seconds {
     i64::try_from(minutes)
         .unwrap_or(i64::MAX / 60)

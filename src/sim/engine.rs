@@ -15,7 +15,7 @@ use crate::plan::Value;
 use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::{
     ActionRef, Customer, Datum, Input, Journey, KindRef, Seconds, Sink, Status, advance_with,
-    next_entry_check,
+    is_goal, next_entry_check,
 };
 use jiff::tz::TimeZone;
 use std::cmp::Reverse;
@@ -214,6 +214,12 @@ pub fn simulate_one<'m>(
             Some(index) => {
                 let event = sink.events[index as usize];
                 sink.journal.goal_or_rule = false;
+                if sink.journal.goal_until.is_some_and(|until| now <= until)
+                    && is_goal(plan, subject, &event, now)
+                {
+                    sink.tally.reached_goal(sink.journal, now);
+                    sink.journal.goal_until = None;
+                }
                 if let Some(trace) = sink.trace.as_deref_mut() {
                     let what = match event.answers {
                         Some(channel) => format!("event {} (answering {channel})", event.name),
@@ -416,9 +422,15 @@ impl Sink for Observer<'_, '_> {
         }
         match action.kind {
             KindRef::Enter { holdout } => {
+                let window = self.setup.plan.goal.as_ref().map(|goal| {
+                    action
+                        .at
+                        .saturating_add((goal.within_minutes as i64).saturating_mul(60))
+                });
                 *self.journal = Journal {
                     entered_at: action.at,
                     holdout,
+                    goal_until: window,
                     ..Journal::default()
                 };
                 self.tally.entered(holdout);
@@ -438,8 +450,7 @@ impl Sink for Observer<'_, '_> {
                     self.journal.goal_or_rule = true;
                 }
                 let by_node = action.node.is_some();
-                self.tally
-                    .left(self.setup, self.journal, outcome, action.at, by_node);
+                self.tally.left(self.setup, self.journal, outcome, by_node);
             }
             _ => {}
         }

@@ -14,5 +14,6 @@ pub mod draw;
 pub mod engine;
 pub mod report;
 pub mod run;
+pub mod sample;
 pub mod setup;
 pub mod tally;

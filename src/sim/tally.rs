@@ -16,6 +16,8 @@ pub struct Journal {
     pub step: Option<usize>,
     /// The last event ended the journey by the goal or an `exit when`.
     pub goal_or_rule: bool,
+    /// The end of the goal window, while the goal has not been reached.
+    pub goal_until: Option<Seconds>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,6 +45,8 @@ pub struct Tally {
     pub skipped_cap: u64,
     pub skipped_consent: u64,
     pub skipped_guard: u64,
+    /// Journeys whose customer reached the goal within its window, whether
+    /// or not still in the program then.
     pub converted_treated: u64,
     pub converted_holdout: u64,
     /// Minutes from entering to the goal → treated journeys.
@@ -127,22 +131,11 @@ impl Tally {
         }
     }
 
-    pub fn left(
-        &mut self,
-        setup: &Setup,
-        journal: &Journal,
-        outcome: &str,
-        at: Seconds,
-        by_node: bool,
-    ) {
+    pub fn left(&mut self, setup: &Setup, journal: &Journal, outcome: &str, by_node: bool) {
         let index = setup.outcome_index(outcome);
-        let converted = outcome == "converted";
         if journal.holdout {
             if let Some(count) = index.and_then(|i| self.outcomes_holdout.get_mut(i)) {
                 *count += 1;
-            }
-            if converted {
-                self.converted_holdout += 1;
             }
             return;
         }
@@ -160,7 +153,13 @@ impl Tally {
         if by_node && let Some(step) = journal.step.and_then(|s| self.steps.get_mut(s)) {
             step.moved_on += 1;
         }
-        if converted {
+    }
+
+    /// The customer did the goal event `at`, within the journey's window.
+    pub fn reached_goal(&mut self, journal: &Journal, at: Seconds) {
+        if journal.holdout {
+            self.converted_holdout += 1;
+        } else {
             self.converted_treated += 1;
             let minutes = (at - journal.entered_at).max(0) as u64 / 60;
             *self.minutes_to_goal.entry(minutes).or_default() += 1;
