@@ -6,6 +6,7 @@ mod check;
 mod compile;
 mod explain;
 mod files;
+mod fmt;
 mod graph;
 mod replay;
 mod schema;
@@ -44,6 +45,7 @@ pub fn run() -> i32 {
         Command::Compile(options) => compile::run(&options),
         Command::Replay(options) => replay::run(&options),
         Command::Graph(options) => graph::run(&options),
+        Command::Fmt(options) => fmt::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());
