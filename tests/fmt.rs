@@ -332,6 +332,19 @@ const LONG_CONDITIONS: &str = r#"program long {
 }
 "#;
 
+/// Clauses after steps join the header, with their comments.
+const CLAUSES_AFTER_STEPS: &str = r#"program p {
+  step a {
+    exit done
+  }
+  # the kind, written after the step
+  kind welcome
+  step b { exit b }
+  trigger event signup  # a late trigger
+  # the end of the program
+}
+"#;
+
 /// A schema written loosely: entries keep their order and blank lines.
 const SCHEMA: &str = r#"schema {
 attribute tier:gold|silver|bronze   # choices
@@ -355,6 +368,7 @@ fn messy_inputs() {
         ("arms", ARMS),
         ("comments_everywhere", COMMENTS_EVERYWHERE),
         ("long_conditions", LONG_CONDITIONS),
+        ("clauses_after_steps", CLAUSES_AFTER_STEPS),
         ("schema", SCHEMA),
     ] {
         let formatted = fmt(text);
