@@ -15,6 +15,7 @@ pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod diagnostic;
+pub mod format;
 pub mod plan;
 pub mod render;
 pub mod run;

@@ -9,6 +9,10 @@
 //! - no send on a channel the customer has not agreed to;
 //! - nothing is sent after the customer unsubscribed;
 //! - at the end every customer has left, or waits for a time still to come.
+//!
+//! `nurture fmt` is held to its promises on the same programs: formatting
+//! twice changes nothing and the plan stays the same (digest and spans
+//! aside).
 
 use nurture::diagnostic::Severity;
 use nurture::run::replay::replay;
@@ -184,6 +188,45 @@ fn customers() -> Vec<Customer> {
         .collect()
 }
 
+fn fmt(text: &str) -> Result<String, TestCaseError> {
+    nurture::format::format_source(text)
+        .map_err(|error| TestCaseError::fail(format!("not formatted: {error:?}\n{text}")))
+}
+
+/// The plan as JSON without the digest of the text and the spans.
+fn without_layout(plan: &nurture::plan::Plan) -> serde_json::Value {
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.remove("digest");
+                map.remove("span");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut json = serde_json::from_str(&plan.to_json()).unwrap_or(serde_json::Value::Null);
+    strip(&mut json);
+    json
+}
+
+fn formatting_keeps_the_plan(text: &str, plan: &nurture::plan::Plan) -> Result<(), TestCaseError> {
+    let formatted = fmt(text)?;
+    prop_assert_eq!(&fmt(&formatted)?, &formatted, "formatting twice differs");
+    let reparsed = nurture::syntax::parse(&formatted).program;
+    let program =
+        reparsed.ok_or_else(|| TestCaseError::fail(format!("no program in\n{formatted}")))?;
+    let again = nurture::plan::compile(&program, &formatted, None);
+    prop_assert_eq!(
+        without_layout(&again),
+        without_layout(plan),
+        "the plan differs\n{}",
+        formatted
+    );
+    Ok(())
+}
+
 proptest! {
     // A fixed seed: the same 1,000 programs every run, on every machine, so a
     // failure is reproducible and CI never flakes. (Change the seed locally
@@ -208,6 +251,7 @@ proptest! {
         let facts = nurture::check::facts::facts(&program);
         let plan = nurture::plan::compile(&program, &text, None);
         prop_assert!(nurture::plan::load(&plan.to_json()).is_ok());
+        formatting_keeps_the_plan(&text, &plan)?;
 
         let mut timeline: Vec<Event> = (0..4)
             .map(|i| Event { at: START + i64::from(i) * 3600, customer: format!("c{i}"), name: "signup".into(), properties: BTreeMap::new() })

@@ -254,9 +254,9 @@ scenario_test!(
     /// | ebbe | e-bike in Copenhagen delivered at 22:30: the offer four days later falls in quiet hours, held to 08:00; clicks → incentive; SMS allowed → final SMS, `not_converted` |
     /// | nina | 1800 bike → premium bundle; a parts purchase does not count, accessories convert |
     /// | ona | 600 bike → safety basics; never clicks → the 10% arm after 5 days; no SMS consent → `not_converted` |
-    /// | otto | drawn into the holdout: gets nothing, leaves as `holdout` when the 30-day goal window ends |
+    /// | osman | drawn into the holdout: gets nothing, leaves as `holdout` when the 30-day goal window ends |
     /// | paul | 300 bike: below the audience's 400 |
-    /// | quinn | also drawn into the holdout; complains during the window: exit rules apply to the control group too → `complained` |
+    /// | quilla | also drawn into the holdout; complains during the window: exit rules apply to the control group too → `complained` |
     cross_sell_accessories,
     "2026-08-01T00:00:00Z"
 );
@@ -283,7 +283,7 @@ scenario_test!(
     ///
     /// | customer | intent |
     /// |---|---|
-    /// | mia | ignores everything: mail, push, two weeks, mail, push → `lapsed` (tag `reminded_once` set, then removed) |
+    /// | mara | ignores everything: mail, push, two weeks, mail, push → `lapsed` (tag `reminded_once` set, then removed) |
     /// | noah | Berlin, due at 23:00 local: mail held to 08:00; opens → second round two weeks later; orders coffee → `converted` |
     /// | olga | clicks → three days, then the second round; unsubscribes → `unsubscribed` |
     /// | pete | on auto-refill: outside the audience |
@@ -300,9 +300,9 @@ scenario_test!(
     /// |---|---|
     /// | kai | key account entering the risk segment → KAM and a call; renews → `saved`; re-enters on the clock 60 days before the contract ends (after the 120-day cool-down) and churns after 21 days |
     /// | lena | cancels at 21:30 in Berlin (tagged `cancel_pending`, low model risk): survey mail held to 08:00; no answer → SMS; answers "price" → offer; clicks → call; books a meeting → `in_talks` |
-    /// | max | enters the risk segment; answers "service" → apology, service team, call; no meeting → `churned` |
+    /// | mats | enters the risk segment; answers "service" → apology, service team, call; no meeting → `churned` |
     /// | nora | enters on the clock at midnight, 60 days before her contract ends: mail held to 08:00; never answers → ask again (no SMS consent) → last chance → `churned` |
-    /// | jost | drawn into the holdout: the program has no goal, so the control customer leaves at once as `holdout`; a later renewal does nothing |
+    /// | joost | drawn into the holdout: the program has no goal, so the control customer leaves at once as `holdout`; a later renewal does nothing |
     /// | pia | New York, cancels 12 days before her contract ends → straight to the last-chance offer; unsubscribes |
     retain_churn_risk,
     "2026-12-31T00:00:00Z"
@@ -346,11 +346,11 @@ scenario_test!(
     ///
     /// | customer | intent |
     /// |---|---|
-    /// | p1 | entering another segment does nothing; power users → offer; clicks → five days → smb worth 8000 → sales call |
-    /// | p2 | New York, enters at 20:00 local: offer held to 08:00; no click → push (consented); no click → `not_now`, score −5 |
-    /// | p3 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
+    /// | p8 | entering another segment does nothing; power users → offer; clicks → five days → smb worth 8000 → sales call |
+    /// | p9 | New York, enters at 20:00 local: offer held to 08:00; no click → push (consented); no click → `not_now`, score −5 |
+    /// | p11 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
     /// | p4 | bronze tier: outside the audience |
-    /// | p5 | asks to cancel → `cancelling` |
+    /// | p15 | asks to cancel → `cancelling` |
     upsell_premium,
     "2026-06-01T00:00:00Z"
 );
@@ -361,12 +361,12 @@ scenario_test!(
     ///
     /// | customer | intent |
     /// |---|---|
-    /// | w1 | Berlin: 180 days pass at 21:30 local, mail held to 08:00; no reaction → SMS nudge → `dormant` |
-    /// | w2 | leaves `active_buyers`; clicks → comeback offer; buys → `converted` |
+    /// | w8 | Berlin: 180 days pass at 21:30 local, mail held to 08:00; no reaction → SMS nudge → `dormant` |
+    /// | w11 | leaves `active_buyers`; clicks → comeback offer; buys → `converted` |
     /// | w3 | inactive on the clock; opens → reminder; clicks → offer; no purchase → `handed_off` to sales |
     /// | w4 | gold: outside the audience when the 180 days pass |
     /// | w5 | last purchase in 2023 (lost, not dormant): leaving the segment does not let them in |
-    /// | w6 | 180 days passed before the replay starts: dormant at the start, so they enter on the replay's first tick (clock triggers fire on ticks, never on an event) |
+    /// | w15 | 180 days passed before the replay starts: dormant at the start, so they enter on the replay's first tick (clock triggers fire on ticks, never on an event) |
     wake_up_dormant,
     "2026-08-01T00:00:00Z"
 );

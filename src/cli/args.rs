@@ -25,6 +25,9 @@ pub enum Command {
     Compile(CompileArgs),
     /// Print the JSON Schema of a file format nurture writes.
     Schema(SchemaArgs),
+    /// Rewrite programs and schemas in the canonical layout (`--check`
+    /// writes nothing and shows what would change).
+    Fmt(FmtArgs),
     /// Draw a program as a flow chart (Mermaid for GitHub Markdown, or DOT).
     Graph(GraphArgs),
     /// Run customers and their events through a program (or a compiled
@@ -129,6 +132,19 @@ pub struct SampleCustomersArgs {
     /// Where to write the CSV; standard output when not given.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or folders to format; folders are searched for `*.nurture`
+    /// files. `-` reads standard input and writes standard output.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write nothing: print a diff of what would change, and fail (exit 1)
+    /// when any file would change.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

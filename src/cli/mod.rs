@@ -6,6 +6,7 @@ mod check;
 mod compile;
 mod explain;
 mod files;
+mod fmt;
 mod graph;
 mod replay;
 mod sample;
@@ -48,6 +49,7 @@ pub fn run() -> i32 {
         Command::Graph(options) => graph::run(&options),
         Command::Simulate(options) => simulate::run(&options),
         Command::Sample(options) => sample::run(&options),
+        Command::Fmt(options) => fmt::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());
