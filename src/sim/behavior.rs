@@ -220,7 +220,9 @@ pub fn read(text: &str, schema: Option<&Schema>) -> Result<Behavior, Vec<Diagnos
     if reader.problems.is_empty() {
         Ok(reader.model)
     } else {
-        Err(reader.problems)
+        let mut problems = reader.problems;
+        problems.sort_by_key(|d| (d.primary_span().start, d.code));
+        Err(problems)
     }
 }
 
@@ -302,7 +304,7 @@ impl Reader<'_> {
     fn bad_value(&mut self, span: Span, message: String, help: &str) {
         self.problems.push(
             Diagnostic::new(Code::BehaviorBadValue, message)
-                .label(span, "out of range")
+                .label(span, "here")
                 .help(help),
         );
     }
@@ -487,8 +489,34 @@ impl Reader<'_> {
                 Lookup::Declared(value_type) => Some(value_type),
                 Lookup::NoSchema => None,
                 Lookup::Unknown(known) => {
-                    let what = format!("property of `{}`", event.get_ref());
-                    self.unknown(&what, name, known.iter().map(String::as_str).collect());
+                    let guess = suggest::closest(name.get_ref(), known.iter().map(String::as_str));
+                    let help = match guess {
+                        Some(guess) => format!("did you mean `{guess}`?"),
+                        None if known.is_empty() => {
+                            format!("the schema declares no properties of `{}`", event.get_ref())
+                        }
+                        None => format!(
+                            "`{}` carries {}",
+                            event.get_ref(),
+                            known
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.problems.push(
+                        Diagnostic::new(
+                            Code::BehaviorUnknownName,
+                            format!(
+                                "event `{}` has no property `{}` in the schema",
+                                event.get_ref(),
+                                name.get_ref()
+                            ),
+                        )
+                        .label(span_of(name), "unknown property")
+                        .help(help),
+                    );
                     continue;
                 }
             };
