@@ -5,8 +5,13 @@
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
 use nurture::run::{Customer, Event, Input, Journey};
+use nurture::sim::engine::Subject;
 use std::collections::BTreeMap;
 use std::path::Path;
+
+// As in the binary: see src/main.rs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
@@ -87,5 +92,72 @@ fn welcome_transitions(bencher: Bencher) {
                 actions.clear();
             }
             black_box(customers)
+        });
+}
+
+/// What the interpreter does per transition, without keeping actions: the
+/// sink only counts and the record keeps its time zone, as the
+/// simulator's do. The same customers and events as above.
+#[divan::bench]
+fn welcome_transitions_counted(bencher: Bencher) {
+    struct Count(u64);
+    impl nurture::run::Sink for Count {
+        fn act(&mut self, _action: nurture::run::ActionRef<'_>) {
+            self.0 += 1;
+        }
+    }
+    let plan = plan("welcome_new_customer.nurture");
+    let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+    let customers: Vec<Customer> = (0..1000).map(customer).collect();
+    let names = ["signup", "open", "click", "login", "purchase"];
+    let start = 1_772_355_600; // 2026-03-01T09:00:00Z
+    let events: Vec<Event> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| Event {
+            at: start + k as i64 * 3600,
+            customer: String::new(),
+            name: name.to_string(),
+            properties: BTreeMap::new(),
+        })
+        .collect();
+    let transitions = customers.len() * (names.len() + 1);
+    bencher
+        .counter(ItemsCount::new(transitions))
+        .with_inputs(|| {
+            customers
+                .iter()
+                .map(|c| Subject::new(c.clone(), zone.clone()))
+                .collect::<Vec<_>>()
+        })
+        .bench_local_values(|mut customers| {
+            let mut sink = Count(0);
+            let mut journey = Journey::default();
+            for customer in customers.iter_mut() {
+                journey.status = nurture::run::Status::Out;
+                journey.entries = 0;
+                for event in &events {
+                    nurture::run::advance_with(
+                        &plan,
+                        7,
+                        customer,
+                        &mut journey,
+                        event.at,
+                        Input::Event(event),
+                        &mut sink,
+                    );
+                }
+                let due = journey.due.unwrap_or(start);
+                nurture::run::advance_with::<_, Event, _>(
+                    &plan,
+                    7,
+                    customer,
+                    &mut journey,
+                    due,
+                    Input::Tick,
+                    &mut sink,
+                );
+            }
+            black_box((customers, sink.0))
         });
 }

@@ -315,10 +315,7 @@ fn trace(
     let zone = zones.get(customer.time_zone.as_deref());
     let mut traces = Vec::new();
     for (index, setup) in setups.iter().enumerate() {
-        let mut subject = Subject {
-            customer: customer.clone(),
-            zone: zone.clone(),
-        };
+        let mut subject = Subject::new(customer.clone(), zone.clone());
         let mut lines: Vec<TraceLine> = Vec::new();
         let mut scratch = Scratch::new();
         let mut tally = Tally::new(setup);

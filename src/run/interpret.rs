@@ -812,11 +812,9 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
     /// they end.
     fn quiet_until(&self) -> Option<Seconds> {
         let quiet = self.plan.quiet.as_ref()?;
-        let zone = self.customer.time_zone();
-        let now = jiff::Timestamp::from_second(self.now).ok()?;
         // The local minute of the day from the zone's offset alone: most
         // sends fall outside quiet hours, and this is the cheap way to know.
-        let offset = i64::from(zone.to_offset(now).seconds());
+        let offset = i64::from(self.customer.utc_offset(self.now));
         let minute = (self.now.saturating_add(offset).rem_euclid(86_400) / 60) as i32;
         let (from, until) = (i32::from(quiet.from), i32::from(quiet.until));
         let quiet_now = if from <= until {
@@ -830,7 +828,10 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         // The end is `until` today, or tomorrow when that has passed. In a
         // time zone's change of clocks, jiff picks the compatible instant
         // (a missing local time moves forward; a doubled one takes the first).
-        let now = now.to_zoned(zone.clone());
+        let zone = self.customer.time_zone();
+        let now = jiff::Timestamp::from_second(self.now)
+            .ok()?
+            .to_zoned(zone.clone());
         let date = now.date();
         let date = if minute >= until {
             date.tomorrow().ok()?

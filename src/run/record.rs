@@ -61,6 +61,15 @@ pub trait Record {
     fn id(&self) -> &str;
     /// For quiet hours; UTC when the record names none or an unknown one.
     fn time_zone(&self) -> TimeZone;
+    /// The customer's offset from UTC at `at`, in seconds: what quiet hours
+    /// ask at every send. A record that keeps its zone may answer from a
+    /// cache.
+    fn utc_offset(&self, at: Seconds) -> i32 {
+        match jiff::Timestamp::from_second(at) {
+            Ok(time) => self.time_zone().to_offset(time).seconds(),
+            Err(_) => 0,
+        }
+    }
     fn consents_to(&self, channel: &str) -> bool;
     fn has_tag(&self, tag: &str) -> bool;
     fn set_tag(&mut self, tag: &str, on: bool);

@@ -50,6 +50,36 @@ impl Zones {
 pub struct Subject {
     pub customer: Customer,
     pub zone: TimeZone,
+    /// The last offset looked up and the span of time it holds for (from
+    /// one change of clocks to the next): a customer's sends mostly fall
+    /// in the same span.
+    offset: std::cell::Cell<(Seconds, Seconds, i32)>,
+}
+
+impl Subject {
+    pub fn new(customer: Customer, zone: TimeZone) -> Self {
+        Subject {
+            customer,
+            zone,
+            offset: std::cell::Cell::new((0, 0, 0)),
+        }
+    }
+
+    fn offset_span(&self, at: Seconds) -> (Seconds, Seconds, i32) {
+        let Ok(time) = jiff::Timestamp::from_second(at) else {
+            return (at, at + 1, 0);
+        };
+        let offset = self.zone.to_offset(time).seconds();
+        // Valid from `at` on: times mostly go forward, and a change of
+        // clocks exactly at `at` cannot be misread.
+        let from = at;
+        let until = self
+            .zone
+            .following(time)
+            .next()
+            .map_or(Seconds::MAX, |t| t.timestamp().as_second());
+        (from, until, offset)
+    }
 }
 
 impl Record for Subject {
@@ -58,6 +88,15 @@ impl Record for Subject {
     }
     fn time_zone(&self) -> TimeZone {
         self.zone.clone()
+    }
+    fn utc_offset(&self, at: Seconds) -> i32 {
+        let (from, until, offset) = self.offset.get();
+        if from <= at && at < until {
+            return offset;
+        }
+        let span = self.offset_span(at);
+        self.offset.set(span);
+        span.2
     }
     fn consents_to(&self, channel: &str) -> bool {
         self.customer.consents_to(channel)

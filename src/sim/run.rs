@@ -139,10 +139,7 @@ impl<'s, 'm> Worker<'s, 'm> {
                 customer.clone()
             };
             let Some(record) = record else { return };
-            let mut subject = Subject {
-                customer: record,
-                zone: zone.clone(),
-            };
+            let mut subject = Subject::new(record, zone.clone());
             simulate_one(
                 setup,
                 self.model,
