@@ -25,7 +25,7 @@ pub enum Command {
     Compile(CompileArgs),
     /// Print the JSON Schema of a file format nurture writes.
     Schema(SchemaArgs),
-    /// Draw a program as a flow chart (Mermaid for GitHub Markdown, or DOT).
+    /// Draw a program as a flow chart (Mermaid for GitHub Markdown, DOT, or SVG).
     Graph(GraphArgs),
     /// Run customers and their events through a program (or a compiled
     /// plan) and print the actions, as JSON Lines, in time order.
@@ -48,6 +48,8 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz DOT.
     Dot,
+    /// A self-contained SVG picture, drawn by nurture itself.
+    Svg,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use super::{complain, exit, files, print};
 use crate::render::FileReport;
 use crate::render::chart;
 use crate::render::human::{self, HumanOptions};
+use crate::render::svg;
 use std::io::Write;
 
 pub fn run(args: &GraphArgs) -> i32 {
@@ -47,6 +48,7 @@ pub fn run(args: &GraphArgs) -> i32 {
     print(&match args.format {
         GraphFormat::Mermaid => chart::mermaid(&drawn),
         GraphFormat::Dot => chart::dot(&drawn),
+        GraphFormat::Svg => svg::svg(&drawn),
     });
     exit::CLEAN
 }

@@ -1,7 +1,8 @@
 //! A program as a flow chart (`nurture graph`): Mermaid, which GitHub
-//! renders in Markdown, and Graphviz DOT.
+//! renders in Markdown, and Graphviz DOT; `svg.rs` draws the same chart
+//! itself.
 //!
-//! Both are drawn from the same [`Chart`]: the entry (triggers), one box per
+//! All are drawn from the same [`Chart`]: the entry (triggers), one box per
 //! step listing what it does, one edge per way on, labelled with the event,
 //! condition, share or timeout, and one rounded box per exit outcome.
 
@@ -14,6 +15,9 @@ pub struct Chart {
     pub nodes: Vec<(String, String, Shape)>,
     /// (from, to, label)
     pub edges: Vec<(String, String, String)>,
+    /// Edge index to how many customers took it; the SVG draws busier
+    /// arrows thicker.
+    pub counts: BTreeMap<usize, u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -154,7 +158,11 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     for (id, outcome) in exit_nodes {
         nodes.push((id, format!("exit {outcome}"), Shape::Exit));
     }
-    Chart { nodes, edges }
+    Chart {
+        nodes,
+        edges,
+        counts: BTreeMap::new(),
+    }
 }
 
 /// Mermaid `flowchart TD`; labels quoted, so no text can break the chart.
