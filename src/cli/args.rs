@@ -40,6 +40,11 @@ pub struct GraphArgs {
     /// The chart's format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     pub format: GraphFormat,
+
+    /// A simulator report (JSON) whose counts for this program are written
+    /// on the arrows; in SVG, busier arrows are also drawn thicker.
+    #[arg(long, value_name = "REPORT.json")]
+    pub sim: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

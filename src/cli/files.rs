@@ -60,6 +60,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// A whole file, however large: for inputs nurture writes itself, like a
+/// simulator report, which the program size limit does not fit.
+pub fn read_all(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path)
+        .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))
+}
+
 /// An I/O error without the "(os error 2)" suffix people need not see.
 fn plain(error: &std::io::Error) -> String {
     match error.kind() {

@@ -4,10 +4,11 @@
 //! `lines` is what they share: line and column for a byte offset.
 //!
 //! Rendering programs: `chart` draws one as a flow chart (Mermaid, DOT, and
-//! SVG through `layout` and `svg`).
+//! SVG through `layout` and `svg`); `flow` writes a simulator's counts on it.
 
 pub mod chart;
 pub mod facts;
+pub mod flow;
 pub mod github;
 pub mod human;
 pub mod json;
