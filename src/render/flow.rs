@@ -88,7 +88,10 @@ pub fn read_report(json: &str, program: &str) -> Result<Vec<FlowCount>, ReportEr
         match inner.classify() {
             serde_json::error::Category::Data => ReportError::WrongField {
                 path,
-                message: inner.to_string(),
+                // Counts are read as u64, a name a marketer need not know.
+                message: inner
+                    .to_string()
+                    .replace("expected u64", "expected a whole number"),
             },
             _ => ReportError::NotJson(inner.to_string()),
         }
