@@ -1,5 +1,5 @@
 //! A program as a flow chart (`nurture graph`): Mermaid, which GitHub
-//! renders in Markdown, and Graphviz DOT; `svg.rs` draws the same chart
+//! renders in Markdown, and Graphviz DOT; `svg/` draws the same chart
 //! itself.
 //!
 //! All are drawn from the same [`Chart`]: the entry (triggers), one box per
