@@ -1,17 +1,23 @@
-//! `nurture graph`: the chart of every bundled program, in both formats,
-//! and labels that cannot break the chart.
+//! `nurture graph`: the chart of every bundled program, in all three
+//! formats, labels that cannot break the chart, and SVG that is well-formed
+//! XML with no box drawn over another.
 
-use nurture::render::chart;
+use nurture::render::layout::Rect;
+use nurture::render::{chart, svg};
 use std::path::Path;
 
 fn charts(text: &str) -> (String, String) {
-    let program = nurture::syntax::parse(text).program.expect("a program");
-    let drawn = chart::chart(&program, text);
+    let drawn = chart_of(text);
     (chart::mermaid(&drawn), chart::dot(&drawn))
 }
 
-#[test]
-fn bundled_programs() {
+fn chart_of(text: &str) -> chart::Chart {
+    let program = nurture::syntax::parse(text).program.expect("a program");
+    chart::chart(&program, text)
+}
+
+/// The bundled programs as (name, text), sorted.
+fn bundled() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("programs")
@@ -19,16 +25,176 @@ fn bundled_programs() {
         .filter(|p| p.extension().is_some_and(|x| x == "nurture") && !p.ends_with("schema.nurture"))
         .collect();
     paths.sort();
-    for path in paths {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
-        let text = std::fs::read_to_string(&path).expect("readable");
-        let (mermaid, dot) = charts(&text);
-        insta::assert_snapshot!(format!("{name}.mermaid"), mermaid);
-        insta::assert_snapshot!(format!("{name}.dot"), dot);
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            (name, std::fs::read_to_string(&path).expect("readable"))
+        })
+        .collect()
+}
+
+/// Parses the SVG as XML and checks that every given name is the whole text
+/// of some `<text>` element.
+#[track_caller]
+fn assert_svg_shows(svg: &str, names: &[String]) {
+    let document = roxmltree::Document::parse(svg)
+        .unwrap_or_else(|error| panic!("not well-formed XML: {error}\n{svg}"));
+    let root = document.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    for attribute in ["width", "height", "viewBox"] {
+        assert!(root.attribute(attribute).is_some(), "no {attribute}");
+    }
+    let texts: Vec<&str> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    for name in names {
+        assert!(
+            texts.contains(&name.as_str()),
+            "`{name}` is not shown: {texts:?}"
+        );
+    }
+}
+
+/// No two boxes, and no label and box or two labels, share any space.
+#[track_caller]
+fn assert_nothing_overlaps(drawn: &chart::Chart) {
+    let layout = svg::layout(drawn);
+    let mut things: Vec<(String, Rect)> = drawn
+        .nodes
+        .iter()
+        .zip(&layout.boxes)
+        .map(|((id, _, _), rect)| (id.clone(), *rect))
+        .collect();
+    for ((from, to, _), route) in drawn.edges.iter().zip(&layout.routes) {
+        if let Some(label) = route.label {
+            things.push((format!("label {from}->{to}"), label));
+        }
+    }
+    for (i, (a, ra)) in things.iter().enumerate() {
+        assert!(
+            ra.x >= 0.0
+                && ra.y >= 0.0
+                && ra.x + ra.w <= layout.width
+                && ra.y + ra.h <= layout.height,
+            "{a} is outside the drawing: {ra:?}"
+        );
+        for (b, rb) in &things[i + 1..] {
+            assert!(!ra.overlaps(rb), "{a} {ra:?} overlaps {b} {rb:?}");
+        }
+    }
+}
+
+fn step_names(text: &str) -> Vec<String> {
+    let program = nurture::syntax::parse(text).program.expect("a program");
+    program.steps.iter().map(|s| s.name.value.clone()).collect()
+}
+
+#[test]
+fn bundled_programs() {
+    for (name, text) in bundled() {
+        let drawn = chart_of(&text);
+        insta::assert_snapshot!(format!("{name}.mermaid"), chart::mermaid(&drawn));
+        insta::assert_snapshot!(format!("{name}.dot"), chart::dot(&drawn));
+        insta::assert_snapshot!(format!("{name}.svg"), svg::svg(&drawn));
+    }
+}
+
+#[test]
+fn every_svg_is_xml_showing_every_step() {
+    for (name, text) in bundled() {
+        let drawn = chart_of(&text);
+        let picture = svg::svg(&drawn);
+        assert_svg_shows(&picture, &step_names(&text));
+        assert!(
+            !picture.contains("NaN") && !picture.contains("inf"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn no_two_boxes_overlap() {
+    for (_, text) in bundled() {
+        assert_nothing_overlaps(&chart_of(&text));
+    }
+}
+
+/// Loops back to an earlier step, a step that waits for itself, two arrows
+/// between the same steps, and a step no arrow reaches: each is drawn, and
+/// nothing lands on anything else.
+#[test]
+fn loops_and_parallel_arrows_are_drawn_apart() {
+    let text = r#"program loops {
+  kind welcome
+  trigger event signup
+  step a {
+    wait up to 3d for click or open {
+      click   -> b
+      open    -> b
+      timeout -> a
+    }
+  }
+  step b {
+    branch {
+      when score > 10 -> exit done
+      else            -> c
+    }
+  }
+  step c {
+    wait up to 2d for reply {
+      reply   -> a
+      timeout -> exit gone
+    }
+  }
+  step orphan {
+    exit gone
+  }
+}"#;
+    let drawn = chart_of(text);
+    assert_nothing_overlaps(&drawn);
+    let picture = svg::svg(&drawn);
+    assert_svg_shows(&picture, &step_names(text));
+    // The loop back from c to a is dashed, so it reads as going back.
+    assert!(picture.contains("stroke-dasharray"), "{picture}");
+    let layout = svg::layout(&drawn);
+    for ((from, to, _), route) in drawn.edges.iter().zip(&layout.routes) {
+        assert!(!route.segments.is_empty(), "{from} -> {to} is not drawn");
+    }
+}
+
+#[test]
+fn svg_text_is_escaped() {
+    let text = r#"program p {
+  kind welcome
+  trigger event signup where source == "ad <\"spring\">"
+  step a {
+    notify owner "say \"hi\" & <b>bye</b> 'now'"
+    exit done
+  }
+}"#;
+    let picture = svg::svg(&chart_of(text));
+    assert_svg_shows(
+        &picture,
+        &[r#"notify owner "say \"hi\" & <b>bye</b> 'now'""#.to_string()],
+    );
+    assert!(!picture.contains("<b>"), "{picture}");
+}
+
+#[test]
+fn the_same_chart_gives_the_same_bytes() {
+    for (_, text) in bundled() {
+        assert_eq!(svg::svg(&chart_of(&text)), svg::svg(&chart_of(&text)));
     }
 }
 

@@ -28,7 +28,7 @@ pub enum Command {
     /// Rewrite programs and schemas in the canonical layout (`--check`
     /// writes nothing and shows what would change).
     Fmt(FmtArgs),
-    /// Draw a program as a flow chart (Mermaid for GitHub Markdown, or DOT).
+    /// Draw a program as a flow chart (Mermaid for GitHub Markdown, DOT, or SVG).
     Graph(GraphArgs),
     /// Run customers and their events through a program (or a compiled
     /// plan) and print the actions, as JSON Lines, in time order.
@@ -155,6 +155,11 @@ pub struct GraphArgs {
     /// The chart's format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     pub format: GraphFormat,
+
+    /// A simulator report (JSON) whose counts for this program are written
+    /// on the arrows; in SVG, busier arrows are also drawn thicker.
+    #[arg(long, value_name = "REPORT.json")]
+    pub sim: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -163,6 +168,8 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz DOT.
     Dot,
+    /// A self-contained SVG picture, drawn by nurture itself.
+    Svg,
 }
 
 #[derive(Debug, Args)]

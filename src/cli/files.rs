@@ -60,10 +60,10 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// A data file's bytes (customers, events, a behaviour model), whole:
-/// unlike programs these have no size limit, since a customer file of a
-/// few hundred megabytes is what a load run is made of.
-pub fn read_data(path: &Path) -> Result<Vec<u8>, String> {
+/// A whole file, however large: data files (customers, events, a
+/// behaviour model, a simulator report) have no size limit, since a
+/// customer file of a few hundred megabytes is what a load run is made of.
+pub fn read_all(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path)
         .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))
 }

@@ -1,13 +1,20 @@
 //! `nurture graph FILE`: the program as a flow chart on stdout. A program
 //! that does not parse is refused with its syntax errors on stderr; one with
 //! other mistakes is still drawn, since a picture helps to find them.
+//!
+//! With `--sim REPORT.json`, the simulator's counts for the program are
+//! written on the arrows. A report that cannot be read is refused (exit 2),
+//! one that is not a report or has no counts for the program is a finding
+//! (exit 1), as `replay` does with its input files.
 
 use super::args::{GraphArgs, GraphFormat};
 use super::{complain, exit, files, print};
 use crate::render::FileReport;
-use crate::render::chart;
+use crate::render::chart::{self, FlowCount};
 use crate::render::human::{self, HumanOptions};
+use crate::render::{flow, svg};
 use std::io::Write;
+use std::path::Path;
 
 pub fn run(args: &GraphArgs) -> i32 {
     let path = args.file.display().to_string();
@@ -43,10 +50,35 @@ pub fn run(args: &GraphArgs) -> i32 {
             return exit::FINDINGS;
         }
     };
-    let drawn = chart::chart(&program, &source);
+    let mut drawn = chart::chart(&program, &source);
+    if let Some(report) = &args.sim {
+        match simulated(report, program.name.as_str()) {
+            Ok(flow) => chart::annotate(&mut drawn, &flow),
+            Err(code) => return code,
+        }
+    }
     print(&match args.format {
         GraphFormat::Mermaid => chart::mermaid(&drawn),
         GraphFormat::Dot => chart::dot(&drawn),
+        GraphFormat::Svg => svg::svg(&drawn),
     });
     exit::CLEAN
+}
+
+/// The counts a simulator report holds for `program`, or the exit code after
+/// saying what is wrong with the report.
+fn simulated(path: &Path, program: &str) -> Result<Vec<FlowCount>, i32> {
+    let file = path.display().to_string();
+    let bytes = files::read_all(path).map_err(|problem| {
+        complain(&problem);
+        exit::TROUBLE
+    })?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        complain(&format!("`{file}` is not UTF-8 text"));
+        return Err(exit::FINDINGS);
+    };
+    flow::read_report(&text, program).map_err(|error| {
+        complain(&error.describe(&file));
+        exit::FINDINGS
+    })
 }

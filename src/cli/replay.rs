@@ -110,7 +110,7 @@ fn schema_for_plan(args: &ReplayArgs) -> Option<crate::syntax::ast::Schema> {
 }
 
 fn read_text(path: &std::path::Path) -> Result<String, i32> {
-    let bytes = files::read_data(path).map_err(|problem| {
+    let bytes = files::read_all(path).map_err(|problem| {
         complain(&problem);
         exit::TROUBLE
     })?;

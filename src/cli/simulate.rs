@@ -263,7 +263,7 @@ fn start_of(text: &str) -> Option<i64> {
 }
 
 fn read_text(path: &Path) -> Result<String, i32> {
-    let bytes = files::read_data(path).map_err(|problem| {
+    let bytes = files::read_all(path).map_err(|problem| {
         complain(&problem);
         exit::TROUBLE
     })?;

@@ -1,7 +1,8 @@
 //! A program as a flow chart (`nurture graph`): Mermaid, which GitHub
-//! renders in Markdown, and Graphviz DOT.
+//! renders in Markdown, and Graphviz DOT; `svg/` draws the same chart
+//! itself.
 //!
-//! Both are drawn from the same [`Chart`]: the entry (triggers), one box per
+//! All are drawn from the same [`Chart`]: the entry (triggers), one box per
 //! step listing what it does, one edge per way on, labelled with the event,
 //! condition, share or timeout, and one rounded box per exit outcome.
 
@@ -14,7 +15,16 @@ pub struct Chart {
     pub nodes: Vec<(String, String, Shape)>,
     /// (from, to, label)
     pub edges: Vec<(String, String, String)>,
+    /// Node id to the name a simulator report gives the same place: `entry`,
+    /// a step's name, or `exit:OUTCOME`. Kept apart from the labels so that
+    /// reading a report never depends on how a box is worded.
+    pub flow_names: BTreeMap<String, String>,
+    /// Edge index to how many simulated customers took it, once
+    /// [`annotate`]d; the SVG draws busier arrows thicker.
+    pub counts: BTreeMap<usize, u64>,
 }
+
+pub use super::flow::{FlowCount, annotate};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -45,6 +55,8 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     let mut exits: BTreeMap<String, String> = BTreeMap::new();
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
+    let mut flow_names = BTreeMap::new();
+    flow_names.insert("entry".to_string(), "entry".to_string());
 
     let triggers: Vec<String> = program
         .clauses
@@ -147,14 +159,21 @@ pub fn chart(program: &Program, source: &str) -> Chart {
                 _ => lines.push(text(statement.span)),
             }
         }
+        flow_names.insert(id.clone(), step.name.value.clone());
         nodes.push((id, lines.join("\n"), Shape::Step));
     }
     let mut exit_nodes: Vec<(String, String)> = exits.into_iter().map(|(o, id)| (id, o)).collect();
     exit_nodes.sort_by_key(|(id, _)| id[1..].parse::<usize>().unwrap_or(0));
     for (id, outcome) in exit_nodes {
+        flow_names.insert(id.clone(), format!("exit:{outcome}"));
         nodes.push((id, format!("exit {outcome}"), Shape::Exit));
     }
-    Chart { nodes, edges }
+    Chart {
+        nodes,
+        edges,
+        flow_names,
+        counts: BTreeMap::new(),
+    }
 }
 
 /// Mermaid `flowchart TD`; labels quoted, so no text can break the chart.

@@ -2,15 +2,21 @@
 //! (`human`), for programs (`json`), for GitHub Actions (`github`) and for
 //! code scanning (`sarif`). Only the renderers and the CLI produce output.
 //! `lines` is what they share: line and column for a byte offset.
+//!
+//! Rendering programs: `chart` draws one as a flow chart (Mermaid, DOT, and
+//! SVG through `layout` and `svg`); `flow` writes a simulator's counts on it.
 
 pub mod chart;
 pub mod facts;
+pub mod flow;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod layout;
 pub mod lines;
 pub mod sarif;
 pub mod simulation;
+pub mod svg;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;

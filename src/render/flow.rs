@@ -1,0 +1,141 @@
+//! Simulated counts on a chart's arrows (`nurture graph --sim REPORT.json`).
+//!
+//! The simulator's report says, per program, how many customers went from
+//! one place to the next. Only those counts are read here; every other field
+//! of the report is ignored, so the report can grow without breaking charts.
+
+use super::chart::Chart;
+use serde::Deserialize;
+
+/// The report format this reader understands.
+const FORMAT_VERSION: u64 = 1;
+
+/// How many simulated customers went `from` (`entry` or a step's name) `to`
+/// (a step's name or `exit:OUTCOME`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct FlowCount {
+    pub from: String,
+    pub to: String,
+    pub count: u64,
+}
+
+#[derive(Deserialize)]
+struct Report {
+    format_version: u64,
+    programs: Vec<ProgramFlow>,
+}
+
+#[derive(Deserialize)]
+struct ProgramFlow {
+    program: String,
+    flow: Vec<FlowCount>,
+}
+
+/// Why a report gave no counts for a program. The messages are phrased to
+/// follow the report's file name: "`run.json` is not JSON: …".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReportError {
+    /// `{"programs": [` and nothing more.
+    NotJson(String),
+    /// `{"format_version": 1, "programs": [{"program": 7}]}`: the JSON is
+    /// fine, but a field is missing or has the wrong type.
+    WrongField { path: String, message: String },
+    /// `{"format_version": 2, …}`, from a newer nurture.
+    Version(u64),
+    /// The report was made from other programs.
+    NoProgram { name: String, found: Vec<String> },
+}
+
+impl ReportError {
+    pub fn describe(&self, file: &str) -> String {
+        match self {
+            ReportError::NotJson(message) => format!("`{file}` is not JSON: {message}"),
+            ReportError::WrongField { path, message } => {
+                format!("`{file}` is not a simulator report: at `{path}`: {message}")
+            }
+            ReportError::Version(version) => format!(
+                "`{file}` has format_version {version}, but this nurture reads format_version {FORMAT_VERSION}"
+            ),
+            ReportError::NoProgram { name, found } => {
+                let hint = if let Some(close) =
+                    crate::suggest::closest(name, found.iter().map(String::as_str))
+                {
+                    format!("the closest it has is `{close}`")
+                } else if found.is_empty() {
+                    "it has no programs".to_string()
+                } else {
+                    // A report of a whole folder can name many programs.
+                    const SHOWN: usize = 8;
+                    let mut names: Vec<String> =
+                        found.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+                    if found.len() > SHOWN {
+                        names.push(format!("and {} more", found.len() - SHOWN));
+                    }
+                    format!("it has {}", names.join(", "))
+                };
+                format!("`{file}` has no counts for program `{name}` ({hint})")
+            }
+        }
+    }
+}
+
+/// The counts a report holds for the program called `program`.
+pub fn read_report(json: &str, program: &str) -> Result<Vec<FlowCount>, ReportError> {
+    let deserializer = &mut serde_json::Deserializer::from_str(json);
+    let report: Report = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ReportError::WrongField {
+                path,
+                // Counts are read as u64, a name a marketer need not know.
+                message: inner
+                    .to_string()
+                    .replace("expected u64", "expected a whole number"),
+            },
+            _ => ReportError::NotJson(inner.to_string()),
+        }
+    })?;
+    if report.format_version != FORMAT_VERSION {
+        return Err(ReportError::Version(report.format_version));
+    }
+    let found: Vec<String> = report.programs.iter().map(|p| p.program.clone()).collect();
+    report
+        .programs
+        .into_iter()
+        .find(|p| p.program == program)
+        .map(|p| p.flow)
+        .ok_or_else(|| ReportError::NoProgram {
+            name: program.to_string(),
+            found,
+        })
+}
+
+/// Writes each count on its arrow: `click · 312`, or `312` on an arrow with
+/// no label. Arrows between the same two places share one count, which goes
+/// on the first of them (the simulator cannot tell them apart). Counts for
+/// moves the chart has no arrow for (leaving by an `exit when` rule, say) are
+/// not drawn, and neither is anything on an arrow the report does not name.
+/// Call it once per chart: it writes into the labels.
+pub fn annotate(chart: &mut Chart, flow: &[FlowCount]) {
+    for count in flow {
+        let name = |id: &str| chart.flow_names.get(id).map(String::as_str);
+        let first = chart.edges.iter().position(|(from, to, _)| {
+            name(from) == Some(count.from.as_str()) && name(to) == Some(count.to.as_str())
+        });
+        if let Some(edge) = first {
+            // A report that lists a move twice means both rows happened.
+            let total = chart.counts.entry(edge).or_insert(0);
+            *total = total.saturating_add(count.count);
+        }
+    }
+    for (&edge, &count) in &chart.counts {
+        if let Some((_, _, label)) = chart.edges.get_mut(edge) {
+            *label = if label.is_empty() {
+                count.to_string()
+            } else {
+                format!("{label} · {count}")
+            };
+        }
+    }
+}
