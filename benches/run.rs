@@ -23,7 +23,7 @@ fn plan(name: &str) -> nurture::plan::Plan {
     let schema_text = std::fs::read_to_string(dir.join("schema.nurture")).unwrap_or_default();
     let schema = nurture::syntax::parse(&schema_text).schema;
     match nurture::syntax::parse(&text).program {
-        Some(program) => nurture::plan::compile(&program, &text, schema.as_ref()),
+        Some(program) => nurture::plan::compile(&program, schema.as_ref()),
         None => panic!("programs/{name} holds a program"),
     }
 }

@@ -51,7 +51,7 @@ fn wake_up_120_days(bencher: Bencher) {
     let schema = nurture::syntax::parse(&read("schema.nurture")).schema;
     let text = read("wake_up_dormant.nurture");
     let program = nurture::syntax::parse(&text).program.expect("a program");
-    let plan = nurture::plan::compile(&program, &text, schema.as_ref());
+    let plan = nurture::plan::compile(&program, schema.as_ref());
     let model = behavior::read(&read("sample/behavior.toml"), schema.as_ref()).expect("model");
     let setup = vec![Setup::new(&plan, &program, &model)];
     // Only the attributes the program reads, as `nurture simulate` keeps.

@@ -27,14 +27,14 @@ fn compile(body: &str) -> Plan {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     let program = nurture::syntax::parse(&text).program.expect("program");
-    plan::compile(&program, &text, None)
+    plan::compile(&program, None)
 }
 
 /// A plan the checker would refuse, to test the runtime's own guards.
 fn compile_unchecked(body: &str) -> Plan {
     let text = format!("program p {{\n kind welcome\n owner \"x\"\n{body}\n}}\n");
     let program = nurture::syntax::parse(&text).program.expect("program");
-    plan::compile(&program, &text, None)
+    plan::compile(&program, None)
 }
 
 fn customer(id: &str, consents: &[&str]) -> Customer {

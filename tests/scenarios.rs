@@ -45,7 +45,7 @@ fn compile(program: &str, schema: &Schema) -> Plan {
         .collect();
     assert!(errors.is_empty(), "{program}: {errors:?}");
     let parsed = nurture::syntax::parse(&text).program.expect("a program");
-    plan::compile(&parsed, &text, Some(schema))
+    plan::compile(&parsed, Some(schema))
 }
 
 fn at(text: &str) -> i64 {
@@ -253,10 +253,10 @@ scenario_test!(
     /// |---|---|
     /// | ebbe | e-bike in Copenhagen delivered at 22:30: the offer four days later falls in quiet hours, held to 08:00; clicks → incentive; SMS allowed → final SMS, `not_converted` |
     /// | nina | 1800 bike → premium bundle; a parts purchase does not count, accessories convert |
-    /// | ona | 600 bike → safety basics; never clicks → the 10% arm after 5 days; no SMS consent → `not_converted` |
-    /// | osman | drawn into the holdout: gets nothing, leaves as `holdout` when the 30-day goal window ends |
+    /// | ona2 | 600 bike → safety basics; never clicks → the 10% arm after 5 days; no SMS consent → `not_converted` |
+    /// | osman57 | drawn into the holdout: gets nothing, leaves as `holdout` when the 30-day goal window ends |
     /// | paul | 300 bike: below the audience's 400 |
-    /// | quilla | also drawn into the holdout; complains during the window: exit rules apply to the control group too → `complained` |
+    /// | quilla26 | also drawn into the holdout; complains during the window: exit rules apply to the control group too → `complained` |
     cross_sell_accessories,
     "2026-08-01T00:00:00Z"
 );
@@ -267,12 +267,12 @@ scenario_test!(
     ///
     /// | customer | intent |
     /// |---|---|
-    /// | ada | key account: the KAM is asked instead of a mail; refers → `converted` |
+    /// | ada2 | key account: the KAM is asked instead of a mail; refers → `converted` |
     /// | ben | Los Angeles, answers at 22:00 local: thank-you held to 08:00; clicks the referral page → customer success, then the push reminder → `not_referred` |
     /// | cleo | no push consent, never clicks → `not_referred` after the 10-day wait |
     /// | dirk | an 8 does not trigger; a 10 a month later does; complains → `complained` |
-    /// | edda | already an `advocate`: outside the audience |
-    /// | ivo | drawn into the holdout: gets nothing, but refers within the window → `converted` (as a control) |
+    /// | edda9 | already an `advocate`: outside the audience |
+    /// | ivo7 | drawn into the holdout: gets nothing, but refers within the window → `converted` (as a control) |
     referral_ask,
     "2026-09-01T00:00:00Z"
 );
@@ -302,7 +302,7 @@ scenario_test!(
     /// | lena | cancels at 21:30 in Berlin (tagged `cancel_pending`, low model risk): survey mail held to 08:00; no answer → SMS; answers "price" → offer; clicks → call; books a meeting → `in_talks` |
     /// | mats | enters the risk segment; answers "service" → apology, service team, call; no meeting → `churned` |
     /// | nora | enters on the clock at midnight, 60 days before her contract ends: mail held to 08:00; never answers → ask again (no SMS consent) → last chance → `churned` |
-    /// | joost | drawn into the holdout: the program has no goal, so the control customer leaves at once as `holdout`; a later renewal does nothing |
+    /// | joost35 | drawn into the holdout: the program has no goal, so the control customer leaves at once as `holdout`; a later renewal does nothing |
     /// | pia | New York, cancels 12 days before her contract ends → straight to the last-chance offer; unsubscribes |
     retain_churn_risk,
     "2026-12-31T00:00:00Z"
@@ -346,9 +346,9 @@ scenario_test!(
     ///
     /// | customer | intent |
     /// |---|---|
-    /// | p8 | entering another segment does nothing; power users → offer; clicks → five days → smb worth 8000 → sales call |
-    /// | p9 | New York, enters at 20:00 local: offer held to 08:00; no click → push (consented); no click → `not_now`, score −5 |
-    /// | p11 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
+    /// | p5 | entering another segment does nothing; power users → offer; clicks → five days → smb worth 8000 → sales call |
+    /// | p17 | New York, enters at 20:00 local: offer held to 08:00; no click → push (consented); no click → `not_now`, score −5 |
+    /// | p22 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
     /// | p4 | bronze tier: outside the audience |
     /// | p15 | asks to cancel → `cancelling` |
     upsell_premium,
@@ -361,12 +361,12 @@ scenario_test!(
     ///
     /// | customer | intent |
     /// |---|---|
-    /// | w8 | Berlin: 180 days pass at 21:30 local, mail held to 08:00; no reaction → SMS nudge → `dormant` |
+    /// | w9 | Berlin: 180 days pass at 21:30 local, mail held to 08:00; no reaction → SMS nudge → `dormant` |
     /// | w11 | leaves `active_buyers`; clicks → comeback offer; buys → `converted` |
-    /// | w3 | inactive on the clock; opens → reminder; clicks → offer; no purchase → `handed_off` to sales |
-    /// | w4 | gold: outside the audience when the 180 days pass |
-    /// | w5 | last purchase in 2023 (lost, not dormant): leaving the segment does not let them in |
-    /// | w15 | 180 days passed before the replay starts: dormant at the start, so they enter on the replay's first tick (clock triggers fire on ticks, never on an event) |
+    /// | w2 | inactive on the clock; opens → reminder; clicks → offer; no purchase → `handed_off` to sales |
+    /// | w6 | gold: outside the audience when the 180 days pass |
+    /// | w13 | last purchase in 2023 (lost, not dormant): leaving the segment does not let them in |
+    /// | w19 | 180 days passed before the replay starts: dormant at the start, so they enter on the replay's first tick (clock triggers fire on ticks, never on an event) |
     wake_up_dormant,
     "2026-08-01T00:00:00Z"
 );

@@ -76,10 +76,7 @@ pub fn checked_plan(
             ))
         } else {
             match crate::syntax::parse(&source).program {
-                Some(program) => Ok((
-                    crate::plan::compile(&program, &source, schema),
-                    schema.cloned(),
-                )),
+                Some(program) => Ok((crate::plan::compile(&program, schema), schema.cloned())),
                 None => Err(format!("`{path}` holds no program to compile")),
             }
         }

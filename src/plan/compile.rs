@@ -11,7 +11,7 @@ use crate::syntax::ast::{self, ClauseKind, Program, Schema, StatementKind, Targe
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-pub fn compile(program: &Program, source: &str, schema: Option<&Schema>) -> Plan {
+pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
     let mut compiler = Compiler::new(program, schema);
     let nodes = compiler.nodes();
     let start = compiler.start();
@@ -32,7 +32,7 @@ pub fn compile(program: &Program, source: &str, schema: Option<&Schema>) -> Plan
         kind: String::new(),
         title: None,
         owner: None,
-        digest: format!("sha256:{:x}", Sha256::digest(source.as_bytes())),
+        digest: String::new(),
         entry: Entry {
             triggers: Vec::new(),
             audience: None,
@@ -99,7 +99,24 @@ pub fn compile(program: &Program, source: &str, schema: Option<&Schema>) -> Plan
             ClauseKind::Start(_) => {}
         }
     }
+    plan.digest = meaning_digest(&plan);
     plan
+}
+
+/// `sha256:` and the SHA-256 of what the plan does: its JSON without the
+/// digest and without spans. Two texts that differ only in layout and
+/// comments (what `nurture fmt` changes) have the same digest, so
+/// reformatting a running program keeps its splits, its holdout and its
+/// idempotency keys; any change of meaning makes a new digest.
+fn meaning_digest(plan: &Plan) -> String {
+    let mut bare = plan.clone();
+    bare.digest.clear();
+    for node in &mut bare.nodes {
+        node.span = SourceSpan { start: 0, end: 0 };
+    }
+    // Plain structs with string keys and finite numbers always serialise.
+    let json = serde_json::to_vec(&bare).unwrap_or_default();
+    format!("sha256:{:x}", Sha256::digest(&json))
 }
 
 struct Compiler<'p> {

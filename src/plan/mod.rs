@@ -37,8 +37,10 @@ pub struct Plan {
     pub kind: String,
     pub title: Option<String>,
     pub owner: Option<String>,
-    /// `sha256:` and the hex SHA-256 of the program's source text: a runtime
-    /// can tell which text a plan came from, and idempotency keys use it.
+    /// `sha256:` and the hex SHA-256 of what the plan does (its JSON without
+    /// the digest and the spans): a runtime can tell which program a plan
+    /// is, draws and idempotency keys use it, and reformatting the text
+    /// changes none of them.
     pub digest: String,
     pub entry: Entry,
     pub goal: Option<Goal>,

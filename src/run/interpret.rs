@@ -849,7 +849,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
     /// and what it is for: `label` and the numbers joined by `/`, hashed as
     /// that text. The same every run, on every machine.
     fn draw(&self, label: &[u8], numbers: &[u64]) -> u64 {
-        // FNV-1a, 64 bits: tiny, stable, and good enough to spread ids.
+        // FNV-1a, 64 bits, then mixed: tiny, stable, and spreads ids evenly.
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ self.seed;
         let mut feed = |bytes: &[u8]| {
             for &byte in bytes {
@@ -877,6 +877,12 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             }
             feed(&digits[at..]);
         }
+        // FNV's low bits depend only on the inputs' low bits (the multiply
+        // carries upwards), and `% 10_000` reads mostly low bits: mix the
+        // high bits down first (SplitMix64's finaliser), or shares drift.
+        hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        hash ^= hash >> 31;
         hash % 10_000
     }
 
