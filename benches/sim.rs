@@ -81,9 +81,11 @@ fn wake_up_120_days(bencher: Bencher) {
             &setup,
             &model,
             &options,
+            "population",
             &mut |take| all.by_ref().for_each(&mut *take),
             &mut |_| {},
         )
+        .0
     };
     let transitions = run(customers.clone())[0].transitions;
     bencher

@@ -167,27 +167,51 @@ pub fn run(args: &SimulateArgs) -> i32 {
         threads,
     };
     let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |count: u64| {
+        if show_progress {
+            let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
+        }
+    };
     let mut errors: Vec<RowError> = Vec::new();
-    let tallies = simulate(
-        &setups,
-        &model,
-        &options,
-        &mut |take| {
-            errors = input::read_customers_each(
-                &customers_name,
-                &customers_text,
-                format,
-                schema.as_ref(),
-                Some(&keep),
-                take,
-            );
-        },
-        &mut |count| {
-            if show_progress {
-                let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
-            }
-        },
-    );
+    let (tallies, mut bad_rows) = match format {
+        // The reading thread only splits the text into rows; the simulating
+        // threads make customers of them.
+        Format::Csv => simulate(
+            &setups,
+            &model,
+            &options,
+            &customers_name,
+            &mut |take| {
+                errors = input::read_csv_rows(
+                    &customers_name,
+                    &customers_text,
+                    schema.as_ref(),
+                    Some(&keep),
+                    take,
+                );
+            },
+            &mut progress,
+        ),
+        Format::JsonLines => simulate(
+            &setups,
+            &model,
+            &options,
+            &customers_name,
+            &mut |take| {
+                errors = input::read_customers_each(
+                    &customers_name,
+                    &customers_text,
+                    format,
+                    schema.as_ref(),
+                    Some(&keep),
+                    take,
+                );
+            },
+            &mut progress,
+        ),
+    };
+    errors.append(&mut bad_rows);
+    errors.sort_by_key(|e| e.line);
     if show_progress {
         let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
     }

@@ -77,6 +77,7 @@ use serde_json::{Map, Value as Json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 /// How a customers file is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +144,22 @@ pub fn read_customers_each(
     keep: Option<&BTreeSet<String>>,
     take: &mut dyn FnMut(Customer),
 ) -> Vec<RowError> {
+    if format == Format::Csv {
+        let mut bad = Vec::new();
+        let mut errors = read_csv_rows(file, text, schema, keep, &mut |row| match row.customer() {
+            Ok(customer) => take(customer),
+            Err(problems) => bad.extend(problems.into_iter().map(|problem| RowError {
+                file: file.to_string(),
+                line: row.line,
+                problem,
+            })),
+        });
+        errors.extend(bad);
+        // Rows are told in file order; a row's problems are found either
+        // while reading it or while making it a customer, never both.
+        errors.sort_by_key(|e| e.line);
+        return errors;
+    }
     let types = schema.map(Types::new);
     let mut out = Customers {
         report: Report::new(file),
@@ -151,7 +168,7 @@ pub fn read_customers_each(
     };
     let text = without_bom(text);
     match format {
-        Format::Csv => read_csv(text, types.as_ref(), keep, &mut out),
+        Format::Csv => {}
         Format::JsonLines => {
             for (line, row) in json_lines(text) {
                 match object(row) {
@@ -365,19 +382,70 @@ enum Column<'s> {
     Ignored,
 }
 
-fn read_csv(
+/// A row of a customers CSV, read but not yet made a customer: the
+/// simulator's threads make customers of rows, so that the reading thread
+/// only splits the text.
+pub struct Row<'s> {
+    pub line: usize,
+    columns: Arc<Vec<Column<'s>>>,
+    record: StringRecord,
+    /// The line of an earlier row with the same id.
+    repeat_of: Option<usize>,
+}
+
+impl Row<'_> {
+    /// The customer, or every problem of the row.
+    pub fn customer(&self) -> Result<Customer, Vec<String>> {
+        let (customer, mut problems) = customer_from_row(&self.columns, &self.record);
+        if let Some(first) = self.repeat_of {
+            problems.insert(
+                0,
+                format!(
+                    "customer `{}` is already on line {first}",
+                    shown(&customer.id)
+                ),
+            );
+        }
+        if problems.is_empty() {
+            Ok(customer)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Reads a customers CSV into rows, in file order. The errors are those
+/// found while reading (the header, a row with the wrong number of fields);
+/// [`Row::customer`] finds the rest.
+pub fn read_csv_rows<'s>(
+    file: &str,
     text: &str,
-    types: Option<&Types<'_>>,
+    schema: Option<&'s Schema>,
     keep: Option<&BTreeSet<String>>,
-    out: &mut Customers<'_, '_>,
+    take: &mut dyn FnMut(Row<'s>),
+) -> Vec<RowError> {
+    let types = schema.map(Types::new);
+    let mut report = Report::new(file);
+    read_csv(without_bom(text), types.as_ref(), keep, &mut report, take);
+    report.errors
+}
+
+fn read_csv<'s>(
+    text: &str,
+    types: Option<&Types<'s>>,
+    keep: Option<&BTreeSet<String>>,
+    report: &mut Report<'_>,
+    take: &mut dyn FnMut(Row<'s>),
 ) {
+    let mut first_line: HashMap<String, usize> = HashMap::new();
     // A reader starts at byte `start` of `text`. It starts again after a
     // row that holds a line break and has the wrong number of fields: a
     // quote without its closing quote, which would otherwise swallow the
     // rest of the file into one field.
     let mut start = 0;
     let mut lines = Lines::default();
-    let mut columns: Option<Vec<Column<'_>>> = None;
+    let mut columns: Option<Arc<Vec<Column<'s>>>> = None;
+    let mut id_column = None;
     'read: loop {
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
@@ -396,8 +464,7 @@ fn read_csv(
                 Err(error) => {
                     let byte = error.position().map_or(0, |p| p.byte() as usize);
                     let line = lines.at(text, start + byte);
-                    out.report
-                        .error(line, format!("the file cannot be read on: {error}"));
+                    report.error(line, format!("the file cannot be read on: {error}"));
                     break 'read;
                 }
             }
@@ -408,7 +475,7 @@ fn read_csv(
                 continue;
             }
             let Some(columns) = &columns else {
-                match header(&record, types, line, &mut out.report) {
+                match header(&record, types, line, report) {
                     Some(mut found) => {
                         if let Some(keep) = keep {
                             for column in &mut found {
@@ -419,14 +486,15 @@ fn read_csv(
                                 }
                             }
                         }
-                        columns = Some(found)
+                        id_column = found.iter().position(|c| matches!(c, Column::Id));
+                        columns = Some(Arc::new(found))
                     }
                     None => return,
                 }
                 continue;
             };
             if record.len() != columns.len() {
-                out.report.error(
+                report.error(
                     line,
                     format!(
                         "this row has {} fields, but the first line names {} columns",
@@ -445,12 +513,27 @@ fn read_csv(
                 }
                 continue;
             }
-            let (customer, problems) = customer_from_row(columns, &record);
-            out.accept(customer, problems, line);
+            // The first row with an id claims it, whatever its problems, so
+            // that a repeat is reported however the first row fared.
+            let id = id_column.and_then(|i| record.get(i)).map_or("", str::trim);
+            let repeat_of = if id.is_empty() {
+                None
+            } else if let Some(first) = first_line.get(id) {
+                Some(*first)
+            } else {
+                first_line.insert(id.to_string(), line);
+                None
+            };
+            take(Row {
+                line,
+                columns: Arc::clone(columns),
+                record: record.clone(),
+                repeat_of,
+            });
         }
     }
     if columns.is_none() {
-        out.report.error(
+        report.error(
             1,
             "the file is empty: its first line must name the columns, one of them `id`".into(),
         );

@@ -10,14 +10,45 @@ use super::engine::{Scratch, Subject, Window, Zones, simulate_one};
 use super::setup::Setup;
 use super::tally::Tally;
 use crate::run::Customer;
+use crate::run::input::{Row, RowError};
 use std::sync::{Mutex, mpsc};
+
+/// What the reading thread hands out: a customer, or a CSV row that a
+/// simulating thread makes one of (building customers is most of the
+/// reading work, and this way it is shared out too).
+pub trait Work: Send {
+    /// The customer, or `None` with the row's problems added to `errors`.
+    fn customer(self, file: &str, errors: &mut Vec<RowError>) -> Option<Customer>;
+}
+
+impl Work for Customer {
+    fn customer(self, _file: &str, _errors: &mut Vec<RowError>) -> Option<Customer> {
+        Some(self)
+    }
+}
+
+impl Work for Row<'_> {
+    fn customer(self, file: &str, errors: &mut Vec<RowError>) -> Option<Customer> {
+        match Row::customer(&self) {
+            Ok(customer) => Some(customer),
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|problem| RowError {
+                    file: file.to_string(),
+                    line: self.line,
+                    problem,
+                }));
+                None
+            }
+        }
+    }
+}
 
 /// Customers handed to a worker at a time: enough to make the hand-over
 /// cheap, few enough that all workers stay busy to the end.
 const BATCH: usize = 1024;
 
-/// Reads customers, handing each to the function it is given.
-pub type Reader<'r> = dyn FnMut(&mut dyn FnMut(Customer)) + 'r;
+/// Reads customers (or rows), handing each to the function it is given.
+pub type Reader<'r, W> = dyn FnMut(&mut dyn FnMut(W)) + 'r;
 
 pub struct Options {
     pub seed: u64,
@@ -27,21 +58,26 @@ pub struct Options {
 }
 
 /// Simulates every customer `read` produces through every program. `read`
-/// calls its argument once per customer; `progress` hears how many
-/// customers have been read so far, now and then.
-pub fn simulate(
+/// calls its argument once per customer or row (of `file`); `progress`
+/// hears how many have been read so far, now and then. Returns the counts
+/// and the problems of rows that were not customers.
+pub fn simulate<W: Work>(
     setups: &[Setup<'_>],
     model: &Behavior,
     options: &Options,
-    read: &mut Reader<'_>,
+    file: &str,
+    read: &mut Reader<'_, W>,
     progress: &mut dyn FnMut(u64),
-) -> Vec<Tally> {
+) -> (Vec<Tally>, Vec<RowError>) {
     let mut totals: Vec<Tally> = setups.iter().map(Tally::new).collect();
+    let mut errors = Vec::new();
     if options.threads <= 1 {
         let mut worker = Worker::new(setups, model, options);
         let mut count = 0u64;
-        read(&mut |customer| {
-            worker.take(customer);
+        read(&mut |work| {
+            if let Some(customer) = work.customer(file, &mut errors) {
+                worker.take(customer);
+            }
             count += 1;
             if count % 65_536 == 0 {
                 progress(count);
@@ -50,10 +86,10 @@ pub fn simulate(
         for (total, tally) in totals.iter_mut().zip(&worker.tallies) {
             total.merge(tally);
         }
-        return totals;
+        return (totals, errors);
     }
 
-    let (send, receive) = mpsc::sync_channel::<Vec<Customer>>(options.threads * 2);
+    let (send, receive) = mpsc::sync_channel::<Vec<W>>(options.threads * 2);
     let receive = Mutex::new(receive);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..options.threads)
@@ -61,24 +97,27 @@ pub fn simulate(
                 let receive = &receive;
                 scope.spawn(move || {
                     let mut worker = Worker::new(setups, model, options);
+                    let mut errors = Vec::new();
                     loop {
                         let batch = match receive.lock() {
                             Ok(receiver) => receiver.recv(),
                             Err(_) => break,
                         };
                         let Ok(batch) = batch else { break };
-                        for customer in batch {
-                            worker.take(customer);
+                        for work in batch {
+                            if let Some(customer) = work.customer(file, &mut errors) {
+                                worker.take(customer);
+                            }
                         }
                     }
-                    worker.tallies
+                    (worker.tallies, errors)
                 })
             })
             .collect();
         let mut batch = Vec::with_capacity(BATCH);
         let mut count = 0u64;
-        read(&mut |customer| {
-            batch.push(customer);
+        read(&mut |work| {
+            batch.push(work);
             count += 1;
             if batch.len() == BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -95,14 +134,17 @@ pub fn simulate(
         }
         drop(send);
         for worker in workers {
-            if let Ok(tallies) = worker.join() {
+            if let Ok((tallies, found)) = worker.join() {
                 for (total, tally) in totals.iter_mut().zip(&tallies) {
                     total.merge(tally);
                 }
+                errors.extend(found);
             }
         }
     });
-    totals
+    // Workers finish in any order; the problems are told in file order.
+    errors.sort_by_key(|e| e.line);
+    (totals, errors)
 }
 
 struct Worker<'s, 'm> {
