@@ -50,7 +50,7 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
         report.days
     );
     out.push_str("<dl class=\"facts\">\n");
-    let day = |time: &str| escape(&time[..10.min(time.len())]);
+    let day = |time: &str| escape(time.get(..10).unwrap_or(time));
     fact(
         &mut out,
         "period",
@@ -210,6 +210,99 @@ mod tests {
             escape("<script>\"a\" & 'b'</script>\u{1}"),
             "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;\u{FFFD}"
         );
+    }
+
+    /// A report whose every name is markup, as file names may be.
+    fn hostile() -> Report {
+        use crate::sim::report::*;
+        let evil = "<img src=x onerror=alert(1)>";
+        let rate = |journeys, converted| Rate {
+            journeys,
+            converted,
+            rate: 0.1,
+        };
+        let program = ProgramReport {
+            program: evil.to_string(),
+            file: evil.to_string(),
+            digest: evil.to_string(),
+            customers: 10,
+            entered: Entered {
+                treated: 9,
+                holdout: 1,
+            },
+            steps: vec![StepReport {
+                step: evil.to_string(),
+                entered: 9,
+                sent: [(evil.to_string(), 9)].into_iter().collect(),
+                answered: 1,
+                moved_on: 9,
+            }],
+            flow: vec![],
+            outcomes: vec![OutcomeReport {
+                outcome: evil.to_string(),
+                journeys: 9,
+                share: 1.0,
+            }],
+            messages: MessagesReport {
+                total: 9,
+                per_channel: [(evil.to_string(), 9)].into_iter().collect(),
+                mean: 1.0,
+                p95: 1,
+                max: 1,
+                bound: Some(1),
+            },
+            held_back: HeldBack {
+                deferred_for_quiet_hours: 0,
+                skipped_for_cap: 0,
+                skipped_without_consent: 0,
+                skipped_by_guard: 0,
+            },
+            goal: Some(GoalReport {
+                event: evil.to_string(),
+                within_minutes: 1440,
+                treated: rate(9, 1),
+                holdout: rate(1, 0),
+                lift: Some(Lift {
+                    difference: 0.1,
+                    low: -0.2,
+                    high: 0.3,
+                    ratio: None,
+                }),
+                median_minutes_to_goal: Some(60),
+                p90_minutes_to_goal: Some(120),
+            }),
+            transitions: 0,
+            actions: 0,
+        };
+        Report {
+            format_version: 1,
+            seed: 0,
+            start: evil.to_string(),
+            end: evil.to_string(),
+            days: 1,
+            customers_file: evil.to_string(),
+            behavior_file: evil.to_string(),
+            skipped_rows: 1,
+            programs: vec![program.clone(), program],
+        }
+    }
+
+    #[test]
+    fn every_name_is_escaped() {
+        let picture = || Picture {
+            title: Some("<b>title</b>".to_string()),
+            svg: "<svg></svg>\n".to_string(),
+        };
+        let page = html(&hostile(), &[picture(), picture()]);
+        assert!(!page.contains("<img"), "{page}");
+        assert!(!page.contains("<b>title"), "{page}");
+        assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(page.contains("&lt;b&gt;title&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn the_same_report_gives_the_same_page() {
+        assert_eq!(html(&hostile(), &[]), html(&hostile(), &[]));
     }
 
     #[test]

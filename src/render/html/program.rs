@@ -24,6 +24,9 @@ pub(super) fn section(
         escape(&p.digest)
     );
     tiles(out, p);
+    if p.entered.treated + p.entered.holdout == 0 {
+        out.push_str("<p class=\"note\">No customer entered this program in the simulated period: compare its triggers and audience with the customers and the behaviour model.</p>\n");
+    }
 
     if let Some(picture) = picture {
         out.push_str("<h3>Flow</h3>\n<p class=\"quiet\">How many journeys took each way; busier arrows are thicker.</p>\n");

@@ -1,6 +1,6 @@
 //! The page's stylesheet, inline. The reader's own fonts only (nothing is
 //! fetched), numbers in tabular figures so columns line up, and a width that
-//! suits a laptop; wide flow charts scroll inside their frame.
+//! suits a laptop; flow charts wider than the page shrink to fit it.
 
 pub(super) const CSS: &str = r#":root {
   --ink: #1e293b;
@@ -53,8 +53,8 @@ section.card h2 { margin-bottom: 0.75rem; }
 .tile { background: var(--paper); border: 1px solid var(--rule); border-radius: 8px; padding: 0.5rem 0.9rem; min-width: 8.5rem; }
 .tile b { display: block; font-size: 1.35rem; font-variant-numeric: tabular-nums; }
 .tile span { color: var(--quiet); font-size: 0.85rem; }
-.chart { overflow: auto; max-height: 80vh; border: 1px solid var(--rule); border-radius: 8px; background: #ffffff; }
-.chart svg { display: block; }
+.chart { overflow-x: auto; border: 1px solid var(--rule); border-radius: 8px; background: #ffffff; padding: 0.5rem; }
+.chart svg { display: block; margin: 0 auto; max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: 0.25rem 0; }
 th, td { padding: 0.3rem 0.75rem; border-bottom: 1px solid var(--rule); vertical-align: middle; }
 thead th { font-weight: 600; color: var(--quiet); font-size: 0.85rem; border-bottom: 2px solid var(--rule); }
@@ -63,13 +63,14 @@ table.numbers td { text-align: right; font-variant-numeric: tabular-nums; white-
 table.numbers thead th { text-align: right; }
 table.numbers thead th:first-child { text-align: left; }
 td.bar-cell, th.bar-cell { width: 16rem; text-align: left; }
-.track { display: block; width: 15rem; height: 0.8rem; background: var(--paper); border-radius: 3px; overflow: hidden; }
+.track { display: block; width: 15rem; height: 0.8rem; background: var(--rule); border-radius: 3px; overflow: hidden; }
 .fill { display: block; height: 100%; border-radius: 3px; }
 .fill.entered { background: var(--entered); }
 .fill.outcome { background: var(--outcome); }
 .fill.treated { background: var(--treated); }
 .fill.holdout { background: var(--holdout); }
 .lift { margin-top: 0.75rem; }
+.note { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 0.5rem 0.9rem; }
 svg.interval { display: block; max-width: 100%; height: auto; font: 12px system-ui, sans-serif; fill: var(--ink); }
 footer { color: var(--quiet); font-size: 0.85rem; padding-top: 1rem; }
 "#;
