@@ -92,6 +92,11 @@ pub struct SimulateArgs {
     /// first program.
     #[arg(long)]
     pub schema: Option<PathBuf>,
+
+    /// Also write the report as one self-contained HTML page, with each
+    /// program's flow chart and the simulated counts on its arrows.
+    #[arg(long, value_name = "FILE", conflicts_with = "trace")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -4,14 +4,17 @@
 //! Without `--customers` and `--behavior` the bundled samples are used (they
 //! are compiled into the binary), so the command works anywhere. The report
 //! goes to stdout; bad customer rows, the progress line and notes go to
-//! stderr.
+//! stderr. `--html FILE` also writes it as a page, with each program's flow
+//! chart annotated with the simulated counts.
 
 use super::args::{ReportFormat, SimulateArgs};
 use super::{complain, exit, files, print};
 use crate::plan::Plan;
 use crate::render::FileReport;
+use crate::render::chart::{self, FlowCount};
+use crate::render::html::{self, Picture};
 use crate::render::human::{self, HumanOptions};
-use crate::render::simulation;
+use crate::render::{simulation, svg};
 use crate::run::input::{self, Format, RowError};
 use crate::sim::behavior::{self, Behavior};
 use crate::sim::engine::{Scratch, Subject, TraceLine, Window, Zones, simulate_one};
@@ -20,6 +23,7 @@ use crate::sim::run::{Options, simulate};
 use crate::sim::setup::Setup;
 use crate::sim::tally::Tally;
 use crate::syntax::ast::{Program, Schema};
+use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -34,6 +38,8 @@ struct Loaded {
     file: String,
     plan: Plan,
     program: Program,
+    /// The program's text, which its chart quotes.
+    source: String,
     bound: Option<u64>,
 }
 
@@ -157,6 +163,23 @@ pub fn run(args: &SimulateArgs) -> i32 {
         );
     }
 
+    // Made before simulating, so a path that cannot be written is found
+    // before the wait rather than after it.
+    let mut page = match &args.html {
+        Some(path) => match File::create(path) {
+            Ok(file) => Some((path, file)),
+            Err(error) => {
+                complain(&format!(
+                    "cannot write `{}`: {}",
+                    path.display(),
+                    files::plain(&error)
+                ));
+                return exit::TROUBLE;
+            }
+        },
+        None => None,
+    };
+
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n as usize,
@@ -237,6 +260,20 @@ pub fn run(args: &SimulateArgs) -> i32 {
         ReportFormat::Human => simulation::human(&report),
         ReportFormat::Json => report.to_json(),
     });
+    if let Some((path, file)) = &mut page {
+        let pictures = pictures(&loaded, &report);
+        let written = file
+            .write_all(html::html(&report, &pictures).as_bytes())
+            .and_then(|()| file.flush());
+        if let Err(error) = written {
+            complain(&format!(
+                "cannot write `{}`: {}",
+                path.display(),
+                files::plain(&error)
+            ));
+            return exit::TROUBLE;
+        }
+    }
 
     // The checker's bound is a promise; a simulation that breaks it has
     // found a fault in nurture, not in the program.
@@ -273,10 +310,37 @@ fn load(path: &Path, schema: Option<&Path>) -> Result<(Loaded, Option<Schema>), 
             file: path.display().to_string(),
             plan,
             program,
+            source,
             bound,
         },
         found,
     ))
+}
+
+/// Each program's title and its flow chart, with the report's counts on
+/// the arrows.
+fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
+    loaded
+        .iter()
+        .zip(&report.programs)
+        .map(|(l, p)| {
+            let mut drawn = chart::chart(&l.program, &l.source);
+            let flow: Vec<FlowCount> = p
+                .flow
+                .iter()
+                .map(|f| FlowCount {
+                    from: f.from.clone(),
+                    to: f.to.clone(),
+                    count: f.count,
+                })
+                .collect();
+            chart::annotate(&mut drawn, &flow);
+            Picture {
+                title: l.plan.title.clone(),
+                svg: svg::svg(&drawn),
+            }
+        })
+        .collect()
 }
 
 /// `YYYY-MM-DD` as midnight UTC.

@@ -5,11 +5,15 @@
 //!
 //! Rendering programs: `chart` draws one as a flow chart (Mermaid, DOT, and
 //! SVG through `layout` and `svg`); `flow` writes a simulator's counts on it.
+//!
+//! Rendering simulation reports: `simulation` for people and the terminal,
+//! `html` as one self-contained page with each program's chart.
 
 pub mod chart;
 pub mod facts;
 pub mod flow;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod layout;

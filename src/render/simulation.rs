@@ -251,7 +251,7 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
     out
 }
 
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
@@ -263,19 +263,19 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn blank_zero(n: u64) -> String {
+pub(super) fn blank_zero(n: u64) -> String {
     if n == 0 { String::new() } else { thousands(n) }
 }
 
-fn percent(share: f64) -> String {
+pub(super) fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
-fn points(share: f64) -> String {
+pub(super) fn points(share: f64) -> String {
     format!("{:+.1}", share * 100.0)
 }
 
-fn minutes_text(minutes: u64) -> String {
+pub(super) fn minutes_text(minutes: u64) -> String {
     if minutes >= 2 * 1440 && minutes % 1440 == 0 {
         format!("{} days", minutes / 1440)
     } else if minutes >= 2 * 1440 {
