@@ -170,6 +170,20 @@ fn scenario() -> impl Strategy<Value = Vec<(i64, usize, u8)>> {
     )
 }
 
+/// Minutes after local midnight at `at` in `zone` (UTC when none).
+fn local_minute(zone: Option<&str>, at: i64) -> i32 {
+    let zone = zone
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(at) {
+        Ok(time) => {
+            let local = time.to_zoned(zone);
+            i32::from(local.hour()) * 60 + i32::from(local.minute())
+        }
+        Err(_) => -1,
+    }
+}
+
 fn customers() -> Vec<Customer> {
     let consents: [&[&str]; 4] = [&["email"], &["email", "sms"], &[], &["email", "sms"]];
     let zones = [
@@ -267,7 +281,12 @@ proptest! {
             .into_iter()
             .map(|c| (c.id.clone(), c.consents.into_iter().collect()))
             .collect();
+        let zones: BTreeMap<String, Option<String>> = customers()
+            .into_iter()
+            .map(|c| (c.id.clone(), c.time_zone.clone()))
+            .collect();
         let mut sends: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut sent_at: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
         let mut entered: BTreeMap<&str, i64> = BTreeMap::new();
         for action in &result.actions {
             match &action.kind {
@@ -278,6 +297,12 @@ proptest! {
                     prop_assert!(agreed || channel == "call", "{} got {channel} without consent\n{text}", action.customer);
                     let unsubscribed = timeline.iter().any(|e| e.customer == action.customer && e.name == "unsubscribe" && e.at <= action.at);
                     prop_assert!(!unsubscribed, "{} was sent {channel} after unsubscribing\n{text}", action.customer);
+                    if generated.2 {
+                        let minute = local_minute(zones[&action.customer].as_deref(), action.at);
+                        // quiet 21:00..08:00
+                        prop_assert!((8 * 60..21 * 60).contains(&minute), "{} was sent {channel} at {minute} min after local midnight, in quiet hours\n{text}", action.customer);
+                    }
+                    sent_at.entry(&action.customer).or_default().push(action.at);
                 }
                 ActionKind::Exit { .. } => {
                     if let (Some(bound), Some(&at)) = (facts.longest_stay.minutes, entered.get(action.customer.as_str())) {
@@ -287,6 +312,16 @@ proptest! {
                     }
                 }
                 _ => {}
+            }
+        }
+        // `cap N messages per 7d`: caps skip (docs/runtime.md), so no 7-day
+        // window ever holds more than N sends.
+        if let Some(cap) = generated.1 {
+            for (customer, times) in &sent_at {
+                for &t in times {
+                    let within = times.iter().filter(|&&u| u > t - 7 * DAY && u <= t).count();
+                    prop_assert!(within <= usize::from(cap), "{customer} got {within} messages in the 7 days to {t}, the cap is {cap}\n{text}");
+                }
             }
         }
         if let Some(bound) = facts.messages.total {
