@@ -192,3 +192,17 @@ fn the_committed_json_schema_matches_the_code() {
         "docs/plan.schema.json is out of date; run `UPDATE_DOCS=1 cargo test --test plan`"
     );
 }
+
+/// Found by fuzzing: a digest that is not `sha256:` and 64 hex digits is
+/// not one nurture wrote.
+#[test]
+fn loading_refuses_a_digest_nurture_did_not_write() {
+    let json =
+        compile("program p { kind welcome trigger event signup step a { exit done } }").to_json();
+    let mut value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    for digest in ["sha256:aéééééé", "md5:00", "sha256:xyz"] {
+        value["digest"] = serde_json::Value::from(digest);
+        let error = load_error(&value.to_string());
+        assert!(error.contains("digest"), "{digest}: {error}");
+    }
+}

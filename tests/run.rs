@@ -570,3 +570,52 @@ fn without_a_schema_a_bare_word_is_the_property_of_that_name_when_there_is_one()
         "{trace}"
     );
 }
+
+// -- found by fuzzing (fuzz/regressions/) ----------------------------------------
+
+/// A date at the start of time (or an offset that takes one there) once
+/// overflowed working out how late the trigger was.
+#[test]
+fn a_date_at_the_start_of_time_does_not_overflow() {
+    let plan = compile_unchecked(" trigger 14d before due_at\n step a { exit done }");
+    let mut long_ago = customer("c1", &[]);
+    long_ago
+        .attributes
+        .insert("due_at".into(), Datum::Time(i64::MIN));
+    let mut shifted = plan.clone();
+    if let Some(plan::Trigger::Date { offset_minutes, .. }) = shifted.entry.triggers.first_mut() {
+        *offset_minutes = -i64::MAX;
+    }
+    let mut today = customer("c2", &[]);
+    today
+        .attributes
+        .insert("due_at".into(), Datum::Time(at("2026-03-01T00:00:00Z")));
+    for (plan, who) in [(&plan, &long_ago), (&shifted, &today)] {
+        let step = nurture::run::step(
+            plan,
+            7,
+            who,
+            &nurture::run::Journey::default(),
+            at("2026-03-01T09:00:00Z"),
+            nurture::run::Input::Tick,
+        );
+        assert!(step.actions.is_empty(), "{:?}", step.actions);
+    }
+}
+
+/// A plan built in code may hold any digest; the idempotency key takes its
+/// first twelve characters, not twelve bytes (which once cut an `é`).
+#[test]
+fn a_digest_of_any_text_makes_keys_without_a_panic() {
+    let mut plan = compile(" trigger event signup\n step a { exit done }");
+    plan.digest = "sha256:aéééééééééééé".into();
+    let step = nurture::run::step(
+        &plan,
+        7,
+        &customer("c1", &[]),
+        &nurture::run::Journey::default(),
+        at("2026-03-01T09:00:00Z"),
+        nurture::run::Input::Event(&event("2026-03-01T09:00:00Z", "c1", "signup")),
+    );
+    assert_eq!(step.actions[0].key, "aééééééééééé/c1/1/0");
+}

@@ -82,6 +82,15 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
             ))
         }
     };
+    // Idempotency keys and draws take the digest's hex digits; anything
+    // else is not a digest this nurture wrote.
+    let hex = plan.digest.strip_prefix("sha256:").unwrap_or("");
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(error(
+            "digest",
+            "expected `sha256:` and 64 hex digits, as `nurture compile` writes",
+        ));
+    }
     node("start".into(), plan.start)?;
     for (i, step) in plan.steps.iter().enumerate() {
         node(format!("steps[{i}].node"), step.node)?;

@@ -321,9 +321,14 @@ pub fn advance(
     input: Input,
     actions: &mut Vec<Action>,
 ) {
+    // The first 12 characters; a plan built in code may hold any text.
     let digest = plan.digest.trim_start_matches("sha256:");
+    let cut = digest
+        .char_indices()
+        .nth(12)
+        .map_or(digest.len(), |(at, _)| at);
     let mut recorder = Recorder {
-        digest: &digest[..digest.len().min(12)],
+        digest: &digest[..cut],
         actions,
     };
     advance_with(plan, seed, customer, journey, now, input, &mut recorder);
@@ -554,7 +559,9 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 ) => match self.customer.attribute(attribute) {
                     Some(DatumRef::Time(at)) => {
                         let moment = at.saturating_add(offset_minutes.saturating_mul(60));
-                        self.now >= moment && self.now - moment < DATE_TRIGGER_GRACE
+                        // Saturating: a date at the start of time (or an
+                        // offset that takes it there) must not overflow.
+                        self.now >= moment && self.now.saturating_sub(moment) < DATE_TRIGGER_GRACE
                     }
                     _ => false,
                 },
