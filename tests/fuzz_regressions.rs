@@ -1,7 +1,8 @@
-//! Bugs the fuzz targets (`fuzz/`, docs/testing.md) found, each pinned by
-//! the smallest input that showed it, so that it stays fixed without a
-//! fuzzer. Interpreter crashes are not here: their inputs wait in
-//! `fuzz/regressions/` for the interpreter's rewrite.
+//! Bugs found by the fuzz targets (`fuzz/`, docs/testing.md) or while
+//! writing what they assert, each pinned by the smallest input that showed
+//! it, so that it stays fixed without a fuzzer. Interpreter crashes are
+//! not here: their inputs wait in `fuzz/regressions/` for the interpreter's
+//! rewrite.
 
 use nurture::check::check_text_with;
 use nurture::diagnostic::Severity;
@@ -12,8 +13,8 @@ fn schema() -> nurture::syntax::ast::Schema {
     nurture::syntax::parse(text).schema.expect("a schema")
 }
 
-/// `compile` target: a number with as many digits as a program may write
-/// came back from the plan's JSON one bit off, so a loaded plan was not the
+/// `compile` target's round trip: a number with as many digits as a program
+/// may write came back from the plan's JSON one bit off, so a loaded plan was not the
 /// plan that was compiled (serde_json reads floats fast but not exactly
 /// unless asked to).
 #[test]
