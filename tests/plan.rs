@@ -180,6 +180,47 @@ fn split_shares_must_add_up() {
 }
 
 #[test]
+fn values_the_checker_would_refuse_are_refused_on_loading() {
+    let good = plan::load(&good_plan()).expect("loads");
+
+    let mut capped = good.clone();
+    capped.caps = vec![plan::Cap {
+        count: 3,
+        channel: None,
+        per_minutes: 0,
+    }];
+    assert_eq!(
+        load_error(&capped.to_json()),
+        "caps[0].per_minutes: a cap's window cannot be 0"
+    );
+
+    let mut all_held_out = good.clone();
+    all_held_out.entry.holdout = 10_001;
+    assert_eq!(
+        load_error(&all_held_out.to_json()),
+        "entry.holdout: more than 10000 hundredths of a percent"
+    );
+    all_held_out.entry.holdout = 10_000;
+    assert_eq!(load_error(&all_held_out.to_json()), "loaded");
+
+    for (from, until) in [(1440, 480), (1260, 1440), (u16::MAX, 0)] {
+        let mut quiet = good.clone();
+        quiet.quiet = Some(plan::Quiet { from, until });
+        assert_eq!(
+            load_error(&quiet.to_json()),
+            "quiet: minutes after midnight must be below 1440",
+            "quiet {from}..{until}"
+        );
+    }
+    let mut quiet = good.clone();
+    quiet.quiet = Some(plan::Quiet {
+        from: 1439,
+        until: 0,
+    });
+    assert_eq!(load_error(&quiet.to_json()), "loaded");
+}
+
+#[test]
 fn the_committed_json_schema_matches_the_code() {
     let path = root().join("docs/plan.schema.json");
     let expected = plan::json_schema();

@@ -235,3 +235,63 @@ fn missing_clauses(program: &Program, found: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::codes::Code;
+
+    /// N106 names the statement that never runs and the one that moved on,
+    /// by the word the marketer wrote, whichever statements they are.
+    #[test]
+    fn a_statement_after_the_way_on_is_named_by_its_first_word() {
+        // (statement, its first word, whether it moves the step on)
+        let statements = [
+            ("send email \"late\"", "send", false),
+            ("wait 3d", "wait", false),
+            (
+                "wait up to 3d for click { click -> exit a  timeout -> exit b }",
+                "wait up to",
+                true,
+            ),
+            (
+                "branch { when has tag vip -> exit a  else -> exit b }",
+                "branch",
+                true,
+            ),
+            ("split { 50% -> exit a  50% -> exit b }", "split", true),
+            ("score +5", "score", false),
+            ("tag vip", "tag", false),
+            ("untag vip", "untag", false),
+            ("set tier = gold", "set", false),
+            ("phase develop", "phase", false),
+            ("notify owner \"late\"", "notify", false),
+            ("exit again", "exit", true),
+            ("-> hello", "->", true),
+        ];
+        let ways_on = statements.iter().filter(|(_, _, moves_on)| *moves_on);
+        for (first, first_word, _) in ways_on {
+            for (after, after_word, _) in &statements {
+                let text = format!(
+                    "program p {{\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  step hello {{\n    {first}\n    {after}\n  }}\n}}\n"
+                );
+                let found = crate::check::check_text(&text);
+                let n106: Vec<_> = found
+                    .iter()
+                    .filter(|d| d.code == Code::StatementAfterWayOn)
+                    .collect();
+                assert_eq!(n106.len(), 1, "{first} / {after}: {found:?}");
+                assert_eq!(
+                    n106[0].message,
+                    format!("`{after_word}` comes after the step has already moved on"),
+                    "{first} / {after}"
+                );
+                let help = format!("`{first_word}` must be the last statement of the step");
+                assert!(
+                    n106[0].help.starts_with(&help),
+                    "{first} / {after}: {}",
+                    n106[0].help
+                );
+            }
+        }
+    }
+}
