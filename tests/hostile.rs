@@ -489,3 +489,32 @@ fn thousands_of_mistakes_are_counted_but_not_all_shown_to_people() {
     let json: Value = serde_json::from_slice(&run("json").stdout).expect("JSON");
     assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(5000));
 }
+
+/// Five thousand steps in a chain: the graph checks and the facts once
+/// recursed once per step (petgraph's Tarjan) and overflowed the stack;
+/// they must finish, and find the chain sound.
+#[test]
+fn a_long_chain_of_steps_does_not_overflow_the_stack() {
+    let steps = 5_000;
+    let mut text = String::from(
+        "program big {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  consent email\n",
+    );
+    for i in 0..steps {
+        let next = if i + 1 < steps {
+            format!("-> s{}", i + 1)
+        } else {
+            "exit done".to_string()
+        };
+        text.push_str(&format!(
+            "  step s{i} {{\n    send email \"t{i}\"\n    wait 1d\n    {next}\n  }}\n"
+        ));
+    }
+    text.push_str("}\n");
+    let errors: Vec<_> = nurture::check::check_text(&text)
+        .into_iter()
+        .filter(|d| d.severity() == nurture::diagnostic::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{:?}", errors.first());
+    let facts = nurture::check::facts_of_text(&text).expect("facts of a clean program");
+    assert_eq!(facts.messages.total, Some(steps));
+}

@@ -9,7 +9,9 @@
 
 use super::flow::{Flow, Point, To, Via, show_minutes};
 use crate::syntax::ast::{ClauseKind, Program, StatementKind, WaitOn};
-use petgraph::algo::tarjan_scc;
+// kosaraju_scc, not tarjan_scc: petgraph's Tarjan recurses once per node and
+// overflows the stack on a long chain of steps; Kosaraju's is iterative.
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use std::cmp::Reverse;
@@ -111,7 +113,7 @@ pub fn facts(program: &Program) -> Facts {
 /// The loops customers can go round: strongly connected sets of points with
 /// a move inside them.
 fn loops(points: &PointGraph) -> Vec<Vec<Point>> {
-    tarjan_scc(&points.graph)
+    kosaraju_scc(&points.graph)
         .into_iter()
         .filter(|c| c.len() > 1 || points.graph.contains_edge(c[0], c[0]))
         .map(|c| {

@@ -7,7 +7,9 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Name, Span};
 use crate::syntax::ast::{ClauseKind, Program, StatementKind, Target};
-use petgraph::algo::tarjan_scc;
+// kosaraju_scc, not tarjan_scc: petgraph's Tarjan recurses once per node and
+// overflows the stack on a long chain of steps; Kosaraju's is iterative.
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Dfs, EdgeFiltered, EdgeRef};
 
@@ -151,7 +153,7 @@ fn loops_without_wait(
     found: &mut Vec<Diagnostic>,
 ) {
     let instant = EdgeFiltered::from_fn(graph, |edge| edge.weight().instant);
-    for mut component in tarjan_scc(&instant) {
+    for mut component in kosaraju_scc(&instant) {
         component.sort();
         let looped = component.len() > 1
             || graph
