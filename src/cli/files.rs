@@ -68,6 +68,20 @@ pub fn read_all(path: &Path) -> Result<Vec<u8>, String> {
         .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))
 }
 
+/// A data file as text, for `replay` and `simulate`; on failure, the exit
+/// code to end with, the reason said on stderr: 2 when it cannot be read,
+/// 1 when it is not UTF-8.
+pub fn read_data_text(path: &Path) -> Result<String, i32> {
+    let bytes = read_all(path).map_err(|problem| {
+        super::complain(&problem);
+        super::exit::TROUBLE
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        super::complain(&format!("`{}` is not UTF-8 text", path.display()));
+        super::exit::FINDINGS
+    })
+}
+
 /// An I/O error without the "(os error 2)" suffix people need not see.
 pub fn plain(error: &std::io::Error) -> String {
     match error.kind() {

@@ -17,7 +17,7 @@ use std::io::Write;
 pub fn run(args: &ReplayArgs) -> i32 {
     let is_plan = args.program.extension().is_some_and(|e| e == "json");
     let (plan, schema) = if is_plan {
-        let text = match read_text(&args.program) {
+        let text = match files::read_data_text(&args.program) {
             Ok(text) => text,
             Err(code) => return code,
         };
@@ -45,11 +45,11 @@ pub fn run(args: &ReplayArgs) -> i32 {
         ));
         return exit::TROUBLE;
     };
-    let customers_text = match read_text(&args.customers) {
+    let customers_text = match files::read_data_text(&args.customers) {
         Ok(text) => text,
         Err(code) => return code,
     };
-    let events_text = match read_text(&args.events) {
+    let events_text = match files::read_data_text(&args.events) {
         Ok(text) => text,
         Err(code) => return code,
     };
@@ -107,17 +107,6 @@ fn schema_for_plan(args: &ReplayArgs) -> Option<crate::syntax::ast::Schema> {
     let path = args.schema.as_ref()?;
     let text = std::fs::read_to_string(path).ok()?;
     crate::syntax::parse(&text).schema
-}
-
-fn read_text(path: &std::path::Path) -> Result<String, i32> {
-    let bytes = files::read_all(path).map_err(|problem| {
-        complain(&problem);
-        exit::TROUBLE
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        complain(&format!("`{}` is not UTF-8 text", path.display()));
-        exit::FINDINGS
-    })
 }
 
 fn report_rows(bad: &[RowError]) {

@@ -71,7 +71,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
     }
 
     let (behavior_name, behavior_text) = match &args.behavior {
-        Some(path) => match read_text(path) {
+        Some(path) => match files::read_data_text(path) {
             Ok(text) => (path.display().to_string(), text),
             Err(code) => return code,
         },
@@ -108,7 +108,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 ));
                 return exit::TROUBLE;
             };
-            match read_text(path) {
+            match files::read_data_text(path) {
                 Ok(text) => (path.display().to_string(), text, format),
                 Err(code) => return code,
             }
@@ -299,7 +299,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
 /// out the checker's bound on messages.
 fn load(path: &Path, schema: Option<&Path>) -> Result<(Loaded, Option<Schema>), i32> {
     let (plan, found) = super::compile::checked_plan(path, schema)?;
-    let source = read_text(path)?;
+    let source = files::read_data_text(path)?;
     let Some(program) = crate::syntax::parse(&source).program else {
         complain(&format!("`{}` holds no program", path.display()));
         return Err(exit::FINDINGS);
@@ -348,17 +348,6 @@ fn start_of(text: &str) -> Option<i64> {
     let date: jiff::civil::Date = text.trim().parse().ok()?;
     let at = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
     Some(at.timestamp().as_second())
-}
-
-fn read_text(path: &Path) -> Result<String, i32> {
-    let bytes = files::read_all(path).map_err(|problem| {
-        complain(&problem);
-        exit::TROUBLE
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        complain(&format!("`{}` is not UTF-8 text", path.display()));
-        exit::FINDINGS
-    })
 }
 
 fn report_rows(bad: &[RowError]) {
