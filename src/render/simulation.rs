@@ -4,7 +4,7 @@
 
 use crate::run::Seconds;
 use crate::sim::engine::TraceLine;
-use crate::sim::report::{ProgramReport, Report};
+use crate::sim::report::{GoalReport, Lift, ProgramReport, Report};
 use std::fmt::Write;
 
 pub fn human(report: &Report) -> String {
@@ -176,48 +176,58 @@ fn program_block(p: &ProgramReport) -> String {
 }
 
 fn side_by_side(programs: &[ProgramReport]) -> String {
-    let mut rows = vec![{
-        let mut header = vec![String::new()];
-        header.extend(programs.iter().map(|p| p.program.clone()));
-        header
-    }];
-    let mut row = |label: &str, value: &dyn Fn(&ProgramReport) -> String| {
-        let mut cells = vec![label.to_string()];
-        cells.extend(programs.iter().map(value));
-        rows.push(cells);
+    let mut header = vec![String::new()];
+    header.extend(programs.iter().map(|p| p.program.clone()));
+    let mut rows = vec![header];
+    let lift = |l: &Lift| {
+        format!(
+            "{} [{}, {}]",
+            points(l.difference),
+            points(l.low),
+            points(l.high)
+        )
     };
-    row("journeys treated", &|p| thousands(p.entered.treated));
-    row("journeys in holdout", &|p| thousands(p.entered.holdout));
-    row("messages sent", &|p| thousands(p.messages.total));
-    row("messages per journey", &|p| {
-        format!("{:.2}", p.messages.mean)
-    });
-    row("goal rate, treated", &|p| {
-        p.goal
-            .as_ref()
-            .map_or("-".to_string(), |g| percent(g.treated.rate))
-    });
-    row("goal rate, holdout", &|p| {
-        p.goal
-            .as_ref()
-            .map_or("-".to_string(), |g| percent(g.holdout.rate))
-    });
-    row("lift (points)", &|p| {
-        p.goal
-            .as_ref()
-            .and_then(|g| g.lift.as_ref())
-            .map_or("-".to_string(), |l| {
-                format!(
-                    "{} [{}, {}]",
-                    points(l.difference),
-                    points(l.low),
-                    points(l.high)
-                )
-            })
-    });
+    for (label, cells) in comparison(programs, "-", "lift (points)", &lift) {
+        let mut row = vec![label.to_string()];
+        row.extend(cells);
+        rows.push(row);
+    }
     let mut out = String::from("side by side\n");
     out.push_str(&table(&rows, "  "));
     out
+}
+
+/// The rows that compare programs, label and one cell per program, for
+/// the human and the HTML report alike: `none` stands where a program has
+/// no goal, and `lift` writes the lift as the report's format wants.
+pub(super) fn comparison(
+    programs: &[ProgramReport],
+    none: &str,
+    lift_label: &'static str,
+    lift: &dyn Fn(&Lift) -> String,
+) -> Vec<(&'static str, Vec<String>)> {
+    let row = |value: &dyn Fn(&ProgramReport) -> String| programs.iter().map(value).collect();
+    let goal = |value: &dyn Fn(&GoalReport) -> String| {
+        row(&|p| p.goal.as_ref().map_or(none.to_string(), value))
+    };
+    vec![
+        ("journeys treated", row(&|p| thousands(p.entered.treated))),
+        (
+            "journeys in holdout",
+            row(&|p| thousands(p.entered.holdout)),
+        ),
+        ("messages sent", row(&|p| thousands(p.messages.total))),
+        (
+            "messages per journey",
+            row(&|p| format!("{:.2}", p.messages.mean)),
+        ),
+        ("goal rate, treated", goal(&|g| percent(g.treated.rate))),
+        ("goal rate, holdout", goal(&|g| percent(g.holdout.rate))),
+        (
+            lift_label,
+            goal(&|g| g.lift.as_ref().map_or(none.to_string(), lift)),
+        ),
+    ]
 }
 
 /// Left-aligned first column, right-aligned numbers.

@@ -15,8 +15,8 @@ mod bars;
 mod program;
 mod style;
 
-use super::simulation::{percent, points, thousands};
-use crate::sim::report::{ProgramReport, Report};
+use super::simulation::{comparison, points, thousands};
+use crate::sim::report::{Lift, ProgramReport, Report};
 use std::fmt::Write;
 
 /// What the page shows of a program besides its report.
@@ -136,42 +136,21 @@ fn side_by_side(out: &mut String, programs: &[ProgramReport]) {
         let _ = write!(out, "<th>{}</th>", escape(&p.program));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    let mut row = |label: &str, value: &dyn Fn(&ProgramReport) -> String| {
+    let lift = |l: &Lift| {
+        format!(
+            "{} <span class=\"quiet\">[{}, {}]</span>",
+            minus(&points(l.difference)),
+            minus(&points(l.low)),
+            minus(&points(l.high))
+        )
+    };
+    for (label, cells) in comparison(programs, "–", "lift (points, 95% interval)", &lift) {
         let _ = write!(out, "<tr><th>{label}</th>");
-        for p in programs {
-            let _ = write!(out, "<td>{}</td>", value(p));
+        for cell in cells {
+            let _ = write!(out, "<td>{cell}</td>");
         }
         out.push_str("</tr>\n");
-    };
-    row("journeys treated", &|p| thousands(p.entered.treated));
-    row("journeys in holdout", &|p| thousands(p.entered.holdout));
-    row("messages sent", &|p| thousands(p.messages.total));
-    row("messages per journey", &|p| {
-        format!("{:.2}", p.messages.mean)
-    });
-    row("goal rate, treated", &|p| {
-        p.goal
-            .as_ref()
-            .map_or("–".to_string(), |g| percent(g.treated.rate))
-    });
-    row("goal rate, holdout", &|p| {
-        p.goal
-            .as_ref()
-            .map_or("–".to_string(), |g| percent(g.holdout.rate))
-    });
-    row("lift (points, 95% interval)", &|p| {
-        p.goal
-            .as_ref()
-            .and_then(|g| g.lift.as_ref())
-            .map_or("–".to_string(), |l| {
-                format!(
-                    "{} <span class=\"quiet\">[{}, {}]</span>",
-                    minus(&points(l.difference)),
-                    minus(&points(l.low)),
-                    minus(&points(l.high))
-                )
-            })
-    });
+    }
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 

@@ -100,6 +100,7 @@ mod tests {
             let mut text = Vec::new();
             push_date(&mut text, day);
             assert_eq!(String::from_utf8_lossy(&text), date.to_string());
+            // Test code walking 1890–2100: never user input.
             date = date.tomorrow().unwrap();
             day += 1;
         }
