@@ -334,6 +334,32 @@ Move the second program into a file of its own, e.g. `win_back.nurture`, and
 the schema into `schema.nurture`.
 "#;
 
+    /// More steps than a program may have.
+    TooManySteps = "N013", "too-many-steps", Error,
+    "The program has more steps than nurture checks",
+r#"## What it means
+A program may have at most 1,000 steps. This one has more.
+
+## Why it matters
+A program is a text a person reads and reviews; the longest real ones have a
+few dozen steps. A thousand steps is almost always a generated file gone wrong,
+and checking such a graph would cost time without helping anyone. The checks
+on the program as a graph do not run on it.
+
+## Example
+A script that writes one step per product in the catalogue:
+```nurture
+step product_1 { send email "offer-1"  -> product_2 }
+step product_2 { send email "offer-2"  -> product_3 }
+# … and so on, past step 1,000
+```
+
+## Fix
+Split the program into several programs, each for one part of the journey, or
+let one step choose between templates with a branch on the customer's
+attributes instead of writing a step per case.
+"#;
+
     /// A header clause is written twice.
     DuplicateClause = "N101", "duplicate-clause", Error,
     "A header clause is written more than once",
@@ -1149,13 +1175,17 @@ split {
 ```
 "#;
 
-    /// A `when` that can never match.
+    /// A `when` or wait arm that can never match.
     ShadowedCondition = "N309", "shadowed-condition", Warning,
-    "A `when` can never match because an earlier one always matches first",
+    "An arm can never match because an earlier one always matches first",
 r#"## What it means
 `branch` tries its `when` arms in order and takes the first that matches.
 This arm repeats an earlier condition, or an earlier condition matches every
 customer this one would.
+
+`wait up to … for` does the same with its arms for one event: the first arm
+for the event whose `where` holds wins. An arm after one without `where` for
+the same event, or after one whose condition covers its own, never fires.
 
 ## Why it matters
 The arm never runs; usually the conditions are in the wrong order.
@@ -1167,6 +1197,12 @@ branch {
   when tier == gold -> best
   else -> rest
 }
+
+wait up to 5d for click {
+  click -> clicked
+  click where link == "pricing" -> pricing
+  timeout -> silent
+}
 ```
 
 ## Fix
@@ -1176,6 +1212,12 @@ branch {
   when tier == gold -> best
   when tier in [gold, silver] -> good
   else -> rest
+}
+
+wait up to 5d for click {
+  click where link == "pricing" -> pricing
+  click -> clicked
+  timeout -> silent
 }
 ```
 "#;

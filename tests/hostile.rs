@@ -490,12 +490,8 @@ fn thousands_of_mistakes_are_counted_but_not_all_shown_to_people() {
     assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(5000));
 }
 
-/// Five thousand steps in a chain: the graph checks and the facts once
-/// recursed once per step (petgraph's Tarjan) and overflowed the stack;
-/// they must finish, and find the chain sound.
-#[test]
-fn a_long_chain_of_steps_does_not_overflow_the_stack() {
-    let steps = 5_000;
+/// A chain of `steps` steps, each sending and waiting a day.
+fn chain_of_steps(steps: usize) -> String {
     let mut text = String::from(
         "program big {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  consent email\n",
     );
@@ -510,11 +506,121 @@ fn a_long_chain_of_steps_does_not_overflow_the_stack() {
         ));
     }
     text.push_str("}\n");
+    text
+}
+
+/// A thousand steps in a chain, the most a program may have: the graph
+/// checks and the facts once recursed once per step (petgraph's Tarjan) and
+/// overflowed the stack on long chains; they must finish, and find the chain
+/// sound.
+#[test]
+fn the_longest_program_allowed_is_checked_in_full() {
+    let steps = nurture::syntax::limits::MAX_STEPS;
+    let text = chain_of_steps(steps);
     let errors: Vec<_> = nurture::check::check_text(&text)
         .into_iter()
         .filter(|d| d.severity() == nurture::diagnostic::Severity::Error)
         .collect();
     assert!(errors.is_empty(), "{:?}", errors.first());
     let facts = nurture::check::facts_of_text(&text).expect("facts of a clean program");
-    assert_eq!(facts.messages.total, Some(steps));
+    assert_eq!(facts.messages.total, u64::try_from(steps).ok());
+}
+
+/// One step more is N013, said once at the first step past the limit; the
+/// graph checks do not run, and there are no facts.
+#[test]
+fn one_step_past_the_limit_is_too_many() {
+    let text = chain_of_steps(nurture::syntax::limits::MAX_STEPS + 1);
+    let found = nurture::check::check_text(&text);
+    let codes: Vec<&str> = found.iter().map(|d| d.code.id()).collect();
+    assert_eq!(codes, ["N013"]);
+    assert!(nurture::check::facts_of_text(&text).is_none());
+    let report = FileReport {
+        path: "big.nurture".to_string(),
+        source: text,
+        diagnostics: found,
+    };
+    let options = HumanOptions {
+        color: false,
+        width: 100,
+    };
+    insta::assert_snapshot!(render::human::render(&report, &options));
+}
+
+/// Forty thousand steps (2.3 MB) through the binary: before the limit, a
+/// step-name lookup compared every arrow with every step and this took ten
+/// seconds; the stack overflowed before that.
+#[test]
+fn forty_thousand_steps_are_one_diagnostic() {
+    let checked = check(chain_of_steps(40_000).as_bytes());
+    assert_eq!(checked.code, 1);
+    assert_eq!(checked.codes(), ["N013"]);
+}
+
+/// Twenty thousand distinct `when` arms: finding the arm that shadows
+/// another once compared every pair of arms. Every `tier == gold` after the
+/// first is shadowed, by the first.
+#[test]
+fn twenty_thousand_when_arms() {
+    let arms: String = (0..20_000)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!("      when lifetime_value > {i} -> exit o{i}\n")
+            } else {
+                "      when tier == gold -> exit gold\n".to_string()
+            }
+        })
+        .collect();
+    let text = program_with(&format!(
+        "  step pick {{\n    send email \"x\"\n    branch {{\n{arms}      else -> hello\n    }}\n  }}\n"
+    ));
+    let schema = "schema {\n  attribute tier: gold | silver\n  attribute lifetime_value: number\n  event signup\n  channel email\n}\n";
+    let checked = check_with(text.as_bytes(), schema);
+    let shadowed = checked.codes().iter().filter(|c| **c == "N309").count();
+    assert_eq!(shadowed, 9_999);
+    let diagnostics = checked.document["diagnostics"].as_array().expect("a list");
+    let first_gold = text.find("tier == gold").expect("an arm for gold");
+    for diagnostic in diagnostics.iter().filter(|d| d["code"] == "N309") {
+        assert_eq!(
+            diagnostic["labels"][1]["start"]["offset"], first_gold,
+            "{diagnostic}"
+        );
+    }
+}
+
+/// A loop with five thousand arrows back: the human output draws the first
+/// eight and says how many more there are (drawing them all took minutes);
+/// the JSON keeps every one.
+#[test]
+fn a_loop_with_thousands_of_arrows_back() {
+    let arms = "      when tier == gold -> pick\n".repeat(5_000);
+    let text = program_with(&format!(
+        "  step pick {{\n    branch {{\n{arms}      else -> hello\n    }}\n  }}\n"
+    ));
+    let checked = check(text.as_bytes());
+    let loops: Vec<&Value> = checked.document["diagnostics"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|d| d["code"] == "N303")
+        .collect();
+    assert_eq!(loops.len(), 1);
+    assert_eq!(loops[0]["labels"].as_array().map(Vec::len), Some(5_001));
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("loop.nurture"), &text).expect("write");
+    std::fs::write(dir.path().join("schema.nurture"), SCHEMA).expect("write the schema");
+    let human = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args(["check", "--color", "never", "loop.nurture"])
+        .current_dir(dir.path())
+        .env("COLUMNS", "100")
+        .output()
+        .expect("run nurture");
+    let stdout = String::from_utf8_lossy(&human.stdout);
+    let drawn = stdout.matches("back round the loop, at once").count();
+    assert_eq!(drawn, 7, "the step and seven arrows back:\n{stdout}");
+    assert!(
+        stdout.contains("(4993 more places not shown; --output-format json lists them all)"),
+        "{stdout}"
+    );
 }

@@ -1,21 +1,26 @@
 //! The arms of `wait up to … for`, `branch` and `split`: every awaited event
 //! handled and no other (N306, N307), a `timeout` (N304) and an `else`
-//! (N305) always there, shares that add up (N308), and no `when` hidden
-//! behind an earlier one (N309).
+//! (N305) always there, shares that add up (N308), and no `when` or wait
+//! arm hidden behind an earlier one (N309).
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
+use crate::span::Span;
 use crate::syntax::ast::{
-    BranchArm, CondKind, Operand, Program, SplitArm, Statement, StatementKind, ValueKind, WaitFor,
-    WaitOn,
+    BranchArm, CompareOp, Cond, CondKind, Operand, Program, SplitArm, Statement, StatementKind,
+    ValueKind, WaitFor, WaitOn,
 };
+use std::collections::HashMap;
 
 pub fn check(program: &Program, source: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for step in &program.steps {
         for statement in &step.statements {
             match &statement.kind {
-                StatementKind::WaitFor(wait) => wait_arms(statement, wait, &mut found),
+                StatementKind::WaitFor(wait) => {
+                    wait_arms(statement, wait, &mut found);
+                    shadowed_wait_arms(wait, source, &mut found);
+                }
                 StatementKind::Branch(arms) => branch_arms(statement, arms, source, &mut found),
                 StatementKind::Split(arms) => split_shares(statement, arms, &mut found),
                 _ => {}
@@ -81,6 +86,35 @@ fn wait_arms(statement: &Statement, wait: &WaitFor, found: &mut Vec<Diagnostic>)
     }
 }
 
+/// A wait arm takes the first arm for the event whose `where` holds, so an
+/// arm after one without `where` for the same event (or with a condition
+/// that covers it) never fires.
+fn shadowed_wait_arms(wait: &WaitFor, source: &str, found: &mut Vec<Diagnostic>) {
+    let mut earlier: HashMap<&str, Covering> = HashMap::new();
+    for arm in &wait.arms {
+        let WaitOn::Event { event, condition } = &arm.on else {
+            continue;
+        };
+        let seen = earlier.entry(event.as_str()).or_default();
+        let first = match condition {
+            Some(condition) => seen.covering(condition, source),
+            None => seen.everyone,
+        };
+        if let Some(first) = first {
+            found.push(
+                Diagnostic::new(Code::ShadowedCondition, format!("this `{}` arm can never fire", event.as_str()))
+                    .label(arm.span, "every event this matches has already gone to an earlier arm")
+                    .label(first, format!("this arm takes every such `{}` first", event.as_str()))
+                    .help("a wait takes the first arm that matches the event: put the narrower `where` first, or remove this arm"),
+            );
+        }
+        match condition {
+            Some(condition) => seen.add(condition, source),
+            None => seen.add_everyone(arm.span),
+        }
+    }
+}
+
 fn branch_arms(
     statement: &Statement,
     arms: &[BranchArm],
@@ -97,70 +131,94 @@ fn branch_arms(
     }
     // A `when` is shadowed by an earlier one that matches every customer it
     // would: the same condition, `x in [..]` holding `x == v`, or `true`.
-    let conditions: Vec<_> = arms.iter().filter_map(|a| a.condition.as_ref()).collect();
-    for (i, later) in conditions.iter().enumerate() {
-        if let Some(earlier) = conditions[..i]
-            .iter()
-            .find(|earlier| covers(earlier, later, source))
-        {
+    let mut earlier = Covering::default();
+    for condition in arms.iter().filter_map(|a| a.condition.as_ref()) {
+        if let Some(first) = earlier.covering(condition, source) {
             found.push(
                 Diagnostic::new(Code::ShadowedCondition, "this `when` can never match")
-                    .label(later.span, "every customer this matches has already gone on")
-                    .label(earlier.span, "an earlier arm matches them first")
+                    .label(condition.span, "every customer this matches has already gone on")
+                    .label(first, "an earlier arm matches them first")
                     .help("`branch` takes the first `when` that matches: put the narrower condition first, or remove this arm"),
             );
         }
+        earlier.add(condition, source);
     }
 }
 
-/// Whether every customer matching `later` also matches `earlier`, in the
-/// cases that can be decided from the text alone.
-fn covers(
-    earlier: &crate::syntax::ast::Cond,
-    later: &crate::syntax::ast::Cond,
-    source: &str,
-) -> bool {
-    let text = |c: &crate::syntax::ast::Cond| {
-        source
-            .get(c.span.start..c.span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    if text(earlier) == text(later) {
-        return true;
+/// The conditions of the arms read so far, indexed so that finding the first
+/// one that covers a later condition is a lookup, not a comparison with every
+/// earlier arm: a generated `branch` may have thousands of arms.
+#[derive(Default)]
+struct Covering {
+    /// The first arm that matches everyone (`true`, or an event arm without
+    /// `where`).
+    everyone: Option<Span>,
+    /// The first arm with each condition, as written up to spacing.
+    by_text: HashMap<String, Span>,
+    /// For `x in [a, b]`: the first such arm for each attribute and value.
+    by_member: HashMap<(String, String), Span>,
+}
+
+impl Covering {
+    /// The first earlier arm that matches every customer `later` would, in
+    /// the cases that can be decided from the text alone.
+    fn covering(&self, later: &Cond, source: &str) -> Option<Span> {
+        let same_text = self.by_text.get(&condition_text(later, source)).copied();
+        let member = match &later.kind {
+            CondKind::Compare {
+                left: Operand::Attribute(attribute),
+                op,
+                right,
+            } if op.value == CompareOp::Eq => operand_word(right).and_then(|word| {
+                self.by_member
+                    .get(&(attribute.value.clone(), word))
+                    .copied()
+            }),
+            _ => None,
+        };
+        [self.everyone, same_text, member]
+            .into_iter()
+            .flatten()
+            .min_by_key(|span| span.start)
     }
-    if let CondKind::Truthy(Operand::Value(value)) = &earlier.kind {
-        return value.value == ValueKind::Bool(true);
-    }
-    // `x in [a, b]` before `x == a`.
-    if let (
-        CondKind::In {
-            left,
-            negated: false,
-            list,
-        },
-        CondKind::Compare {
-            left: later_left,
-            op,
-            right,
-        },
-    ) = (&earlier.kind, &later.kind)
-    {
-        if op.value == crate::syntax::ast::CompareOp::Eq && same_operand(left, later_left) {
-            let wanted = operand_word(right);
-            return wanted.is_some() && list.iter().any(|v| value_word(&v.value) == wanted);
+
+    fn add(&mut self, condition: &Cond, source: &str) {
+        self.by_text
+            .entry(condition_text(condition, source))
+            .or_insert(condition.span);
+        match &condition.kind {
+            CondKind::Truthy(Operand::Value(value)) if value.value == ValueKind::Bool(true) => {
+                self.everyone.get_or_insert(condition.span);
+            }
+            CondKind::In {
+                left: Operand::Attribute(attribute),
+                negated: false,
+                list,
+            } => {
+                for word in list.iter().filter_map(|v| value_word(&v.value)) {
+                    self.by_member
+                        .entry((attribute.value.clone(), word))
+                        .or_insert(condition.span);
+                }
+            }
+            _ => {}
         }
     }
-    false
+
+    /// An arm that matches everyone, like an event arm without `where`.
+    fn add_everyone(&mut self, span: Span) {
+        self.everyone.get_or_insert(span);
+    }
 }
 
-fn same_operand(a: &Operand, b: &Operand) -> bool {
-    match (a, b) {
-        (Operand::Attribute(a), Operand::Attribute(b)) => a.value == b.value,
-        _ => false,
-    }
+/// A condition as written, with its spacing made uniform.
+fn condition_text(condition: &Cond, source: &str) -> String {
+    source
+        .get(condition.span.start..condition.span.end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A bare word or text as written on the right of `==` (the grammar reads

@@ -66,8 +66,11 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
 
 fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
     let known: Vec<&str> = program.steps.iter().map(|s| s.name.as_str()).collect();
+    // A set, not the list: every arrow looks its target up, and a long
+    // program has as many arrows as steps.
+    let known_set: std::collections::HashSet<&str> = known.iter().copied().collect();
     let mut report = |name: &Name| {
-        if name.as_str().is_empty() || known.contains(&name.as_str()) {
+        if name.as_str().is_empty() || known_set.contains(name.as_str()) {
             return;
         }
         let diagnostic = Diagnostic::new(

@@ -17,6 +17,11 @@ use std::sync::Arc;
 /// (and arithmetic on the width gets close to zero), so we never go below it.
 const MIN_WIDTH: usize = 40;
 
+/// The most labels one report draws. A loop with thousands of arrows back
+/// would otherwise fill screens, and miette's drawing grows with the square
+/// of the labels on one snippet; the JSON and SARIF output keep them all.
+const MAX_LABELS: usize = 8;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HumanOptions {
     /// ANSI colours: on for a terminal, off for files, pipes and snapshots.
@@ -125,6 +130,9 @@ struct Report<'a> {
     /// Shown above the message: the stable id, then the name people remember.
     code: String,
     labels: Vec<LabeledSpan>,
+    /// The help, with a line for the labels left out when there were too
+    /// many to draw.
+    help: String,
     source: NamedSource<SharedSource>,
 }
 
@@ -138,6 +146,7 @@ impl<'a> Report<'a> {
         let labels = diagnostic
             .labels
             .iter()
+            .take(MAX_LABELS)
             .enumerate()
             .map(|(n, label)| {
                 // miette slices the text with these: they must be in bounds
@@ -152,10 +161,23 @@ impl<'a> Report<'a> {
                 }
             })
             .collect();
+        let mut help = diagnostic.help.clone();
+        let left_out = diagnostic.labels.len().saturating_sub(MAX_LABELS);
+        if left_out > 0 {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            let places = if left_out == 1 { "place" } else { "places" };
+            let _ = write!(
+                help,
+                "({left_out} more {places} not shown; --output-format json lists them all)"
+            );
+        }
         Report {
             diagnostic,
             code: format!("{} ({})", diagnostic.code.id(), diagnostic.code.name()),
             labels,
+            help,
             source: NamedSource::new(path, SharedSource(Arc::clone(source))),
         }
     }
@@ -182,7 +204,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn Display + 'b>> {
-        let help = &self.diagnostic.help;
+        let help = &self.help;
         (!help.is_empty()).then(|| Box::new(help) as Box<dyn Display + 'b>)
     }
 

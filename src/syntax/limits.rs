@@ -1,10 +1,12 @@
 //! Limits that keep hostile input from costing more than a diagnostic:
 //! a size limit, a nesting limit (checked by `prepass` before the parser
-//! runs), and pest's call limit as a last guard against runaway backtracking.
+//! runs), pest's call limit as a last guard against runaway backtracking,
+//! and a limit on the number of steps, checked once the program is read.
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
+use crate::syntax::ast::Program;
 use std::num::NonZeroUsize;
 use std::sync::Once;
 
@@ -14,6 +16,10 @@ pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// The deepest nesting of `{`, `(` and `[` together. A real program nests
 /// three or four deep; the limit keeps the parser's recursion shallow.
 pub const MAX_NESTING: usize = 64;
+
+/// The most steps a program may have. The longest real programs have a few
+/// dozen; past this the file is generated, and the graph checks are skipped.
+pub const MAX_STEPS: usize = 1_000;
 
 /// Rule calls one parse may make. Linear grammars like ours make a few
 /// hundred per line; this bounds a pathological input, not a real one.
@@ -26,6 +32,23 @@ pub(super) fn set_call_limit() {
 
 pub(super) fn too_large(text: &str) -> Option<Diagnostic> {
     (text.len() > MAX_FILE_BYTES).then(too_large_diagnostic)
+}
+
+/// The program has more than [`MAX_STEPS`] steps: said once, at the first
+/// step past the limit.
+pub(super) fn too_many_steps(program: &Program) -> Option<Diagnostic> {
+    let first_over = program.steps.get(MAX_STEPS)?;
+    Some(
+        Diagnostic::new(
+            Code::TooManySteps,
+            format!(
+                "this program has {} steps; a program may have at most {MAX_STEPS}",
+                program.steps.len()
+            ),
+        )
+        .label(first_over.name.span, format!("step {} starts here", MAX_STEPS + 1))
+        .help("split the program into several programs, or let one step branch on the customer instead of writing a step per case"),
+    )
 }
 
 /// The file is larger than [`MAX_FILE_BYTES`]: said once, at its start.

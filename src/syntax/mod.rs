@@ -41,6 +41,16 @@ pub struct Parsed {
 
 /// Parses the text of one `.nurture` file.
 pub fn parse(text: &str) -> Parsed {
+    let mut parsed = read(text);
+    if let Some(too_many) = parsed.program.as_ref().and_then(limits::too_many_steps) {
+        parsed.diagnostics.push(too_many);
+    }
+    parsed
+}
+
+/// Reads the file's text into a program or a schema, within the limits on
+/// size and nesting.
+fn read(text: &str) -> Parsed {
     limits::set_call_limit();
     let prepared = match limits::too_large(text).map_or_else(|| prepass::prepare(text), Err) {
         Ok(prepared) => prepared,
