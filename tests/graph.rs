@@ -16,6 +16,17 @@ fn chart_of(text: &str) -> chart::Chart {
     chart::chart(&program, text)
 }
 
+/// The chart as SVG; every chart here is small enough to draw.
+#[track_caller]
+fn svg_of(drawn: &chart::Chart) -> String {
+    svg::svg(drawn).expect("a chart small enough to draw")
+}
+
+#[track_caller]
+fn layout_of(drawn: &chart::Chart) -> nurture::render::layout::Layout {
+    svg::layout(drawn).expect("a chart small enough to lay out")
+}
+
 /// The bundled programs as (name, text), sorted.
 fn bundled() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
@@ -69,7 +80,7 @@ fn assert_svg_shows(svg: &str, names: &[String]) {
 /// No two boxes, and no label and box or two labels, share any space.
 #[track_caller]
 fn assert_nothing_overlaps(drawn: &chart::Chart) {
-    let layout = svg::layout(drawn);
+    let layout = layout_of(drawn);
     let mut things: Vec<(String, Rect)> = drawn
         .nodes
         .iter()
@@ -106,7 +117,7 @@ fn bundled_programs() {
         let drawn = chart_of(&text);
         insta::assert_snapshot!(format!("{name}.mermaid"), chart::mermaid(&drawn));
         insta::assert_snapshot!(format!("{name}.dot"), chart::dot(&drawn));
-        insta::assert_snapshot!(format!("{name}.svg"), svg::svg(&drawn));
+        insta::assert_snapshot!(format!("{name}.svg"), svg_of(&drawn));
     }
 }
 
@@ -114,7 +125,7 @@ fn bundled_programs() {
 fn every_svg_is_xml_showing_every_step() {
     for (name, text) in bundled() {
         let drawn = chart_of(&text);
-        let picture = svg::svg(&drawn);
+        let picture = svg_of(&drawn);
         assert_svg_shows(&picture, &step_names(&text));
         assert!(
             !picture.contains("NaN") && !picture.contains("inf"),
@@ -163,11 +174,11 @@ fn loops_and_parallel_arrows_are_drawn_apart() {
 }"#;
     let drawn = chart_of(text);
     assert_nothing_overlaps(&drawn);
-    let picture = svg::svg(&drawn);
+    let picture = svg_of(&drawn);
     assert_svg_shows(&picture, &step_names(text));
     // The loop back from c to a is dashed, so it reads as going back.
     assert!(picture.contains("stroke-dasharray"), "{picture}");
-    let layout = svg::layout(&drawn);
+    let layout = layout_of(&drawn);
     for ((from, to, _), route) in drawn.edges.iter().zip(&layout.routes) {
         assert!(!route.segments.is_empty(), "{from} -> {to} is not drawn");
     }
@@ -183,7 +194,7 @@ fn svg_text_is_escaped() {
     exit done
   }
 }"#;
-    let picture = svg::svg(&chart_of(text));
+    let picture = svg_of(&chart_of(text));
     assert_svg_shows(
         &picture,
         &[r#"notify owner "say \"hi\" & <b>bye</b> 'now'""#.to_string()],
@@ -194,7 +205,7 @@ fn svg_text_is_escaped() {
 #[test]
 fn the_same_chart_gives_the_same_bytes() {
     for (_, text) in bundled() {
-        assert_eq!(svg::svg(&chart_of(&text)), svg::svg(&chart_of(&text)));
+        assert_eq!(svg_of(&chart_of(&text)), svg_of(&chart_of(&text)));
     }
 }
 
@@ -275,4 +286,53 @@ fn programs_readme_shows_every_chart() {
         actual == expected,
         "programs/README.md is out of date; run `UPDATE_DOCS=1 cargo test --test graph`"
     );
+}
+
+/// A chart whose arrows would cross layers in more places than the layout
+/// handles is refused in SVG, with what to do instead, and drawn as dot.
+/// Laying out this one once took minutes.
+#[test]
+fn a_chart_too_large_to_draw_is_refused_in_svg_only() {
+    let mut text =
+        String::from("program dense {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n");
+    let steps = 300;
+    for i in 0..steps {
+        let arms: String = (1..=10)
+            .map(|k| {
+                format!(
+                    "      when lifetime_value > {k} -> s{}\n",
+                    (i * 7 + k * 31) % steps
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "  step s{i} {{\n    wait 1d\n    branch {{\n{arms}      else -> exit done\n    }}\n  }}\n"
+        ));
+    }
+    text.push_str("}\n");
+    let drawn = chart_of(&text);
+    let too_large = svg::svg(&drawn).expect_err("too large to lay out");
+    assert!(too_large.places > nurture::render::layout::MAX_PLACES);
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("dense.nurture"), &text).expect("write");
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nurture"))
+            .args(["graph", "dense.nurture", "--format", format])
+            .current_dir(dir.path())
+            .output()
+            .expect("run nurture")
+    };
+    let svg = run("svg");
+    assert_eq!(svg.status.code(), Some(1));
+    assert!(svg.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&svg.stderr);
+    assert!(
+        stderr.contains("the chart is too large to draw")
+            && stderr.contains("write it with `--format dot` for Graphviz, or `--format mermaid`"),
+        "{stderr}"
+    );
+    let dot = run("dot");
+    assert_eq!(dot.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&dot.stdout).starts_with("digraph program {"));
 }

@@ -411,3 +411,39 @@ fn a_program_with_errors_is_not_simulated() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stdout.is_empty());
 }
+
+/// A program whose chart is too large to lay out still gets its HTML
+/// report: the page says why the picture is missing instead of failing.
+#[test]
+fn a_chart_too_large_to_draw_leaves_a_note_in_the_html_report() {
+    let dir = workspace(CERTAIN, CUSTOMERS);
+    let steps = 300;
+    let mut text = String::from(
+        "program dense {\n  kind wake_up\n  owner \"x\"\n  trigger no purchase for 30d\n",
+    );
+    for i in 0..steps {
+        let arms: String = (1..=10)
+            .map(|k| {
+                let to = (i * 7 + k * 31) % steps;
+                format!("      when tier == silver and tier != gold -> s{to}\n")
+            })
+            .collect();
+        text.push_str(&format!(
+            "  step s{i} {{\n    wait 1d\n    branch {{\n{arms}      else -> exit done\n    }}\n  }}\n"
+        ));
+    }
+    text.push_str("}\n");
+    std::fs::write(dir.path().join("dense.nurture"), text).expect("write");
+    let mut args = RUN.to_vec();
+    args[1] = "dense.nurture";
+    args.extend_from_slice(&["--html", "report.html"]);
+    let (code, _, stderr) = nurture(&args, dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("the page");
+    assert!(
+        html.contains("<p>the chart is too large to draw: "),
+        "{}",
+        &html[..html.len().min(2000)]
+    );
+    assert!(!html.contains("<svg"));
+}

@@ -83,9 +83,6 @@ fn check_bytes(path: String, bytes: &[u8], schema: Option<&Schema>) -> FileRepor
     }
 }
 
-/// The most reports shown for one file in the human format.
-const HUMAN_LIMIT: usize = 100;
-
 fn human(reports: &[FileReport], totals: Totals, files: usize, color: bool) -> String {
     let options = HumanOptions {
         color,
@@ -93,23 +90,12 @@ fn human(reports: &[FileReport], totals: Totals, files: usize, color: bool) -> S
     };
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
-        if report.diagnostics.len() <= HUMAN_LIMIT {
-            out.push_str(&render::human::render(report, &options));
-            out.push('\n');
-            continue;
-        }
-        // Nobody reads ten thousand reports; the machine formats list all.
-        let first = FileReport {
-            path: report.path.clone(),
-            source: report.source.clone(),
-            diagnostics: report.diagnostics[..HUMAN_LIMIT].to_vec(),
-        };
-        out.push_str(&render::human::render(&first, &options));
-        out.push_str(&format!(
-            "\n… and {} more in {} (--output-format json lists them all)\n\n",
-            report.diagnostics.len() - HUMAN_LIMIT,
-            report.path
+        out.push_str(&render::human::render_first(
+            report,
+            &options,
+            "--output-format json lists them all",
         ));
+        out.push('\n');
     }
     if files > 0 {
         out.push_str(&render::human::summary_line(

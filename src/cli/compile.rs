@@ -66,7 +66,11 @@ pub fn checked_plan(
                 color: false,
                 width: 100,
             };
-            let rendered = human::render(&report, &options);
+            let rendered = human::render_first(
+                &report,
+                &options,
+                "`nurture check --output-format json` lists them all",
+            );
             let _ = std::io::stderr().lock().write_all(rendered.as_bytes());
         }
         if errors > 0 {

@@ -60,7 +60,15 @@ pub fn run(args: &GraphArgs) -> i32 {
     print(&match args.format {
         GraphFormat::Mermaid => chart::mermaid(&drawn),
         GraphFormat::Dot => chart::dot(&drawn),
-        GraphFormat::Svg => svg::svg(&drawn),
+        GraphFormat::Svg => match svg::svg(&drawn) {
+            Ok(svg) => svg,
+            Err(too_large) => {
+                complain(&format!(
+                    "`{path}`: {too_large}; write it with `--format dot` for Graphviz, or `--format mermaid`"
+                ));
+                return exit::FINDINGS;
+            }
+        },
     });
     exit::CLEAN
 }

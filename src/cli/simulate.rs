@@ -337,7 +337,10 @@ fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
             chart::annotate(&mut drawn, &flow);
             Picture {
                 title: l.plan.title.clone(),
-                svg: svg::svg(&drawn),
+                // The report is still worth having without its picture.
+                svg: svg::svg(&drawn).unwrap_or_else(|too_large| {
+                    format!("<p>{}.</p>\n", html::escape(&too_large.to_string()))
+                }),
             }
         })
         .collect()

@@ -68,6 +68,29 @@ pub fn render(report: &FileReport, options: &HumanOptions) -> String {
     out
 }
 
+/// The most reports shown for one file: nobody reads ten thousand, and the
+/// machine formats list them all.
+pub const MOST_SHOWN: usize = 100;
+
+/// [`render`] for at most [`MOST_SHOWN`] diagnostics, then a line saying how
+/// many more there are and, in `where_all`, where to find them.
+pub fn render_first(report: &FileReport, options: &HumanOptions, where_all: &str) -> String {
+    if report.diagnostics.len() <= MOST_SHOWN {
+        return render(report, options);
+    }
+    let first = FileReport {
+        path: report.path.clone(),
+        source: report.source.clone(),
+        diagnostics: report.diagnostics[..MOST_SHOWN].to_vec(),
+    };
+    format!(
+        "{}\n… and {} more in {} ({where_all})\n",
+        render(&first, options),
+        report.diagnostics.len() - MOST_SHOWN,
+        report.path
+    )
+}
+
 /// The closing line, e.g. "Found 2 errors and 1 warning in 3 files."
 /// `files` is how many files were checked.
 pub fn summary_line(errors: usize, warnings: usize, files: usize) -> String {

@@ -2,7 +2,7 @@
 //! the placeholders that carry an arrow across the layers between its ends.
 
 use super::route::{self, LoopLabel};
-use super::{Graph, Slot};
+use super::{Graph, MAX_PLACES, Slot, TooLarge};
 
 /// The graph in layers, every link joining neighbouring layers.
 pub(super) struct Layered {
@@ -28,7 +28,7 @@ pub(super) struct Chain {
 }
 
 impl Layered {
-    pub(super) fn new(graph: &Graph) -> Layered {
+    pub(super) fn new(graph: &Graph) -> Result<Layered, TooLarge> {
         let real = graph.sizes.len();
         let (loops, others): (Vec<usize>, Vec<usize>) =
             (0..graph.arrows.len()).partition(|&a| graph.arrows[a].from == graph.arrows[a].to);
@@ -51,6 +51,16 @@ impl Layered {
             })
             .collect();
         let layers_of = longest_path_layers(real, &oriented);
+        // Every layer an arrow crosses takes a placeholder (two per layer of
+        // boxes, as layers are doubled), and the later stages work on them
+        // all: count them before making any.
+        let places = oriented.iter().fold(real, |places, &(upper, lower)| {
+            let crossed = (layers_of[lower] * 2).saturating_sub(layers_of[upper] * 2 + 1);
+            places.saturating_add(crossed)
+        });
+        if places > MAX_PLACES {
+            return Err(TooLarge { places });
+        }
 
         let mut slots: Vec<Slot> = graph
             .sizes
@@ -102,13 +112,13 @@ impl Layered {
             .iter()
             .flat_map(|chain| chain.slots.windows(2).map(|w| (w[0], w[1])))
             .collect();
-        Layered {
+        Ok(Layered {
             slots,
             real,
             chains,
             links,
             loops,
-        }
+        })
     }
 }
 

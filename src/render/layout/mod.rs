@@ -99,6 +99,27 @@ pub struct Layout {
 /// Space around the drawing.
 const MARGIN: f64 = 16.0;
 
+/// The most boxes and placeholders a layout is made of. The bundled programs
+/// need a few hundred; a chart past this is unreadable as a picture, and
+/// laying it out would take seconds to minutes.
+pub const MAX_PLACES: usize = 20_000;
+
+/// A graph that would need more than [`MAX_PLACES`] boxes and placeholders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooLarge {
+    pub places: usize,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the chart is too large to draw: its boxes, and the arrows where they cross layers, take {} places, more than the {MAX_PLACES} nurture lays out",
+            self.places
+        )
+    }
+}
+
 /// A box or a placeholder in the layered graph.
 struct Slot {
     pub(super) layer: usize,
@@ -109,8 +130,8 @@ struct Slot {
     pub(super) reserve_right: f64,
 }
 
-pub fn layout(graph: &Graph) -> Layout {
-    let layered = layers::Layered::new(graph);
+pub fn layout(graph: &Graph) -> Result<Layout, TooLarge> {
+    let layered = layers::Layered::new(graph)?;
     let layer_count = layered.slots.iter().map(|s| s.layer + 1).max().unwrap_or(0);
     let layers = order::order(&layered.slots, &layered.links, layer_count);
     let xs = place::place(&layered.slots, &layered.links, &layers, layered.real);
@@ -133,10 +154,10 @@ pub fn layout(graph: &Graph) -> Layout {
         .zip(&xs)
         .map(|(slot, &x)| x + (slot.width + slot.reserve_right) / 2.0)
         .fold(0.0, f64::max);
-    Layout {
+    Ok(Layout {
         boxes,
         routes,
         width: width + MARGIN,
         height: bands.bottom_of_all() + MARGIN,
-    }
+    })
 }

@@ -12,7 +12,7 @@ mod boxes;
 mod text;
 
 use super::chart::Chart;
-use super::layout::{self, Arrow, Graph, Layout};
+use super::layout::{self, Arrow, Graph, Layout, TooLarge};
 use arrows::{LABEL_COLUMNS, draw_arrow, draw_label, label_size};
 use boxes::{BoxText, TEXT_SIZE, draw_box};
 use std::fmt::Write;
@@ -24,9 +24,9 @@ const INK: &str = "#1e293b";
 const THIN: f64 = 1.3;
 const THICKER: f64 = 4.7;
 
-/// The chart as an SVG document.
-pub fn svg(chart: &Chart) -> String {
-    let prepared = Prepared::new(chart);
+/// The chart as an SVG document, unless it is too large to lay out.
+pub fn svg(chart: &Chart) -> Result<String, TooLarge> {
+    let prepared = Prepared::new(chart)?;
     let drawn = &prepared.layout;
     let (width, height) = (num(drawn.width), num(drawn.height));
     let mut out = String::new();
@@ -61,13 +61,13 @@ pub fn svg(chart: &Chart) -> String {
         }
     }
     out.push_str("</svg>\n");
-    out
+    Ok(out)
 }
 
 /// Where the chart's boxes and arrows go, without drawing them: the SVG
 /// uses it, and tests check that nothing is drawn over anything else.
-pub fn layout(chart: &Chart) -> Layout {
-    Prepared::new(chart).layout
+pub fn layout(chart: &Chart) -> Result<Layout, TooLarge> {
+    Ok(Prepared::new(chart)?.layout)
 }
 
 /// The text of every box and label, wrapped, and the layout made for it.
@@ -78,7 +78,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(chart: &Chart) -> Prepared {
+    fn new(chart: &Chart) -> Result<Prepared, TooLarge> {
         let texts: Vec<BoxText> = chart
             .nodes
             .iter()
@@ -110,11 +110,11 @@ impl Prepared {
                 })
                 .collect(),
         };
-        let layout = layout::layout(&graph);
-        Prepared {
+        let layout = layout::layout(&graph)?;
+        Ok(Prepared {
             texts,
             labels,
             layout,
-        }
+        })
     }
 }
