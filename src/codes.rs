@@ -360,6 +360,28 @@ let one step choose between templates with a branch on the customer's
 attributes instead of writing a step per case.
 "#;
 
+    /// The parser gave up: the file needs more work to read than any program.
+    TooComplex = "N014", "too-complex", Error,
+    "The file is too complex to read",
+r#"## What it means
+Reading a file takes the parser a number of steps that grows with its length.
+nurture stops after 500 million of them, far more than the largest real program
+needs, and this file needed more.
+
+## Why it matters
+A program is a short text a person writes. A file that needs this much work to
+read is not one, and reading it to the end would only keep a terminal or a CI
+job waiting.
+
+## Example
+A very large generated file that is close to the grammar but not quite, so
+that the parser tries many ways to read each line.
+
+## Fix
+Check that the path points at a program file. If a script wrote it, make the
+script write several smaller programs.
+"#;
+
     /// A header clause is written twice.
     DuplicateClause = "N101", "duplicate-clause", Error,
     "A header clause is written more than once",

@@ -7,6 +7,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::Program;
+use crate::syntax::grammar::Rule;
 use std::num::NonZeroUsize;
 use std::sync::Once;
 
@@ -49,6 +50,29 @@ pub(super) fn too_many_steps(program: &Program) -> Option<Diagnostic> {
         .label(first_over.name.span, format!("step {} starts here", MAX_STEPS + 1))
         .help("split the program into several programs, or let one step branch on the customer instead of writing a step per case"),
     )
+}
+
+/// Whether the parser stopped at [`CALL_LIMIT`] rather than at a mistake.
+pub(super) fn is_call_limit(error: &pest::error::Error<Rule>) -> bool {
+    matches!(
+        &error.variant,
+        pest::error::ErrorVariant::CustomError { message } if message == "call limit reached"
+    )
+}
+
+/// The parser made [`CALL_LIMIT`] rule calls without finishing: said where
+/// it was when it stopped.
+pub(super) fn too_complex(error: &pest::error::Error<Rule>) -> Diagnostic {
+    let at = match error.location {
+        pest::error::InputLocation::Pos(at) => at,
+        pest::error::InputLocation::Span((at, _)) => at,
+    };
+    Diagnostic::new(
+        Code::TooComplex,
+        "this file is too complex to read: the parser gave up before the end",
+    )
+    .label(Span::at(at), "the parser was here when it stopped")
+    .help("a program is a few kilobytes of plain statements; check that this is the file you meant, or split it up")
 }
 
 /// The file is larger than [`MAX_FILE_BYTES`]: said once, at its start.

@@ -92,6 +92,14 @@ fn read(text: &str) -> Parsed {
                 diagnostics,
             }
         }
+        Err(error) if limits::is_call_limit(&error) => Parsed {
+            // Recovery would parse the pieces again and report whatever the
+            // parser gave up on as a syntax error, which it is not.
+            program: None,
+            schema: None,
+            complete: false,
+            diagnostics: vec![limits::too_complex(&error)],
+        },
         Err(error) => {
             let recovered = recover::parse(text, &error);
             Parsed {
