@@ -79,7 +79,7 @@ fn welcome_transitions(bencher: Bencher) {
                         &mut actions,
                     );
                 }
-                let due = journey.due.unwrap_or(start);
+                let due = journey.due().unwrap_or(start);
                 nurture::run::advance(
                     &plan,
                     7,
@@ -147,7 +147,7 @@ fn welcome_transitions_counted(bencher: Bencher) {
                         &mut sink,
                     );
                 }
-                let due = journey.due.unwrap_or(start);
+                let due = journey.due().unwrap_or(start);
                 nurture::run::advance_with::<_, Event, _>(
                     &plan,
                     7,

@@ -332,9 +332,9 @@ proptest! {
         for (id, (_, journey)) in &result.customers {
             let settled = match journey.status {
                 Status::Left | Status::Out => true,
-                Status::In => journey.due.is_some_and(|due| due > until),
+                Status::In => journey.due().is_some_and(|due| due > until),
             };
-            prop_assert!(settled, "{id} is stuck at node {} with no time to go on\n{text}", journey.node);
+            prop_assert!(settled, "{id} is stuck at node {} with no time to go on\n{text}", journey.node());
         }
     }
 }

@@ -81,14 +81,14 @@ fn standing(customer: &Customer, journey: &Journey) -> String {
         Status::Out => line.push_str("out, never entered"),
         Status::In => line.push_str(&format!(
             "STILL IN at node {}{}, due {}",
-            journey.node,
+            journey.node(),
             if journey.holdout { " (holdout)" } else { "" },
-            journey.due.map_or("never".to_string(), show_time)
+            journey.due().map_or("never".to_string(), show_time)
         )),
         Status::Left => line.push_str(&format!(
             "left {} at {}{}, entries {}",
-            journey.outcome.as_deref().unwrap_or("?"),
-            journey.left_at.map_or("?".to_string(), show_time),
+            journey.outcome().unwrap_or("?"),
+            journey.left_at().map_or("?".to_string(), show_time),
             if journey.holdout { " (holdout)" } else { "" },
             journey.entries
         )),

@@ -281,7 +281,7 @@ fuzz_target!(|scenario: Scenario| {
             When::Later(seconds) => now.saturating_add(Seconds::from(*seconds)),
             When::DaysLater(days) => now.saturating_add(Seconds::from(*days) * 86_400),
             When::Due => match journey.status {
-                Status::In => journey.due.unwrap_or(now),
+                Status::In => journey.due().unwrap_or(now),
                 Status::Out | Status::Left => {
                     run::next_entry_check(plan, &customer, now).unwrap_or(now)
                 }
@@ -363,13 +363,13 @@ fuzz_target!(|scenario: Scenario| {
         }
         if journey.status == Status::In {
             let waits_for_event = matches!(
-                plan.nodes.get(journey.node).map(|n| &n.op),
+                plan.nodes.get(journey.node()).map(|n| &n.op),
                 Some(Op::WaitFor { .. })
             );
             assert!(
-                journey.due.is_some() || waits_for_event,
+                journey.due().is_some() || waits_for_event,
                 "stuck at node {} with nothing to wait for: {journey:?}",
-                journey.node
+                journey.node()
             );
         }
     }

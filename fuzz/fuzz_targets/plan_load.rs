@@ -123,7 +123,7 @@ fn run_one(plan: &Plan, mut customer: Customer) {
         }
         // Every other round, answer the first thing a wait for an event
         // listens for; otherwise let the due time come.
-        let waits_for = match plan.nodes.get(journey.node).map(|n| &n.op) {
+        let waits_for = match plan.nodes.get(journey.node()).map(|n| &n.op) {
             Some(Op::WaitFor { arms, .. }) if round % 2 == 0 => arms.first().map(|a| &a.event),
             _ => None,
         };
@@ -135,7 +135,7 @@ fn run_one(plan: &Plan, mut customer: Customer) {
                 advance(&mut customer, &mut journey, now, Input::Event(&event));
             }
             None => {
-                now = journey.due.unwrap_or(now.saturating_add(86_400));
+                now = journey.due().unwrap_or(now.saturating_add(86_400));
                 advance(&mut customer, &mut journey, now, Input::Tick);
             }
         }

@@ -149,7 +149,7 @@ fn summary(plan: &Plan, result: &crate::run::replay::Replay) -> String {
             Status::In => inside += 1,
             Status::Left => {
                 *outcomes
-                    .entry(journey.outcome.as_deref().unwrap_or("?"))
+                    .entry(journey.outcome().unwrap_or("?"))
                     .or_default() += 1
             }
             Status::Out => {}

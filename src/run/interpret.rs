@@ -7,6 +7,7 @@
 //! never sleeps and never blocks. docs/runtime.md says what every construct
 //! does in time.
 
+pub use super::journey::{Journey, Status};
 use super::record::{DatumRef, EventRecord, Record, value_ref};
 use super::{Customer, Datum, Event, Seconds};
 use crate::plan::{CompareOp, Cond, Op, Operand, Plan, Reentry, Trigger, Value};
@@ -20,39 +21,6 @@ const MAX_NODES_PER_STEP: usize = 10_000;
 /// How late a date trigger may still fire (a runtime that was down for a
 /// day still enters customers; one started a year later does not).
 const DATE_TRIGGER_GRACE: Seconds = 24 * 3600;
-
-/// Where a customer stands in one program: small and serialisable, so a
-/// runtime can store it beside the customer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Journey {
-    pub status: Status,
-    /// The node the customer waits at, while `In`.
-    pub node: usize,
-    pub entered_at: Seconds,
-    /// When the next [`Input::Tick`] is due: a wait's end, a timeout, a send
-    /// held back by quiet hours, or the end of a holdout's goal window.
-    pub due: Option<Seconds>,
-    /// In the control group: entered, gets nothing.
-    pub holdout: bool,
-    /// How many times the customer has entered.
-    pub entries: u32,
-    pub left_at: Option<Seconds>,
-    pub outcome: Option<String>,
-    /// Actions taken in this entry, for idempotency keys.
-    pub actions: u32,
-    /// Recent sends (time, the send's node), as far back as the longest cap.
-    pub sent: Vec<(Seconds, usize)>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Never entered.
-    #[default]
-    Out,
-    In,
-    Left,
-}
 
 /// What happened: an event, or the clock reaching the journey's due time
 /// (or, for a customer not in the program, the runtime asking whether a
@@ -452,10 +420,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
 
     fn leave(&mut self, node: Option<usize>, outcome: &str) {
         self.act(node, KindRef::Exit { outcome });
-        self.journey.status = Status::Left;
-        self.journey.left_at = Some(self.now);
-        self.journey.outcome = Some(outcome.to_string());
-        self.journey.due = None;
+        self.journey.leave(self.now, outcome);
     }
 
     // -- entering ----------------------------------------------------------
@@ -480,31 +445,16 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         let entries = self.journey.entries + 1;
         let holdout = self.plan.entry.holdout > 0
             && self.draw(b"holdout/", &[u64::from(entries)]) < u64::from(self.plan.entry.holdout);
-        // Keep the list of recent sends (caps span entries) and its memory.
-        let sent = std::mem::take(&mut self.journey.sent);
-        *self.journey = Journey {
-            status: Status::In,
-            node: self.plan.start,
-            entered_at: self.now,
-            due: None,
-            holdout,
-            entries,
-            left_at: None,
-            outcome: None,
-            actions: 0,
-            sent,
-        };
+        self.journey.enter(self.plan.start, self.now, holdout);
         self.act(None, KindRef::Enter { holdout });
         if holdout {
             // The control group waits out the goal window, so that the goal
             // rate can be compared; without a goal there is nothing to wait for.
             match &self.plan.goal {
-                Some(goal) => {
-                    self.journey.due = Some(
-                        self.now
-                            .saturating_add(minutes_to_seconds(goal.within_minutes)),
-                    )
-                }
+                Some(goal) => self.journey.set_due(Some(
+                    self.now
+                        .saturating_add(minutes_to_seconds(goal.within_minutes)),
+                )),
                 None => self.leave(None, "holdout"),
             }
             return;
@@ -520,7 +470,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             (Status::Left, Reentry::Never) => false,
             (Status::Left, Reentry::After { minutes }) => self
                 .journey
-                .left_at
+                .left_at()
                 .is_none_or(|left| self.now >= left.saturating_add(minutes_to_seconds(*minutes))),
         }
     }
@@ -604,17 +554,17 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             }
         }
         if self.journey.holdout {
-            if matches!(input, Input::Tick) && self.journey.due.is_some_and(|d| self.now >= d) {
+            if matches!(input, Input::Tick) && self.journey.due().is_some_and(|d| self.now >= d) {
                 self.leave(None, "holdout");
             }
             return;
         }
-        let node = self.journey.node;
+        let node = self.journey.node();
         let Some(op) = self.plan.nodes.get(node).map(|n| &n.op) else {
             self.leave(None, "stuck");
             return;
         };
-        let due = self.journey.due.is_some_and(|d| self.now >= d);
+        let due = self.journey.due().is_some_and(|d| self.now >= d);
         match (op, input) {
             (Op::WaitFor { arms, .. }, Input::Event(event)) => {
                 let arm = arms.iter().find(|arm| {
@@ -626,23 +576,23 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 });
                 if let Some(arm) = arm {
                     let to = arm.to;
-                    self.journey.due = None;
+                    self.journey.set_due(None);
                     self.run_from(to);
                 }
             }
             (Op::WaitFor { timeout, .. }, Input::Tick) if due => {
                 let to = *timeout;
-                self.journey.due = None;
+                self.journey.set_due(None);
                 self.run_from(to);
             }
             (Op::Wait { next, .. }, Input::Tick) if due => {
                 let to = *next;
-                self.journey.due = None;
+                self.journey.set_due(None);
                 self.run_from(to);
             }
             // A send held back by quiet hours tries again.
             (Op::Send { .. }, Input::Tick) if due => {
-                self.journey.due = None;
+                self.journey.set_due(None);
                 self.run_from(node);
             }
             _ => {}
@@ -654,7 +604,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         let plan = self.plan;
         let mut node = node;
         for _ in 0..MAX_NODES_PER_STEP {
-            self.journey.node = node;
+            self.journey.set_node(node);
             let Some(op) = plan.nodes.get(node).map(|n| &n.op) else {
                 self.leave(Some(node), "stuck");
                 return;
@@ -668,7 +618,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                     next,
                 } => {
                     if let Some(until) = self.quiet_until() {
-                        if self.journey.due.is_none() {
+                        if self.journey.due().is_none() {
                             self.act(
                                 Some(node),
                                 KindRef::Defer {
@@ -678,7 +628,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                                 },
                             );
                         }
-                        self.journey.due = Some(until);
+                        self.journey.set_due(Some(until));
                         return;
                     }
                     let skip = |reason| KindRef::Skip {
@@ -697,14 +647,15 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                     } else if self.capped(channel) {
                         self.act(Some(node), skip("cap"));
                     } else {
-                        self.journey.sent.push((self.now, node));
+                        self.journey.sends_mut().push(self.now, node);
                         self.forget_old_sends();
                         self.act(Some(node), KindRef::Send { channel, template });
                     }
                     *next
                 }
                 Op::Wait { minutes, .. } | Op::WaitFor { minutes, .. } => {
-                    self.journey.due = Some(self.now.saturating_add(minutes_to_seconds(*minutes)));
+                    self.journey
+                        .set_due(Some(self.now.saturating_add(minutes_to_seconds(*minutes))));
                     return;
                 }
                 Op::Branch { arms, otherwise } => arms
@@ -789,14 +740,14 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             let since = self.now.saturating_sub(minutes_to_seconds(cap.per_minutes));
             let count = self
                 .journey
-                .sent
+                .sent()
                 .iter()
                 .filter(|(at, node)| {
                     *at > since
                         && cap
                             .channel
                             .as_ref()
-                            .is_none_or(|c| self.channel_of(*node) == Some(c.as_str()))
+                            .is_none_or(|c| self.channel_of(*node as usize) == Some(c.as_str()))
                 })
                 .count();
             count >= cap.count as usize
@@ -812,7 +763,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             .max()
             .unwrap_or(0);
         let since = self.now.saturating_sub(minutes_to_seconds(longest));
-        self.journey.sent.retain(|(at, _)| *at > since);
+        self.journey.sends_mut().forget_until(since);
     }
 
     /// When quiet hours are on in the customer's time zone now: the moment

@@ -4,11 +4,12 @@
 //! customer's record, their journey state, the time and what happened (an
 //! event, or the clock reaching a due timer), it returns the new state and
 //! the actions to carry out. It never blocks, never sleeps and has no clock
-//! of its own. `input.rs` reads customers and events from files for
-//! `nurture replay`.
+//! of its own. `journey.rs` is the state it keeps per customer and program.
+//! `input.rs` reads customers and events from files for `nurture replay`.
 
 pub mod input;
 pub mod interpret;
+pub mod journey;
 pub mod record;
 pub mod replay;
 

@@ -107,7 +107,7 @@ fn next_tick(
     after: Seconds,
 ) -> Option<Seconds> {
     match journey.status {
-        Status::In => journey.due.filter(|&due| due > after),
+        Status::In => journey.due().filter(|&due| due > after),
         Status::Out | Status::Left => interpret::next_entry_check(plan, customer, after),
     }
 }

@@ -218,12 +218,7 @@ pub fn simulate_one<'m>(
             .iter()
             .map(|(segment, _, _)| subject.customer.segments.contains(segment)),
     );
-    let mut sent = std::mem::take(&mut scratch.journey.sent);
-    sent.clear();
-    scratch.journey = Journey {
-        sent,
-        ..Journey::default()
-    };
+    scratch.journey.reset();
     let mut order = 0u32;
     background(model, seed, window, subject, scratch, &mut order);
 
@@ -248,7 +243,7 @@ pub fn simulate_one<'m>(
             trace: trace.as_deref_mut(),
             now,
         };
-        let before = (scratch.journey.status, scratch.journey.node);
+        let before = (scratch.journey.status, scratch.journey.node());
         match input_event {
             Some(index) => {
                 let event = sink.events[index as usize];
@@ -291,7 +286,7 @@ pub fn simulate_one<'m>(
         tally.transitions += 1;
 
         let tick = match scratch.journey.status {
-            Status::In => scratch.journey.due.filter(|&due| due > now),
+            Status::In => scratch.journey.due().filter(|&due| due > now),
             Status::Out | Status::Left => next_entry_check(plan, subject, now),
         };
         let event = scratch.pending.peek().map(|Reverse((at, _, _))| *at);
@@ -408,7 +403,7 @@ impl Observer<'_, '_> {
         if before.0 != Status::In || after.holdout || self.journal.goal_or_rule {
             return;
         }
-        let moved = after.status != Status::In || after.node != before.1;
+        let moved = after.status != Status::In || after.node() != before.1;
         if moved && self.setup.is_wait_for(before.1) {
             self.tally.answered(self.setup.step_of(before.1));
         }
