@@ -107,7 +107,9 @@ fn welcome_transitions_counted(bencher: Bencher) {
         }
     }
     let plan = plan("welcome_new_customer.nurture");
-    let zone = jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = nurture::sim::zone::Zone::new(
+        jiff::tz::TimeZone::get("Europe/Berlin").unwrap_or(jiff::tz::TimeZone::UTC),
+    );
     let customers: Vec<Customer> = (0..1000).map(customer).collect();
     let names = ["signup", "open", "click", "login", "purchase"];
     let start = 1_772_355_600; // 2026-03-01T09:00:00Z

@@ -17,11 +17,12 @@ use crate::render::human::{self, HumanOptions};
 use crate::render::{simulation, svg};
 use crate::run::input::{self, Format, RowError};
 use crate::sim::behavior::{self, Behavior};
-use crate::sim::engine::{Scratch, Subject, TraceLine, Window, Zones, simulate_one};
+use crate::sim::engine::{Scratch, Subject, TraceLine, Window, simulate_one};
 use crate::sim::report::{self, Report};
 use crate::sim::run::{Options, simulate};
 use crate::sim::setup::Setup;
 use crate::sim::tally::Tally;
+use crate::sim::zone::Zones;
 use crate::syntax::ast::{Program, Schema};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -414,7 +415,7 @@ fn trace(
     }
     print(&match args.output_format {
         ReportFormat::Human => {
-            simulation::trace_human(id, customer.time_zone.as_deref(), &zone, &traces)
+            simulation::trace_human(id, customer.time_zone.as_deref(), zone.time_zone(), &traces)
         }
         ReportFormat::Json => simulation::trace_json(id, &traces),
     });

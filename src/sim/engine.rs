@@ -11,6 +11,7 @@ use super::behavior::{Behavior, Pace};
 use super::draw::Draws;
 use super::setup::Setup;
 use super::tally::{Journal, Tally};
+use super::zone::{Span, Zone};
 use crate::plan::Value;
 use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::{
@@ -25,60 +26,27 @@ use std::collections::BinaryHeap;
 /// versions of a program meet the same customers doing the same things.
 const BACKGROUND_STREAM: u64 = 0;
 
-/// Time zones by name, looked up once per thread rather than per send.
-#[derive(Default)]
-pub struct Zones {
-    known: std::collections::HashMap<String, TimeZone>,
-}
-
-impl Zones {
-    pub fn get(&mut self, name: Option<&str>) -> TimeZone {
-        let Some(name) = name else {
-            return TimeZone::UTC;
-        };
-        if let Some(zone) = self.known.get(name) {
-            return zone.clone();
-        }
-        let zone = TimeZone::get(name).unwrap_or(TimeZone::UTC);
-        self.known.insert(name.to_string(), zone.clone());
-        zone
-    }
-}
-
 /// The customer as the interpreter sees them in a simulation: their record
 /// and their time zone, resolved once.
 pub struct Subject {
     pub customer: Customer,
-    pub zone: TimeZone,
-    /// The last offset looked up and the span of time it holds for (from
-    /// one change of clocks to the next): a customer's sends mostly fall
-    /// in the same span.
-    offset: std::cell::Cell<(Seconds, Seconds, i32)>,
+    pub zone: Zone,
+    /// The last span of one UTC offset used: a customer's sends mostly fall
+    /// in the same span, and this spares even the zone's shared list.
+    offset: std::cell::Cell<Span>,
 }
 
 impl Subject {
-    pub fn new(customer: Customer, zone: TimeZone) -> Self {
+    pub fn new(customer: Customer, zone: Zone) -> Self {
         Subject {
             customer,
             zone,
-            offset: std::cell::Cell::new((0, 0, 0)),
+            offset: std::cell::Cell::new(Span {
+                from: 0,
+                until: 0,
+                offset: 0,
+            }),
         }
-    }
-
-    fn offset_span(&self, at: Seconds) -> (Seconds, Seconds, i32) {
-        let Ok(time) = jiff::Timestamp::from_second(at) else {
-            return (at, at + 1, 0);
-        };
-        let offset = self.zone.to_offset(time).seconds();
-        // Valid from `at` on: times mostly go forward, and a change of
-        // clocks exactly at `at` cannot be misread.
-        let from = at;
-        let until = self
-            .zone
-            .following(time)
-            .next()
-            .map_or(Seconds::MAX, |t| t.timestamp().as_second());
-        (from, until, offset)
     }
 }
 
@@ -87,16 +55,16 @@ impl Record for Subject {
         &self.customer.id
     }
     fn time_zone(&self) -> TimeZone {
-        self.zone.clone()
+        self.zone.time_zone().clone()
     }
     fn utc_offset(&self, at: Seconds) -> i32 {
-        let (from, until, offset) = self.offset.get();
-        if from <= at && at < until {
-            return offset;
+        let last = self.offset.get();
+        if last.holds(at) {
+            return last.offset;
         }
-        let span = self.offset_span(at);
+        let span = self.zone.span(at);
         self.offset.set(span);
-        span.2
+        span.offset
     }
     fn consents_to(&self, channel: &str) -> bool {
         self.customer.consents_to(channel)

@@ -17,3 +17,4 @@ pub mod run;
 pub mod sample;
 pub mod setup;
 pub mod tally;
+pub mod zone;

@@ -6,9 +6,10 @@
 //! order, so the result is the same for every number of threads.
 
 use super::behavior::Behavior;
-use super::engine::{Scratch, Subject, Window, Zones, simulate_one};
+use super::engine::{Scratch, Subject, Window, simulate_one};
 use super::setup::Setup;
 use super::tally::Tally;
+use super::zone::Zones;
 use crate::run::Customer;
 use crate::run::input::{Row, RowError};
 use std::sync::{Mutex, mpsc};
