@@ -799,3 +799,24 @@ fn deeply_nested_json_is_a_row_error_not_a_crash() {
         ]
     );
 }
+
+/// Cells are trimmed of any white space, also the non-ASCII kinds (a
+/// no-break space pasted from a spreadsheet), and a time zone is read the
+/// same however often it repeats and however it is spelled.
+#[test]
+fn cells_are_trimmed_of_every_kind_of_space() {
+    let text = "id,time_zone,role,consents\n\
+                \u{a0}a1\u{a0},\teurope/berlin ,\u{2003}buyer\u{3000}, email ;\u{a0}sms\n\
+                a2,Europe/Berlin,buyer,email\n\
+                a3,europe/berlin,Käufer,\n";
+    let (customers, problems) = csv(text, Some(&schema()));
+    assert_eq!(problems, Vec::<String>::new());
+    let ids: Vec<&str> = customers.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["a1", "a2", "a3"]);
+    for customer in &customers {
+        assert_eq!(customer.time_zone.as_deref(), Some("Europe/Berlin"));
+    }
+    assert_eq!(customers[0].attributes.get("role"), Some(&txt("buyer")));
+    assert_eq!(customers[0].consents, set(&["email", "sms"]));
+    assert_eq!(customers[2].attributes.get("role"), Some(&txt("Käufer")));
+}
