@@ -97,8 +97,8 @@ fn shadowed_wait_arms(wait: &WaitFor, source: &str, found: &mut Vec<Diagnostic>)
         };
         let seen = earlier.entry(event.as_str()).or_default();
         let first = match condition {
-            Some(condition) => seen.covering(condition, source),
-            None => seen.everyone,
+            Some(condition) => seen.meet(condition, source),
+            None => seen.meet_everyone(arm.span),
         };
         if let Some(first) = first {
             found.push(
@@ -107,10 +107,6 @@ fn shadowed_wait_arms(wait: &WaitFor, source: &str, found: &mut Vec<Diagnostic>)
                     .label(first, format!("this arm takes every such `{}` first", event.as_str()))
                     .help("a wait takes the first arm that matches the event: put the narrower `where` first, or remove this arm"),
             );
-        }
-        match condition {
-            Some(condition) => seen.add(condition, source),
-            None => seen.add_everyone(arm.span),
         }
     }
 }
@@ -133,7 +129,7 @@ fn branch_arms(
     // would: the same condition, `x in [..]` holding `x == v`, or `true`.
     let mut earlier = Covering::default();
     for condition in arms.iter().filter_map(|a| a.condition.as_ref()) {
-        if let Some(first) = earlier.covering(condition, source) {
+        if let Some(first) = earlier.meet(condition, source) {
             found.push(
                 Diagnostic::new(Code::ShadowedCondition, "this `when` can never match")
                     .label(condition.span, "every customer this matches has already gone on")
@@ -141,7 +137,6 @@ fn branch_arms(
                     .help("`branch` takes the first `when` that matches: put the narrower condition first, or remove this arm"),
             );
         }
-        earlier.add(condition, source);
     }
 }
 
@@ -161,9 +156,11 @@ struct Covering {
 
 impl Covering {
     /// The first earlier arm that matches every customer `later` would, in
-    /// the cases that can be decided from the text alone.
-    fn covering(&self, later: &Cond, source: &str) -> Option<Span> {
-        let same_text = self.by_text.get(&condition_text(later, source)).copied();
+    /// the cases that can be decided from the text alone; then `later` is
+    /// one of the earlier arms for those that follow.
+    fn meet(&mut self, later: &Cond, source: &str) -> Option<Span> {
+        let text = condition_text(later, source);
+        let same_text = self.by_text.get(&text).copied();
         let member = match &later.kind {
             CondKind::Compare {
                 left: Operand::Attribute(attribute),
@@ -176,19 +173,15 @@ impl Covering {
             }),
             _ => None,
         };
-        [self.everyone, same_text, member]
+        let first = [self.everyone, same_text, member]
             .into_iter()
             .flatten()
-            .min_by_key(|span| span.start)
-    }
+            .min_by_key(|span| span.start);
 
-    fn add(&mut self, condition: &Cond, source: &str) {
-        self.by_text
-            .entry(condition_text(condition, source))
-            .or_insert(condition.span);
-        match &condition.kind {
+        self.by_text.entry(text).or_insert(later.span);
+        match &later.kind {
             CondKind::Truthy(Operand::Value(value)) if value.value == ValueKind::Bool(true) => {
-                self.everyone.get_or_insert(condition.span);
+                self.everyone.get_or_insert(later.span);
             }
             CondKind::In {
                 left: Operand::Attribute(attribute),
@@ -198,16 +191,20 @@ impl Covering {
                 for word in list.iter().filter_map(|v| value_word(&v.value)) {
                     self.by_member
                         .entry((attribute.value.clone(), word))
-                        .or_insert(condition.span);
+                        .or_insert(later.span);
                 }
             }
             _ => {}
         }
+        first
     }
 
-    /// An arm that matches everyone, like an event arm without `where`.
-    fn add_everyone(&mut self, span: Span) {
+    /// [`Covering::meet`] for an arm that matches everyone, like an event
+    /// arm without `where`.
+    fn meet_everyone(&mut self, span: Span) -> Option<Span> {
+        let first = self.everyone;
         self.everyone.get_or_insert(span);
+        first
     }
 }
 
