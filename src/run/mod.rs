@@ -5,7 +5,7 @@
 //! event, or the clock reaching a due timer), it returns the new state and
 //! the actions to carry out. It never blocks, never sleeps and has no clock
 //! of its own. `journey.rs` is the state it keeps per customer and program.
-//! `input.rs` reads customers and events from files for `nurture replay`.
+//! `input/` reads customers and events from files for `nurture replay`.
 
 pub mod input;
 pub mod interpret;
@@ -54,7 +54,7 @@ pub struct Customer {
 }
 
 /// One value in a customer record or an event. (Files say `"gold"`, `42`,
-/// `true`, `["a", "b"]` or an RFC 3339 time; `input.rs` reads them into
+/// `true`, `["a", "b"]` or an RFC 3339 time; `input/` reads them into
 /// these, and the tagged form here keeps a time a time when state is
 /// stored.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

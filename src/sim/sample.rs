@@ -29,7 +29,7 @@ mod world;
 use std::io::{self, Write};
 
 /// The columns, in the order `nurture replay` and the simulator read them
-/// (`run/input.rs`).
+/// (`run/input/`).
 pub const HEADER: &str = "id,time_zone,consents,tags,segments,score,phase,tier,role,\
 is_key_account,country,language,plan,segment,product_line,lifetime_value,churn_risk,\
 last_purchase_at,contract_end,consumables_due_at,last_order.amount,last_order.product,\

@@ -1,0 +1,325 @@
+//! Stage 4, input: reading customers and events from files for
+//! `nurture replay`.
+//!
+//! Customers come as CSV (a first line naming the columns, then one customer
+//! a row) or as JSON Lines (one object a line); events come as JSON Lines.
+//! Every bad row becomes a [`RowError`] naming the file and line, and the
+//! rest of the file is still read, so one run reports every problem at once.
+//! A row with a problem is skipped whole, all its problems reported: half a
+//! customer could enter the wrong journey.
+//!
+//! # Customers
+//!
+//! CSV columns `id` (required, unique), `time_zone` (an IANA name known to
+//! the bundled tz database, kept in its spelling: `europe/berlin` is
+//! `Europe/Berlin`), `consents`, `tags`, `segments` (`;`-separated),
+//! `score` (a whole number), `phase` (`welcome`, `develop`, `retain` or
+//! `win_back`) and `last_event_at.EVENT` (a time) fill the fields of
+//! [`Customer`]; every other column is an attribute of that (possibly
+//! dotted) name. A JSON Lines customer has the same fields as keys, with
+//! the attributes under `attributes` and the times under `last_event_at`;
+//! a whole number is taken as an id too (`12` is `"12"`).
+//!
+//! # Events
+//!
+//! `at`, `customer` and `event` are required; `properties` is optional.
+//! `segment_entered` and `segment_left` need no declaration but must carry
+//! the property `segment`, a segment the schema declares.
+//!
+//! # How values are read
+//!
+//! With a schema, each attribute and event property is read as its declared
+//! type, whether it comes from a CSV cell or a JSON string:
+//!
+//! | type | written as | read into |
+//! |---|---|---|
+//! | `text` | anything | `Datum::Text` |
+//! | `number` | `1200`, `-0.5`, `1e3` (no `1,200`, no `inf`) | `Datum::Number` |
+//! | `bool` | `true`, `false`, `yes`, `no`, in any case | `Datum::Bool` |
+//! | `date` | `2026-03-01` (midnight UTC) or RFC 3339 (`2026-03-01T09:00:00+01:00`) | `Datum::Time` |
+//! | `duration` | as in programs: `30m`, `12h`, `3d`, `2w` | `Datum::Number`, in minutes |
+//! | `a \| b \| c` | exactly one of the words | `Datum::Text` |
+//! | `list of text` | `a;b;c` (JSON: also `["a", "b"]`) | `Datum::List`, in order |
+//!
+//! A duration is kept as its number of minutes because that is how the plan
+//! and the interpreter compare durations (`plan::Value::Duration`). A bare
+//! number is refused for it, as in a program: `90` could be minutes or days.
+//! A time without an offset (`2026-03-01T09:00:00`) is refused too: whose
+//! nine o'clock would it be?
+//!
+//! Without a schema, values are guessed: a CSV cell `true`/`false` (any
+//! case) is a bool, a number a number, a date or RFC 3339 time a time, and
+//! anything else text (so `00123` becomes the number 123: give a schema to
+//! keep it text). A JSON value keeps its JSON type; a JSON string that is a
+//! date or time is a time, and an array of strings a list.
+//!
+//! Everywhere: texts are trimmed, list items trimmed and empty items dropped;
+//! an empty cell, an empty string or `null` leaves the attribute absent. In
+//! JSON, nested objects name dotted attributes: `{"last_order": {"amount":
+//! 3}}` is `last_order.amount`.
+//!
+//! A column or key the schema does not declare is reported once per file
+//! and ignored; the rows are still read. An event or event property it does
+//! not declare is an error in the row.
+//!
+//! These functions take `&str`: a file that is not UTF-8 is the caller's to
+//! report, as one [`RowError`] at line 1.
+
+use super::{Customer, Event, Seconds};
+use crate::syntax::ast::Schema;
+use from_json::{customer_from_json, event_from_json, json_lines, object};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use schema_types::Types;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::path::Path;
+use values::starts_with_date;
+use words::{shown, without_bom};
+
+mod fields;
+mod from_csv;
+mod from_json;
+mod schema_types;
+mod values;
+mod words;
+
+pub use from_csv::{Row, read_csv_rows};
+
+/// How a customers file is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    JsonLines,
+}
+
+impl Format {
+    /// `.csv` is CSV; `.jsonl` and `.ndjson` are JSON Lines, in any case.
+    /// Anything else is `None`: the caller asks the user which it is.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(Format::Csv),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            _ => None,
+        }
+    }
+}
+
+/// One bad row: the file as the user named it, the 1-based line, and what
+/// is wrong in plain words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub file: String,
+    pub line: usize,
+    pub problem: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.problem)
+    }
+}
+
+/// Reads customers in file order. A row with a problem is skipped, and so
+/// is a customer whose `id` an earlier row already has. A column (or JSON
+/// key) that is ignored is told once, at the line where it first appears,
+/// and skips nothing.
+pub fn read_customers(
+    file: &str,
+    text: &str,
+    format: Format,
+    schema: Option<&Schema>,
+) -> (Vec<Customer>, Vec<RowError>) {
+    let mut customers = Vec::new();
+    let errors = read_customers_each(file, text, format, schema, None, &mut |customer| {
+        customers.push(customer)
+    });
+    (customers, errors)
+}
+
+/// [`read_customers`], handing each good customer to `take` as soon as it
+/// is read: the simulator runs a million customers without holding them.
+/// With `keep`, a CSV's attributes outside it are checked but not kept
+/// (the simulator keeps what its programs read, and saves building the
+/// rest).
+pub fn read_customers_each(
+    file: &str,
+    text: &str,
+    format: Format,
+    schema: Option<&Schema>,
+    keep: Option<&BTreeSet<String>>,
+    take: &mut dyn FnMut(Customer),
+) -> Vec<RowError> {
+    if format == Format::Csv {
+        let mut bad = Vec::new();
+        let mut errors = read_csv_rows(file, text, schema, keep, &mut |row| match row.customer() {
+            Ok(customer) => take(customer),
+            Err(problems) => bad.extend(problems.into_iter().map(|problem| RowError {
+                file: file.to_string(),
+                line: row.line,
+                problem,
+            })),
+        });
+        errors.extend(bad);
+        // Rows are told in file order; a row's problems are found either
+        // while reading it or while making it a customer, never both.
+        errors.sort_by_key(|e| e.line);
+        return errors;
+    }
+    let types = schema.map(Types::new);
+    let mut out = Customers {
+        report: Report::new(file),
+        take,
+        first_line: HashMap::new(),
+    };
+    let text = without_bom(text);
+    match format {
+        Format::Csv => {}
+        Format::JsonLines => {
+            for (line, row) in json_lines(text) {
+                match object(row) {
+                    Ok(map) => {
+                        let (customer, problems) =
+                            customer_from_json(&map, types.as_ref(), line, &mut out.report);
+                        out.accept(customer, problems, line);
+                    }
+                    Err(problem) => out.report.error(line, problem),
+                }
+            }
+        }
+    }
+    out.report.errors
+}
+
+/// Reads events from JSON Lines, one object a line:
+/// `{"at": "2026-03-01T09:00:00Z", "customer": "c1", "event": "click",
+/// "properties": {"link": "offer"}}`.
+///
+/// The events come back sorted by time. The sort is stable: events at the
+/// same second keep their order in the file. The errors are in file order.
+pub fn read_events(file: &str, text: &str, schema: Option<&Schema>) -> (Vec<Event>, Vec<RowError>) {
+    let types = schema.map(Types::new);
+    let mut report = Report::new(file);
+    let mut events = Vec::new();
+    for (line, row) in json_lines(without_bom(text)) {
+        let map = match object(row) {
+            Ok(map) => map,
+            Err(problem) => {
+                report.error(line, problem);
+                continue;
+            }
+        };
+        let (event, problems) = event_from_json(&map, types.as_ref(), line, &mut report);
+        if problems.is_empty() {
+            events.push(event);
+        } else {
+            for problem in problems {
+                report.error(line, problem);
+            }
+        }
+    }
+    events.sort_by_key(|event| event.at);
+    (events, report.errors)
+}
+
+/// An RFC 3339 time (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`;
+/// fractions of a second are dropped), or a plain date `2026-03-01`, which
+/// is midnight UTC. A time without an offset is `None`.
+pub fn parse_time(text: &str) -> Option<Seconds> {
+    let text = text.trim();
+    // jiff also reads forms like `20260301`; insisting on `YYYY-MM-DD`
+    // keeps a number in a file from being taken for a date.
+    if !starts_with_date(text) {
+        return None;
+    }
+    if text.len() == 10 {
+        let date: Date = text.parse().ok()?;
+        return date
+            .to_zoned(TimeZone::UTC)
+            .ok()
+            .map(|zoned| zoned.timestamp().as_second());
+    }
+    text.parse::<Timestamp>().ok().map(Timestamp::as_second)
+}
+
+/// RFC 3339 in UTC to the second: `2026-03-01T09:00:00Z`. A moment beyond
+/// the years -9999..=9999 has no such form and is shown as a number of
+/// seconds.
+pub fn show_time(at: Seconds) -> String {
+    match Timestamp::from_second(at) {
+        Ok(moment) => moment.to_string(),
+        Err(_) => format!("{at} seconds after 1970-01-01T00:00:00Z"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Collecting results
+
+struct Report<'f> {
+    file: &'f str,
+    errors: Vec<RowError>,
+    /// What `once` has already reported, so a column missing from the
+    /// schema is told once, not on every row.
+    told: BTreeSet<String>,
+}
+
+impl<'f> Report<'f> {
+    fn new(file: &'f str) -> Self {
+        Report {
+            file,
+            errors: Vec::new(),
+            told: BTreeSet::new(),
+        }
+    }
+
+    fn error(&mut self, line: usize, problem: String) {
+        self.errors.push(RowError {
+            file: self.file.to_string(),
+            line,
+            problem,
+        });
+    }
+
+    fn once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
+        if self.told.insert(key) {
+            self.error(line, problem());
+        }
+    }
+}
+
+struct Customers<'f, 't> {
+    report: Report<'f>,
+    take: &'t mut dyn FnMut(Customer),
+    /// The line each id was first seen on, rows with problems included, so
+    /// that a repeated id is reported however the first row fared. (Only
+    /// looked up, never walked: the order of a hash map does not matter.)
+    first_line: HashMap<String, usize>,
+}
+
+impl Customers<'_, '_> {
+    fn accept(&mut self, customer: Customer, mut problems: Vec<String>, line: usize) {
+        if customer.id.is_empty() {
+            // `customer_from_*` said why.
+        } else if let Some(first) = self.first_line.get(&customer.id) {
+            problems.insert(
+                0,
+                format!(
+                    "customer `{}` is already on line {first}",
+                    shown(&customer.id)
+                ),
+            );
+        } else {
+            self.first_line.insert(customer.id.clone(), line);
+        }
+        if problems.is_empty() {
+            (self.take)(customer);
+        } else {
+            for problem in problems {
+                self.report.error(line, problem);
+            }
+        }
+    }
+}
