@@ -12,6 +12,7 @@ pub mod arms;
 pub mod cap;
 pub mod consent;
 pub mod facts;
+pub mod fixes;
 pub mod flow;
 pub mod graph;
 pub mod kind;

@@ -12,6 +12,7 @@ mod expected;
 mod grammar;
 pub mod limits;
 mod lower;
+pub mod next;
 pub(crate) use lower::{word_choice, word_list};
 mod prepass;
 mod recover;

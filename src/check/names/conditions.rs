@@ -478,7 +478,7 @@ pub(super) fn unknown_choice(
     );
     match crate::suggest::closest(word, choices.iter().map(|c| c.as_str())) {
         Some(close) => diagnostic
-            .label(span, format!("did you mean `{close}`?"))
+            .did_you_mean(span, close)
             .help(help),
         None => diagnostic
             .label(span, format!("not one of {}", choice_list(choices, "or")))

@@ -24,7 +24,7 @@ pub(super) fn unknown<'k>(
     let diagnostic = Diagnostic::new(code, message);
     match crate::suggest::closest(name.as_str(), candidates) {
         Some(close) => diagnostic
-            .label(name.span, format!("did you mean `{close}`?"))
+            .did_you_mean(name.span, close)
             .help(format!(
                 "write `{close}`, or, if `{}` is new, {declare}",
                 name.as_str()
