@@ -67,7 +67,13 @@ fn wait_arms(statement: &Statement, wait: &WaitFor, source: &str, found: &mut Ve
     for event in &wait.events {
         if !handled.contains(&event.as_str()) {
             let arm = format!("{0} -> exit {0}", event.as_str());
-            let fix = fixes::add_line(source, statement.span, last_arm, &arm, format!("add `{arm}`"));
+            let fix = fixes::add_line(
+                source,
+                statement.span,
+                last_arm,
+                &arm,
+                format!("add `{arm}`"),
+            );
             found.push(
                 Diagnostic::new(
                     Code::UnhandledEvent,
@@ -84,7 +90,13 @@ fn wait_arms(statement: &Statement, wait: &WaitFor, source: &str, found: &mut Ve
     }
     if !wait.arms.iter().any(|a| matches!(a.on, WaitOn::Timeout(_))) {
         let arm = "timeout -> exit no_response";
-        let fix = fixes::add_line(source, statement.span, last_arm, arm, format!("add `{arm}`"));
+        let fix = fixes::add_line(
+            source,
+            statement.span,
+            last_arm,
+            arm,
+            format!("add `{arm}`"),
+        );
         found.push(
             Diagnostic::new(Code::MissingTimeout, "this wait has no `timeout` arm")
                 .label(wait.up_to.span, "customers who do nothing within this time go nowhere")
@@ -128,7 +140,13 @@ fn branch_arms(
     if !arms.iter().any(|a| a.condition.is_none()) {
         let at = arms.last().map(|a| a.span).unwrap_or(statement.span);
         let arm = "else -> exit no_match";
-        let fix = fixes::add_line(source, statement.span, arms.last().map(|a| a.span), arm, format!("add `{arm}`"));
+        let fix = fixes::add_line(
+            source,
+            statement.span,
+            arms.last().map(|a| a.span),
+            arm,
+            format!("add `{arm}`"),
+        );
         found.push(
             Diagnostic::new(Code::MissingElse, "this `branch` has no `else` arm")
                 .label(at, "customers who match no `when` go nowhere")

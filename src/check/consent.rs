@@ -98,9 +98,17 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
 fn guard_fix(channel: &str, template: Span, guard: Option<&Cond>) -> Fix {
     let title = format!("add `if consent {channel}`");
     match guard {
-        None => Fix::replace(title, Span::at(template.end), format!(" if consent {channel}")),
+        None => Fix::replace(
+            title,
+            Span::at(template.end),
+            format!(" if consent {channel}"),
+        ),
         Some(guard) => {
-            let mut fix = Fix::replace(title, Span::at(guard.span.start), format!("consent {channel} and "));
+            let mut fix = Fix::replace(
+                title,
+                Span::at(guard.span.start),
+                format!("consent {channel} and "),
+            );
             if matches!(guard.kind, CondKind::Any(_)) {
                 fix.edits[0].text.push('(');
                 fix.edits.push(Edit {

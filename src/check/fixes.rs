@@ -76,7 +76,13 @@ mod tests {
         let source = "  wait up to 5d for click {\n    click -> offer\n  }\n";
         let block = Span::new(2, source.len() - 1);
         let last = source.find("click ->").map(|at| Span::new(at, at + 14));
-        let fix = add_line(source, block, last, "timeout -> exit no_response", "t".into());
+        let fix = add_line(
+            source,
+            block,
+            last,
+            "timeout -> exit no_response",
+            "t".into(),
+        );
         let fixed = apply(source, &fix.unwrap());
         assert_eq!(
             fixed,
@@ -87,7 +93,13 @@ mod tests {
     #[test]
     fn a_block_on_one_line_gets_the_line_beside_it() {
         let source = "wait up to 5d for click { click -> offer }";
-        let fix = add_line(source, Span::new(0, source.len()), None, "timeout -> x", "t".into());
+        let fix = add_line(
+            source,
+            Span::new(0, source.len()),
+            None,
+            "timeout -> x",
+            "t".into(),
+        );
         assert_eq!(
             apply(source, &fix.unwrap()),
             "wait up to 5d for click { click -> offer timeout -> x }"

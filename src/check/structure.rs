@@ -158,7 +158,13 @@ fn no_way_on(program: &Program, step: &Step, source: &str, found: &mut Vec<Diagn
     }
     ways.push(format!("exit {}", step.name.as_str()));
     let fixes = ways.iter().filter_map(|way| {
-        super::fixes::add_line(source, step.span, last, way, format!("end the step with `{way}`"))
+        super::fixes::add_line(
+            source,
+            step.span,
+            last,
+            way,
+            format!("end the step with `{way}`"),
+        )
     });
     found.push(
         Diagnostic::new(

@@ -39,6 +39,10 @@ pub enum Command {
     /// Generate sample data: realistic customers for the simulator and for
     /// trying programs out, the same for the same seed on every machine.
     Sample(SampleArgs),
+    /// Serve the Language Server Protocol on standard input and output, for
+    /// editors: diagnostics as you type, hover, completion, go to
+    /// definition, rename, formatting and quick fixes (docs/editors.md).
+    Lsp,
 }
 
 #[derive(Debug, Args)]

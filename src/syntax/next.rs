@@ -282,9 +282,9 @@ fn first_sets(keywords: &BTreeMap<Rule, String>) -> BTreeMap<Rule, BTreeSet<Rule
                     true
                 }
                 Expr::RepOnce(inner) | Expr::Push(inner) => self.first(inner, open, out),
-                Expr::RepExact(inner, n) | Expr::RepMin(inner, n) | Expr::RepMinMax(inner, n, _) => {
-                    self.first(inner, open, out) || *n == 0
-                }
+                Expr::RepExact(inner, n)
+                | Expr::RepMin(inner, n)
+                | Expr::RepMinMax(inner, n, _) => self.first(inner, open, out) || *n == 0,
                 Expr::RepMax(inner, _) => {
                     self.first(inner, open, out);
                     true
@@ -324,8 +324,13 @@ mod tests {
     #[test]
     fn each_keyword_rule_reads_its_word() {
         for (rule, word) in &table().keywords {
-            let read = NurtureParser::parse(*rule, word).map(|mut p| p.next().map(|p| p.as_str().to_string()));
-            assert_eq!(read.ok().flatten().as_deref(), Some(word.as_str()), "{rule:?}");
+            let read = NurtureParser::parse(*rule, word)
+                .map(|mut p| p.next().map(|p| p.as_str().to_string()));
+            assert_eq!(
+                read.ok().flatten().as_deref(),
+                Some(word.as_str()),
+                "{rule:?}"
+            );
         }
     }
 

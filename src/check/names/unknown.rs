@@ -23,12 +23,10 @@ pub(super) fn unknown<'k>(
 ) -> Diagnostic {
     let diagnostic = Diagnostic::new(code, message);
     match crate::suggest::closest(name.as_str(), candidates) {
-        Some(close) => diagnostic
-            .did_you_mean(name.span, close)
-            .help(format!(
-                "write `{close}`, or, if `{}` is new, {declare}",
-                name.as_str()
-            )),
+        Some(close) => diagnostic.did_you_mean(name.span, close).help(format!(
+            "write `{close}`, or, if `{}` is new, {declare}",
+            name.as_str()
+        )),
         None => diagnostic
             .label(name.span, missing)
             .help(format!("check the spelling, or {declare}")),
