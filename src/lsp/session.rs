@@ -183,9 +183,10 @@ impl Session {
             Found::Usable(file) => Some(&file.schema),
             _ => None,
         };
-        let diagnostics = crate::check::check_text_with(&document.text, usable);
+        let parsed = syntax::parse(&document.text);
+        let diagnostics = crate::check::check_parsed(&parsed, &document.text, usable);
         let analysis = Rc::new(Analysis {
-            parsed: syntax::parse(&document.text),
+            parsed,
             diagnostics,
             schema: found,
             generation,
