@@ -16,7 +16,11 @@ pub fn formatting(text: &str, lines: &Lines, encoding: Encoding) -> Option<Vec<T
     if formatted == text {
         return Some(Vec::new());
     }
-    let diff = similar::TextDiff::from_lines(text, &formatted);
+    // A file whose every line changes would cost Myers' diff seconds;
+    // past the deadline it settles for larger edits, still correct.
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(10))
+        .diff_lines(text, &formatted);
     let mut starts = vec![0];
     for line in diff.old_slices() {
         starts.push(starts[starts.len() - 1] + line.len());

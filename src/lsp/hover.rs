@@ -308,7 +308,10 @@ fn step(document: &Document, analysis: &Analysis, program: &Program, name: &str)
     }
     if analysis.has_errors() {
         out.push_str("\n\n---\nThe program has errors: what `check` proves about it shows once they are fixed.");
-    } else if let Some(facts) = crate::check::facts_of_text(text) {
+    } else {
+        // No errors: the program read whole and its graph is sound, what
+        // `check::facts_of_text` asks before working the facts out.
+        let facts = crate::check::facts::facts(program);
         let file = document
             .path
             .as_deref()
