@@ -9,6 +9,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 nurture="${1:-$repo/target/release/nurture}"
+nurture="$(cd "$(dirname "$nurture")" && pwd)/$(basename "$nurture")"
+[ -x "$nurture" ] || { echo "pre-commit hooks: no nurture at $nurture" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="$work/cache"
