@@ -159,7 +159,8 @@ fn grammar() -> Value {
 
 #[test]
 fn the_textmate_grammar_has_every_keyword_of_the_language() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/vscode/syntaxes/nurture.tmLanguage.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("editors/vscode/syntaxes/nurture.tmLanguage.json");
     let written = serde_json::to_string_pretty(&grammar()).expect("JSON") + "\n";
     if std::env::var_os("UPDATE_GRAMMAR").is_some() {
         std::fs::write(&path, &written).expect("write the grammar");
@@ -176,7 +177,10 @@ fn the_textmate_grammar_has_every_keyword_of_the_language() {
 fn keywords_are_split_without_loss() {
     let all: Vec<&str> = nurture::syntax::next::keywords().collect();
     for word in OPERATOR_WORDS.iter().chain(CONSTANTS) {
-        assert!(all.contains(word), "`{word}` is no keyword of the grammar any more");
+        assert!(
+            all.contains(word),
+            "`{word}` is no keyword of the grammar any more"
+        );
     }
     assert!(all.contains(&"timeout") && all.contains(&"schema"));
 }
