@@ -472,3 +472,94 @@ fn durations(text: &str) -> Vec<String> {
     found.dedup();
     found.into_iter().map(|(_, text)| text).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::position::Encoding;
+    use super::super::session::Session;
+    use lsp_types::Uri;
+    use std::str::FromStr;
+
+    const SCHEMA: &str = "schema {\n  attribute tier: gold | silver | bronze\n  attribute is_vip: bool\n  attribute contract_end: date\n  event purchase { amount: number }\n  event click\n  channel email\n  channel call needs no consent\n  team sales\n  segment buyers\n  tag vip\n}\n";
+
+    /// What is offered at the `|` in `program`, checked against the schema.
+    fn offered(program: &str) -> Vec<String> {
+        let at = program.find('|').expect("a cursor");
+        let text = program.replace('|', "");
+        let mut session = Session::new(Encoding::Utf16, vec![]);
+        let schema = Uri::from_str("file:///work/schema.nurture").unwrap();
+        session.open(schema, 1, SCHEMA.to_string());
+        let uri = Uri::from_str("file:///work/p.nurture").unwrap();
+        session.open(uri.clone(), 1, text);
+        let analysis = session.analysis(&uri).unwrap();
+        let document = session.document(&uri).unwrap();
+        let (offers, _) = super::complete(document, &analysis, at);
+        offers.into_iter().map(|o| o.label).collect()
+    }
+
+    const HEAD: &str = "program p {\n  kind welcome\n  trigger event click\n";
+
+    #[test]
+    fn names_where_they_go() {
+        let channels = offered(&format!("{HEAD}  step a {{\n    send |"));
+        assert_eq!(channels, ["email", "call"]);
+        let kinds = offered("program p {\n  kind |");
+        assert!(kinds.contains(&"wake_up".to_string()) && kinds.contains(&"retain".to_string()));
+        let teams = offered(&format!("{HEAD}  step a {{\n    notify |"));
+        assert_eq!(teams, ["owner", "sales"]);
+        let segments = offered("program p {\n  trigger segment |");
+        assert_eq!(segments, ["buyers"]);
+        let events = offered(&format!("{HEAD}  step a {{\n    wait up to 3d for |"));
+        assert_eq!(events, ["purchase", "click"]);
+    }
+
+    #[test]
+    fn a_waits_arms_offer_its_events_and_timeout() {
+        let arms = offered(&format!("{HEAD}  step a {{\n    wait up to 3d for click or purchase {{\n      |"));
+        assert_eq!(&arms[..2], ["click", "purchase"]);
+        assert!(arms.contains(&"timeout".to_string()), "{arms:?}");
+        assert!(!arms.contains(&"send".to_string()), "{arms:?}");
+    }
+
+    #[test]
+    fn choices_after_a_comparison_and_in_a_list() {
+        let after_eq = offered("program p {\n  audience tier == |");
+        assert_eq!(&after_eq[..3], ["gold", "silver", "bronze"]);
+        let in_list = offered("program p {\n  audience tier in [gold, |");
+        assert_eq!(&in_list[..3], ["gold", "silver", "bronze"]);
+        let set_bool = offered(&format!("{HEAD}  step a {{\n    set is_vip = |"));
+        assert_eq!(&set_bool[..2], ["true", "false"]);
+    }
+
+    #[test]
+    fn a_date_trigger_offers_dates_only() {
+        assert_eq!(offered("program p {\n  trigger 30d before |"), ["contract_end"]);
+    }
+
+    #[test]
+    fn statements_in_a_step_and_clauses_in_the_header() {
+        let statements = offered(&format!("{HEAD}  step a {{\n    |"));
+        for word in ["send", "wait", "branch", "exit", "->"] {
+            assert!(statements.contains(&word.to_string()), "{word} in {statements:?}");
+        }
+        assert!(!statements.contains(&"trigger".to_string()));
+        let clauses = offered(&format!("{HEAD}  |"));
+        for word in ["title", "goal", "step", "holdout"] {
+            assert!(clauses.contains(&word.to_string()), "{word} in {clauses:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_in_a_comment_or_a_text() {
+        assert_eq!(offered(&format!("{HEAD}  # send |")), Vec::<String>::new());
+        assert_eq!(offered(&format!("{HEAD}  title \"we |")), Vec::<String>::new());
+    }
+
+    #[test]
+    fn durations_and_outcomes_in_use() {
+        let program = format!("{HEAD}  step a {{\n    wait 3d\n    wait 12h\n    exit done\n  }}\n  step b {{\n    wait |");
+        assert_eq!(&offered(&program)[..2], ["12h", "3d"]);
+        let program = format!("{HEAD}  step a {{\n    exit done\n  }}\n  step b {{\n    exit |");
+        assert_eq!(offered(&program), ["done"]);
+    }
+}
