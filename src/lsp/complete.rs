@@ -515,7 +515,9 @@ mod tests {
 
     #[test]
     fn a_waits_arms_offer_its_events_and_timeout() {
-        let arms = offered(&format!("{HEAD}  step a {{\n    wait up to 3d for click or purchase {{\n      |"));
+        let arms = offered(&format!(
+            "{HEAD}  step a {{\n    wait up to 3d for click or purchase {{\n      |"
+        ));
         assert_eq!(&arms[..2], ["click", "purchase"]);
         assert!(arms.contains(&"timeout".to_string()), "{arms:?}");
         assert!(!arms.contains(&"send".to_string()), "{arms:?}");
@@ -533,14 +535,20 @@ mod tests {
 
     #[test]
     fn a_date_trigger_offers_dates_only() {
-        assert_eq!(offered("program p {\n  trigger 30d before |"), ["contract_end"]);
+        assert_eq!(
+            offered("program p {\n  trigger 30d before |"),
+            ["contract_end"]
+        );
     }
 
     #[test]
     fn statements_in_a_step_and_clauses_in_the_header() {
         let statements = offered(&format!("{HEAD}  step a {{\n    |"));
         for word in ["send", "wait", "branch", "exit", "->"] {
-            assert!(statements.contains(&word.to_string()), "{word} in {statements:?}");
+            assert!(
+                statements.contains(&word.to_string()),
+                "{word} in {statements:?}"
+            );
         }
         assert!(!statements.contains(&"trigger".to_string()));
         let clauses = offered(&format!("{HEAD}  |"));
@@ -552,12 +560,17 @@ mod tests {
     #[test]
     fn nothing_in_a_comment_or_a_text() {
         assert_eq!(offered(&format!("{HEAD}  # send |")), Vec::<String>::new());
-        assert_eq!(offered(&format!("{HEAD}  title \"we |")), Vec::<String>::new());
+        assert_eq!(
+            offered(&format!("{HEAD}  title \"we |")),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn durations_and_outcomes_in_use() {
-        let program = format!("{HEAD}  step a {{\n    wait 3d\n    wait 12h\n    exit done\n  }}\n  step b {{\n    wait |");
+        let program = format!(
+            "{HEAD}  step a {{\n    wait 3d\n    wait 12h\n    exit done\n  }}\n  step b {{\n    wait |"
+        );
         assert_eq!(&offered(&program)[..2], ["12h", "3d"]);
         let program = format!("{HEAD}  step a {{\n    exit done\n  }}\n  step b {{\n    exit |");
         assert_eq!(offered(&program), ["done"]);
