@@ -537,3 +537,88 @@ fn bad_requests_get_errors_and_the_server_goes_on() {
     assert_eq!(nothing, Value::Null);
     assert!(client.shut_down().success());
 }
+
+#[test]
+fn references_of_a_schema_entry_reach_every_program_that_uses_it() {
+    let (dir, mut client, doc) = workspace(CLEAN);
+    client.diagnostics(&doc);
+    // A second program on disk only, in a folder below the schema.
+    std::fs::create_dir(dir.path().join("more")).unwrap();
+    let other = CLEAN.replace("program welcome", "program again");
+    std::fs::write(dir.path().join("more/again.nurture"), &other).unwrap();
+    let schema_uri = uri(&dir.path().join("schema.nurture"));
+    client.open(&schema_uri, SCHEMA);
+    client.diagnostics(&schema_uri);
+
+    let mut params = at(&schema_uri, SCHEMA, "event click", 7);
+    params["context"] = json!({ "includeDeclaration": true });
+    let found = client.request("textDocument/references", params);
+    let mut places: Vec<(String, u64)> = found
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|l| {
+            let file = l["uri"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            (file, l["range"]["start"]["line"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    places.sort();
+    // The declaration, and in each program the two waits' heads and arms.
+    assert_eq!(
+        places,
+        [
+            ("again.nurture".to_string(), 11),
+            ("again.nurture".to_string(), 12),
+            ("again.nurture".to_string(), 19),
+            ("again.nurture".to_string(), 20),
+            ("schema.nurture".to_string(), 5),
+            ("welcome.nurture".to_string(), 11),
+            ("welcome.nurture".to_string(), 12),
+            ("welcome.nurture".to_string(), 19),
+            ("welcome.nurture".to_string(), 20),
+        ]
+    );
+
+    let hover = client.request(
+        "textDocument/hover",
+        at(&schema_uri, SCHEMA, "attribute tier", 11),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.starts_with("**attribute `tier`**: one of `gold`, `silver`, `bronze`"),
+        "{text}"
+    );
+    assert!(client.shut_down().success());
+}
+
+#[test]
+fn a_schema_changed_on_disk_checks_the_open_programs_again() {
+    let (dir, mut client, doc) = workspace(CLEAN);
+    assert!(codes(&client.diagnostics(&doc)).is_empty());
+    let schema = dir.path().join("schema.nurture");
+    std::fs::write(&schema, SCHEMA.replace("  channel email\n", "")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&schema), "type": 2 }] }),
+    );
+    let again = client.diagnostics(&doc);
+    assert!(codes(&again).contains(&"N206".to_string()), "{again}");
+    assert!(client.shut_down().success());
+}
+
+#[test]
+fn hover_on_a_finding_adds_its_code() {
+    let (_dir, mut client, doc) = workspace(BROKEN);
+    client.diagnostics(&doc);
+    let hover = client.request("textDocument/hover", at(&doc, BROKEN, "-> ofer", 4));
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.contains("**N301 unknown-step**: An arrow or `start` names a step that does not exist (`nurture explain N301`)"), "{text}");
+    assert!(client.shut_down().success());
+}
