@@ -11,8 +11,13 @@ use std::collections::HashMap;
 /// The edits that give the text `nurture fmt`'s layout: one per run of
 /// changed lines, so marks and the cursor elsewhere stay put. `None` when
 /// the file cannot be formatted (it has syntax errors).
-pub fn formatting(text: &str, lines: &Lines, encoding: Encoding) -> Option<Vec<TextEdit>> {
-    let formatted = crate::format::format_source(text).ok()?;
+pub fn formatting(
+    parsed: &crate::syntax::Parsed,
+    text: &str,
+    lines: &Lines,
+    encoding: Encoding,
+) -> Option<Vec<TextEdit>> {
+    let formatted = crate::format::format_parsed(parsed, text).ok()?;
     if formatted == text {
         return Some(Vec::new());
     }
@@ -120,14 +125,17 @@ mod tests {
     fn formatting_edits_give_the_formatted_text() {
         let text = "program p {\nkind welcome\n  owner \"o\"\ntrigger event signup\n step a {\n exit done\n }\n}\n";
         let lines = Lines::new(text);
-        let edits = formatting(text, &lines, Encoding::Utf16).unwrap();
+        let parsed = crate::syntax::parse(text);
+        let edits = formatting(&parsed, text, &lines, Encoding::Utf16).unwrap();
         assert!(!edits.is_empty());
         assert_eq!(
             apply(text, &edits),
             crate::format::format_source(text).unwrap()
         );
+        let broken = "program p {";
+        let parsed = crate::syntax::parse(broken);
         assert_eq!(
-            formatting("program p {", &Lines::new("program p {"), Encoding::Utf16),
+            formatting(&parsed, broken, &Lines::new(broken), Encoding::Utf16),
             None
         );
     }

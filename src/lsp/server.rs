@@ -202,8 +202,14 @@ impl Server<'_> {
                 )))
             }),
             Formatting::METHOD => with(request, |p: DocumentFormattingParams| {
+                let analysis = self.session.analysis(&p.text_document.uri)?;
                 let document = self.session.document(&p.text_document.uri)?;
-                edits::formatting(&document.text, &document.lines, self.session.encoding)
+                edits::formatting(
+                    &analysis.parsed,
+                    &document.text,
+                    &document.lines,
+                    self.session.encoding,
+                )
             }),
             CodeActionRequest::METHOD => with(request, |p: CodeActionParams| {
                 let uri = p.text_document.uri;
