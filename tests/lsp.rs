@@ -522,6 +522,18 @@ fn document_symbols_are_the_header_and_the_steps() {
 }
 
 #[test]
+fn input_closed_before_initialize_is_exit_2() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args(["lsp", "--stdio"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("nurture lsp runs");
+    // No `initialize` before the input closed: said on stderr, exit 2.
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nurture lsp:"));
+}
+
+#[test]
 fn bad_requests_get_errors_and_the_server_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let (mut client, _) = Client::start(dir.path());

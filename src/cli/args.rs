@@ -42,7 +42,15 @@ pub enum Command {
     /// Serve the Language Server Protocol on standard input and output, for
     /// editors: diagnostics as you type, hover, completion, go to
     /// definition, rename, formatting and quick fixes (docs/editors.md).
-    Lsp,
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Standard input and output, the only transport (accepted because many
+    /// editors pass it).
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Args)]
