@@ -119,26 +119,13 @@ fn add(rule: Rule, next: &mut Next) {
         next.keywords.insert(word.as_str());
         return;
     }
-    match rule {
-        Rule::name
-        | Rule::step_name
-        | Rule::event_name
-        | Rule::segment_name
-        | Rule::channel
-        | Rule::outcome
-        | Rule::tag_name
-        | Rule::phase_name
-        | Rule::recipient
-        | Rule::kind_name
-        | Rule::program_name
-        | Rule::type_word => next.name = true,
-        Rule::attribute => next.attribute = true,
-        Rule::quantity | Rule::duration | Rule::percentage | Rule::count | Rule::points => {
-            next.quantity = true
-        }
-        Rule::text | Rule::template | Rule::message => next.text = true,
-        Rule::compare_op => next.symbols.extend(["==", "!=", "<", "<=", ">", ">="]),
-        _ => match SYMBOLS.iter().find(|(r, _)| *r == rule) {
+    match token(rule) {
+        Some(Token::Name) => next.name = true,
+        Some(Token::Attribute) => next.attribute = true,
+        Some(Token::Quantity) => next.quantity = true,
+        Some(Token::Text) => next.text = true,
+        Some(Token::Comparison) => next.symbols.extend(["==", "!=", "<", "<=", ">", ">="]),
+        None => match SYMBOLS.iter().find(|(r, _)| *r == rule) {
             Some((_, symbol)) => {
                 next.symbols.insert(symbol);
             }
@@ -195,35 +182,43 @@ fn table() -> &'static Table {
     })
 }
 
-/// A rule that `add` reads as one kind of token, never opened further.
+/// The kinds of token `add` tells apart.
+enum Token {
+    Name,
+    Attribute,
+    Quantity,
+    Text,
+    Comparison,
+}
+
+/// The rules read as one token (never opened further), and which kind.
+fn token(rule: Rule) -> Option<Token> {
+    Some(match rule {
+        Rule::name
+        | Rule::step_name
+        | Rule::event_name
+        | Rule::segment_name
+        | Rule::channel
+        | Rule::outcome
+        | Rule::tag_name
+        | Rule::phase_name
+        | Rule::recipient
+        | Rule::kind_name
+        | Rule::program_name
+        | Rule::type_word => Token::Name,
+        Rule::attribute => Token::Attribute,
+        Rule::quantity | Rule::duration | Rule::percentage | Rule::count | Rule::points => {
+            Token::Quantity
+        }
+        Rule::text | Rule::template | Rule::message => Token::Text,
+        Rule::compare_op => Token::Comparison,
+        _ => return None,
+    })
+}
+
+/// A rule that `add` reads as it is, never opened further.
 fn is_leaf(rule: Rule, keywords: &BTreeMap<Rule, String>) -> bool {
-    keywords.contains_key(&rule)
-        || SYMBOLS.iter().any(|(r, _)| *r == rule)
-        || matches!(
-            rule,
-            Rule::name
-                | Rule::step_name
-                | Rule::event_name
-                | Rule::segment_name
-                | Rule::channel
-                | Rule::outcome
-                | Rule::tag_name
-                | Rule::phase_name
-                | Rule::recipient
-                | Rule::kind_name
-                | Rule::program_name
-                | Rule::type_word
-                | Rule::attribute
-                | Rule::quantity
-                | Rule::duration
-                | Rule::percentage
-                | Rule::count
-                | Rule::points
-                | Rule::text
-                | Rule::template
-                | Rule::message
-                | Rule::compare_op
-        )
+    keywords.contains_key(&rule) || SYMBOLS.iter().any(|(r, _)| *r == rule) || token(rule).is_some()
 }
 
 /// The FIRST set of every rule: the leaves it can start with.
