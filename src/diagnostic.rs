@@ -38,6 +38,39 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// What to do about it.
     pub help: String,
+    /// Edits that carry the help out, when it is certain what to write: the
+    /// close name for a typo, a missing `timeout` arm. The editor offers
+    /// them as quick fixes; the text is the same the labels and help show.
+    pub fixes: Vec<Fix>,
+}
+
+/// One way to fix a diagnostic: a title saying what it does and the edits,
+/// all into the file the diagnostic is in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Says what the fix writes: "write `offer`", "add `timeout -> exit no_response`".
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text at `span` (empty: insert at its start) by `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Fix {
+    /// The fix that puts `text` where `span` is.
+    pub fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Fix {
+        Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        }
+    }
 }
 
 impl Diagnostic {
@@ -47,6 +80,7 @@ impl Diagnostic {
             message: bounded(message.into()),
             labels: Vec::new(),
             help: String::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -60,6 +94,23 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = bounded(help.into());
+        self
+    }
+
+    /// "did you mean `close`?" at `span`, and the fix that writes it.
+    pub fn did_you_mean(self, span: Span, close: &str) -> Self {
+        self.label(span, format!("did you mean `{close}`?"))
+            .fix(Fix::replace(format!("write `{close}`"), span, close))
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Adds each of `fixes` (a fix that could not be made is `None`).
+    pub fn fixes(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
+        self.fixes.extend(fixes);
         self
     }
 

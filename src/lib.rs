@@ -16,6 +16,7 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostic;
 pub mod format;
+pub mod lsp;
 pub mod plan;
 pub mod render;
 pub mod run;

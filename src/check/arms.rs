@@ -3,6 +3,7 @@
 //! (N305) always there, shares that add up (N308), and no `when` or wait
 //! arm hidden behind an earlier one (N309).
 
+use super::fixes;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -18,7 +19,7 @@ pub fn check(program: &Program, source: &str) -> Vec<Diagnostic> {
         for statement in &step.statements {
             match &statement.kind {
                 StatementKind::WaitFor(wait) => {
-                    wait_arms(statement, wait, &mut found);
+                    wait_arms(statement, wait, source, &mut found);
                     shadowed_wait_arms(wait, source, &mut found);
                 }
                 StatementKind::Branch(arms) => branch_arms(statement, arms, source, &mut found),
@@ -30,7 +31,8 @@ pub fn check(program: &Program, source: &str) -> Vec<Diagnostic> {
     found
 }
 
-fn wait_arms(statement: &Statement, wait: &WaitFor, found: &mut Vec<Diagnostic>) {
+fn wait_arms(statement: &Statement, wait: &WaitFor, source: &str, found: &mut Vec<Diagnostic>) {
+    let last_arm = wait.arms.last().map(|a| a.span);
     let awaited: Vec<&str> = wait.events.iter().map(|e| e.as_str()).collect();
     let mut handled = Vec::new();
     for arm in &wait.arms {
@@ -64,6 +66,14 @@ fn wait_arms(statement: &Statement, wait: &WaitFor, found: &mut Vec<Diagnostic>)
     }
     for event in &wait.events {
         if !handled.contains(&event.as_str()) {
+            let arm = format!("{0} -> exit {0}", event.as_str());
+            let fix = fixes::add_line(
+                source,
+                statement.span,
+                last_arm,
+                &arm,
+                format!("add `{arm}`"),
+            );
             found.push(
                 Diagnostic::new(
                     Code::UnhandledEvent,
@@ -73,15 +83,25 @@ fn wait_arms(statement: &Statement, wait: &WaitFor, found: &mut Vec<Diagnostic>)
                 .help(format!(
                     "add an arm like `{} -> STEP`, or stop waiting for it",
                     event.as_str()
-                )),
+                ))
+                .fixes(fix),
             );
         }
     }
     if !wait.arms.iter().any(|a| matches!(a.on, WaitOn::Timeout(_))) {
+        let arm = "timeout -> exit no_response";
+        let fix = fixes::add_line(
+            source,
+            statement.span,
+            last_arm,
+            arm,
+            format!("add `{arm}`"),
+        );
         found.push(
             Diagnostic::new(Code::MissingTimeout, "this wait has no `timeout` arm")
                 .label(wait.up_to.span, "customers who do nothing within this time go nowhere")
-                .help("add `timeout -> STEP` or `timeout -> exit OUTCOME` for customers who do not respond"),
+                .help("add `timeout -> STEP` or `timeout -> exit OUTCOME` for customers who do not respond")
+                .fixes(fix),
         );
     }
 }
@@ -119,10 +139,19 @@ fn branch_arms(
 ) {
     if !arms.iter().any(|a| a.condition.is_none()) {
         let at = arms.last().map(|a| a.span).unwrap_or(statement.span);
+        let arm = "else -> exit no_match";
+        let fix = fixes::add_line(
+            source,
+            statement.span,
+            arms.last().map(|a| a.span),
+            arm,
+            format!("add `{arm}`"),
+        );
         found.push(
             Diagnostic::new(Code::MissingElse, "this `branch` has no `else` arm")
                 .label(at, "customers who match no `when` go nowhere")
-                .help("add `else -> STEP` (or `else -> exit OUTCOME`) as the last arm"),
+                .help("add `else -> STEP` (or `else -> exit OUTCOME`) as the last arm")
+                .fixes(fix),
         );
     }
     // A `when` is shadowed by an earlier one that matches every customer it

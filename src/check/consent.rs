@@ -9,7 +9,8 @@
 
 use super::flow::{Flow, Point, To, Via};
 use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::span::Span;
 use crate::syntax::ast::{ClauseKind, Cond, CondKind, StatementKind};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -64,7 +65,12 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
         let Some(statement) = flow.statement(*point) else {
             continue;
         };
-        let StatementKind::Send { channel, guard, .. } = &statement.kind else {
+        let StatementKind::Send {
+            channel,
+            guard,
+            template,
+        } = &statement.kind
+        else {
             continue;
         };
         let name = channel.as_str();
@@ -78,11 +84,41 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
                 .label(channel.span, "not covered by consent on every path to here")
                 .help(format!(
                     "add `if consent {name}` to this send, `consent {name}` to the header (only customers who agreed enter), or send it in a branch arm `when consent {name} -> …`"
-                )),
+                ))
+                .fix(guard_fix(name, template.span, guard.as_ref())),
             );
         }
     }
     found
+}
+
+/// `if consent CHANNEL` on a send: after the template, or in front of the
+/// guard it already has (in parentheses when that is an `or`, which `and`
+/// would otherwise split).
+fn guard_fix(channel: &str, template: Span, guard: Option<&Cond>) -> Fix {
+    let title = format!("add `if consent {channel}`");
+    match guard {
+        None => Fix::replace(
+            title,
+            Span::at(template.end),
+            format!(" if consent {channel}"),
+        ),
+        Some(guard) => {
+            let mut fix = Fix::replace(
+                title,
+                Span::at(guard.span.start),
+                format!("consent {channel} and "),
+            );
+            if matches!(guard.kind, CondKind::Any(_)) {
+                fix.edits[0].text.push('(');
+                fix.edits.push(Edit {
+                    span: Span::at(guard.span.end),
+                    text: ")".to_string(),
+                });
+            }
+            fix
+        }
+    }
 }
 
 /// The channels a condition can only be true with consent for.

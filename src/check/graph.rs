@@ -79,12 +79,10 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
         );
         found.push(
             match crate::suggest::closest(name.as_str(), known.iter().copied()) {
-                Some(close) => diagnostic
-                    .label(name.span, format!("did you mean `{close}`?"))
-                    .help(format!(
-                        "write `{close}`, or add a step named `{}`",
-                        name.as_str()
-                    )),
+                Some(close) => diagnostic.did_you_mean(name.span, close).help(format!(
+                    "write `{close}`, or add a step named `{}`",
+                    name.as_str()
+                )),
                 None => diagnostic
                     .label(name.span, "no step has this name")
                     .help(format!(

@@ -12,6 +12,7 @@ pub mod arms;
 pub mod cap;
 pub mod consent;
 pub mod facts;
+pub mod fixes;
 pub mod flow;
 pub mod graph;
 pub mod kind;
@@ -52,8 +53,17 @@ pub fn check_text(text: &str) -> Vec<Diagnostic> {
 /// Parses and checks one file's text, a program's names and values against
 /// `schema` when there is one. A file that holds a schema is checked as one.
 pub fn check_text_with(text: &str, schema: Option<&Schema>) -> Vec<Diagnostic> {
-    let parsed = syntax::parse(text);
-    let mut found = parsed.diagnostics;
+    check_parsed(&syntax::parse(text), text, schema)
+}
+
+/// [`check_text_with`] on a file already parsed (an editor keeps the tree
+/// for its own lookups and parses each version once).
+pub fn check_parsed(
+    parsed: &syntax::Parsed,
+    text: &str,
+    schema: Option<&Schema>,
+) -> Vec<Diagnostic> {
+    let mut found = parsed.diagnostics.clone();
     if let Some(program) = &parsed.program {
         found.extend(structure::check(program, text, parsed.complete));
         // The graph checks need a sound tree: after an error, values may be

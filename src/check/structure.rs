@@ -18,7 +18,7 @@ pub fn check(program: &Program, source: &str, complete: bool) -> Vec<Diagnostic>
         statement_after_way_on(step, &mut found);
         duplicate_arms(step, &mut found);
         if complete {
-            no_way_on(program, step, &mut found);
+            no_way_on(program, step, source, &mut found);
         }
     }
     if complete {
@@ -129,7 +129,7 @@ fn statement_after_way_on(step: &Step, found: &mut Vec<Diagnostic>) {
     );
 }
 
-fn no_way_on(program: &Program, step: &Step, found: &mut Vec<Diagnostic>) {
+fn no_way_on(program: &Program, step: &Step, source: &str, found: &mut Vec<Diagnostic>) {
     if step.statements.iter().any(|s| s.kind.ends_step()) {
         return;
     }
@@ -151,6 +151,21 @@ fn no_way_on(program: &Program, step: &Step, found: &mut Vec<Diagnostic>) {
         .last()
         .map(|s| s.span)
         .unwrap_or(step.name.span);
+    let last = step.statements.last().map(|s| s.span);
+    let mut ways = Vec::new();
+    if let Some(next) = next {
+        ways.push(format!("-> {}", next.name.as_str()));
+    }
+    ways.push(format!("exit {}", step.name.as_str()));
+    let fixes = ways.iter().filter_map(|way| {
+        super::fixes::add_line(
+            source,
+            step.span,
+            last,
+            way,
+            format!("end the step with `{way}`"),
+        )
+    });
     found.push(
         Diagnostic::new(
             Code::NoWayOn,
@@ -163,7 +178,8 @@ fn no_way_on(program: &Program, step: &Step, found: &mut Vec<Diagnostic>) {
         .label(at, "customers would be stuck after this")
         .help(format!(
             "steps never fall through to the next one; {suggestion}"
-        )),
+        ))
+        .fixes(fixes),
     );
 }
 

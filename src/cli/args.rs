@@ -39,6 +39,18 @@ pub enum Command {
     /// Generate sample data: realistic customers for the simulator and for
     /// trying programs out, the same for the same seed on every machine.
     Sample(SampleArgs),
+    /// Serve the Language Server Protocol on standard input and output, for
+    /// editors: diagnostics as you type, hover, completion, go to
+    /// definition, rename, formatting and quick fixes (docs/editors.md).
+    Lsp(LspArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Standard input and output, the only transport (accepted because many
+    /// editors pass it).
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Args)]

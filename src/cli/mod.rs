@@ -50,6 +50,7 @@ pub fn run() -> i32 {
         Command::Simulate(options) => simulate::run(&options),
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),
+        Command::Lsp(_) => crate::lsp::run(),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

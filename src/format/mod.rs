@@ -40,18 +40,23 @@ pub enum FormatError {
 
 /// The canonical layout of one file's text.
 pub fn format_source(text: &str) -> Result<String, FormatError> {
-    let parsed = syntax::parse(text);
+    format_parsed(&syntax::parse(text), text)
+}
+
+/// [`format_source`] on a file already parsed (an editor keeps each
+/// version's tree and parses it once).
+pub fn format_parsed(parsed: &syntax::Parsed, text: &str) -> Result<String, FormatError> {
     if !parsed.complete || !parsed.diagnostics.is_empty() {
-        return Err(FormatError::Unreadable(parsed.diagnostics));
+        return Err(FormatError::Unreadable(parsed.diagnostics.clone()));
     }
     let tokens = tokens::tokenize(text);
     let file = match (&parsed.program, &parsed.schema) {
         (Some(program), _) => tree::program(&tokens, program),
         (None, Some(schema)) => tree::schema(&tokens, schema),
-        (None, None) => return Err(FormatError::Unreadable(parsed.diagnostics)),
+        (None, None) => return Err(FormatError::Unreadable(parsed.diagnostics.clone())),
     };
     let lines = print::file(&tokens, &file);
     let formatted = write::text(&lines, write::Conventions::of(text));
-    verify::same(&parsed, text, &formatted)?;
+    verify::same(parsed, text, &formatted)?;
     Ok(formatted)
 }

@@ -195,7 +195,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("segment", "segment power_users, active_buyers"),
 ];
 
-pub(super) fn example(keyword: &str) -> Option<&'static str> {
+pub(crate) fn example(keyword: &str) -> Option<&'static str> {
     EXAMPLES
         .iter()
         .find(|(word, _)| *word == keyword)

@@ -857,7 +857,7 @@ fn unknown_kind(name: &Name) -> Diagnostic {
     );
     match crate::suggest::closest(name.as_str(), known) {
         Some(close) => diagnostic
-            .label(name.span, format!("did you mean `{close}`?"))
+            .did_you_mean(name.span, close)
             .help(format!("write `kind {close}`")),
         None => diagnostic.label(name.span, "unknown kind").help(format!(
             "the kinds are {}",
@@ -917,7 +917,7 @@ fn unknown_type(word: &Name, in_list: bool) -> Diagnostic {
                 a fixed choice lists two or more words: `gold | silver | bronze`";
     match close {
         Some(close) => diagnostic
-            .label(word.span, format!("did you mean `{close}`?"))
+            .did_you_mean(word.span, close)
             .help(format!("write `{close}`; {help}")),
         None => diagnostic.label(word.span, "unknown type").help(help),
     }
@@ -931,7 +931,7 @@ fn unknown_phase(name: &Name) -> Diagnostic {
     );
     match crate::suggest::closest(name.as_str(), known) {
         Some(close) => diagnostic
-            .label(name.span, format!("did you mean `{close}`?"))
+            .did_you_mean(name.span, close)
             .help(format!("write `phase {close}`")),
         None => diagnostic.label(name.span, "unknown phase").help(format!(
             "the phases are {}",

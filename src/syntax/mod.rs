@@ -12,6 +12,8 @@ mod expected;
 mod grammar;
 pub mod limits;
 mod lower;
+pub mod next;
+pub(crate) use expected::example;
 pub(crate) use lower::{word_choice, word_list};
 mod prepass;
 mod recover;

@@ -404,9 +404,10 @@ fn unclosed_step(step: &Step, at: usize) -> Diagnostic {
 fn not_a_start(text: &str, pos: usize, word: &str, what: &str, known: &[&str]) -> Diagnostic {
     let found = expected::found(text, pos);
     let len = expected::token_len(text, pos);
-    let label = match crate::suggest::closest(word, known.iter().copied()) {
-        Some(close) if !word.is_empty() => format!("did you mean `{close}`?"),
-        _ => format!("expected {what} here"),
+    let close = crate::suggest::closest(word, known.iter().copied()).filter(|_| !word.is_empty());
+    let label = match close {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!("expected {what} here"),
     };
     let help = if what == "a statement" {
         "a step holds statements: send, wait, branch, split, score, tag, untag, set, phase, notify, exit or `-> STEP`"
@@ -415,9 +416,17 @@ fn not_a_start(text: &str, pos: usize, word: &str, what: &str, known: &[&str]) -
     } else {
         "a program holds header clauses (title, kind, owner, trigger, audience, consent, goal, exit when, reentry, cap, quiet, holdout, start) and steps"
     };
-    Diagnostic::new(Code::SyntaxError, format!("expected {what}, found {found}"))
+    let diagnostic = Diagnostic::new(Code::SyntaxError, format!("expected {what}, found {found}"))
         .label(Span::new(pos, pos + len), label)
-        .help(help)
+        .help(help);
+    match close {
+        Some(close) => diagnostic.fix(crate::diagnostic::Fix::replace(
+            format!("write `{close}`"),
+            Span::new(pos, pos + word.len()),
+            close,
+        )),
+        None => diagnostic,
+    }
 }
 
 /// Skips whitespace (a byte-order mark included) and comments.

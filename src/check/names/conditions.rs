@@ -477,9 +477,7 @@ pub(super) fn unknown_choice(
         Ty::Enum(choices).describe()
     );
     match crate::suggest::closest(word, choices.iter().map(|c| c.as_str())) {
-        Some(close) => diagnostic
-            .label(span, format!("did you mean `{close}`?"))
-            .help(help),
+        Some(close) => diagnostic.did_you_mean(span, close).help(help),
         None => diagnostic
             .label(span, format!("not one of {}", choice_list(choices, "or")))
             .help(help),

@@ -162,13 +162,19 @@ impl Ranges<'_> {
             }
             None => "write at most `730d`: nurture plans at most two years ahead".to_string(),
         };
-        found.push(
-            Diagnostic::new(
-                Code::ValueOutOfRange,
-                format!("`{written}` is longer than two years"),
-            )
-            .label(duration.span, format!("{what} may be at most `730d`"))
-            .help(help),
-        );
+        let diagnostic = Diagnostic::new(
+            Code::ValueOutOfRange,
+            format!("`{written}` is longer than two years"),
+        )
+        .label(duration.span, format!("{what} may be at most `730d`"))
+        .help(help);
+        found.push(match meant_days {
+            Some(days) => diagnostic.fix(crate::diagnostic::Fix::replace(
+                format!("write `{days}d`"),
+                duration.span,
+                format!("{days}d"),
+            )),
+            None => diagnostic,
+        });
     }
 }

@@ -23,12 +23,10 @@ pub(super) fn unknown<'k>(
 ) -> Diagnostic {
     let diagnostic = Diagnostic::new(code, message);
     match crate::suggest::closest(name.as_str(), candidates) {
-        Some(close) => diagnostic
-            .label(name.span, format!("did you mean `{close}`?"))
-            .help(format!(
-                "write `{close}`, or, if `{}` is new, {declare}",
-                name.as_str()
-            )),
+        Some(close) => diagnostic.did_you_mean(name.span, close).help(format!(
+            "write `{close}`, or, if `{}` is new, {declare}",
+            name.as_str()
+        )),
         None => diagnostic
             .label(name.span, missing)
             .help(format!("check the spelling, or {declare}")),
@@ -40,15 +38,52 @@ pub(super) fn events(program: &Program, known: &Known, found: &mut Vec<Diagnosti
         if event.as_str().is_empty() || known.events.contains_key(event.as_str()) {
             continue;
         }
-        found.push(unknown(
+        let mut diagnostic = unknown(
             Code::UnknownEvent,
             event,
             format!("`{}` is not an event in the schema", event.as_str()),
             known.events.keys().copied(),
             "not in the schema",
             format!("declare it in the schema: `event {}`", event.as_str()),
-        ));
+        );
+        // An arm repeats the name its wait lists (and is not reported
+        // again): the fix writes the close name in both.
+        if let Some(fix) = diagnostic.fixes.first_mut() {
+            let close = fix
+                .edits
+                .first()
+                .map(|e| e.text.clone())
+                .unwrap_or_default();
+            for repeated in repeated_in_arms(program, event) {
+                fix.edits.push(crate::diagnostic::Edit {
+                    span: repeated.span,
+                    text: close.clone(),
+                });
+            }
+        }
+        found.push(diagnostic);
     }
+}
+
+/// The arms of the wait that lists `event` which name it again.
+fn repeated_in_arms<'p>(program: &'p Program, event: &Name) -> Vec<&'p Name> {
+    let mut found = Vec::new();
+    for statement in statements(program) {
+        let StatementKind::WaitFor(wait) = &statement.kind else {
+            continue;
+        };
+        if !wait.events.iter().any(|e| e.span == event.span) {
+            continue;
+        }
+        for arm in &wait.arms {
+            if let crate::syntax::ast::WaitOn::Event { event: named, .. } = &arm.on {
+                if named.value == event.value {
+                    found.push(named);
+                }
+            }
+        }
+    }
+    found
 }
 
 pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
