@@ -9,6 +9,7 @@ use std::io::{self, ErrorKind};
 pub fn run(args: &SampleArgs) -> i32 {
     match &args.what {
         SampleCommand::Customers(args) => customers(args),
+        SampleCommand::History(_) | SampleCommand::Behavior(_) => exit::TROUBLE,
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod behavior;
 pub mod draw;
 pub mod engine;
+pub mod pick;
 pub mod report;
 pub mod run;
 pub mod sample;
