@@ -62,7 +62,7 @@ pub(super) fn check(raw: &RawModel, problems: &mut Vec<Diagnostic>) {
                 if stack.len() < 2 {
                     continue;
                 }
-                if let Some(problem) = loop_in(&stack, channel, &mut told) {
+                if let Some(problem) = loop_in(&stack, &mut told) {
                     problems.push(problem);
                 }
             }
@@ -80,7 +80,6 @@ struct Merged<'r> {
 
 fn loop_in(
     stack: &[&Layer],
-    channel: &str,
     told: &mut BTreeSet<Vec<(usize, usize)>>,
 ) -> Option<Diagnostic> {
     let mut merged: Vec<Merged> = Vec::new();
@@ -127,7 +126,7 @@ fn loop_in(
                 if !told.insert(key) {
                     return None;
                 }
-                return Some(diagnostic(stack, &merged, &path, channel));
+                return Some(diagnostic(stack, &merged, &path));
             }
             if path.contains(&next) {
                 break;
@@ -139,7 +138,7 @@ fn loop_in(
     None
 }
 
-fn diagnostic(stack: &[&Layer], merged: &[Merged], path: &[usize], channel: &str) -> Diagnostic {
+fn diagnostic(stack: &[&Layer], merged: &[Merged], path: &[usize]) -> Diagnostic {
     let words: Vec<String> = path
         .iter()
         .map(|&i| {
@@ -155,13 +154,13 @@ fn diagnostic(stack: &[&Layer], merged: &[Merged], path: &[usize], channel: &str
     let mut diagnostic = Diagnostic::new(
         Code::BehaviorGivenLoop,
         format!(
-            "`given` goes round in a loop when {} answer {channel}: {}",
+            "`given` goes round in a loop in {}: {}",
             stack
                 .iter()
-                .skip(1)
+                .rev()
                 .map(|l| l.name.as_str())
                 .collect::<Vec<_>>()
-                .join(" and "),
+                .join(" over "),
             words.join(", ")
         ),
     );

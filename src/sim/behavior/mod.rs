@@ -226,9 +226,13 @@ fn read_raw(raw: &RawModel, schema: Option<&Schema>) -> Result<Behavior, Vec<Dia
             .channels
             .push((channel.get_ref().clone(), index));
     }
-    // A template's responses may follow any channel's (the template can be
-    // sent on any of them).
-    let channel_tables: Vec<&RawTable> = raw.channel.values().collect();
+    // A template's responses may follow any channel's or segment's (the
+    // template can be sent on any channel, to anyone).
+    let channel_tables: Vec<&RawTable> = raw
+        .channel
+        .values()
+        .chain(raw.segment.values().flat_map(|tables| tables.values()))
+        .collect();
     for (template, table) in &raw.template {
         let index = reader.table(table, &channel_tables);
         reader

@@ -153,6 +153,7 @@ fn following(raw: &mut RawModel, gone: &mut Gone) {
         let channel_events: BTreeSet<String> = raw
             .channel
             .values()
+            .chain(raw.segment.values().flat_map(|tables| tables.values()))
             .flat_map(|t| t.keys().map(|k| k.get_ref().clone()))
             .collect();
         let mut changed = false;
