@@ -117,10 +117,8 @@ fn a_busy_customer_is_followed_up_to_the_limit_and_the_report_says_so() {
     // simulator follows for one customer.
     let model = "[[background]]\nevent = \"login\"\nrate = 99\nper = \"1d\"\n";
     let dir = workspace(model);
-    let (code, stdout, stderr) = simulate(
-        dir.path(),
-        &["--behavior", "model.toml", "--days", "365"],
-    );
+    let (code, stdout, stderr) =
+        simulate(dir.path(), &["--behavior", "model.toml", "--days", "365"]);
     assert_eq!(code, 0, "{stderr}");
     let report: Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(report["programs"][0]["capped_customers"], 3);

@@ -78,10 +78,7 @@ struct Merged<'r> {
     given: Option<&'r Spanned<String>>,
 }
 
-fn loop_in(
-    stack: &[&Layer],
-    told: &mut BTreeSet<Vec<(usize, usize)>>,
-) -> Option<Diagnostic> {
+fn loop_in(stack: &[&Layer], told: &mut BTreeSet<Vec<(usize, usize)>>) -> Option<Diagnostic> {
     let mut merged: Vec<Merged> = Vec::new();
     for (layer, table) in stack.iter().enumerate() {
         for (event, response) in table.table {
