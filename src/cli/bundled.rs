@@ -105,3 +105,34 @@ pub fn schema() -> Option<Schema> {
     }
     schema
 }
+
+/// A bundled program, checked and compiled against the bundled schema.
+pub struct BundledProgram {
+    pub plan: crate::plan::Plan,
+    pub program: crate::syntax::ast::Program,
+}
+
+/// The bundled programs, compiled. They are known to be clean; one that
+/// is not is a fault in nurture.
+pub fn programs(schema: &Schema) -> Result<Vec<BundledProgram>, i32> {
+    let mut out = Vec::new();
+    for (file, text) in PROGRAMS {
+        let (source, diagnostics) = crate::check::check_bytes_with(text.as_bytes(), Some(schema));
+        let clean = !diagnostics
+            .iter()
+            .any(|d| d.severity() == crate::diagnostic::Severity::Error);
+        match crate::syntax::parse(&source).program {
+            Some(program) if clean => out.push(BundledProgram {
+                plan: crate::plan::compile(&program, Some(schema)),
+                program,
+            }),
+            _ => {
+                complain(&format!(
+                    "internal: the bundled `{file}` does not check; please report this"
+                ));
+                return Err(exit::TROUBLE);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -390,7 +390,7 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
     out
 }
 
-pub(super) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {

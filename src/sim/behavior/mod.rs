@@ -35,10 +35,12 @@ use toml::Spanned;
 
 mod layers;
 mod prune;
+pub mod start;
+pub mod write;
 
 /// The inverse of the standard normal distribution at 0.9: a log-normal
 /// delay's `p90` is its median times `exp(sigma * Z90)`.
-const Z90: f64 = 1.281_551_565_544_600_4;
+pub const Z90: f64 = 1.281_551_565_544_600_4;
 
 /// A `p90` left out is three times the median: a delay that is usually
 /// about `after`, sometimes a good deal longer.
