@@ -55,6 +55,10 @@ pub(super) fn prune(raw: &mut RawModel, schema: &Schema) -> Vec<String> {
             gone.events.insert(name);
             return false;
         }
+        if let Some(segment) = unknown_segment(schema, &name, &body.properties) {
+            gone.segments.insert(segment);
+            return false;
+        }
         properties(&name, &mut body.properties, schema, &mut gone);
         true
     });
@@ -99,11 +103,31 @@ fn event_known(schema: &Schema, name: &str) -> bool {
     SEGMENT_EVENTS.contains(&name) || schema.events.iter().any(|e| e.name.as_str() == name)
 }
 
+/// The segment a segment event names, when the schema does not declare it.
+fn unknown_segment(
+    schema: &Schema,
+    event: &str,
+    properties: &IndexMap<Spanned<String>, Spanned<toml::Value>>,
+) -> Option<String> {
+    if !SEGMENT_EVENTS.contains(&event) {
+        return None;
+    }
+    let segment = properties
+        .iter()
+        .find(|(k, _)| k.get_ref() == "segment")
+        .and_then(|(_, v)| v.get_ref().as_str())?;
+    (!schema.segments.iter().any(|s| s.as_str() == segment)).then(|| segment.to_string())
+}
+
 fn events(table: &mut RawTable, schema: &Schema, gone: &mut Gone) {
     table.retain(|event, response| {
         let name = event.get_ref().clone();
         if !event_known(schema, &name) {
             gone.events.insert(name);
+            return false;
+        }
+        if let Some(segment) = unknown_segment(schema, &name, &response.get_ref().properties) {
+            gone.segments.insert(segment);
             return false;
         }
         properties(&name, &mut response.get_mut().properties, schema, gone);

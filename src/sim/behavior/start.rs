@@ -42,9 +42,8 @@ pub fn starting_model(bundled: &Behavior, schema: &Schema, schema_name: &str) ->
     let table = |index: usize, key: Vec<String>, covered: &mut BTreeSet<String>| TableDoc {
         key,
         comment: Vec::new(),
-        responses: bundled.tables[index]
-            .responses
-            .iter()
+        responses: in_order(&bundled.tables[index].responses)
+            .into_iter()
             .map(|r| {
                 covered.insert(r.event.clone());
                 ResponseDoc {
@@ -55,6 +54,7 @@ pub fn starting_model(bundled: &Behavior, schema: &Schema, schema_name: &str) ->
                     given: r.given.clone(),
                     properties: fill(&r.event, &r.properties),
                     comment: None,
+                    seen: 0,
                 }
             })
             .collect(),
@@ -82,6 +82,7 @@ pub fn starting_model(bundled: &Behavior, schema: &Schema, schema_name: &str) ->
                         given: given.map(str::to_string),
                         properties: fill(event, &[]),
                         comment: None,
+                        seen: 0,
                     });
                 }
                 if responses.is_empty()
@@ -97,6 +98,7 @@ pub fn starting_model(bundled: &Behavior, schema: &Schema, schema_name: &str) ->
                         given: None,
                         properties: fill(event, &[]),
                         comment: None,
+                        seen: 0,
                     });
                 }
                 doc.channels.push(TableDoc {
@@ -147,6 +149,28 @@ pub fn starting_model(bundled: &Behavior, schema: &Schema, schema_name: &str) ->
         });
     }
     doc
+}
+
+/// Responses with each `given` before what waits for it, otherwise as
+/// they are.
+fn in_order(responses: &[super::Response]) -> Vec<&super::Response> {
+    let mut out: Vec<&super::Response> = Vec::new();
+    while out.len() < responses.len() {
+        let before = out.len();
+        for r in responses {
+            let placed = out.iter().any(|o| std::ptr::eq(*o, r));
+            let ready = r.given.as_ref().is_none_or(|g| {
+                out.iter().any(|o| &o.event == g) || !responses.iter().any(|x| &x.event == g)
+            });
+            if !placed && ready {
+                out.push(r);
+            }
+        }
+        if out.len() == before {
+            break;
+        }
+    }
+    out
 }
 
 fn declared_event(schema: &Schema, event: &str) -> bool {

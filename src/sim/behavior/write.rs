@@ -37,6 +37,8 @@ pub struct ResponseDoc {
     pub given: Option<String>,
     pub properties: Vec<(String, Datum)>,
     pub comment: Option<String>,
+    /// How many answers stand behind it (0 when not observed).
+    pub seen: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -61,7 +63,7 @@ impl Doc {
         for line in &self.header {
             comment(&mut out, line);
         }
-        let sections = [
+        let sections: [(&str, &Vec<TableDoc>, &str); 3] = [
             ("channel", &self.channels, "-- channels"),
             (
                 "segment",
@@ -71,7 +73,7 @@ impl Doc {
             ("template", &self.templates, "-- templates"),
         ];
         for (kind, tables, title) in sections {
-            if tables.is_empty() {
+            if tables.iter().all(|t| t.responses.is_empty()) {
                 continue;
             }
             let _ = writeln!(
@@ -79,7 +81,7 @@ impl Doc {
                 "\n# {title} {}\n",
                 "-".repeat(60usize.saturating_sub(title.len()))
             );
-            for table in tables {
+            for table in tables.iter().filter(|t| !t.responses.is_empty()) {
                 let key: Vec<String> = table.key.iter().map(|k| key_text(k)).collect();
                 for line in &table.comment {
                     comment(&mut out, line);
@@ -199,7 +201,9 @@ fn number(x: f64) -> String {
 /// hours under two days, days after.
 pub fn duration(seconds: f64) -> String {
     let minutes = (seconds / 60.0).round().max(0.0);
-    if minutes < 120.0 {
+    if minutes >= 1440.0 && minutes % 1440.0 == 0.0 {
+        format!("{}d", (minutes / 1440.0) as u64)
+    } else if minutes < 120.0 {
         format!(
             "{}m",
             minutes.max(if seconds > 0.0 { 1.0 } else { 0.0 }) as u64
@@ -242,6 +246,8 @@ mod tests {
         assert_eq!(duration(600.0), "10m");
         assert_eq!(duration(5.0 * 3600.0), "5h");
         assert_eq!(duration(2.0 * 86_400.0), "2d");
+        assert_eq!(duration(86_400.0), "1d");
+        assert_eq!(duration(30.0 * 3600.0), "30h");
         assert_eq!(duration(20.0), "1m");
         assert_eq!(duration(0.0), "0m");
         assert_eq!(number(0.42), "0.42");

@@ -115,9 +115,31 @@ pub fn summary<'e>(all: impl Iterator<Item = &'e BTreeMap<String, Datum>>) -> Ve
         .collect()
 }
 
-pub fn docs(rates: &Rates, schema: Option<&Schema>, notes: &mut Vec<String>) -> Vec<BackgroundDoc> {
+/// Events outside windows under this share of those inside, for an event
+/// that answers sends, are late answers (the delay's tail past the
+/// window), not something customers do anyway.
+const LATE_ANSWERS: f64 = 0.05;
+
+/// `answers`: events that answer some table, with how often they were seen
+/// in windows.
+pub fn docs(
+    rates: &Rates,
+    answers: &BTreeMap<String, u64>,
+    schema: Option<&Schema>,
+    notes: &mut Vec<String>,
+) -> Vec<BackgroundDoc> {
     let mut out = Vec::new();
+    let mut late = Vec::new();
     for (event, kinds) in &rates.kinds {
+        let outside: u64 = kinds.iter().map(|k| k.1).sum();
+        if let Some(&inside) = answers.get(event)
+            && (outside as f64) < LATE_ANSWERS * inside as f64
+        {
+            late.push(format!(
+                "`{event}` ({outside} outside, {inside} in windows)"
+            ));
+            continue;
+        }
         let declared = schema.is_none_or(|s| {
             s.events.iter().any(|e| e.name.as_str() == event)
                 || matches!(event.as_str(), "segment_entered" | "segment_left")
@@ -146,6 +168,12 @@ pub fn docs(rates: &Rates, schema: Option<&Schema>, notes: &mut Vec<String>) -> 
                 )),
             });
         }
+    }
+    if !late.is_empty() {
+        notes.push(format!(
+            "not written as done anyway, since nearly all of them answer sends (the few outside windows are late answers): {}",
+            late.join(", ")
+        ));
     }
     out
 }

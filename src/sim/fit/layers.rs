@@ -53,28 +53,54 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Where to look for `event` after each of the sends: from the send,
+    /// within its window; or, with `given`, from the first `given` event
+    /// in the send's window until the window's length has passed or the
+    /// customer does `given` again, whichever is first. (A program that
+    /// sends again at once on an open cuts the open's window, and the
+    /// click that follows the open then falls in the next send's window:
+    /// it still follows the open.) Yields (from, until, events to look at).
+    fn references<'s>(
+        &'s self,
+        sends: &'s [usize],
+        given: Option<&'s str>,
+    ) -> impl Iterator<Item = (i64, i64, Vec<usize>)> + 's {
+        let events = &self.history.events;
+        sends.iter().filter_map(move |&s| {
+            let send = &self.history.sends[s];
+            let window = &self.watched.events[s];
+            match given {
+                None => Some((send.at, self.watched.until[s], window.clone())),
+                Some(g) => {
+                    let first = *window.iter().find(|&&e| events[e].name == g)?;
+                    let from = events[first].at;
+                    let mut until = from
+                        .saturating_add(self.window as i64)
+                        .min(self.history.last);
+                    let mut after = Vec::new();
+                    for e in first + 1..events.len() {
+                        let next = &events[e];
+                        if next.customer != send.customer || next.at > until {
+                            break;
+                        }
+                        if next.name == g {
+                            until = next.at;
+                            break;
+                        }
+                        after.push(e);
+                    }
+                    Some((from, until, after))
+                }
+            }
+        })
+    }
+
     /// What was seen of `event` after the sends (or after their `given`).
     fn observe(&self, sends: &[usize], event: &str, given: Option<&str>) -> (Observed, Vec<usize>) {
         let mut data = Observed::default();
         let mut seen_events = Vec::new();
-        for &s in sends {
-            let send = &self.history.sends[s];
-            let window = &self.watched.events[s];
-            let until = self.watched.until[s];
-            let (from, start) = match given {
-                None => (send.at, 0),
-                Some(g) => match window
-                    .iter()
-                    .position(|&e| self.history.events[e].name == g)
-                {
-                    Some(at) => (self.history.events[window[at]].at, at + 1),
-                    None => continue,
-                },
-            };
-            match window[start..]
-                .iter()
-                .find(|&&e| self.history.events[e].name == event)
-            {
+        for (from, until, look) in self.references(sends, given) {
+            match look.iter().find(|&&e| self.history.events[e].name == event) {
                 Some(&e) => {
                     data.seen
                         .push((self.history.events[e].at - from).max(1) as f64);
@@ -89,31 +115,22 @@ impl Context<'_> {
     /// How many references (sends, or their `after` event) saw `event`
     /// beyond what the background alone would give them.
     fn excess(&self, sends: &[usize], event: &str, after: Option<&str>) -> f64 {
+        self.seen_and_expected(sends, event, after).0
+    }
+
+    /// (references that saw `event` beyond the background, how many the
+    /// background alone would give).
+    fn seen_and_expected(&self, sends: &[usize], event: &str, after: Option<&str>) -> (f64, f64) {
         let lambda = self.rates.lambda(event);
         let mut seen = 0.0;
         let mut expected = 0.0;
-        for &s in sends {
-            let window = &self.watched.events[s];
-            let (from, start) = match after {
-                None => (self.history.sends[s].at, 0),
-                Some(g) => match window
-                    .iter()
-                    .position(|&e| self.history.events[e].name == g)
-                {
-                    Some(at) => (self.history.events[window[at]].at, at + 1),
-                    None => continue,
-                },
-            };
-            let watched = (self.watched.until[s] - from).max(0) as f64;
-            expected += 1.0 - libm::exp(-lambda * watched);
-            if window[start..]
-                .iter()
-                .any(|&e| self.history.events[e].name == event)
-            {
+        for (from, until, look) in self.references(sends, after) {
+            expected += 1.0 - libm::exp(-lambda * (until - from).max(0) as f64);
+            if look.iter().any(|&e| self.history.events[e].name == event) {
                 seen += 1.0;
             }
         }
-        seen - expected
+        (seen - expected, expected)
     }
 
     fn fit_one(
@@ -165,8 +182,10 @@ impl Context<'_> {
             if fits.iter().any(|f| f.event == event) {
                 continue;
             }
-            let excess = self.excess(sends, event, None);
-            if excess < DELAY_SEEN as f64 {
+            // Beyond the background by more than chance: three standard
+            // deviations of a Poisson count, and at least five.
+            let (excess, expected) = self.seen_and_expected(sends, event, None);
+            if excess < (DELAY_SEEN as f64).max(3.0 * expected.sqrt()) {
                 continue;
             }
             let given = fits
@@ -205,6 +224,7 @@ fn response(fit: &Fit, comment: String) -> ResponseDoc {
         given: fit.given.clone(),
         properties: fit.properties.clone(),
         comment: Some(comment),
+        seen: fit.seen,
     }
 }
 

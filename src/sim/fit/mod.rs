@@ -78,7 +78,19 @@ pub fn fit(history: &history::History, schema: Option<&Schema>, options: &Option
     layers::tables(
         history, &watched, &rates, schema, options, &mut doc, &mut notes,
     );
-    doc.background = background::docs(&rates, schema, &mut notes);
+    // Each event written as an answer, with the answers seen.
+    let mut answers: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for table in doc
+        .channels
+        .iter()
+        .chain(&doc.segments)
+        .chain(&doc.templates)
+    {
+        for response in &table.responses {
+            *answers.entry(response.event.clone()).or_default() += response.seen;
+        }
+    }
+    doc.background = background::docs(&rates, &answers, schema, &mut notes);
     if !notes.is_empty() {
         doc.header.push(String::new());
         doc.header.push("Notes:".to_string());
