@@ -85,14 +85,14 @@ pub struct EntryReport {
     /// Each trigger as written, with the customers it matched (a customer
     /// matched by two triggers counts in both).
     pub triggers: Vec<TriggerReport>,
-    /// `None` when the program has no `audience`: everyone is in it.
+    /// null when the program has no `audience`: everyone is in it.
     pub audience: Option<String>,
     pub in_audience: u64,
     /// The channels the entry asks consent for (`consent email`).
     pub consent: Vec<String>,
     pub entered: u64,
     /// The first gate nobody passed: `trigger`, `audience` or `consent`;
-    /// `None` when someone entered.
+    /// null when someone entered.
     pub stopped_at: Option<String>,
 }
 
@@ -147,7 +147,7 @@ pub struct MessagesReport {
     pub p95: u64,
     pub max: u64,
     /// The most the checker proved a journey can get (`nurture check
-    /// --summary`); `None` when unbounded.
+    /// --summary`); null when unbounded.
     pub bound: Option<u64>,
     /// Messages sent on each day of the simulation, per channel: what the
     /// sending system would see.
@@ -169,7 +169,7 @@ pub struct GoalReport {
     pub treated: Rate,
     pub holdout: Rate,
     /// Treated rate minus holdout rate, with a 95% interval (Newcombe's
-    /// hybrid score method); `None` without holdout journeys.
+    /// hybrid score method); null without holdout journeys.
     pub lift: Option<Lift>,
     /// Minutes from entering to the goal, over treated journeys that got
     /// there.
@@ -193,7 +193,7 @@ pub struct Lift {
     pub difference: f64,
     pub low: f64,
     pub high: f64,
-    /// Treated rate over holdout rate; `None` when the holdout never
+    /// Treated rate over holdout rate; null when the holdout never
     /// converted.
     pub ratio: Option<f64>,
 }

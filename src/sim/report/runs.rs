@@ -21,7 +21,7 @@ pub struct RunsReport {
     /// Each figure: its median and 90% range (the 5th and 95th
     /// percentiles, nearest rank) across the runs.
     pub figures: Vec<Spread>,
-    /// `None` without a goal, or when some run had no holdout journeys.
+    /// null without a goal, or when some run had no holdout journeys.
     pub lift: Option<RunsLift>,
 }
 

@@ -4,7 +4,8 @@
 //! takes a field the report does not write, and the integer and number
 //! `format`s schemars adds (`uint64`, `double`), which are no standard
 //! formats and which strict validators refuse, are left out (`minimum: 0`
-//! says what `uint64` meant).
+//! says what `uint64` meant); every field is required, since the report
+//! writes each one, `null` included.
 
 use super::Report;
 use serde_json::Value;
@@ -61,8 +62,13 @@ fn strict(value: &mut Value) {
             if custom {
                 map.remove("format");
             }
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-                map.insert("additionalProperties".to_string(), Value::Bool(false));
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                // The report writes every field, `null` included.
+                let every: Vec<Value> = properties.keys().cloned().map(Value::from).collect();
+                map.insert("required".to_string(), Value::Array(every));
+                if !map.contains_key("additionalProperties") {
+                    map.insert("additionalProperties".to_string(), Value::Bool(false));
+                }
             }
             for (_, inner) in map.iter_mut() {
                 strict(inner);
