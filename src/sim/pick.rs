@@ -111,14 +111,12 @@ impl Pick {
                         unknown.push(describe("outcome", name, &all));
                     }
                 }
-                Test::Step { name, .. } => {
-                    if !setups.iter().any(|s| s.steps.contains(name)) {
-                        let all: Vec<&str> = setups
-                            .iter()
-                            .flat_map(|s| s.steps.iter().map(String::as_str))
-                            .collect();
-                        unknown.push(describe("step", name, &all));
-                    }
+                Test::Step { name, .. } if !setups.iter().any(|s| s.steps.contains(name)) => {
+                    let all: Vec<&str> = setups
+                        .iter()
+                        .flat_map(|s| s.steps.iter().map(String::as_str))
+                        .collect();
+                    unknown.push(describe("step", name, &all));
                 }
                 _ => {}
             }

@@ -15,11 +15,15 @@ use std::collections::BTreeMap;
 const MONTH: f64 = 30.0 * 86_400.0;
 const KINDS: usize = 5;
 
+/// One kind of an event: its key (the text properties), how often, and
+/// the properties it is written with.
+type Kind = (String, u64, Vec<(String, Datum)>);
+
 pub struct Rates {
     /// Event → (events outside every window, per second per customer).
     pub per_second: BTreeMap<String, f64>,
     /// Event → kinds: (key, count, properties).
-    kinds: BTreeMap<String, Vec<(String, u64, Vec<(String, Datum)>)>>,
+    kinds: BTreeMap<String, Vec<Kind>>,
     outside_time: f64,
 }
 
@@ -55,7 +59,7 @@ pub fn rates(history: &History, watched: &Watched, _options: &Options) -> Rates 
     let kinds = grouped
         .into_iter()
         .map(|(name, groups)| {
-            let mut list: Vec<(String, u64, Vec<(String, Datum)>)> = groups
+            let mut list: Vec<Kind> = groups
                 .into_iter()
                 .map(|(key, members)| {
                     let properties =

@@ -43,6 +43,9 @@ pub struct History {
     pub last: Seconds,
 }
 
+/// A send as read: at, customer, channel, template, segments.
+type RawSend = (Seconds, String, String, String, Option<BTreeSet<String>>);
+
 const SEND_FIELDS: [&str; 6] = [
     "at", "customer", "channel", "template", "segments", "program",
 ];
@@ -50,7 +53,7 @@ const SEND_FIELDS: [&str; 6] = [
 pub fn read(file: &str, text: &str, schema: Option<&Schema>) -> (History, Vec<RowError>) {
     let mut errors = Vec::new();
     let mut event_text = String::with_capacity(text.len());
-    let mut sends: Vec<(Seconds, String, String, String, Option<BTreeSet<String>>)> = Vec::new();
+    let mut sends: Vec<RawSend> = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, line) in text.split('\n').enumerate() {
         let number = index + 1;
@@ -191,11 +194,7 @@ pub fn read(file: &str, text: &str, schema: Option<&Schema>) -> (History, Vec<Ro
         .chain(history.events.iter().map(|e| e.at));
     history.first = times.clone().min().unwrap_or(0);
     history.last = times.max().unwrap_or(0);
-    history
-        .sends
-        .sort_by(|a, b| (a.customer, a.at).cmp(&(b.customer, b.at)));
-    history
-        .events
-        .sort_by(|a, b| (a.customer, a.at).cmp(&(b.customer, b.at)));
+    history.sends.sort_by_key(|s| (s.customer, s.at));
+    history.events.sort_by_key(|e| (e.customer, e.at));
     (history, errors)
 }

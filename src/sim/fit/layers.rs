@@ -78,8 +78,7 @@ impl Context<'_> {
                         .saturating_add(self.window as i64)
                         .min(self.history.last);
                     let mut after = Vec::new();
-                    for e in first + 1..events.len() {
-                        let next = &events[e];
+                    for (e, next) in events.iter().enumerate().skip(first + 1) {
                         if next.customer != send.customer || next.at > until {
                             break;
                         }
