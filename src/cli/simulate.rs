@@ -394,13 +394,16 @@ fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
             // The labels before the counts are written into them.
             let labels: Vec<String> = drawn.edges.iter().map(|(_, _, l)| l.clone()).collect();
             chart::annotate_every_way(&mut drawn, &flow);
-            let place = |id: &str| {
-                drawn
+            let place = |id: &str| match id {
+                "entry" => "the start".to_string(),
+                "goal" => "the goal".to_string(),
+                "rules" => "exit when (at any step)".to_string(),
+                _ => drawn
                     .nodes
                     .iter()
                     .find(|(n, _, _)| n == id)
                     .map(|(_, label, _)| label.lines().next().unwrap_or("").to_string())
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
             };
             let ways = drawn
                 .edges

@@ -195,7 +195,7 @@ impl TraceLine {
 /// The most events simulated for one customer in one program (answers and
 /// background together): a model or program that has a customer do more
 /// is cut short there, and the report counts the customers it happened to.
-pub const MAX_EVENTS: usize = 20_000;
+pub const MAX_EVENTS: usize = 10_000;
 
 /// How far a customer got through the entry, over the whole simulation.
 #[derive(Clone, Copy, Debug, Default)]

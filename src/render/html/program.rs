@@ -50,7 +50,7 @@ pub(super) fn section(
     if p.capped_customers > 0 {
         let _ = writeln!(
             out,
-            "<p class=\"note\">{} customer(s) did more than the 20,000 things the simulator follows for one customer; their simulation stopped there. Is a background rate in the behaviour model too high?</p>",
+            "<p class=\"note\">{} customer(s) did more than the 10,000 things the simulator follows for one customer; their simulation stopped there. Is a background rate in the behaviour model too high?</p>",
             thousands(p.capped_customers)
         );
     }

@@ -68,7 +68,7 @@ pub struct ProgramReport {
     pub transitions: u64,
     pub actions: u64,
     /// Customers who did more than the simulator follows for one customer
-    /// (20,000 events), whose simulation was cut short there.
+    /// (10,000 events), whose simulation was cut short there.
     pub capped_customers: u64,
     /// With `--runs` above 1: each figure across the runs.
     pub runs: Option<RunsReport>,
