@@ -64,15 +64,28 @@ fn power_table() {
             std::fs::write(dir.path().join("model.toml"), model(chance)).expect("write");
             let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
                 .args([
-                    "simulate", "offer.nurture", "--customers", "customers.csv", "--behavior",
-                    "model.toml", "--days", "31", "--runs", RUNS, "--output-format", "json",
+                    "simulate",
+                    "offer.nurture",
+                    "--customers",
+                    "customers.csv",
+                    "--behavior",
+                    "model.toml",
+                    "--days",
+                    "31",
+                    "--runs",
+                    RUNS,
+                    "--output-format",
+                    "json",
                 ])
                 .current_dir(dir.path())
                 .output()
                 .expect("run nurture");
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            let report: serde_json::Value =
-                serde_json::from_slice(&output.stdout).expect("json");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
             let lift = &report["programs"][0]["runs"]["lift"];
             let above = lift["runs_above_zero"].as_u64().unwrap_or(0);
             let low = lift["low"].as_f64().unwrap_or(0.0) * 100.0;
