@@ -212,6 +212,14 @@ pub(super) fn entry_rows(p: &ProgramReport) -> Vec<Vec<String>> {
         thousands(e.in_audience),
     ]);
     rows.push(vec![consent_label(p), thousands(e.entered)]);
+    rows.push(vec![
+        "  treated (journeys)".to_string(),
+        thousands(p.entered.treated),
+    ]);
+    rows.push(vec![
+        "  in the holdout (journeys)".to_string(),
+        thousands(p.entered.holdout),
+    ]);
     rows
 }
 

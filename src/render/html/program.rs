@@ -167,6 +167,26 @@ fn who_got_in(out: &mut String, p: &ProgramReport) {
         )
     };
     row(out, &consent, e.entered, widest, "");
+    row(
+        out,
+        &format!(
+            "<span class=\"indent\">{} (journeys)</span>",
+            term("treated", "treated")
+        ),
+        p.entered.treated,
+        widest,
+        " class=\"sub\"",
+    );
+    row(
+        out,
+        &format!(
+            "<span class=\"indent\">in the {} (journeys)</span>",
+            term("holdout", "holdout")
+        ),
+        p.entered.holdout,
+        widest,
+        " class=\"sub\"",
+    );
     out.push_str("</tbody>\n</table>\n");
     if let Some(why) = super::super::simulation::stopped(p) {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(&why));
