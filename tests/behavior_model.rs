@@ -109,6 +109,7 @@ fn a_background_rate_of_a_trillion_a_minute_is_refused() {
         stderr.contains("background `login` happens 1000 times a day per customer"),
         "{stderr}"
     );
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
