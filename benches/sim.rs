@@ -67,7 +67,7 @@ fn wake_up_120_days(bencher: Bencher) {
         &mut |c| customers.push(c),
     );
     let options = Options {
-        seed: 0,
+        seeds: vec![0],
         window: Window {
             start: START,
             end: START + 120 * 86_400,
@@ -87,7 +87,7 @@ fn wake_up_120_days(bencher: Bencher) {
         )
         .0
     };
-    let transitions = run(customers.clone())[0].transitions;
+    let transitions = run(customers.clone())[0][0].transitions;
     bencher
         .counter(ItemsCount::new(transitions as usize))
         .with_inputs(|| customers.clone())

@@ -273,6 +273,9 @@ codes! {
 
     BehaviorGivenLoop = "N404", "behavior-given-loop", Error,
     "A response's `given` names no response of its table, or goes round in a loop";
+
+    BehaviorTooBusy = "N405", "behavior-too-busy", Error,
+    "A background activity in the behaviour model happens more often than a customer could";
 }
 
 /// docs/diagnostics.md: every code's explanation, from the same text that

@@ -36,6 +36,9 @@ pub enum Command {
     /// Simulate programs against sample customers who answer as a
     /// behaviour model says, and report what would happen.
     Simulate(SimulateArgs),
+    /// Fit a behaviour model for the simulator to a history of sends and
+    /// the customers' events (JSON Lines), and write it as TOML.
+    Fit(FitArgs),
     /// Generate sample data: realistic customers for the simulator and for
     /// trying programs out, the same for the same seed on every machine.
     Sample(SampleArgs),
@@ -86,10 +89,27 @@ pub struct SimulateArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub output_format: ReportFormat,
 
-    /// Show one customer's journey, step by step with times, instead of the
-    /// report.
-    #[arg(long, value_name = "CUSTOMER_ID")]
+    /// Show one customer's journey, step by step with times, the events'
+    /// properties and the score, phase and tags after each step, instead of
+    /// the report.
+    #[arg(long, value_name = "CUSTOMER_ID", conflicts_with = "trace_where")]
     pub trace: Option<String>,
+
+    /// Trace the first customers (in file order) whose journey matches, like
+    /// `outcome == handed_off`, `step == offer`, `converted`, `not holdout`,
+    /// `messages >= 2`, joined by `and`.
+    #[arg(long, value_name = "CONDITION")]
+    pub trace_where: Option<String>,
+
+    /// How many customers `--trace-where` traces at most.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000), requires = "trace_where")]
+    pub limit: u64,
+
+    /// Repeat the simulation with N seeds (the seed, the seed + 1, …) and
+    /// report each figure as the median with a 90% range across runs, and
+    /// the lift with an interval that includes the spread between runs.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub runs: u64,
 
     /// Simulating threads; by default one per core. The report is the same
     /// for every value.
@@ -107,7 +127,7 @@ pub struct SimulateArgs {
 
     /// Also write the report as one self-contained HTML page, with each
     /// program's flow chart and the simulated counts on its arrows.
-    #[arg(long, value_name = "FILE", conflicts_with = "trace")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["trace", "trace_where"])]
     pub html: Option<PathBuf>,
 }
 
@@ -129,6 +149,94 @@ pub struct SampleArgs {
 pub enum SampleCommand {
     /// Customers as CSV, in the columns `nurture replay` reads.
     Customers(SampleCustomersArgs),
+    /// A history of sends and the customers' events (JSON Lines), made by
+    /// simulating programs, for `nurture fit`.
+    History(SampleHistoryArgs),
+    /// A behaviour model (TOML) covering every channel and event a schema
+    /// declares, to start from.
+    Behavior(SampleBehaviorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SampleHistoryArgs {
+    /// The programs that sent the messages; the bundled programs (compiled
+    /// into nurture) when none are given.
+    pub programs: Vec<PathBuf>,
+
+    /// Customers: a `.csv` or `.jsonl` file; the bundled sample when not
+    /// given.
+    #[arg(long)]
+    pub customers: Option<PathBuf>,
+
+    /// How the customers answer (TOML); the bundled model when not given.
+    #[arg(long)]
+    pub behavior: Option<PathBuf>,
+
+    /// The customer schema; by default the `schema.nurture` beside the
+    /// first program (the bundled schema for the bundled programs).
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+
+    /// The seed; the same seed gives the same history, byte for byte.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// How many days of history.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub days: u64,
+
+    /// The first day (YYYY-MM-DD, midnight UTC).
+    #[arg(long, default_value = "2025-09-03")]
+    pub start: String,
+
+    /// Where to write the history; standard output when not given.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleBehaviorArgs {
+    /// The customer schema the model is for; without it, the
+    /// `schema.nurture` in the current folder, or the bundled model as it
+    /// is when there is none.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+
+    /// Where to write the model; standard output when not given.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// The history: JSON Lines of sends (`at`, `customer`, `channel`,
+    /// `template`, optionally `segments`) and events (`at`, `customer`,
+    /// `event`, optionally `properties`), in any order.
+    pub history: PathBuf,
+
+    /// The customers (`.csv` or `.jsonl`): how many there were, for the
+    /// rates of what they do anyway, and their segments, for sends that do
+    /// not name them. Without it, the customers the history names.
+    #[arg(long)]
+    pub customers: Option<PathBuf>,
+
+    /// The customer schema; by default the `schema.nurture` beside the
+    /// history, or in a folder above up to the current one.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+
+    /// How long after a send an event still counts as its answer.
+    #[arg(long, default_value = "14d")]
+    pub window: String,
+
+    /// The fewest sends a channel, template or segment needs for numbers
+    /// of its own; with fewer it answers as the layer above, and says so.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_sends: u64,
+
+    /// Where to write the model; standard output when not given.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +352,8 @@ pub struct SchemaArgs {
 pub enum SchemaFormat {
     /// The executable plan `nurture compile` writes.
     Plan,
+    /// The report `nurture simulate --output-format json` writes.
+    Simulate,
 }
 
 #[derive(Debug, Args)]

@@ -2,16 +2,19 @@
 //! `main` calls [`run`] and exits with the code it returns.
 
 mod args;
+mod bundled;
 mod check;
 mod compile;
 mod explain;
 mod files;
+mod fit;
 mod fmt;
 mod graph;
 mod replay;
 mod sample;
 mod schema;
 mod simulate;
+mod trace;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -51,9 +54,14 @@ pub fn run() -> i32 {
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),
         Command::Lsp(_) => crate::lsp::run(),
+        Command::Fit(options) => fit::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());
+                exit::CLEAN
+            }
+            args::SchemaFormat::Simulate => {
+                print(&crate::sim::report::json_schema());
                 exit::CLEAN
             }
         },
@@ -71,4 +79,10 @@ fn print(text: &str) {
 fn complain(message: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "nurture: error: {message}");
+}
+
+/// Tells the user something worth knowing that is not a problem, on stderr.
+fn note(message: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "nurture: note: {message}");
 }

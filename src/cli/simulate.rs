@@ -8,40 +8,56 @@
 //! chart annotated with the simulated counts.
 
 use super::args::{ReportFormat, SimulateArgs};
+use super::bundled::{self, SAMPLE_CUSTOMERS, SAMPLE_CUSTOMERS_NAME};
 use super::{complain, exit, files, print};
 use crate::plan::Plan;
-use crate::render::FileReport;
 use crate::render::chart::{self, FlowCount};
 use crate::render::html::{self, Picture};
-use crate::render::human::{self, HumanOptions};
 use crate::render::{simulation, svg};
 use crate::run::input::{self, Format, RowError};
-use crate::sim::behavior::{self, Behavior};
-use crate::sim::engine::{Scratch, Subject, TraceLine, Window, simulate_one};
-use crate::sim::report::{self, Report};
+use crate::sim::engine::{MAX_EVENTS, Window};
+use crate::sim::report::{self, About, Report};
 use crate::sim::run::{Options, simulate};
 use crate::sim::setup::Setup;
-use crate::sim::tally::Tally;
-use crate::sim::zone::Zones;
-use crate::syntax::ast::{Program, Schema};
+use crate::syntax::ast::{ClauseKind, Program, Schema};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// The bundled samples, as `programs/sample/` holds them.
-const SAMPLE_CUSTOMERS: &str = include_str!("../../programs/sample/population.csv");
-const SAMPLE_CUSTOMERS_NAME: &str = "programs/sample/population.csv";
-const SAMPLE_BEHAVIOR: &str = include_str!("../../programs/sample/behavior.toml");
-const SAMPLE_BEHAVIOR_NAME: &str = "programs/sample/behavior.toml";
-
 /// A program ready to simulate, with what the report needs to name it.
-struct Loaded {
-    file: String,
-    plan: Plan,
-    program: Program,
+pub(super) struct Loaded {
+    pub file: String,
+    pub plan: Plan,
+    pub program: Program,
     /// The program's text, which its chart quotes.
-    source: String,
-    bound: Option<u64>,
+    pub source: String,
+    pub bound: Option<u64>,
+}
+
+impl Loaded {
+    /// Each trigger and the audience, as written.
+    fn written(&self) -> (Vec<String>, Option<String>) {
+        let text = |span: crate::span::Span| {
+            self.source
+                .get(span.start..span.end)
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut triggers = Vec::new();
+        let mut audience = None;
+        for clause in &self.program.clauses {
+            match &clause.kind {
+                ClauseKind::Trigger(t) => {
+                    triggers.push(text(t.span).trim_start_matches("trigger ").to_string())
+                }
+                ClauseKind::Audience(c) => audience = Some(text(c.span)),
+                _ => {}
+            }
+        }
+        (triggers, audience)
+    }
 }
 
 pub fn run(args: &SimulateArgs) -> i32 {
@@ -71,34 +87,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
         }
     }
 
-    let (behavior_name, behavior_text) = match &args.behavior {
-        Some(path) => match files::read_data_text(path) {
-            Ok(text) => (path.display().to_string(), text),
-            Err(code) => return code,
-        },
-        None => (
-            SAMPLE_BEHAVIOR_NAME.to_string(),
-            SAMPLE_BEHAVIOR.to_string(),
-        ),
-    };
-    let model = match behavior::read(&behavior_text, schema.as_ref()) {
+    let model = match bundled::model(args.behavior.as_deref(), schema.as_ref()) {
         Ok(model) => model,
-        Err(diagnostics) => {
-            let report = FileReport {
-                path: behavior_name,
-                source: behavior_text,
-                diagnostics,
-            };
-            let options = HumanOptions {
-                color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-                width: 100,
-            };
-            let _ = std::io::stderr()
-                .lock()
-                .write_all(human::render(&report, &options).as_bytes());
-            return exit::FINDINGS;
-        }
+        Err(code) => return code,
     };
+    let mut notes: Vec<String> = model.note.iter().cloned().collect();
 
     let (customers_name, customers_text, format) = match &args.customers {
         Some(path) => {
@@ -123,7 +116,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
     let setups: Vec<Setup> = loaded
         .iter()
-        .map(|l| Setup::new(&l.plan, &l.program, &model))
+        .map(|l| Setup::new(&l.plan, &l.program, &model.behavior))
         .collect();
 
     let mut keep = std::collections::BTreeSet::new();
@@ -150,18 +143,26 @@ pub fn run(args: &SimulateArgs) -> i32 {
         }
     }
 
-    if let Some(id) = &args.trace {
-        return trace(
-            &setups,
-            &model,
-            args,
+    if args.trace.is_some() || args.trace_where.is_some() {
+        for note in &notes {
+            super::note(note);
+        }
+        let inputs = super::trace::Inputs {
+            setups: &setups,
+            model: &model.behavior,
+            seed: args.seed,
             window,
-            id,
-            &customers_name,
-            &customers_text,
+            customers_name: &customers_name,
+            customers_text: &customers_text,
             format,
-            schema.as_ref(),
-        );
+            schema: schema.as_ref(),
+            output: args.output_format,
+        };
+        return match (&args.trace, &args.trace_where) {
+            (Some(id), _) => super::trace::one(&inputs, id),
+            (None, Some(condition)) => super::trace::matching(&inputs, condition, args.limit),
+            (None, None) => exit::CLEAN,
+        };
     }
 
     // Made before simulating, so a path that cannot be written is found
@@ -186,7 +187,9 @@ pub fn run(args: &SimulateArgs) -> i32 {
         |n| n as usize,
     );
     let options = Options {
-        seed: args.seed,
+        seeds: (0..args.runs)
+            .map(|run| args.seed.wrapping_add(run))
+            .collect(),
         window,
         threads,
     };
@@ -202,7 +205,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         // threads make customers of them.
         Format::Csv => simulate(
             &setups,
-            &model,
+            &model.behavior,
             &options,
             &customers_name,
             &mut |take| {
@@ -218,7 +221,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         ),
         Format::JsonLines => simulate(
             &setups,
-            &model,
+            &model.behavior,
             &options,
             &customers_name,
             &mut |take| {
@@ -241,6 +244,62 @@ pub fn run(args: &SimulateArgs) -> i32 {
     }
     report_rows(&errors);
 
+    let written: Vec<(Vec<String>, Option<String>)> = loaded.iter().map(Loaded::written).collect();
+    let notes_of_triggers: Vec<Vec<Option<String>>> = loaded
+        .iter()
+        .map(|l| {
+            l.plan
+                .entry
+                .triggers
+                .iter()
+                .map(|t| crate::sim::setup::trigger_note(t, &model.behavior))
+                .collect()
+        })
+        .collect();
+    // [run][program] → one report per run and program.
+    let reports: Vec<Vec<report::ProgramReport>> = tallies
+        .iter()
+        .map(|run| {
+            loaded
+                .iter()
+                .enumerate()
+                .zip(&setups)
+                .zip(run)
+                .map(|(((i, l), setup), tally)| {
+                    let about = About {
+                        file: &l.file,
+                        bound: l.bound,
+                        triggers: &written[i].0,
+                        audience: written[i].1.as_deref(),
+                        trigger_notes: &notes_of_triggers[i],
+                        days: args.days,
+                    };
+                    report::program_report(setup, tally, &about)
+                })
+                .collect()
+        })
+        .collect();
+    let mut programs: Vec<report::ProgramReport> = reports.first().cloned().unwrap_or_default();
+    if args.runs > 1 {
+        for (index, program) in programs.iter_mut().enumerate() {
+            let across: Vec<report::ProgramReport> = reports
+                .iter()
+                .filter_map(|run| run.get(index).cloned())
+                .collect();
+            program.runs = Some(report::runs_report(&across, args.seed));
+        }
+    }
+    for program in &programs {
+        if program.capped_customers > 0 {
+            notes.push(format!(
+                "{} customer(s) in `{}` did more than the {MAX_EVENTS} things the simulator follows for one customer; their simulation stopped there (is a background rate too high?)",
+                program.capped_customers, program.program
+            ));
+        }
+    }
+    for note in &notes {
+        super::note(note);
+    }
     let report = Report {
         format_version: report::FORMAT_VERSION,
         seed: args.seed,
@@ -248,14 +307,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
         end: input::show_time(window.end),
         days: args.days,
         customers_file: customers_name,
-        behavior_file: behavior_name,
+        behavior_file: model.name.clone(),
         skipped_rows: errors.len(),
-        programs: loaded
-            .iter()
-            .zip(&setups)
-            .zip(&tallies)
-            .map(|((l, setup), tally)| report::program_report(setup, tally, &l.file, l.bound))
-            .collect(),
+        runs: args.runs,
+        notes,
+        programs,
     };
     print(&match args.output_format {
         ReportFormat::Human => simulation::human(&report),
@@ -278,7 +334,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
     // The checker's bound is a promise; a simulation that breaks it has
     // found a fault in nurture, not in the program.
-    for program in &report.programs {
+    for program in reports.iter().flatten() {
         if let Some(bound) = program.messages.bound
             && program.messages.max > bound
         {
@@ -298,7 +354,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
 /// Checks and compiles one program; also parses it for its steps, and works
 /// out the checker's bound on messages.
-fn load(path: &Path, schema: Option<&Path>) -> Result<(Loaded, Option<Schema>), i32> {
+pub(super) fn load(path: &Path, schema: Option<&Path>) -> Result<(Loaded, Option<Schema>), i32> {
     let (plan, found) = super::compile::checked_plan(path, schema)?;
     let source = files::read_data_text(path)?;
     let Some(program) = crate::syntax::parse(&source).program else {
@@ -319,7 +375,7 @@ fn load(path: &Path, schema: Option<&Path>) -> Result<(Loaded, Option<Schema>), 
 }
 
 /// Each program's title and its flow chart, with the report's counts on
-/// the arrows.
+/// every arrow and an arrow for every move.
 fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
     loaded
         .iter()
@@ -335,89 +391,58 @@ fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
                     count: f.count,
                 })
                 .collect();
-            chart::annotate(&mut drawn, &flow);
+            // The labels before the counts are written into them.
+            let labels: Vec<String> = drawn.edges.iter().map(|(_, _, l)| l.clone()).collect();
+            chart::annotate_every_way(&mut drawn, &flow);
+            let place = |id: &str| match id {
+                "entry" => "the start".to_string(),
+                "goal" => "the goal".to_string(),
+                "rules" => "exit when (at any step)".to_string(),
+                _ => drawn
+                    .nodes
+                    .iter()
+                    .find(|(n, _, _)| n == id)
+                    .map(|(_, label, _)| label.lines().next().unwrap_or("").to_string())
+                    .unwrap_or_default(),
+            };
+            let ways = drawn
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(e, _)| drawn.counts.contains_key(e))
+                .map(|(e, (from, to, label))| html::Way {
+                    from: place(from),
+                    to: place(to),
+                    on: labels.get(e).cloned().unwrap_or_else(|| {
+                        label
+                            .rsplit_once(" · ")
+                            .map_or(String::new(), |(on, _)| on.to_string())
+                    }),
+                    count: drawn.counts.get(&e).copied().unwrap_or(0),
+                })
+                .collect();
             Picture {
                 title: l.plan.title.clone(),
                 // The report is still worth having without its picture.
                 svg: svg::svg(&drawn).unwrap_or_else(|too_large| {
                     format!("<p>{}.</p>\n", html::escape(&too_large.to_string()))
                 }),
+                ways,
             }
         })
         .collect()
 }
 
 /// `YYYY-MM-DD` as midnight UTC.
-fn start_of(text: &str) -> Option<i64> {
+pub(super) fn start_of(text: &str) -> Option<i64> {
     let date: jiff::civil::Date = text.trim().parse().ok()?;
     let at = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
     Some(at.timestamp().as_second())
 }
 
-fn report_rows(bad: &[RowError]) {
+pub(super) fn report_rows(bad: &[RowError]) {
     let mut err = std::io::stderr().lock();
     for row in bad {
         let _ = writeln!(err, "{row}");
     }
-}
-
-/// `--trace ID`: that customer's journey through each program.
-#[allow(clippy::too_many_arguments)]
-fn trace(
-    setups: &[Setup],
-    model: &Behavior,
-    args: &SimulateArgs,
-    window: Window,
-    id: &str,
-    customers_name: &str,
-    customers_text: &str,
-    format: Format,
-    schema: Option<&Schema>,
-) -> i32 {
-    let mut found = None;
-    let errors = input::read_customers_each(
-        customers_name,
-        customers_text,
-        format,
-        schema,
-        None,
-        &mut |c| {
-            if found.is_none() && c.id == id {
-                found = Some(c);
-            }
-        },
-    );
-    let Some(customer) = found else {
-        report_rows(&errors);
-        complain(&format!("`{customers_name}` has no customer `{id}`"));
-        return exit::FINDINGS;
-    };
-    let mut zones = Zones::default();
-    let zone = zones.get(customer.time_zone.as_deref());
-    let mut traces = Vec::new();
-    for (index, setup) in setups.iter().enumerate() {
-        let mut subject = Subject::new(customer.clone(), zone.clone());
-        let mut lines: Vec<TraceLine> = Vec::new();
-        let mut scratch = Scratch::new();
-        let mut tally = Tally::new(setup);
-        simulate_one(
-            setup,
-            model,
-            args.seed,
-            window,
-            index,
-            &mut subject,
-            &mut scratch,
-            &mut tally,
-            Some(&mut lines),
-        );
-        traces.push((setup.plan.program.clone(), lines));
-    }
-    print(&match args.output_format {
-        ReportFormat::Human => {
-            simulation::trace_human(id, customer.time_zone.as_deref(), zone.time_zone(), &traces)
-        }
-        ReportFormat::Json => simulation::trace_json(id, &traces),
-    });
-    exit::CLEAN
 }

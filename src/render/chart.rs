@@ -22,9 +22,14 @@ pub struct Chart {
     /// Edge index to how many simulated customers took it, once
     /// [`annotate`]d; the SVG draws busier arrows thicker.
     pub counts: BTreeMap<usize, u64>,
+    /// The program's name, for the picture's title.
+    pub name: String,
+    /// The ids of the steps that wait (a customer can be in them when an
+    /// event comes, so reach the goal or leave by an `exit when` there).
+    pub waiting: std::collections::BTreeSet<String>,
 }
 
-pub use super::flow::{FlowCount, annotate};
+pub use super::flow::{FlowCount, annotate, annotate_every_way};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
@@ -107,8 +112,16 @@ pub fn chart(program: &Program, source: &str) -> Chart {
         let next = format!("x{}", exits.len());
         exits.entry(outcome.to_string()).or_insert(next).clone()
     };
+    let mut waiting = std::collections::BTreeSet::new();
     for (i, step) in program.steps.iter().enumerate() {
         let id = format!("s{i}");
+        if step
+            .statements
+            .iter()
+            .any(|s| matches!(s.kind, StatementKind::Wait(_) | StatementKind::WaitFor(_)))
+        {
+            waiting.insert(id.clone());
+        }
         let mut lines = vec![step.name.value.clone()];
         for statement in &step.statements {
             let mut target =
@@ -173,6 +186,8 @@ pub fn chart(program: &Program, source: &str) -> Chart {
         edges,
         flow_names,
         counts: BTreeMap::new(),
+        name: program.name.value.clone(),
+        waiting,
     }
 }
 

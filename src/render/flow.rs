@@ -6,6 +6,7 @@
 
 use super::chart::Chart;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The report format this reader understands.
 const FORMAT_VERSION: u64 = 1;
@@ -138,4 +139,117 @@ pub fn annotate(chart: &mut Chart, flow: &[FlowCount]) {
             };
         }
     }
+}
+
+/// [`annotate`] for the HTML report, where every arrow has its count and
+/// every move has an arrow: a count of 0 is written too; the goal gets an
+/// arrow from every step that waits (a customer there reaches the goal when
+/// its event comes), with the conversions from there, and one on to the
+/// `exit converted` box with them all; moves by an `exit when` rule get an
+/// arrow from the step to the rules' box, labelled with the outcome. An
+/// arrow between the same two places as an earlier one says it is counted
+/// with it.
+pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
+    let id_of = |chart: &Chart, name: &str| {
+        chart
+            .flow_names
+            .iter()
+            .find(|(_, n)| n.as_str() == name)
+            .map(|(id, _)| id.clone())
+    };
+    let has_node = |chart: &Chart, id: &str| chart.nodes.iter().any(|(n, _, _)| n == id);
+    let goal = has_node(chart, "goal");
+    let rules = has_node(chart, "rules");
+    let converted = id_of(chart, "exit:converted");
+    let mut added: Vec<(String, String, String)> = Vec::new();
+    if goal {
+        let mut steps: Vec<&String> = chart.waiting.iter().collect();
+        steps.sort_by_key(|id| id[1..].parse::<usize>().unwrap_or(0));
+        for step in steps {
+            let to_converted = converted.as_ref().is_some_and(|c| {
+                chart
+                    .edges
+                    .iter()
+                    .any(|(from, to, _)| from == step && to == c)
+            });
+            if !to_converted {
+                added.push((step.clone(), "goal".to_string(), "goal".to_string()));
+            }
+        }
+    }
+    for count in flow {
+        let (Some(from), Some(outcome)) =
+            (id_of(chart, &count.from), count.to.strip_prefix("exit:"))
+        else {
+            continue;
+        };
+        let target = id_of(chart, &count.to);
+        let drawn = chart.edges.iter().chain(&added).any(|(f, t, _)| {
+            *f == from && (Some(t) == target.as_ref() || (outcome == "converted" && t == "goal"))
+        });
+        if drawn {
+            continue;
+        }
+        if outcome == "converted" && goal {
+            added.push((from, "goal".to_string(), "goal".to_string()));
+        } else if rules {
+            added.push((from, "rules".to_string(), outcome.to_string()));
+        }
+    }
+    chart.edges.extend(added);
+    // Counts, with the goal's arrows counted as conversions from a step.
+    let name = |chart: &Chart, id: &str| chart.flow_names.get(id).cloned();
+    let mut counts: BTreeMap<usize, u64> = BTreeMap::new();
+    let mut seen_pairs: Vec<(String, String)> = Vec::new();
+    let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
+    for (e, (from, to, label)) in chart.edges.iter().enumerate() {
+        let key = (from.clone(), to.clone());
+        if let Some(first) = seen_pairs.iter().position(|p| *p == key) {
+            shared.insert(e, first);
+            continue;
+        }
+        seen_pairs.push(key);
+        let from_name = name(chart, from);
+        let to_name = match to.as_str() {
+            "goal" => Some("exit:converted".to_string()),
+            "rules" => Some(format!("exit:{label}")),
+            _ => name(chart, to),
+        };
+        let total: u64 = flow
+            .iter()
+            .filter(|f| Some(&f.from) == from_name.as_ref() && Some(&f.to) == to_name.as_ref())
+            .map(|f| f.count)
+            .fold(0u64, u64::saturating_add);
+        counts.insert(e, total);
+    }
+    if goal && let Some(converted) = &converted {
+        let into_goal: u64 = chart
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, to, _))| to == "goal")
+            .filter_map(|(e, _)| counts.get(&e))
+            .sum();
+        chart
+            .edges
+            .push(("goal".to_string(), converted.clone(), String::new()));
+        counts.insert(chart.edges.len() - 1, into_goal);
+    }
+    for (e, (_, _, label)) in chart.edges.iter_mut().enumerate() {
+        if let Some(first) = shared.get(&e) {
+            *label = if label.is_empty() {
+                format!("counted with arrow {}", first + 1)
+            } else {
+                format!("{label} · counted with the arrow beside it")
+            };
+            continue;
+        }
+        let count = counts.get(&e).copied().unwrap_or(0);
+        *label = if label.is_empty() {
+            count.to_string()
+        } else {
+            format!("{label} · {count}")
+        };
+    }
+    chart.counts = counts;
 }

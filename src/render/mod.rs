@@ -21,6 +21,7 @@ pub mod lines;
 pub mod sarif;
 pub mod simulation;
 pub mod svg;
+pub mod trace;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use serde::Serialize;

@@ -1,9 +1,7 @@
 //! The simulation report for people: one block per program with its funnel,
 //! outcomes, messages and goal, and with several programs a side-by-side
-//! table first. Also one customer's trace (`--trace`).
+//! table first. Traces (`--trace`) are `trace.rs`'s.
 
-use crate::run::Seconds;
-use crate::sim::engine::TraceLine;
 use crate::sim::report::{GoalReport, Lift, ProgramReport, Report};
 use std::fmt::Write;
 
@@ -20,6 +18,13 @@ pub fn human(report: &Report) -> String {
     );
     if report.skipped_rows > 0 {
         let _ = writeln!(out, "{} bad customer row(s) skipped", report.skipped_rows);
+    }
+    if report.runs > 1 {
+        let _ = writeln!(
+            out,
+            "{} runs: the figures below are the first run's (seed {}); each program ends with all runs",
+            report.runs, report.seed
+        );
     }
     if report.programs.len() > 1 {
         out.push('\n');
@@ -43,6 +48,11 @@ fn program_block(p: &ProgramReport) -> String {
         thousands(p.entered.treated),
         thousands(p.entered.holdout)
     );
+    out.push('\n');
+    out.push_str(&table(&entry_rows(p), "  "));
+    if let Some(why) = stopped(p) {
+        let _ = writeln!(out, "  {why}");
+    }
 
     // The funnel.
     let channels: Vec<&String> = p.messages.per_channel.keys().collect();
@@ -172,7 +182,134 @@ fn program_block(p: &ProgramReport) -> String {
             let _ = writeln!(out, "\n  goal: none (the program has no `goal`)");
         }
     }
+    out.push_str(&runs_block(p));
     out
+}
+
+/// The entry funnel as rows: read, matched a trigger (and each), in the
+/// audience, with consent.
+pub(super) fn entry_rows(p: &ProgramReport) -> Vec<Vec<String>> {
+    let e = &p.entry;
+    let mut rows = vec![
+        vec!["who got in".to_string(), "customers".to_string()],
+        vec!["read".to_string(), thousands(e.customers_read)],
+        vec![
+            "matched a trigger".to_string(),
+            thousands(e.matched_a_trigger),
+        ],
+    ];
+    for trigger in &e.triggers {
+        rows.push(vec![
+            format!("  {}", trigger.trigger),
+            thousands(trigger.customers),
+        ]);
+    }
+    rows.push(vec![
+        match &e.audience {
+            Some(_) => "in the audience".to_string(),
+            None => "in the audience (everyone: no `audience`)".to_string(),
+        },
+        thousands(e.in_audience),
+    ]);
+    rows.push(vec![consent_label(p), thousands(e.entered)]);
+    rows.push(vec![
+        "  treated (journeys)".to_string(),
+        thousands(p.entered.treated),
+    ]);
+    rows.push(vec![
+        "  in the holdout (journeys)".to_string(),
+        thousands(p.entered.holdout),
+    ]);
+    rows
+}
+
+pub(super) fn consent_label(p: &ProgramReport) -> String {
+    if p.entry.consent.is_empty() {
+        "entered (no consent asked at entry)".to_string()
+    } else {
+        format!(
+            "with consent to {} at entry: entered",
+            p.entry.consent.join(" and ")
+        )
+    }
+}
+
+/// Which gate stopped everyone, and why when the simulator can tell.
+pub(super) fn stopped(p: &ProgramReport) -> Option<String> {
+    let e = &p.entry;
+    let gate = e.stopped_at.as_deref()?;
+    let mut why = match gate {
+        "trigger" => "No customer matched a trigger".to_string(),
+        "audience" => format!(
+            "No customer a trigger matched was in the audience (`{}`)",
+            e.audience.as_deref().unwrap_or("")
+        ),
+        _ => format!(
+            "No customer in the audience had consent to {} when a trigger matched",
+            e.consent.join(" and ")
+        ),
+    };
+    let notes: Vec<String> = e
+        .triggers
+        .iter()
+        .filter_map(|t| t.note.as_ref().map(|n| format!("`{}`: {n}", t.trigger)))
+        .collect();
+    if gate == "trigger" && !notes.is_empty() {
+        why.push_str(": ");
+        why.push_str(&notes.join("; "));
+    }
+    why.push('.');
+    Some(why)
+}
+
+/// `--runs`: each figure's median and 90% range, and the lift with the
+/// spread between runs.
+fn runs_block(p: &ProgramReport) -> String {
+    let Some(runs) = &p.runs else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n  across {} runs (seeds {} to {}): median [90% range]",
+        runs.count, runs.first_seed, runs.last_seed
+    );
+    let mut rows = Vec::new();
+    for figure in &runs.figures {
+        let show = |x: f64| spread_value(&figure.figure, x);
+        rows.push(vec![
+            figure.figure.clone(),
+            show(figure.median),
+            format!("[{}, {}]", show(figure.low), show(figure.high)),
+        ]);
+    }
+    out.push_str(&table(&rows, "  "));
+    if let Some(lift) = &runs.lift {
+        let _ = writeln!(
+            out,
+            "  lift across runs: {} points (95% interval with the spread between runs {} to {}); the whole interval is above 0 in {} of {} runs, below 0 in {}",
+            points(lift.difference),
+            points(lift.low),
+            points(lift.high),
+            lift.runs_above_zero,
+            runs.count,
+            lift.runs_below_zero
+        );
+    }
+    out
+}
+
+/// A figure across runs as the single report writes it.
+pub(super) fn spread_value(figure: &str, x: f64) -> String {
+    if figure.starts_with("goal rate") {
+        percent(x)
+    } else if figure == "messages per journey" {
+        format!("{x:.2}")
+    } else if x.fract() == 0.0 && x >= 0.0 {
+        thousands(x as u64)
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 fn side_by_side(programs: &[ProgramReport]) -> String {
@@ -261,7 +398,7 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
     out
 }
 
-pub(super) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
@@ -294,67 +431,5 @@ pub(super) fn minutes_text(minutes: u64) -> String {
         format!("{:.1} hours", minutes as f64 / 60.0)
     } else {
         format!("{minutes} min")
-    }
-}
-
-/// `--trace`: the customer's journey through each program, in UTC and in
-/// their own time.
-pub fn trace_human(
-    id: &str,
-    zone_name: Option<&str>,
-    zone: &jiff::tz::TimeZone,
-    traces: &[(String, Vec<TraceLine>)],
-) -> String {
-    let mut out = String::new();
-    for (program, lines) in traces {
-        let _ = writeln!(
-            out,
-            "customer {id} in {program} (local time: {})",
-            zone_name.unwrap_or("UTC")
-        );
-        if lines.is_empty() {
-            let _ = writeln!(out, "  never entered");
-        }
-        for line in lines {
-            let _ = writeln!(out, "  {}  {}", local(line.at, zone), line.what);
-        }
-        out.push('\n');
-    }
-    out
-}
-
-fn local(at: Seconds, zone: &jiff::tz::TimeZone) -> String {
-    match jiff::Timestamp::from_second(at) {
-        Ok(time) => time
-            .to_zoned(zone.clone())
-            .strftime("%Y-%m-%d %H:%M %a")
-            .to_string(),
-        Err(_) => at.to_string(),
-    }
-}
-
-pub fn trace_json(id: &str, traces: &[(String, Vec<TraceLine>)]) -> String {
-    let programs: Vec<serde_json::Value> = traces
-        .iter()
-        .map(|(program, lines)| {
-            serde_json::json!({
-                "program": program,
-                "journey": lines
-                    .iter()
-                    .map(|l| serde_json::json!({
-                        "at": crate::run::input::show_time(l.at),
-                        "what": l.what,
-                    }))
-                    .collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let value = serde_json::json!({ "customer": id, "programs": programs });
-    match serde_json::to_string_pretty(&value) {
-        Ok(mut json) => {
-            json.push('\n');
-            json
-        }
-        Err(error) => format!("{{\"error\": {:?}}}\n", error.to_string()),
     }
 }

@@ -214,11 +214,40 @@ impl KindRef<'_> {
 
 /// Where the interpreter puts what it does.
 pub trait Sink {
+    /// Whether [`Sink::entry`] is told of entry checks: working out every
+    /// trigger that matched costs a little, and only the simulator's
+    /// entry funnel wants it.
+    const ENTRY_CHECKS: bool = false;
+
     fn act(&mut self, action: ActionRef<'_>);
+
+    /// Called when a trigger matched for a customer who may enter, with
+    /// how far they got (when [`Sink::ENTRY_CHECKS`]).
+    fn entry(&mut self, _check: EntryCheck) {}
 
     /// Called at every node a customer reaches, before it runs: the
     /// simulator counts the ways taken through the program with it.
     fn visit(&mut self, _node: usize) {}
+}
+
+/// A trigger matched for a customer who may enter: which triggers (bit
+/// `i` for the plan's trigger `i`, the first 64), and the gate that stopped
+/// them, or [`Gate::Entered`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryCheck {
+    pub triggers: u64,
+    pub gate: Gate,
+}
+
+/// The gates after a trigger, in the order they are passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Not in the audience.
+    Audience,
+    /// In the audience, without a consent the entry asks for.
+    Consent,
+    /// Entered (treated or in the holdout).
+    Entered,
 }
 
 /// The sink of [`advance`]: owned actions with their idempotency keys.
@@ -430,16 +459,34 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             return;
         }
         let audience = self.plan.entry.audience.as_ref();
-        if audience.is_some_and(|c| !self.holds::<E>(c, None)) {
-            return;
+        let in_audience = audience.is_none_or(|c| self.holds::<E>(c, None));
+        let consents = in_audience
+            && self
+                .plan
+                .entry
+                .consent
+                .iter()
+                .all(|c| self.customer.consents_to(c));
+        if S::ENTRY_CHECKS {
+            let triggers = self
+                .plan
+                .entry
+                .triggers
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, trigger)| self.trigger_matches(trigger, input))
+                .fold(0u64, |mask, (i, _)| mask | 1 << i);
+            let gate = if !in_audience {
+                Gate::Audience
+            } else if !consents {
+                Gate::Consent
+            } else {
+                Gate::Entered
+            };
+            self.sink.entry(EntryCheck { triggers, gate });
         }
-        if !self
-            .plan
-            .entry
-            .consent
-            .iter()
-            .all(|c| self.customer.consents_to(c))
-        {
+        if !consents {
             return;
         }
         let entries = self.journey.entries + 1;
@@ -480,43 +527,46 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             .entry
             .triggers
             .iter()
-            .any(|trigger| match (trigger, input) {
-                (Trigger::Event { event, condition }, Input::Event(e)) => {
-                    e.name() == event && condition.as_ref().is_none_or(|c| self.holds(c, Some(e)))
-                }
-                (Trigger::Segment { segment, entered }, Input::Event(e)) => {
-                    let name = if *entered {
-                        "segment_entered"
-                    } else {
-                        "segment_left"
-                    };
-                    e.name() == name
-                        && matches!(e.property("segment"), Some(DatumRef::Text(s)) if s == segment)
-                }
-                // Clock triggers fire on the clock: an event (a purchase, say)
-                // must never be what starts "no purchase for 180d".
-                (Trigger::Inactivity { event, minutes }, Input::Tick) => {
-                    self.customer.last_event_at(event).is_some_and(|last| {
-                        self.now >= last.saturating_add(minutes_to_seconds(*minutes))
-                    })
-                }
-                (
-                    Trigger::Date {
-                        attribute,
-                        offset_minutes,
-                    },
-                    Input::Tick,
-                ) => match self.customer.attribute(attribute) {
-                    Some(DatumRef::Time(at)) => {
-                        let moment = at.saturating_add(offset_minutes.saturating_mul(60));
-                        // Saturating: a date at the start of time (or an
-                        // offset that takes it there) must not overflow.
-                        self.now >= moment && self.now.saturating_sub(moment) < DATE_TRIGGER_GRACE
-                    }
-                    _ => false,
+            .any(|trigger| self.trigger_matches(trigger, input))
+    }
+
+    fn trigger_matches<E: EventRecord>(&self, trigger: &Trigger, input: Input<E>) -> bool {
+        match (trigger, input) {
+            (Trigger::Event { event, condition }, Input::Event(e)) => {
+                e.name() == event && condition.as_ref().is_none_or(|c| self.holds(c, Some(e)))
+            }
+            (Trigger::Segment { segment, entered }, Input::Event(e)) => {
+                let name = if *entered {
+                    "segment_entered"
+                } else {
+                    "segment_left"
+                };
+                e.name() == name
+                    && matches!(e.property("segment"), Some(DatumRef::Text(s)) if s == segment)
+            }
+            // Clock triggers fire on the clock: an event (a purchase, say)
+            // must never be what starts "no purchase for 180d".
+            (Trigger::Inactivity { event, minutes }, Input::Tick) => self
+                .customer
+                .last_event_at(event)
+                .is_some_and(|last| self.now >= last.saturating_add(minutes_to_seconds(*minutes))),
+            (
+                Trigger::Date {
+                    attribute,
+                    offset_minutes,
                 },
+                Input::Tick,
+            ) => match self.customer.attribute(attribute) {
+                Some(DatumRef::Time(at)) => {
+                    let moment = at.saturating_add(offset_minutes.saturating_mul(60));
+                    // Saturating: a date at the start of time (or an
+                    // offset that takes it there) must not overflow.
+                    self.now >= moment && self.now.saturating_sub(moment) < DATE_TRIGGER_GRACE
+                }
                 _ => false,
-            })
+            },
+            _ => false,
+        }
     }
 
     // -- while in the program ------------------------------------------------

@@ -14,8 +14,8 @@ pub mod record;
 pub mod replay;
 
 pub use interpret::{
-    Action, ActionKind, ActionRef, Input, Journey, KindRef, Sink, Status, Step as Transition,
-    advance, advance_with, is_goal, next_entry_check, step,
+    Action, ActionKind, ActionRef, EntryCheck, Gate, Input, Journey, KindRef, Sink, Status,
+    Step as Transition, advance, advance_with, is_goal, next_entry_check, step,
 };
 pub use record::{DatumRef, EventRecord, Record};
 

@@ -15,8 +15,8 @@ use super::zone::{Span, Zone};
 use crate::plan::Value;
 use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::{
-    ActionRef, Customer, Datum, Input, Journey, KindRef, Seconds, Sink, Status, advance_with,
-    is_goal, next_entry_check,
+    ActionRef, Customer, Datum, EntryCheck, Gate, Input, Journey, KindRef, Seconds, Sink, Status,
+    advance_with, is_goal, next_entry_check,
 };
 use jiff::tz::TimeZone;
 use std::cmp::Reverse;
@@ -129,6 +129,8 @@ pub struct Scratch<'m> {
     pending: BinaryHeap<Reverse<(Seconds, u32, u32)>>,
     /// Which of the model's segment tables apply to this customer.
     in_segment: Vec<bool>,
+    /// When each response to the message being answered happened.
+    happened: Vec<Option<Seconds>>,
     journey: Journey,
 }
 
@@ -138,6 +140,7 @@ impl Scratch<'_> {
             events: Vec::new(),
             pending: BinaryHeap::new(),
             in_segment: Vec::new(),
+            happened: Vec::new(),
             journey: Journey::default(),
         }
     }
@@ -150,10 +153,56 @@ impl Default for Scratch<'_> {
 }
 
 /// One moment of a traced customer's journey.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceLine {
-    pub at: Seconds,
-    pub what: String,
+#[derive(Clone, Debug, PartialEq)]
+pub enum TraceLine {
+    /// Something the customer did, with the properties it carried.
+    Event {
+        at: Seconds,
+        name: String,
+        /// The channel of the message it answers; `None` for what the
+        /// customer did anyway.
+        answers: Option<String>,
+        properties: Vec<(String, Datum)>,
+    },
+    /// An action of the program; `send` is (channel, template) for a send.
+    Action {
+        at: Seconds,
+        what: String,
+        send: Option<(String, String)>,
+    },
+    /// The customer reached a step.
+    Step { at: Seconds, name: String },
+    /// The record after a transition that did something.
+    State {
+        at: Seconds,
+        score: i64,
+        phase: Option<String>,
+        tags: Vec<String>,
+    },
+}
+
+impl TraceLine {
+    pub fn at(&self) -> Seconds {
+        match self {
+            TraceLine::Event { at, .. }
+            | TraceLine::Action { at, .. }
+            | TraceLine::Step { at, .. }
+            | TraceLine::State { at, .. } => *at,
+        }
+    }
+}
+
+/// The most events simulated for one customer in one program (answers and
+/// background together): a model or program that has a customer do more
+/// is cut short there, and the report counts the customers it happened to.
+pub const MAX_EVENTS: usize = 10_000;
+
+/// How far a customer got through the entry, over the whole simulation.
+#[derive(Clone, Copy, Debug, Default)]
+struct EntrySeen {
+    triggers: u64,
+    audience: bool,
+    entered: bool,
 }
 
 /// The simulated period, in seconds since 1970.
@@ -188,7 +237,8 @@ pub fn simulate_one<'m>(
     );
     scratch.journey.reset();
     let mut order = 0u32;
-    background(model, seed, window, subject, scratch, &mut order);
+    let mut capped = background(model, seed, window, subject, scratch, &mut order);
+    let mut entry = EntrySeen::default();
 
     let mut draws = Draws::new(seed, &subject.customer.id, 1 + program_index as u64);
     let mut journal = Journal::default();
@@ -208,9 +258,14 @@ pub fn simulate_one<'m>(
             in_segment: &scratch.in_segment,
             draws: &mut draws,
             order: &mut order,
+            happened: &mut scratch.happened,
+            capped: &mut capped,
+            entry: &mut entry,
             trace: trace.as_deref_mut(),
+            start: window.start,
             now,
         };
+        let traced = sink.trace.as_deref().map_or(0, Vec::len);
         let before = (scratch.journey.status, scratch.journey.node());
         match input_event {
             Some(index) => {
@@ -223,11 +278,12 @@ pub fn simulate_one<'m>(
                     sink.journal.goal_until = None;
                 }
                 if let Some(trace) = sink.trace.as_deref_mut() {
-                    let what = match event.answers {
-                        Some(channel) => format!("event {} (answering {channel})", event.name),
-                        None => format!("event {}", event.name),
-                    };
-                    trace.push(TraceLine { at: now, what });
+                    trace.push(TraceLine::Event {
+                        at: now,
+                        name: event.name.to_string(),
+                        answers: event.answers.map(str::to_string),
+                        properties: event.properties.to_vec(),
+                    });
                 }
                 advance_with(
                     plan,
@@ -252,6 +308,22 @@ pub fn simulate_one<'m>(
             ),
         }
         tally.transitions += 1;
+        if let Some(trace) = trace.as_deref_mut() {
+            // The record after a transition that did something.
+            let acted = trace
+                .iter()
+                .skip(traced)
+                .any(|line| !matches!(line, TraceLine::Event { .. }));
+            if acted {
+                let customer = &subject.customer;
+                trace.push(TraceLine::State {
+                    at: now,
+                    score: customer.score,
+                    phase: customer.phase().map(str::to_string),
+                    tags: customer.tags.iter().cloned().collect(),
+                });
+            }
+        }
 
         let tick = match scratch.journey.status {
             Status::In => scratch.journey.due().filter(|&due| due > now),
@@ -276,6 +348,10 @@ pub fn simulate_one<'m>(
     if scratch.journey.status == Status::In {
         tally.still_in(&journal, scratch.journey.holdout);
     }
+    tally.entry_seen(entry.triggers, entry.audience, entry.entered);
+    if capped {
+        tally.capped += 1;
+    }
 }
 
 /// After an event: the new time of the customer's last such event (for
@@ -295,7 +371,8 @@ fn remember(subject: &mut Subject, event: &SimEvent, at: Seconds) {
     }
 }
 
-/// Schedules what the customer does anyway, for the whole window.
+/// Schedules what the customer does anyway, for the whole window; true
+/// when that reached [`MAX_EVENTS`] and was cut short.
 fn background<'m>(
     model: &'m Behavior,
     seed: u64,
@@ -303,9 +380,9 @@ fn background<'m>(
     subject: &Subject,
     scratch: &mut Scratch<'m>,
     order: &mut u32,
-) {
+) -> bool {
     if model.background.is_empty() {
-        return;
+        return false;
     }
     let mut draws = Draws::new(seed, &subject.customer.id, BACKGROUND_STREAM);
     for activity in &model.background {
@@ -326,6 +403,9 @@ fn background<'m>(
                     if at > window.end {
                         break;
                     }
+                    if scratch.events.len() >= MAX_EVENTS {
+                        return true;
+                    }
                     schedule(scratch, event, at, order);
                 }
             }
@@ -333,11 +413,15 @@ fn background<'m>(
                 let happens = draws.chance(chance);
                 let offset = (draws.uniform() * within) as i64;
                 if happens {
+                    if scratch.events.len() >= MAX_EVENTS {
+                        return true;
+                    }
                     schedule(scratch, event, window.start.saturating_add(offset), order);
                 }
             }
         }
     }
+    false
 }
 
 fn schedule<'m>(scratch: &mut Scratch<'m>, event: SimEvent<'m>, at: Seconds, order: &mut u32) {
@@ -360,7 +444,12 @@ struct Observer<'x, 'm> {
     in_segment: &'x [bool],
     draws: &'x mut Draws,
     order: &'x mut u32,
+    happened: &'x mut Vec<Option<Seconds>>,
+    capped: &'x mut bool,
+    entry: &'x mut EntrySeen,
     trace: Option<&'x mut Vec<TraceLine>>,
+    /// The start of the simulation, for messages per day.
+    start: Seconds,
     now: Seconds,
 }
 
@@ -387,8 +476,10 @@ impl Observer<'_, '_> {
             .find(|(entry, _)| self.in_segment.get(*entry).copied().unwrap_or(false))
             .map_or(&send.responses, |(_, responses)| responses);
         // When each response of this message happened, if it did.
-        let mut happened: [Option<Seconds>; 16] = [None; 16];
-        for (i, planned) in choice.iter().enumerate().take(happened.len()) {
+        let happened = &mut *self.happened;
+        happened.clear();
+        happened.resize(choice.len(), None);
+        for (i, planned) in choice.iter().enumerate() {
             let from = match planned.given {
                 Some(g) => match happened.get(g).copied().flatten() {
                     Some(t) => t,
@@ -402,6 +493,10 @@ impl Observer<'_, '_> {
             }
             let when = from.saturating_add(self.draws.delay(response.delay));
             happened[i] = Some(when);
+            if self.events.len() >= MAX_EVENTS {
+                *self.capped = true;
+                continue;
+            }
             self.events.push(SimEvent {
                 name: &response.event,
                 properties: &response.properties,
@@ -415,11 +510,33 @@ impl Observer<'_, '_> {
 }
 
 impl Sink for Observer<'_, '_> {
+    const ENTRY_CHECKS: bool = true;
+
+    fn entry(&mut self, check: EntryCheck) {
+        let seen = &mut *self.entry;
+        seen.triggers |= check.triggers;
+        match check.gate {
+            Gate::Audience => {}
+            Gate::Consent => seen.audience = true,
+            Gate::Entered => {
+                seen.audience = true;
+                seen.entered = true;
+            }
+        }
+    }
+
     fn act(&mut self, action: ActionRef<'_>) {
         if let Some(trace) = self.trace.as_deref_mut() {
-            trace.push(TraceLine {
+            let send = match action.kind {
+                KindRef::Send { channel, template } => {
+                    Some((channel.to_string(), template.to_string()))
+                }
+                _ => None,
+            };
+            trace.push(TraceLine::Action {
                 at: action.at,
                 what: action.kind.to_string(),
+                send,
             });
         }
         match action.kind {
@@ -440,7 +557,13 @@ impl Sink for Observer<'_, '_> {
             KindRef::Send { channel, .. } => {
                 self.journal.messages += 1;
                 let step = action.node.and_then(|n| self.setup.step_of(n));
-                self.tally.sent(step, self.setup.channel_index(channel));
+                let channel = self.setup.channel_index(channel);
+                self.tally.sent(step, channel);
+                if let Some(channel) = channel {
+                    let day = (action.at - self.start).max(0) / 86_400;
+                    self.tally
+                        .sent_on(day as usize, channel, self.setup.channels.len());
+                }
                 if let Some(node) = action.node {
                     self.answer(action.at, node);
                 }
@@ -466,9 +589,9 @@ impl Sink for Observer<'_, '_> {
                 self.trace.as_deref_mut(),
                 step.and_then(|s| self.setup.steps.get(s)),
             ) {
-                trace.push(TraceLine {
+                trace.push(TraceLine::Step {
                     at: self.now,
-                    what: format!("step {name}"),
+                    name: name.clone(),
                 });
             }
             self.tally.moved(self.journal.step, step);

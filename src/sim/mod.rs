@@ -12,6 +12,9 @@
 pub mod behavior;
 pub mod draw;
 pub mod engine;
+pub mod fit;
+pub mod history;
+pub mod pick;
 pub mod report;
 pub mod run;
 pub mod sample;

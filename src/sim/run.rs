@@ -52,16 +52,19 @@ const BATCH: usize = 1024;
 pub type Reader<'r, W> = dyn FnMut(&mut dyn FnMut(W)) + 'r;
 
 pub struct Options {
-    pub seed: u64,
+    /// One run per seed (`--runs`): every customer is simulated through
+    /// every program once per seed.
+    pub seeds: Vec<u64>,
     pub window: Window,
     /// Simulating threads; 1 simulates on the reading thread.
     pub threads: usize,
 }
 
-/// Simulates every customer `read` produces through every program. `read`
-/// calls its argument once per customer or row (of `file`); `progress`
-/// hears how many have been read so far, now and then. Returns the counts
-/// and the problems of rows that were not customers.
+/// Simulates every customer `read` produces through every program, once
+/// per seed. `read` calls its argument once per customer or row (of
+/// `file`); `progress` hears how many have been read so far, now and then.
+/// Returns the counts, `[run][program]`, and the problems of rows that were
+/// not customers.
 pub fn simulate<W: Work>(
     setups: &[Setup<'_>],
     model: &Behavior,
@@ -69,8 +72,15 @@ pub fn simulate<W: Work>(
     file: &str,
     read: &mut Reader<'_, W>,
     progress: &mut dyn FnMut(u64),
-) -> (Vec<Tally>, Vec<RowError>) {
-    let mut totals: Vec<Tally> = setups.iter().map(Tally::new).collect();
+) -> (Vec<Vec<Tally>>, Vec<RowError>) {
+    let fresh = || -> Vec<Vec<Tally>> {
+        options
+            .seeds
+            .iter()
+            .map(|_| setups.iter().map(Tally::new).collect())
+            .collect()
+    };
+    let mut totals = fresh();
     let mut errors = Vec::new();
     if options.threads <= 1 {
         let mut worker = Worker::new(setups, model, options);
@@ -84,9 +94,7 @@ pub fn simulate<W: Work>(
                 progress(count);
             }
         });
-        for (total, tally) in totals.iter_mut().zip(&worker.tallies) {
-            total.merge(tally);
-        }
+        merge(&mut totals, &worker.tallies);
         return (totals, errors);
     }
 
@@ -136,9 +144,7 @@ pub fn simulate<W: Work>(
         drop(send);
         for worker in workers {
             if let Ok((tallies, found)) = worker.join() {
-                for (total, tally) in totals.iter_mut().zip(&tallies) {
-                    total.merge(tally);
-                }
+                merge(&mut totals, &tallies);
                 errors.extend(found);
             }
         }
@@ -148,13 +154,22 @@ pub fn simulate<W: Work>(
     (totals, errors)
 }
 
+fn merge(totals: &mut [Vec<Tally>], tallies: &[Vec<Tally>]) {
+    for (run, theirs) in totals.iter_mut().zip(tallies) {
+        for (total, tally) in run.iter_mut().zip(theirs) {
+            total.merge(tally);
+        }
+    }
+}
+
 struct Worker<'s, 'm> {
     setups: &'s [Setup<'m>],
     model: &'s Behavior,
     options: &'s Options,
     scratch: Scratch<'s>,
     zones: Zones,
-    tallies: Vec<Tally>,
+    /// `[run][program]`.
+    tallies: Vec<Vec<Tally>>,
 }
 
 impl<'s, 'm> Worker<'s, 'm> {
@@ -165,35 +180,43 @@ impl<'s, 'm> Worker<'s, 'm> {
             options,
             scratch: Scratch::new(),
             zones: Zones::default(),
-            tallies: setups.iter().map(Tally::new).collect(),
+            tallies: options
+                .seeds
+                .iter()
+                .map(|_| setups.iter().map(Tally::new).collect())
+                .collect(),
         }
     }
 
     fn take(&mut self, customer: Customer) {
         let zone = self.zones.get(customer.time_zone.as_deref());
-        let last = self.setups.len().saturating_sub(1);
+        let total = self.setups.len() * self.options.seeds.len();
         let mut customer = Some(customer);
-        for (index, setup) in self.setups.iter().enumerate() {
-            // Every program meets the customer as they were read; the last
-            // takes the record itself rather than a copy.
-            let record = if index == last {
-                customer.take()
-            } else {
-                customer.clone()
-            };
-            let Some(record) = record else { return };
-            let mut subject = Subject::new(record, zone.clone());
-            simulate_one(
-                setup,
-                self.model,
-                self.options.seed,
-                self.options.window,
-                index,
-                &mut subject,
-                &mut self.scratch,
-                &mut self.tallies[index],
-                None,
-            );
+        let mut done = 0;
+        for (run, &seed) in self.options.seeds.iter().enumerate() {
+            for (index, setup) in self.setups.iter().enumerate() {
+                // Every program meets the customer as they were read; the
+                // last takes the record itself rather than a copy.
+                done += 1;
+                let record = if done == total {
+                    customer.take()
+                } else {
+                    customer.clone()
+                };
+                let Some(record) = record else { return };
+                let mut subject = Subject::new(record, zone.clone());
+                simulate_one(
+                    setup,
+                    self.model,
+                    seed,
+                    self.options.window,
+                    index,
+                    &mut subject,
+                    &mut self.scratch,
+                    &mut self.tallies[run][index],
+                    None,
+                );
+            }
         }
     }
 }

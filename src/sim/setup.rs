@@ -247,3 +247,46 @@ pub fn attributes_read(plan: &Plan, into: &mut std::collections::BTreeSet<String
         }
     }
 }
+
+/// Why a trigger may never match, when the model shows it: no background
+/// activity or response of `model` has a customer do the event it waits
+/// for (an inactivity or date trigger needs nothing of the model).
+pub fn trigger_note(trigger: &crate::plan::Trigger, model: &Behavior) -> Option<String> {
+    use crate::plan::Trigger;
+    let done = |event: &str, segment: Option<&str>| {
+        let carries = |properties: &[(String, crate::run::Datum)]| {
+            segment.is_none_or(|s| {
+                properties
+                    .iter()
+                    .any(|(k, v)| k == "segment" && *v == crate::run::Datum::Text(s.to_string()))
+            })
+        };
+        model
+            .background
+            .iter()
+            .any(|b| b.event == event && carries(&b.properties))
+            || model
+                .tables
+                .iter()
+                .flat_map(|t| &t.responses)
+                .any(|r| r.event == event && carries(&r.properties))
+    };
+    match trigger {
+        Trigger::Event { event, .. } if !done(event, None) => Some(format!(
+            "the behaviour model never has a customer do `{event}`"
+        )),
+        Trigger::Segment { segment, entered } => {
+            let event = if *entered {
+                "segment_entered"
+            } else {
+                "segment_left"
+            };
+            (!done(event, Some(segment))).then(|| {
+                format!(
+                    "the behaviour model never has a customer do `{event}` with `segment = \"{segment}\"`"
+                )
+            })
+        }
+        _ => None,
+    }
+}

@@ -51,6 +51,25 @@ pub struct Tally {
     pub converted_holdout: u64,
     /// Minutes from entering to the goal → treated journeys.
     pub minutes_to_goal: BTreeMap<u64, u64>,
+    /// The entry funnel, in customers (not journeys).
+    pub entry: EntryTally,
+    /// Customers whose simulation reached the most events simulated for
+    /// one customer (`engine::MAX_EVENTS`) and was cut short.
+    pub capped: u64,
+    /// Messages sent per day of the simulation and channel: `[day][channel]`.
+    pub sent_per_day: Vec<Vec<u64>>,
+}
+
+/// How many customers got how far: a trigger matched while they could
+/// enter, they were in the audience then, and they had the consent the
+/// entry asks for (so entered).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EntryTally {
+    pub triggered: u64,
+    /// Per trigger of the plan (the first 64).
+    pub per_trigger: Vec<u64>,
+    pub in_audience: u64,
+    pub entered: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -77,7 +96,36 @@ impl Tally {
             outcomes_treated: vec![0; setup.outcomes.len()],
             outcomes_holdout: vec![0; setup.outcomes.len()],
             sent: vec![0; setup.channels.len()],
+            entry: EntryTally {
+                per_trigger: vec![0; setup.plan.entry.triggers.len().min(64)],
+                ..EntryTally::default()
+            },
             ..Tally::default()
+        }
+    }
+
+    /// One customer's way through the entry, over the whole simulation.
+    pub fn entry_seen(&mut self, triggers: u64, audience: bool, entered: bool) {
+        if triggers == 0 {
+            return;
+        }
+        self.entry.triggered += 1;
+        for (i, count) in self.entry.per_trigger.iter_mut().enumerate() {
+            if triggers & (1 << i) != 0 {
+                *count += 1;
+            }
+        }
+        self.entry.in_audience += u64::from(audience);
+        self.entry.entered += u64::from(entered);
+    }
+
+    /// A message sent on `day` (from the start of the simulation).
+    pub fn sent_on(&mut self, day: usize, channel: usize, channels: usize) {
+        if self.sent_per_day.len() <= day {
+            self.sent_per_day.resize(day + 1, vec![0; channels]);
+        }
+        if let Some(count) = self.sent_per_day[day].get_mut(channel) {
+            *count += 1;
         }
     }
 
@@ -214,6 +262,19 @@ impl Tally {
         self.converted_holdout += other.converted_holdout;
         for (minutes, count) in &other.minutes_to_goal {
             *self.minutes_to_goal.entry(*minutes).or_default() += count;
+        }
+        self.entry.triggered += other.entry.triggered;
+        add(&mut self.entry.per_trigger, &other.entry.per_trigger);
+        self.entry.in_audience += other.entry.in_audience;
+        self.entry.entered += other.entry.entered;
+        self.capped += other.capped;
+        if self.sent_per_day.len() < other.sent_per_day.len() {
+            let channels = other.sent_per_day.first().map_or(0, Vec::len);
+            self.sent_per_day
+                .resize(other.sent_per_day.len(), vec![0; channels]);
+        }
+        for (mine, theirs) in self.sent_per_day.iter_mut().zip(&other.sent_per_day) {
+            add(mine, theirs);
         }
     }
 }

@@ -61,7 +61,10 @@ pub(super) fn interval(lift: &Lift) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<svg class=\"interval\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"64\" viewBox=\"0 0 {WIDTH} 64\" role=\"img\" aria-label=\"lift {} points, 95% interval {} to {}\">",
+        "<svg class=\"interval\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"64\" viewBox=\"0 0 {WIDTH} 64\" role=\"img\" aria-label=\"lift {} points, 95% interval {} to {}\">\n<title>The lift, {} points, on a line through 0, with its 95% interval from {} to {}</title>",
+        points(lift.difference),
+        points(lift.low),
+        points(lift.high),
         points(lift.difference),
         points(lift.low),
         points(lift.high)

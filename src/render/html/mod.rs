@@ -8,10 +8,21 @@
 //! [`escape`]; the charts escape their own. The page holds no time or path of
 //! its own making, so the same report gives the same bytes.
 //!
-//! `program.rs` writes one program's section, `bars.rs` the bars and the
-//! lift's interval, `style.rs` the stylesheet.
+//! Written for a marketer: headings that ask the reader's questions ("Who
+//! got in", "What happened to the 354 customers who started", "Did it
+//! work?"), every term linked to a glossary with its definition as a
+//! tooltip, one labelled definition of "converted", every arrow's count,
+//! no blank cells, and a layout that fits a phone (390 px) as well as a
+//! laptop without scrolling sideways; tables have `scope`d headers and
+//! every SVG a `<title>`.
+//!
+//! `program.rs` writes one program's section, `charts.rs` the charts over
+//! time, `bars.rs` the bars and the lift's interval, `glossary.rs` the
+//! words, `style.rs` the stylesheet.
 
 mod bars;
+mod charts;
+mod glossary;
 mod program;
 mod style;
 
@@ -26,6 +37,17 @@ pub struct Picture {
     /// The flow chart with the simulated counts on its arrows, as
     /// `render::svg` draws it.
     pub svg: String,
+    /// Every arrow of the chart, in its order, with its count.
+    pub ways: Vec<Way>,
+}
+
+/// One arrow of a chart: from and to (as the boxes say), the label (the
+/// event, condition or share), the journeys that took it.
+pub struct Way {
+    pub from: String,
+    pub to: String,
+    pub on: String,
+    pub count: u64,
 }
 
 /// The page. `pictures` go with `report.programs`, in the same order; a
@@ -42,10 +64,10 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
     );
     let _ = writeln!(out, "<style>\n{}</style>\n</head>\n<body>", style::CSS);
 
-    out.push_str("<header>\n<h1>Simulation report</h1>\n");
+    out.push_str("<header>\n<h1>What the simulation says</h1>\n");
     let _ = writeln!(
         out,
-        "<p class=\"lead\">What {} would do to the customers below, simulated for {} days.</p>",
+        "<p class=\"lead\">What {} would do to the customers below, simulated for {} days. Underlined words are explained when you point at them, and at the end of the page.</p>",
         and_list(&names),
         report.days
     );
@@ -62,6 +84,18 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
         ),
     );
     fact(&mut out, "seed", &report.seed.to_string());
+    if report.runs > 1 {
+        fact(
+            &mut out,
+            "runs",
+            &format!(
+                "{} (seeds {} to {})",
+                report.runs,
+                report.seed,
+                report.seed + report.runs - 1
+            ),
+        );
+    }
     fact(
         &mut out,
         "customers",
@@ -83,6 +117,9 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
         );
     }
     out.push_str("</dl>\n");
+    for note in &report.notes {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+    }
     if report.programs.len() > 1 {
         out.push_str("<nav><ul>\n");
         for (index, p) in report.programs.iter().enumerate() {
@@ -102,6 +139,7 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
     for (index, p) in report.programs.iter().enumerate() {
         program::section(&mut out, index, p, pictures.get(index));
     }
+    glossary::glossary(&mut out);
     let _ = writeln!(
         out,
         "</main>\n<footer>Made by <code>nurture simulate</code> (report format {}). The same programs, customers, behaviour and seed give the same page.</footer>\n</body>\n</html>",
@@ -130,10 +168,10 @@ fn and_list(names: &[&str]) -> String {
 /// The programs against each other, as the human report's first table.
 fn side_by_side(out: &mut String, programs: &[ProgramReport]) {
     out.push_str(
-        "<section class=\"card\" id=\"side-by-side\">\n<h2>Side by side</h2>\n<table class=\"numbers\">\n<thead><tr><th></th>",
+        "<section class=\"card\" id=\"side-by-side\">\n<h2>Side by side</h2>\n<div class=\"wide\"><table class=\"numbers\">\n<thead><tr><th scope=\"col\">figure</th>",
     );
     for p in programs {
-        let _ = write!(out, "<th>{}</th>", escape(&p.program));
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&p.program));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     let lift = |l: &Lift| {
@@ -144,14 +182,14 @@ fn side_by_side(out: &mut String, programs: &[ProgramReport]) {
             minus(&points(l.high))
         )
     };
-    for (label, cells) in comparison(programs, "–", "lift (points, 95% interval)", &lift) {
-        let _ = write!(out, "<tr><th>{label}</th>");
+    for (label, cells) in comparison(programs, "no goal", "lift (points, 95% interval)", &lift) {
+        let _ = write!(out, "<tr><th scope=\"row\">{label}</th>");
         for cell in cells {
             let _ = write!(out, "<td>{cell}</td>");
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table></div>\n<p class=\"quiet small\">“no goal”: the program has no <code>goal</code>, so it has no goal rate or lift.</p>\n</section>\n");
 }
 
 /// A number's `-` as a typographic minus, which does not break from its
@@ -205,6 +243,20 @@ mod tests {
             file: evil.to_string(),
             digest: evil.to_string(),
             customers: 10,
+            entry: EntryReport {
+                customers_read: 10,
+                matched_a_trigger: 10,
+                triggers: vec![TriggerReport {
+                    trigger: evil.to_string(),
+                    customers: 10,
+                    note: Some(evil.to_string()),
+                }],
+                audience: Some(evil.to_string()),
+                in_audience: 10,
+                consent: vec![evil.to_string()],
+                entered: 10,
+                stopped_at: None,
+            },
             entered: Entered {
                 treated: 9,
                 holdout: 1,
@@ -229,6 +281,7 @@ mod tests {
                 p95: 1,
                 max: 1,
                 bound: Some(1),
+                per_day: [(evil.to_string(), vec![1, 8])].into_iter().collect(),
             },
             held_back: HeldBack {
                 deferred_for_quiet_hours: 0,
@@ -249,9 +302,12 @@ mod tests {
                 }),
                 median_minutes_to_goal: Some(60),
                 p90_minutes_to_goal: Some(120),
+                converted_per_day: vec![1],
             }),
             transitions: 0,
             actions: 0,
+            capped_customers: 0,
+            runs: None,
         };
         Report {
             format_version: 1,
@@ -262,6 +318,8 @@ mod tests {
             customers_file: evil.to_string(),
             behavior_file: evil.to_string(),
             skipped_rows: 1,
+            runs: 1,
+            notes: vec![evil.to_string()],
             programs: vec![program.clone(), program],
         }
     }
@@ -271,6 +329,7 @@ mod tests {
         let picture = || Picture {
             title: Some("<b>title</b>".to_string()),
             svg: "<svg></svg>\n".to_string(),
+            ways: Vec::new(),
         };
         let page = html(&hostile(), &[picture(), picture()]);
         assert!(!page.contains("<img"), "{page}");

@@ -1,6 +1,9 @@
 //! The page's stylesheet, inline. The reader's own fonts only (nothing is
-//! fetched), numbers in tabular figures so columns line up, and a width that
-//! suits a laptop; flow charts wider than the page shrink to fit it.
+//! fetched), numbers in tabular figures so columns line up, a width that
+//! suits a laptop, and on a phone (below 640 px) tighter spacing and no
+//! bars beside the numbers, so nothing makes the page wider than the
+//! screen: charts shrink to fit, long names wrap, and the widest tables
+//! scroll within themselves.
 
 pub(super) const CSS: &str = r#":root {
   --ink: #1e293b;
@@ -72,5 +75,30 @@ td.bar-cell, th.bar-cell { width: 16rem; text-align: left; }
 .lift { margin-top: 0.75rem; }
 .note { background: #fffbeb; border: 1px solid #fcd34d; border-radius: 8px; padding: 0.5rem 0.9rem; }
 svg.interval { display: block; max-width: 100%; height: auto; font: 12px system-ui, sans-serif; fill: var(--ink); }
+svg.timeline { display: block; width: 100%; max-width: 40rem; height: auto; font: 11px system-ui, sans-serif; fill: var(--quiet); }
 footer { color: var(--quiet); font-size: 0.85rem; padding-top: 1rem; }
+h4 { font-size: 0.95rem; margin: 1.25rem 0 0.4rem; }
+.small { font-size: 0.85rem; }
+code, dd, p, li, tbody th { overflow-wrap: anywhere; }
+thead th { overflow-wrap: normal; hyphens: auto; }
+a.term { color: inherit; text-decoration: underline dotted var(--quiet); text-underline-offset: 2px; cursor: help; }
+.definition { background: #eff6ff; border: 1px solid #bfdbfe; border-radius: 8px; padding: 0.5rem 0.9rem; }
+.wide { max-width: 100%; overflow-x: auto; }
+tr.sub th { padding-left: 1.5rem; font-size: 0.92rem; }
+table.numbers td.text { text-align: left; white-space: normal; }
+details.ways { margin: 0.5rem 0 1rem; }
+details.ways summary { cursor: pointer; color: var(--treated); }
+ul.legend { list-style: none; padding: 0; margin: 0.25rem 0 0.75rem; display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; font-size: 0.9rem; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; margin-right: 0.35rem; vertical-align: -1px; }
+dl.glossary div { margin: 0.4rem 0; }
+dl.glossary dt { font-weight: 600; }
+dl.glossary dd { margin: 0 0 0 1rem; }
+@media (max-width: 640px) {
+  body { padding: 0 0.5rem 2rem; font-size: 14px; }
+  section.card, section.program { padding: 0.75rem 0.7rem 1rem; border-radius: 8px; }
+  th, td { padding: 0.25rem 0.35rem; }
+  td.bar-cell, th.bar-cell { display: none; }
+  .tile { min-width: 6.5rem; padding: 0.4rem 0.6rem; }
+  dl.facts { gap: 0.25rem 1rem; }
+}
 "#;

@@ -125,7 +125,7 @@ pub(super) fn draw_label(out: &mut String, r: &Rect, lines: &[String], direction
     };
     let _ = writeln!(
         out,
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\"/>",
+        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"#cbd5e1\" stroke-width=\"0.8\"/>",
         num(r.x),
         num(r.y),
         num(r.w),

@@ -37,6 +37,11 @@ pub fn svg(chart: &Chart) -> Result<String, TooLarge> {
     );
     let _ = writeln!(
         out,
+        "<title>Flow chart of {}: every step, and every way from one to the next</title>",
+        text::escape(&chart.name)
+    );
+    let _ = writeln!(
+        out,
         "<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
     );
 
@@ -49,7 +54,30 @@ pub fn svg(chart: &Chart) -> Result<String, TooLarge> {
             Some(&count) if busiest > 0 => THIN + THICKER * (count as f64 / busiest as f64).sqrt(),
             _ => THIN,
         };
+        // A title per arrow: what a pointer over it shows.
+        let place = |id: &str| {
+            chart
+                .nodes
+                .iter()
+                .find(|(n, _, _)| n == id)
+                .map(|(_, label, _)| label.lines().next().unwrap_or("").to_string())
+                .unwrap_or_default()
+        };
+        let title = chart.edges.get(e).map(|(from, to, label)| {
+            let mut title = format!("{} → {}", place(from), place(to));
+            if !label.is_empty() {
+                title.push_str(": ");
+                title.push_str(label);
+            }
+            title
+        });
+        let _ = writeln!(
+            out,
+            "<g><title>{}</title>",
+            text::escape(title.as_deref().unwrap_or(""))
+        );
         draw_arrow(&mut out, route, thickness);
+        out.push_str("</g>\n");
     }
     out.push_str("</g>\n");
     for ((rect, text), (_, _, shape)) in drawn.boxes.iter().zip(&prepared.texts).zip(&chart.nodes) {

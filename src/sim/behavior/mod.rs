@@ -33,13 +33,34 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+mod layers;
+mod prune;
+pub mod start;
+pub mod write;
+
 /// The inverse of the standard normal distribution at 0.9: a log-normal
 /// delay's `p90` is its median times `exp(sigma * Z90)`.
-const Z90: f64 = 1.281_551_565_544_600_4;
+pub const Z90: f64 = 1.281_551_565_544_600_4;
 
 /// A `p90` left out is three times the median: a delay that is usually
 /// about `after`, sometimes a good deal longer.
 const DEFAULT_SPREAD: f64 = 3.0;
+
+/// The most times a day a background activity may happen per customer
+/// (N405): more is a slip of the keyboard, and would cost minutes and
+/// gigabytes per thousand customers.
+pub const MAX_PER_DAY: f64 = 100.0;
+
+/// A number for a message: whole when large, else to three places.
+fn rounded(x: f64) -> String {
+    if x >= 1e15 {
+        format!("{x:e}")
+    } else if x >= 100.0 {
+        format!("{}", x.round() as u64)
+    } else {
+        format!("{:.3}", x)
+    }
+}
 
 /// A model, read and checked.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -155,23 +176,45 @@ struct RawBackground {
 /// Reads a model. `schema`, when there is one, declares the events,
 /// channels, segments and properties the model may name.
 pub fn read(text: &str, schema: Option<&Schema>) -> Result<Behavior, Vec<Diagnostic>> {
-    let raw: RawModel = match toml::from_str(text) {
-        Ok(raw) => raw,
+    read_raw(&parse(text)?, schema)
+}
+
+/// [`read`] for a model written for another schema (the bundled one, used
+/// with the user's): what the schema does not declare is left out rather
+/// than refused, and said in the list returned (`channel `letter``, …).
+pub fn read_lenient(
+    text: &str,
+    schema: Option<&Schema>,
+) -> Result<(Behavior, Vec<String>), Vec<Diagnostic>> {
+    let mut raw = parse(text)?;
+    let left_out = match schema {
+        Some(schema) => prune::prune(&mut raw, schema),
+        None => Vec::new(),
+    };
+    read_raw(&raw, schema).map(|model| (model, left_out))
+}
+
+fn parse(text: &str) -> Result<RawModel, Vec<Diagnostic>> {
+    match toml::from_str(text) {
+        Ok(raw) => Ok(raw),
         Err(error) => {
             let span = error
                 .span()
                 .map_or(Span::at(0), |r| Span::new(r.start, r.end));
             let message = error.message().trim().to_string();
-            return Err(vec![
+            Err(vec![
                 Diagnostic::new(
                     Code::BehaviorUnreadable,
                     format!("the behaviour model does not read: {message}"),
                 )
                 .label(span, "here")
                 .help("see docs/simulation.md for the tables and keys a behaviour model has"),
-            ]);
+            ])
         }
-    };
+    }
+}
+
+fn read_raw(raw: &RawModel, schema: Option<&Schema>) -> Result<Behavior, Vec<Diagnostic>> {
     let mut reader = Reader {
         schema,
         problems: Vec::new(),
@@ -185,9 +228,13 @@ pub fn read(text: &str, schema: Option<&Schema>) -> Result<Behavior, Vec<Diagnos
             .channels
             .push((channel.get_ref().clone(), index));
     }
-    // A template's responses may follow any channel's (the template can be
-    // sent on any of them).
-    let channel_tables: Vec<&RawTable> = raw.channel.values().collect();
+    // A template's responses may follow any channel's or segment's (the
+    // template can be sent on any channel, to anyone).
+    let channel_tables: Vec<&RawTable> = raw
+        .channel
+        .values()
+        .chain(raw.segment.values().flat_map(|tables| tables.values()))
+        .collect();
     for (template, table) in &raw.template {
         let index = reader.table(table, &channel_tables);
         reader
@@ -195,23 +242,31 @@ pub fn read(text: &str, schema: Option<&Schema>) -> Result<Behavior, Vec<Diagnos
             .templates
             .push((template.get_ref().clone(), index));
     }
+    // A customer in several segments answers as the first table in the
+    // file that they are in; the TOML reader hands tables over in its own
+    // order, so they are put back in the order of the file.
+    let mut segment_tables: Vec<(&Spanned<String>, &Spanned<String>, &RawTable)> = Vec::new();
     for (segment, channels) in &raw.segment {
         reader.known_segment(segment);
         for (channel, table) in channels {
-            reader.known_channel(channel);
-            let fallback: Vec<&RawTable> = raw
-                .channel
-                .get(channel.get_ref().as_str())
-                .into_iter()
-                .collect();
-            let index = reader.table(table, &fallback);
-            reader.model.segments.push((
-                segment.get_ref().clone(),
-                channel.get_ref().clone(),
-                index,
-            ));
+            segment_tables.push((segment, channel, table));
         }
     }
+    segment_tables.sort_by_key(|(_, channel, _)| channel.span().start);
+    for (segment, channel, table) in segment_tables {
+        reader.known_channel(channel);
+        let fallback: Vec<&RawTable> = raw
+            .channel
+            .get(channel.get_ref().as_str())
+            .into_iter()
+            .collect();
+        let index = reader.table(table, &fallback);
+        reader
+            .model
+            .segments
+            .push((segment.get_ref().clone(), channel.get_ref().clone(), index));
+    }
+    layers::check(raw, &mut reader.problems);
     for background in &raw.background {
         if let Some(found) = reader.background(&background.get_ref().event, background) {
             reader.model.background.push(found);
@@ -439,6 +494,21 @@ impl Reader<'_> {
                         span_of(per),
                         "`per` must be longer than nothing".to_string(),
                         "write a period like `per = \"30d\"`",
+                    );
+                }
+                let per_day = value / per_seconds.max(60.0) * 86_400.0;
+                if value.is_finite() && per_day > MAX_PER_DAY {
+                    self.problems.push(
+                        Diagnostic::new(
+                            Code::BehaviorTooBusy,
+                            format!(
+                                "background `{}` happens {} times a day per customer",
+                                event.get_ref(),
+                                rounded(per_day)
+                            ),
+                        )
+                        .label(span_of(rate), format!("more than {MAX_PER_DAY} times a day"))
+                        .help("a rate is how many times on average per `per`: `rate = 0.5, per = \"30d\"` is one login every two months"),
                     );
                 }
                 Pace::Recurring {

@@ -7,15 +7,22 @@
 
 use super::setup::Setup;
 use super::tally::Tally;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+mod runs;
+mod schema;
+
+pub use runs::{RunsReport, Spread, runs_report};
+pub use schema::json_schema;
 
 pub const FORMAT_VERSION: u32 = 1;
 
 /// z for a two-sided 95% interval.
-const Z95: f64 = 1.959_963_984_540_054;
+pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Report {
     pub format_version: u32,
     pub seed: u64,
@@ -27,15 +34,24 @@ pub struct Report {
     pub behavior_file: String,
     /// Rows of the customers file skipped for a problem.
     pub skipped_rows: usize,
+    /// How many times the simulation was run, with the seeds `seed`,
+    /// `seed + 1`, …; every figure outside `runs` is the first run's.
+    pub runs: u64,
+    /// What the reader should know about the inputs: parts of the bundled
+    /// behaviour model the schema does not declare, customers cut short.
+    pub notes: Vec<String>,
     pub programs: Vec<ProgramReport>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ProgramReport {
     pub program: String,
     pub file: String,
     pub digest: String,
     pub customers: u64,
+    /// How many customers got how far into the program: the gate that
+    /// stopped them when nobody entered.
+    pub entry: EntryReport,
     /// Journeys begun: a customer who enters twice counts twice.
     pub entered: Entered,
     pub steps: Vec<StepReport>,
@@ -51,15 +67,51 @@ pub struct ProgramReport {
     /// actions they took.
     pub transitions: u64,
     pub actions: u64,
+    /// Customers who did more than the simulator follows for one customer
+    /// (10,000 events), whose simulation was cut short there.
+    pub capped_customers: u64,
+    /// With `--runs` above 1: each figure across the runs.
+    pub runs: Option<RunsReport>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The entry funnel, in customers: read → a trigger matched while they
+/// could enter → in the audience then → with the consent the entry asks
+/// for, and so entered (treated or in the holdout; see `entered` for the
+/// journeys).
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct EntryReport {
+    pub customers_read: u64,
+    pub matched_a_trigger: u64,
+    /// Each trigger as written, with the customers it matched (a customer
+    /// matched by two triggers counts in both).
+    pub triggers: Vec<TriggerReport>,
+    /// null when the program has no `audience`: everyone is in it.
+    pub audience: Option<String>,
+    pub in_audience: u64,
+    /// The channels the entry asks consent for (`consent email`).
+    pub consent: Vec<String>,
+    pub entered: u64,
+    /// The first gate nobody passed: `trigger`, `audience` or `consent`;
+    /// null when someone entered.
+    pub stopped_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct TriggerReport {
+    pub trigger: String,
+    pub customers: u64,
+    /// Why it may never match, when the simulator can tell: the behaviour
+    /// model never has a customer do the event it waits for.
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Entered {
     pub treated: u64,
     pub holdout: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct StepReport {
     pub step: String,
     pub entered: u64,
@@ -70,14 +122,14 @@ pub struct StepReport {
     pub moved_on: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct FlowReport {
     pub from: String,
     pub to: String,
     pub count: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct OutcomeReport {
     /// An outcome, or `still in` for journeys going on at the end.
     pub outcome: String,
@@ -86,7 +138,7 @@ pub struct OutcomeReport {
     pub share: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct MessagesReport {
     pub total: u64,
     pub per_channel: BTreeMap<String, u64>,
@@ -95,11 +147,14 @@ pub struct MessagesReport {
     pub p95: u64,
     pub max: u64,
     /// The most the checker proved a journey can get (`nurture check
-    /// --summary`); `None` when unbounded.
+    /// --summary`); null when unbounded.
     pub bound: Option<u64>,
+    /// Messages sent on each day of the simulation, per channel: what the
+    /// sending system would see.
+    pub per_day: BTreeMap<String, Vec<u64>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct HeldBack {
     pub deferred_for_quiet_hours: u64,
     pub skipped_for_cap: u64,
@@ -107,46 +162,60 @@ pub struct HeldBack {
     pub skipped_by_guard: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct GoalReport {
     pub event: String,
     pub within_minutes: u64,
     pub treated: Rate,
     pub holdout: Rate,
     /// Treated rate minus holdout rate, with a 95% interval (Newcombe's
-    /// hybrid score method); `None` without holdout journeys.
+    /// hybrid score method); null without holdout journeys.
     pub lift: Option<Lift>,
     /// Minutes from entering to the goal, over treated journeys that got
     /// there.
     pub median_minutes_to_goal: Option<u64>,
     pub p90_minutes_to_goal: Option<u64>,
+    /// Treated journeys that reached the goal on day 0, 1, … after
+    /// entering.
+    pub converted_per_day: Vec<u64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Rate {
     pub journeys: u64,
     pub converted: u64,
     pub rate: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Lift {
     /// In shares: 0.05 is five percentage points.
     pub difference: f64,
     pub low: f64,
     pub high: f64,
-    /// Treated rate over holdout rate; `None` when the holdout never
+    /// Treated rate over holdout rate; null when the holdout never
     /// converted.
     pub ratio: Option<f64>,
 }
 
+/// What a program's report needs besides its counts.
+pub struct About<'a> {
+    pub file: &'a str,
+    pub bound: Option<u64>,
+    /// Each trigger as written in the program, in the plan's order.
+    pub triggers: &'a [String],
+    /// The audience as written, if any.
+    pub audience: Option<&'a str>,
+    /// Per trigger: why it may never match (see [`TriggerReport::note`]).
+    pub trigger_notes: &'a [Option<String>],
+    /// Days simulated.
+    pub days: u64,
+}
+
 /// What the report says of one program, from its counts.
-pub fn program_report(
-    setup: &Setup,
-    tally: &Tally,
-    file: &str,
-    bound: Option<u64>,
-) -> ProgramReport {
+pub fn program_report(setup: &Setup, tally: &Tally, about: &About) -> ProgramReport {
+    let file = about.file;
+    let bound = about.bound;
     let plan = setup.plan;
     let steps = setup
         .steps
@@ -231,6 +300,24 @@ pub fn program_report(
             .rposition(|&count| count > 0)
             .unwrap_or(0) as u64,
         bound,
+        per_day: setup
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, channel)| {
+                let days = (0..about.days as usize)
+                    .map(|d| {
+                        tally
+                            .sent_per_day
+                            .get(d)
+                            .and_then(|day| day.get(c))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                (channel.clone(), days)
+            })
+            .collect(),
     };
     let goal = plan.goal.as_ref().map(|goal| {
         let treated = rate(tally.treated, tally.converted_treated);
@@ -252,13 +339,53 @@ pub fn program_report(
             lift,
             median_minutes_to_goal: percentile(times(), 0.5),
             p90_minutes_to_goal: percentile(times(), 0.9),
+            converted_per_day: {
+                let days = (goal.within_minutes / 1440 + 1) as usize;
+                let mut per_day = vec![0u64; days];
+                for (minutes, count) in times() {
+                    if let Some(day) = per_day.get_mut((minutes / 1440) as usize) {
+                        *day += count;
+                    }
+                }
+                per_day
+            },
         }
     });
+    let entry = &tally.entry;
+    let stopped_at = if entry.entered > 0 {
+        None
+    } else if entry.triggered == 0 {
+        Some("trigger".to_string())
+    } else if entry.in_audience == 0 {
+        Some("audience".to_string())
+    } else {
+        Some("consent".to_string())
+    };
+    let entry = EntryReport {
+        customers_read: tally.customers,
+        matched_a_trigger: entry.triggered,
+        triggers: about
+            .triggers
+            .iter()
+            .enumerate()
+            .map(|(i, trigger)| TriggerReport {
+                trigger: trigger.clone(),
+                customers: entry.per_trigger.get(i).copied().unwrap_or(0),
+                note: about.trigger_notes.get(i).cloned().flatten(),
+            })
+            .collect(),
+        audience: about.audience.map(str::to_string),
+        in_audience: entry.in_audience,
+        consent: plan.entry.consent.clone(),
+        entered: entry.entered,
+        stopped_at,
+    };
     ProgramReport {
         program: plan.program.clone(),
         file: file.to_string(),
         digest: plan.digest.clone(),
         customers: tally.customers,
+        entry,
         entered: Entered {
             treated: tally.treated,
             holdout: tally.holdout,
@@ -276,6 +403,8 @@ pub fn program_report(
         goal,
         transitions: tally.transitions,
         actions: tally.actions,
+        capped_customers: tally.capped,
+        runs: None,
     }
 }
 
@@ -288,7 +417,7 @@ fn per_channel(setup: &Setup, counts: &[u64]) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn round(x: f64) -> f64 {
+pub(crate) fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
@@ -309,7 +438,7 @@ fn rate(journeys: u64, converted: u64) -> Rate {
 }
 
 /// The nearest-rank percentile of (value, count) pairs sorted by value.
-fn percentile(counts: impl Iterator<Item = (u64, u64)> + Clone, p: f64) -> Option<u64> {
+pub(crate) fn percentile(counts: impl Iterator<Item = (u64, u64)> + Clone, p: f64) -> Option<u64> {
     let total: u64 = counts.clone().map(|(_, c)| c).sum();
     if total == 0 {
         return None;
@@ -338,7 +467,7 @@ fn wilson(successes: u64, n: u64) -> (f64, f64) {
 
 /// The difference of two rates with Newcombe's interval (method 10): good
 /// for small groups and rates near 0, where the textbook interval is not.
-fn lift(treated: u64, n_treated: u64, holdout: u64, n_holdout: u64) -> Lift {
+pub(crate) fn lift(treated: u64, n_treated: u64, holdout: u64, n_holdout: u64) -> Lift {
     let p1 = treated as f64 / n_treated as f64;
     let p2 = holdout as f64 / n_holdout as f64;
     let (l1, u1) = wilson(treated, n_treated);

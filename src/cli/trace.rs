@@ -1,0 +1,181 @@
+//! `simulate --trace ID` and `--trace-where CONDITION [--limit N]`: the
+//! journeys of one customer, or of the first customers in the file whose
+//! journey matches, moment by moment, instead of the report.
+
+use super::args::ReportFormat;
+use super::simulate::report_rows;
+use super::{complain, exit, print};
+use crate::render::trace::{self, Traced};
+use crate::run::Customer;
+use crate::run::input::{self, Format};
+use crate::sim::behavior::Behavior;
+use crate::sim::engine::{Scratch, Subject, TraceLine, Window, simulate_one};
+use crate::sim::pick::{Pick, Summary};
+use crate::sim::setup::Setup;
+use crate::sim::tally::Tally;
+use crate::sim::zone::Zones;
+use crate::syntax::ast::Schema;
+
+pub(super) struct Inputs<'i> {
+    pub setups: &'i [Setup<'i>],
+    pub model: &'i Behavior,
+    pub seed: u64,
+    pub window: Window,
+    pub customers_name: &'i str,
+    pub customers_text: &'i str,
+    pub format: Format,
+    pub schema: Option<&'i Schema>,
+    pub output: ReportFormat,
+}
+
+/// One customer's journey through one program: its trace, and its counts.
+fn simulate(
+    inputs: &Inputs,
+    index: usize,
+    customer: &Customer,
+    zones: &mut Zones,
+) -> (Vec<TraceLine>, Tally) {
+    let setup = &inputs.setups[index];
+    let zone = zones.get(customer.time_zone.as_deref());
+    let mut subject = Subject::new(customer.clone(), zone);
+    let mut lines = Vec::new();
+    let mut scratch = Scratch::new();
+    let mut tally = Tally::new(setup);
+    simulate_one(
+        setup,
+        inputs.model,
+        inputs.seed,
+        inputs.window,
+        index,
+        &mut subject,
+        &mut scratch,
+        &mut tally,
+        Some(&mut lines),
+    );
+    (lines, tally)
+}
+
+struct Found {
+    customer: Customer,
+    program: usize,
+    lines: Vec<TraceLine>,
+}
+
+fn show(inputs: &Inputs, found: &[Found]) {
+    let mut zones = Zones::default();
+    let zones: Vec<_> = found
+        .iter()
+        .map(|f| zones.get(f.customer.time_zone.as_deref()))
+        .collect();
+    let traced: Vec<Traced> = found
+        .iter()
+        .zip(&zones)
+        .map(|(f, zone)| Traced {
+            customer: &f.customer.id,
+            zone_name: f.customer.time_zone.as_deref(),
+            zone: zone.time_zone(),
+            program: &inputs.setups[f.program].plan.program,
+            lines: &f.lines,
+        })
+        .collect();
+    print(&match inputs.output {
+        ReportFormat::Human => trace::human(&traced),
+        ReportFormat::Json => trace::json(&traced),
+    });
+}
+
+/// `--trace ID`: that customer in every program.
+pub(super) fn one(inputs: &Inputs, id: &str) -> i32 {
+    let mut customer = None;
+    let errors = input::read_customers_each(
+        inputs.customers_name,
+        inputs.customers_text,
+        inputs.format,
+        inputs.schema,
+        None,
+        &mut |c| {
+            if customer.is_none() && c.id == id {
+                customer = Some(c);
+            }
+        },
+    );
+    let Some(customer) = customer else {
+        report_rows(&errors);
+        complain(&format!(
+            "`{}` has no customer `{id}`",
+            inputs.customers_name
+        ));
+        return exit::FINDINGS;
+    };
+    let mut zones = Zones::default();
+    let found: Vec<Found> = (0..inputs.setups.len())
+        .map(|program| Found {
+            lines: simulate(inputs, program, &customer, &mut zones).0,
+            customer: customer.clone(),
+            program,
+        })
+        .collect();
+    show(inputs, &found);
+    exit::CLEAN
+}
+
+/// `--trace-where CONDITION`: the first `limit` journeys, in file order,
+/// whose customer matches.
+pub(super) fn matching(inputs: &Inputs, condition: &str, limit: u64) -> i32 {
+    let pick = match Pick::parse(condition) {
+        Ok(pick) => pick,
+        Err(problem) => {
+            complain(&format!("`--trace-where {condition}`: {problem}"));
+            return exit::TROUBLE;
+        }
+    };
+    let unknown = pick.unknown_names(inputs.setups);
+    if !unknown.is_empty() {
+        complain(&format!(
+            "`--trace-where {condition}`: {}",
+            unknown.join("; ")
+        ));
+        return exit::TROUBLE;
+    }
+    let mut found: Vec<Found> = Vec::new();
+    let mut read = 0u64;
+    let mut zones = Zones::default();
+    // Customers are read to the end (a bad row is still reported), but
+    // simulated only until enough are found.
+    let errors = input::read_customers_each(
+        inputs.customers_name,
+        inputs.customers_text,
+        inputs.format,
+        inputs.schema,
+        None,
+        &mut |customer| {
+            if found.len() as u64 >= limit {
+                return;
+            }
+            read += 1;
+            for program in 0..inputs.setups.len() {
+                if found.len() as u64 >= limit {
+                    break;
+                }
+                let (lines, tally) = simulate(inputs, program, &customer, &mut zones);
+                if pick.matches(&Summary::new(&inputs.setups[program], &tally)) {
+                    found.push(Found {
+                        customer: customer.clone(),
+                        program,
+                        lines,
+                    });
+                }
+            }
+        },
+    );
+    report_rows(&errors);
+    if found.is_empty() {
+        complain(&format!(
+            "no customer of the {read} in `{}` matches `{condition}`",
+            inputs.customers_name
+        ));
+        return exit::FINDINGS;
+    }
+    show(inputs, &found);
+    exit::CLEAN
+}
