@@ -79,12 +79,60 @@ fn a_loop_that_only_waits_leaves_messages_bounded() {
 fn outcomes_include_the_goal_and_exit_rules() {
     let text = program(
         "goal purchase within 30d\n exit when unsubscribe\n exit when complaint as complained",
-        r#"step a { send email "x"  exit done }"#,
+        r#"step a { send email "x"  wait 1d  exit done }"#,
     );
     assert_eq!(
         facts(&text).outcomes,
         vec!["complained", "converted", "done", "unsubscribe"]
     );
+}
+
+/// The goal and the rules take an event only while a customer is in the
+/// program: a program that never waits ends before any event comes.
+#[test]
+fn outcomes_no_customer_can_reach_are_not_listed() {
+    let header = "goal purchase within 30d\n exit when unsubscribe";
+    let at_once = program(header, r#"step a { send email "x"  exit done }"#);
+    assert_eq!(facts(&at_once).outcomes, vec!["done"]);
+    // Quiet hours hold the send back, and events come meanwhile.
+    let quiet = program(
+        &format!("{header}\n quiet 21:00..08:00"),
+        r#"step a { send email "x"  exit done }"#,
+    );
+    assert_eq!(
+        facts(&quiet).outcomes,
+        vec!["converted", "done", "unsubscribe"]
+    );
+    // The control group waits out the goal's window.
+    let holdout = program(
+        &format!("{header}\n holdout 10%"),
+        r#"step a { send email "x"  exit done }"#,
+    );
+    assert_eq!(
+        facts(&holdout).outcomes,
+        vec!["converted", "done", "holdout", "unsubscribe"]
+    );
+    // An arm the goal always takes first leads nowhere.
+    let shadowed = program(
+        header,
+        r#"step a {
+             send email "x"
+             wait up to 7d for purchase {
+               purchase -> exit bought
+               timeout -> exit done
+             }
+           }"#,
+    );
+    assert_eq!(
+        facts(&shadowed).outcomes,
+        vec!["converted", "done", "unsubscribe"]
+    );
+    // A rule that takes every goal event first leaves no `converted`.
+    let ruled = program(
+        "goal purchase within 30d\n exit when purchase as bought",
+        r#"step a { send email "x"  wait 1d  exit done }"#,
+    );
+    assert_eq!(facts(&ruled).outcomes, vec!["bought", "done"]);
 }
 
 #[test]

@@ -121,20 +121,33 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unreachable_steps(flow: &Flow, graph: &DiGraph<usize, Arrow>, found: &mut Vec<Diagnostic>) {
-    let Some(start) = flow.start() else {
-        return;
-    };
+/// Which steps customers reach from the start, by step.
+pub fn reached(flow: &Flow, graph: &DiGraph<usize, Arrow>) -> Vec<bool> {
     let mut reached = vec![false; graph.node_count()];
+    let Some(start) = flow.start() else {
+        return reached;
+    };
     let mut dfs = Dfs::new(graph, NodeIndex::new(start.step));
     while let Some(node) = dfs.next(graph) {
         reached[node.index()] = true;
     }
+    reached
+}
+
+fn unreachable_steps(flow: &Flow, graph: &DiGraph<usize, Arrow>, found: &mut Vec<Diagnostic>) {
+    let Some(start) = flow.start() else {
+        return;
+    };
+    let reached = reached(flow, graph);
+    // A step that only arms that never fire lead to is told with the arm
+    // (N309, N313, N314), which is what to fix.
+    let written = Flow::with_every_move(flow.program);
+    let reached_as_written = self::reached(&written, &step_graph(&written));
     let start_name = flow.program.steps[start.step].name.as_str();
     for (i, step) in flow.program.steps.iter().enumerate() {
         // A second step of the same name is N102's business.
         let first_of_name = flow.step_index(step.name.as_str()) == Some(i);
-        if !reached[i] && first_of_name {
+        if !reached[i] && !reached_as_written[i] && first_of_name {
             found.push(
                 Diagnostic::new(
                     Code::UnreachableStep,
