@@ -222,6 +222,9 @@ codes! {
     SetBuiltin = "N215", "set-builtin", Error,
     "`set` writes to the built-in `score` or `phase`, which `score` and `phase` change";
 
+    /// A cap on a channel no send uses.
+    CapWithoutSends = "N216", "cap-without-sends", Warning,
+    "A `cap` counts a channel that no `send` of the program uses, so it limits nothing";
 
     /// `-> X` or `start X` names no step.
     UnknownStep = "N301", "unknown-step", Error,

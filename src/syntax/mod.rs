@@ -24,6 +24,13 @@ use ast::{Program, Schema};
 use grammar::{NurtureParser, Rule};
 use pest::Parser;
 
+/// Whether a (possibly dotted) name is or holds a reserved word, which
+/// parsing has refused already (N001): later stages neither report it again
+/// nor suggest declaring it.
+pub fn is_reserved(name: &str) -> bool {
+    name.split('.').any(|part| lower::RESERVED.contains(&part))
+}
+
 /// What parsing one file gives.
 #[derive(Debug)]
 pub struct Parsed {

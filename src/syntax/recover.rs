@@ -183,6 +183,18 @@ impl<'t> Walk<'t> {
                     program.steps.push(step);
                 }
                 pos = end;
+            } else if let (true, Some(last)) =
+                (matches!(word, "and" | "or"), program.clauses.last())
+            {
+                // `consent email and sms`: channels are listed with commas.
+                match consent_joined(self.text, last, pos, word) {
+                    Some(diagnostic) => {
+                        self.errors.push(diagnostic);
+                        self.first = None;
+                        pos = self.resync(pos);
+                    }
+                    None => pos = self.stray(pos, word, "a header clause or `step`", CLAUSE_WORDS),
+                }
             } else if CLAUSE_WORDS.contains(&word) {
                 match self.parse_at(Rule::clause, pos) {
                     Ok((pair, end)) => {
@@ -206,7 +218,18 @@ impl<'t> Walk<'t> {
                 self.lower.base = start;
                 (self.lower.step_head(pair), end)
             }
-            Err(()) => return (None, self.resync(start)),
+            // `step hello` and a line break: the statements follow, and
+            // reading them as the step's keeps one mistake one diagnostic
+            // (else every statement, and the step's `}`, would be a stray).
+            Err(()) => match without_brace(self.text, start) {
+                Some(name) => {
+                    self.errors.pop();
+                    self.errors.push(missing_brace(&name));
+                    let end = name.span.end;
+                    (name, end)
+                }
+                None => return (None, self.resync(start)),
+            },
         };
         let mut step = Step {
             name,
@@ -230,6 +253,15 @@ impl<'t> Walk<'t> {
                 self.errors.push(unclosed_step(&step, pos));
                 step.span = Span::new(start, pos);
                 return (Some(step), pos);
+            }
+            // `notify sales "…" if …`: only a send takes a condition.
+            if word == "if" {
+                if let Some(last) = step.statements.last() {
+                    self.errors.push(if_after(last, pos));
+                    self.first = None;
+                    pos = self.resync(pos);
+                    continue;
+                }
             }
             if STATEMENT_WORDS.contains(&word) || word == "->" {
                 match self.parse_at(Rule::statement, pos) {
@@ -398,6 +430,98 @@ fn unclosed_step(step: &Step, at: usize) -> Diagnostic {
     .label(Span::at(at), "expected `}` before this")
     .label(step.name.span, "the step starts here")
     .help("end each step with `}` after its last statement")
+}
+
+/// `step NAME` with something other than `{` after it: the name, when the
+/// head is that and only its brace is missing.
+fn without_brace(text: &str, start: usize) -> Option<crate::span::Name> {
+    let after_keyword = text.get(start..)?.strip_prefix("step")?;
+    let blanks = after_keyword.len() - after_keyword.trim_start_matches([' ', '\t']).len();
+    if blanks == 0 {
+        return None;
+    }
+    let name_start = start + "step".len() + blanks;
+    let rest = &text[name_start..];
+    let len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = &rest[..len];
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || super::is_reserved(name)
+    {
+        return None;
+    }
+    // Nothing else on the line: only the brace is missing.
+    let line_end = skip_blanks(text.as_bytes(), name_start + len);
+    if line_end < text.len() && text.as_bytes()[line_end] != b'\n' {
+        return None;
+    }
+    Some(Spanned::new(
+        name.to_string(),
+        Span::new(name_start, name_start + len),
+    ))
+}
+
+/// The step's head lacks its `{`.
+fn missing_brace(name: &crate::span::Name) -> Diagnostic {
+    let n = name.as_str();
+    Diagnostic::new(Code::SyntaxError, format!("`step {n}` has no `{{`"))
+        .label(Span::at(name.span.end), "expected `{` here")
+        .help(format!(
+            "open the step's statements with a brace: `step {n} {{`, and close them with `}}`"
+        ))
+}
+
+/// `if` after a statement that takes no condition.
+fn if_after(last: &super::ast::Statement, at: usize) -> Diagnostic {
+    let keyword = last.kind.keyword();
+    Diagnostic::new(
+        Code::SyntaxError,
+        format!("`if` only guards a `send`, not `{keyword}`"),
+    )
+    .label(Span::new(at, at + 2), format!("`{keyword}` cannot have a condition"))
+    .help(format!(
+        "to `{keyword}` only for some customers, lead them to a step of its own with a `branch`: `branch {{ when CONDITION -> that_step  else -> … }}`"
+    ))
+}
+
+/// `consent email and sms` (or `or`): the diagnostic, when `last` is the
+/// `consent` clause the word follows.
+fn consent_joined(
+    text: &str,
+    last: &super::ast::Clause,
+    at: usize,
+    word: &str,
+) -> Option<Diagnostic> {
+    let super::ast::ClauseKind::Consent(channels) = &last.kind else {
+        return None;
+    };
+    // Only right after the clause, on its line.
+    let between = text.get(last.span.end..at)?;
+    if between.contains('\n') || !between.trim().is_empty() {
+        return None;
+    }
+    let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n);
+    let rest: Vec<&str> = text[at..line_end]
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty() && *w != "and" && *w != "or")
+        .collect();
+    let mut all: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+    all.extend(
+        rest.iter()
+            .copied()
+            .filter(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')),
+    );
+    let written = format!("consent {}", all.join(", "));
+    Some(
+        Diagnostic::new(
+            Code::SyntaxError,
+            format!("`consent` lists its channels with commas, not `{word}`"),
+        )
+        .label(Span::new(at, at + word.len()), format!("write `{written}`"))
+        .help(format!(
+            "write `{written}`: only customers who agreed to every one of them enter"
+        )),
+    )
 }
 
 /// A line that starts with a word that starts nothing here.

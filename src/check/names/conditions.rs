@@ -67,7 +67,8 @@ pub(super) struct Names<'a, 's> {
 
 impl<'a, 's> Names<'a, 's> {
     pub fn resolve(&self, name: &Name) -> Meaning<'s> {
-        if name.as_str().is_empty() {
+        // A reserved word is N001 already: never "declare `attribute else`".
+        if name.as_str().is_empty() || crate::syntax::is_reserved(name.as_str()) {
             return Meaning::Unchecked;
         }
         let attribute = self.known.attributes.get(name.as_str());
@@ -179,7 +180,14 @@ impl<'a, 's> Names<'a, 's> {
                 return;
             }
         }
+        // With an unknown name on the left, a bare word on the right is
+        // most likely a value of it (`tierr == gold`): one mistake, told once.
+        let left_unknown = matches!((left, l), (Operand::Attribute(_), Meaning::Unknown));
+        let bare_word = matches!(right, Operand::Attribute(name) if !name.as_str().contains('.'));
         for (side, this, other, compared_with) in [(left, l, r, false), (right, r, l, true)] {
+            if compared_with && left_unknown && bare_word {
+                continue;
+            }
             if let (Operand::Attribute(name), Meaning::Unknown) = (side, this) {
                 found.push(self.unknown_name(name, other.ty(), compared_with));
             }

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | `duplicates.rs` | N201, in a schema file |
 //! | `builtins.rs` | N214 in a schema file, N215: the built-in `score` and `phase` |
+//! | `caps.rs` | N216: a cap on a channel nothing is sent on |
 //! | `unknown.rs` | N204, N206–N209: events, channels, teams, segments, tags |
 //! | `conditions.rs` | N203, N205, N210, N211 in conditions and date triggers |
 //! | `set.rs` | N203, N211, N212 in `set` |
@@ -20,6 +21,7 @@
 //! N202 (a type that does not exist) is reported while reading the schema.
 
 mod builtins;
+mod caps;
 mod conditions;
 mod duplicates;
 mod known;
@@ -54,10 +56,15 @@ pub fn check(
             unknown::tags(program, &known, &mut found);
             conditions::check(program, source, &known, &mut found);
             set::check(program, source, &known, &mut found);
+            caps::check(program, source, &known, &mut found);
         }
         // Without a schema, the built-ins and the values written out are
         // still typed: `score >= "thirty"` can never hold.
-        None => conditions::check(program, source, &Known::open(), &mut found),
+        None => {
+            let known = Known::open();
+            conditions::check(program, source, &known, &mut found);
+            caps::check(program, source, &known, &mut found);
+        }
     }
     found
 }

@@ -35,9 +35,15 @@ pub(super) fn unknown<'k>(
     }
 }
 
+/// A stand-in after an error, or a reserved word (N001 already): nothing
+/// to report, nothing to suggest declaring.
+fn skip(name: &Name) -> bool {
+    name.as_str().is_empty() || crate::syntax::is_reserved(name.as_str())
+}
+
 pub(super) fn events(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
     for event in uses::events(program) {
-        if event.as_str().is_empty() || known.events.contains_key(event.as_str()) {
+        if skip(event) || known.events.contains_key(event.as_str()) {
             continue;
         }
         found.push(unknown(
@@ -53,10 +59,14 @@ pub(super) fn events(program: &Program, known: &Known, found: &mut Vec<Diagnosti
 
 pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
     let mut named: Vec<&Name> = Vec::new();
+    let mut capped = Vec::new();
     for clause in &program.clauses {
         match &clause.kind {
             ClauseKind::Consent(channels) => named.extend(channels),
-            ClauseKind::Cap(cap) => named.extend(&cap.channel),
+            ClauseKind::Cap(cap) => {
+                named.extend(&cap.channel);
+                capped.extend(cap.channel.as_ref().map(|c| c.span));
+            }
             _ => {}
         }
     }
@@ -74,14 +84,20 @@ pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnos
     }
     named.sort_by_key(|name| name.span);
     for channel in named {
-        if channel.as_str().is_empty() || known.channels.contains(channel.as_str()) {
+        if skip(channel) || known.channels.contains(channel.as_str()) {
             continue;
         }
+        // `cap 3 message per 14d`: most likely `messages`, all channels.
+        let in_cap = capped.contains(&channel.span);
         found.push(unknown(
             Code::UnknownChannel,
             channel,
             format!("`{}` is not a channel in the schema", channel.as_str()),
-            known.channels.iter().copied(),
+            known
+                .channels
+                .iter()
+                .copied()
+                .chain(in_cap.then_some("messages")),
             "not in the schema",
             format!(
                 "declare it in the schema: `channel {}` (add `needs no consent` if customers need not opt in)",
@@ -98,7 +114,7 @@ pub(super) fn recipients(program: &Program, known: &Known, found: &mut Vec<Diagn
         };
         let name = recipient.as_str();
         // `owner` is the program's own `owner`, whether the schema lists it or not.
-        if name.is_empty() || name == "owner" || known.teams.contains(name) {
+        if skip(recipient) || name == "owner" || known.teams.contains(name) {
             continue;
         }
         found.push(unknown(
@@ -121,7 +137,7 @@ pub(super) fn segments(program: &Program, known: &Known, found: &mut Vec<Diagnos
             continue;
         };
         let name = segment.as_str();
-        if name.is_empty() || known.segments.contains(name) {
+        if skip(segment) || known.segments.contains(name) {
             continue;
         }
         found.push(unknown(
@@ -159,7 +175,7 @@ pub(super) fn tags(program: &Program, known: &Known, found: &mut Vec<Diagnostic>
     named.sort_by_key(|name| name.span);
     for tag in named {
         let name = tag.as_str();
-        if name.is_empty() || known.tags.contains(name) || added.contains(name) {
+        if skip(tag) || known.tags.contains(name) || added.contains(name) {
             continue;
         }
         found.push(unknown(
