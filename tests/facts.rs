@@ -182,3 +182,64 @@ fn bundled_programs() {
         insta::assert_json_snapshot!(facts);
     });
 }
+
+/// Guards that exclude each other within a run count once; what a `branch`
+/// arm said counts too, unless quiet hours may hold the run at its first
+/// send (the record may change meanwhile). Across a wait, each counts.
+#[test]
+fn sends_whose_guards_exclude_each_other_count_once() {
+    let pair = r#"step a {
+             send sms "a" if consent sms
+             send email "b" if not consent sms
+             send email "c" if has tag vip
+             send email "d" if not has tag vip
+             exit done
+           }"#;
+    assert_eq!(facts(&program("", pair)).messages.total, Some(2));
+    let apart = r#"step a {
+             send sms "a" if consent sms
+             wait 1d
+             send email "b" if not consent sms
+             exit done
+           }"#;
+    assert_eq!(facts(&program("", apart)).messages.total, Some(2));
+    let after_branch = r#"step a {
+             branch {
+               when has tag vip -> b
+               else -> exit done
+             }
+           }
+           step b {
+             send email "b" if not has tag vip
+             send email "c"
+             exit done
+           }"#;
+    assert_eq!(facts(&program("", after_branch)).messages.total, Some(1));
+    assert_eq!(
+        facts(&program("quiet 21:00..08:00", after_branch))
+            .messages
+            .total,
+        Some(2)
+    );
+}
+
+/// Quiet hours hold each run that sends once, by their length; the holdout
+/// stays the goal's window.
+#[test]
+fn the_longest_stay_counts_every_delay() {
+    let text = program(
+        "quiet 21:00..08:00",
+        r#"step a { send email "a"  wait 1d  send email "b"  exit done }"#,
+    );
+    // 1d, and 11h for each of the two runs that send.
+    assert_eq!(
+        facts(&text).longest_stay.minutes,
+        Some(24 * 60 + 2 * 11 * 60)
+    );
+    assert_eq!(facts(&text).longest_stay.text, "46h");
+    let holdout = program(
+        "goal purchase within 30d\n holdout 10%",
+        r#"step a { send email "a"  wait 1d  exit done }"#,
+    );
+    assert_eq!(facts(&holdout).longest_stay.minutes, Some(30 * 24 * 60));
+}

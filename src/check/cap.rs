@@ -12,17 +12,38 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// States one search may visit; programs are small, this only bounds a
 /// pathological one.
 const BUDGET: usize = 200_000;
 
+/// Searches from one send, each knowing something else of the customer:
+/// past this, one search knowing nothing.
+const MAX_STARTS: usize = 4;
+
 pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
     // Each send, with what is known of the customer when they reach it;
-    // when that search is too large, each send knowing nothing.
+    // when that search is too large, or a send is reached knowing many
+    // different things, knowing nothing (which counts at least as much).
     let reachable: Vec<(Point, Known)> = match Sends::new(flow, guards) {
-        Some(sends) => sends.states,
+        Some(sends) => {
+            let mut by_point: BTreeMap<Point, Vec<Known>> = BTreeMap::new();
+            for (point, known) in sends.states {
+                by_point.entry(point).or_default().push(known);
+            }
+            by_point
+                .into_iter()
+                .flat_map(|(point, knowns)| {
+                    let knowns = if knowns.len() > MAX_STARTS {
+                        vec![Known::new()]
+                    } else {
+                        knowns
+                    };
+                    knowns.into_iter().map(move |known| (point, known))
+                })
+                .collect()
+        }
         None => reachable(flow)
             .into_iter()
             .map(|point| (point, Known::new()))

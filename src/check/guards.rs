@@ -9,6 +9,10 @@
 //! `untag`, `set`, `score` and `phase`, which are followed here. Across a
 //! wait nothing is assumed: a customer's consents, tags and attributes may
 //! change while they wait, so what held before the wait may not hold after.
+//! Quiet hours are such a wait too: they may hold a run at its first send,
+//! so with `quiet` what was known before it (a `branch` arm, the audience)
+//! is let go there ([`Guards::at_send`]); the sends of a run all go out at
+//! the same moment, after it.
 //!
 //! What is known is a set of [`Lit`]s: `consent X`, `has tag T`, `A` (a
 //! yes/no attribute), `A == v` and `A in [..]`, each held or not. A send
@@ -44,6 +48,11 @@ pub enum Lit {
     Is(String, String, bool),
     /// `A in [..]`, the values by [`Guards::value`], sorted.
     OneOf(String, Vec<String>),
+    /// Not a fact: the run has reached a send. Quiet hours may hold the run
+    /// at its first send, and what was known before (a `branch` arm, the
+    /// audience) may have changed by the time it goes on; after the first
+    /// send, nothing more waits.
+    PastFirstSend,
 }
 
 impl Lit {
@@ -53,12 +62,16 @@ impl Lit {
             Lit::Consent(c, _) => ("consent", c),
             Lit::Tag(t, _) => ("tag", t),
             Lit::Yes(a, _) | Lit::Is(a, _, _) | Lit::OneOf(a, _) => ("attribute", a),
+            Lit::PastFirstSend => ("run", ""),
         }
     }
 }
 
 /// What is known along a run: sorted, without repeats.
 pub type Known = Vec<Lit>;
+
+/// The most facts kept along a run.
+const MAX_KNOWN: usize = 64;
 
 /// The program's guards, with what the schema says of attributes and bare
 /// words, and the names any send's guard reads (nothing else is kept, so
@@ -67,6 +80,8 @@ pub struct Guards<'p> {
     schema: Option<&'p Schema>,
     needs_consent: &'p dyn Fn(&str) -> bool,
     relevant: BTreeSet<(&'static str, String)>,
+    /// Whether quiet hours may hold a run at its first send.
+    quiet: bool,
 }
 
 impl<'p> Guards<'p> {
@@ -79,6 +94,7 @@ impl<'p> Guards<'p> {
             schema,
             needs_consent,
             relevant: BTreeSet::new(),
+            quiet: super::timing::quiet_minutes(program) > 0,
         };
         let mut relevant = BTreeSet::new();
         for statement in program.steps.iter().flat_map(|s| &s.statements) {
@@ -155,8 +171,25 @@ impl<'p> Guards<'p> {
         self.settle(out).unwrap_or_default()
     }
 
+    /// What is known as a send is reached: after quiet hours may have held
+    /// the run there, only what the run learns from then on.
+    pub fn at_send(&self, known: &Known) -> Known {
+        if known.contains(&Lit::PastFirstSend) {
+            return known.clone();
+        }
+        let mut out = if self.quiet {
+            Known::new()
+        } else {
+            known.clone()
+        };
+        out.push(Lit::PastFirstSend);
+        out.sort();
+        out
+    }
+
     /// What is known once a send on `channel` with `guard` has gone out,
     /// or `None` when that contradicts what is known: no customer gets it.
+    /// `known` is what [`Guards::at_send`] gave.
     pub fn sent(&self, known: &Known, channel: &str, guard: Option<&Cond>) -> Option<Known> {
         let mut out = known.clone();
         if (self.needs_consent)(channel) {
@@ -169,29 +202,53 @@ impl<'p> Guards<'p> {
     }
 
     /// What is known on a `branch` arm: its condition holds (`None` for
-    /// `else`) and none of the `earlier` held; `None` when no customer can
-    /// take it.
-    pub fn arm(&self, known: &Known, condition: Option<&Cond>, earlier: &[&Cond]) -> Option<Known> {
+    /// `else`) and what [`Guards::not`] said of the earlier `when`s;
+    /// `None` when no customer can take it.
+    pub fn arm(&self, known: &Known, condition: Option<&Cond>, earlier: &[Lit]) -> Option<Known> {
         let mut out = known.clone();
         if let Some(condition) = condition {
             out.extend(self.implied(condition, true));
         }
-        for cond in earlier {
-            out.extend(self.implied(cond, false));
-        }
+        out.extend(earlier.iter().cloned());
         self.settle(out)
     }
 
-    /// Sorted, repeats and what no guard reads dropped; `None` when it
-    /// contradicts itself.
-    fn settle(&self, mut known: Known) -> Option<Known> {
-        known.retain(|lit| {
+    /// What `cond` not holding says that any guard reads: for the arms
+    /// after a `when`, gathered once per arm (a `branch` may have
+    /// thousands).
+    pub fn not(&self, cond: &Cond) -> Vec<Lit> {
+        let mut out = self.implied(cond, false);
+        out.retain(|lit| {
             let (kind, name) = lit.about();
             self.relevant.contains(&(kind, name.to_string()))
         });
+        out
+    }
+
+    /// Sorted, repeats and what no guard reads dropped; `None` when it
+    /// contradicts itself. Past [`MAX_KNOWN`] facts, the rest is let go
+    /// (knowing less only counts more), so that a `branch` of thousands of
+    /// arms costs no more than a few.
+    fn settle(&self, mut known: Known) -> Option<Known> {
+        known.retain(|lit| {
+            let (kind, name) = lit.about();
+            *lit == Lit::PastFirstSend || self.relevant.contains(&(kind, name.to_string()))
+        });
         known.sort();
         known.dedup();
-        self.consistent(&known).then_some(known)
+        if !self.consistent(&known) {
+            return None;
+        }
+        if known.len() > MAX_KNOWN {
+            let past = known.contains(&Lit::PastFirstSend);
+            known.retain(|lit| *lit != Lit::PastFirstSend);
+            known.truncate(MAX_KNOWN - 1);
+            if past {
+                known.push(Lit::PastFirstSend);
+                known.sort();
+            }
+        }
+        Some(known)
     }
 
     /// What `cond` holding (`positive`) or not holding says for certain,
@@ -307,7 +364,7 @@ impl<'p> Guards<'p> {
                 Lit::Tag(t, b) => Lit::Tag(t.clone(), !b),
                 Lit::Yes(a, b) => Lit::Yes(a.clone(), !b),
                 Lit::Is(a, v, b) => Lit::Is(a.clone(), v.clone(), !b),
-                Lit::OneOf(..) => continue,
+                Lit::OneOf(..) | Lit::PastFirstSend => continue,
             };
             if known.binary_search(&opposite).is_ok() {
                 return false;
@@ -433,9 +490,11 @@ mod tests {
             .unwrap_or_else(|| panic!("{text}"));
         let no = |_: &str| false;
         let guards = Guards::new(&program, schema, &no);
-        let known = guards.at_entry(&program);
+        let known = guards.at_send(&guards.at_entry(&program));
         let after_first = guards.sent(&known, "call", guard(&program, 0, 0));
-        let both = after_first.and_then(|k| guards.sent(&k, "call", guard(&program, 0, 1)));
+        let both = after_first
+            .map(|k| guards.at_send(&k))
+            .and_then(|k| guards.sent(&k, "call", guard(&program, 0, 1)));
         both.is_some()
     }
 

@@ -9,8 +9,8 @@
 //! sends makes the count unbounded, and `facts.rs` says so before asking.
 
 use super::flow::{Flow, Point, To, Via};
-use super::guards::{Guards, Known};
-use crate::syntax::ast::{Cond, StatementKind};
+use super::guards::{Guards, Known, Lit};
+use crate::syntax::ast::StatementKind;
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -120,7 +120,8 @@ pub fn onward(flow: &Flow, guards: &Guards, point: Point, known: &Known) -> Vec<
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut earlier: Vec<&Cond> = Vec::new();
+    // What the `when`s before the arm at hand said by not holding.
+    let mut earlier: Vec<Lit> = Vec::new();
     for movement in flow.moves(point) {
         let after = movement.after;
         let way = |to, known, sends| Onward {
@@ -131,7 +132,7 @@ pub fn onward(flow: &Flow, guards: &Guards, point: Point, known: &Known) -> Vec<
         };
         let To::Point(to) = movement.to else {
             if let Via::When(cond) = movement.via {
-                earlier.push(cond);
+                earlier.extend(guards.not(cond));
             }
             continue;
         };
@@ -144,10 +145,11 @@ pub fn onward(flow: &Flow, guards: &Guards, point: Point, known: &Known) -> Vec<
         }
         match (&statement.kind, movement.via) {
             (StatementKind::Send { channel, guard, .. }, _) => {
-                if let Some(sent) = guards.sent(known, channel.as_str(), guard.as_ref()) {
+                let here = guards.at_send(known);
+                if let Some(sent) = guards.sent(&here, channel.as_str(), guard.as_ref()) {
                     out.push(way(to, sent, true));
                 }
-                out.push(way(to, known.clone(), false));
+                out.push(way(to, here, false));
             }
             (StatementKind::Branch(_), Via::When(cond)) => {
                 out.extend(
@@ -155,7 +157,7 @@ pub fn onward(flow: &Flow, guards: &Guards, point: Point, known: &Known) -> Vec<
                         .arm(known, Some(cond), &earlier)
                         .map(|k| way(to, k, false)),
                 );
-                earlier.push(cond);
+                earlier.extend(guards.not(cond));
             }
             (StatementKind::Branch(_), _) => {
                 out.extend(guards.arm(known, None, &earlier).map(|k| way(to, k, false)));
