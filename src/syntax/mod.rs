@@ -4,8 +4,9 @@
 //! (`limits`), parses with the pest grammar (`grammar`), lowers the pairs to
 //! the spanned tree (`lower`, `values`) and, when the text does not parse,
 //! walks it construct by construct to report every mistake (`recover`,
-//! `expected`). A file holds one program or the customer schema; both are
-//! read here. No pest type leaves this module.
+//! `expected`, and `near_miss` for constructs that are almost right). A
+//! file holds one program or the customer schema; both are read here. No
+//! pest type leaves this module.
 
 pub mod ast;
 mod expected;
@@ -13,6 +14,7 @@ mod grammar;
 pub mod limits;
 mod lower;
 pub(crate) use lower::{word_choice, word_list};
+mod near_miss;
 mod prepass;
 mod recover;
 mod values;

@@ -11,6 +11,7 @@ use super::ast::{Program, Schema, Step};
 use super::expected::{self, CLAUSE_WORDS, SCHEMA_WORDS, STATEMENT_WORDS};
 use super::grammar::{NurtureParser, Rule};
 use super::lower::Lowerer;
+use super::near_miss::{consent_joined, if_after, missing_brace, without_brace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
@@ -432,98 +433,6 @@ fn unclosed_step(step: &Step, at: usize) -> Diagnostic {
     .help("end each step with `}` after its last statement")
 }
 
-/// `step NAME` with something other than `{` after it: the name, when the
-/// head is that and only its brace is missing.
-fn without_brace(text: &str, start: usize) -> Option<crate::span::Name> {
-    let after_keyword = text.get(start..)?.strip_prefix("step")?;
-    let blanks = after_keyword.len() - after_keyword.trim_start_matches([' ', '\t']).len();
-    if blanks == 0 {
-        return None;
-    }
-    let name_start = start + "step".len() + blanks;
-    let rest = &text[name_start..];
-    let len = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(rest.len());
-    let name = &rest[..len];
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) || super::is_reserved(name)
-    {
-        return None;
-    }
-    // Nothing else on the line: only the brace is missing.
-    let line_end = skip_blanks(text.as_bytes(), name_start + len);
-    if line_end < text.len() && text.as_bytes()[line_end] != b'\n' {
-        return None;
-    }
-    Some(Spanned::new(
-        name.to_string(),
-        Span::new(name_start, name_start + len),
-    ))
-}
-
-/// The step's head lacks its `{`.
-fn missing_brace(name: &crate::span::Name) -> Diagnostic {
-    let n = name.as_str();
-    Diagnostic::new(Code::SyntaxError, format!("`step {n}` has no `{{`"))
-        .label(Span::at(name.span.end), "expected `{` here")
-        .help(format!(
-            "open the step's statements with a brace: `step {n} {{`, and close them with `}}`"
-        ))
-}
-
-/// `if` after a statement that takes no condition.
-fn if_after(last: &super::ast::Statement, at: usize) -> Diagnostic {
-    let keyword = last.kind.keyword();
-    Diagnostic::new(
-        Code::SyntaxError,
-        format!("`if` only guards a `send`, not `{keyword}`"),
-    )
-    .label(Span::new(at, at + 2), format!("`{keyword}` cannot have a condition"))
-    .help(format!(
-        "to `{keyword}` only for some customers, lead them to a step of its own with a `branch`: `branch {{ when CONDITION -> that_step  else -> … }}`"
-    ))
-}
-
-/// `consent email and sms` (or `or`): the diagnostic, when `last` is the
-/// `consent` clause the word follows.
-fn consent_joined(
-    text: &str,
-    last: &super::ast::Clause,
-    at: usize,
-    word: &str,
-) -> Option<Diagnostic> {
-    let super::ast::ClauseKind::Consent(channels) = &last.kind else {
-        return None;
-    };
-    // Only right after the clause, on its line.
-    let between = text.get(last.span.end..at)?;
-    if between.contains('\n') || !between.trim().is_empty() {
-        return None;
-    }
-    let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-    let rest: Vec<&str> = text[at..line_end]
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty() && *w != "and" && *w != "or")
-        .collect();
-    let mut all: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
-    all.extend(
-        rest.iter()
-            .copied()
-            .filter(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')),
-    );
-    let written = format!("consent {}", all.join(", "));
-    Some(
-        Diagnostic::new(
-            Code::SyntaxError,
-            format!("`consent` lists its channels with commas, not `{word}`"),
-        )
-        .label(Span::new(at, at + word.len()), format!("write `{written}`"))
-        .help(format!(
-            "write `{written}`: only customers who agreed to every one of them enter"
-        )),
-    )
-}
-
 /// A line that starts with a word that starts nothing here.
 fn not_a_start(text: &str, pos: usize, word: &str, what: &str, known: &[&str]) -> Diagnostic {
     let found = expected::found(text, pos);
@@ -638,7 +547,7 @@ fn line_of(text: &str, pos: usize) -> &str {
     &rest[..rest.find('\n').unwrap_or(rest.len())]
 }
 
-fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
+pub(super) fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
         i += 1;
     }
