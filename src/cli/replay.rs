@@ -55,15 +55,27 @@ pub fn run(args: &ReplayArgs) -> i32 {
     };
     let customers_file = args.customers.display().to_string();
     let events_file = args.events.display().to_string();
+    // An attribute the program reads that the file lacks would make every
+    // condition on it fail: said before the run, not found as "0 entered".
+    let read = crate::plan::attributes_read(&plan, schema.as_ref())
+        .into_iter()
+        .map(|attribute| (attribute, plan.program.clone()))
+        .collect();
+    let missing = input::missing_attributes(&customers_file, &customers_text, format, &read);
+    if !missing.is_empty() {
+        report_rows(&missing);
+        complain("nothing was replayed: the customers lack what the program reads");
+        return exit::FINDINGS;
+    }
     let (customers, mut bad) =
         input::read_customers(&customers_file, &customers_text, format, schema.as_ref());
     let (events, bad_events) = input::read_events(&events_file, &events_text, schema.as_ref());
     bad.extend(bad_events);
     report_rows(&bad);
-    if args.strict && !bad.is_empty() {
+    if args.strict && input::findings(&bad) > 0 {
         complain(&format!(
             "{} bad row(s); nothing was replayed (--strict)",
-            bad.len()
+            input::findings(&bad)
         ));
         return exit::FINDINGS;
     }
@@ -95,7 +107,7 @@ pub fn run(args: &ReplayArgs) -> i32 {
         ));
     }
     let _ = std::io::stderr().lock().write_all(summary.as_bytes());
-    if bad.is_empty() {
+    if input::findings(&bad) == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS

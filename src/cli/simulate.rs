@@ -114,6 +114,22 @@ pub fn run(args: &SimulateArgs) -> i32 {
         ),
     };
 
+    // An attribute the programs read that the file lacks would make every
+    // condition on it fail: said before the run, not found as "0 entered".
+    let mut read = std::collections::BTreeMap::new();
+    for l in &loaded {
+        for attribute in crate::plan::attributes_read(&l.plan, schema.as_ref()) {
+            read.entry(attribute)
+                .or_insert_with(|| l.plan.program.clone());
+        }
+    }
+    let missing = input::missing_attributes(&customers_name, &customers_text, format, &read);
+    if !missing.is_empty() {
+        report_rows(&missing);
+        complain("nothing was simulated: the customers lack what the programs read");
+        return exit::FINDINGS;
+    }
+
     let setups: Vec<Setup> = loaded
         .iter()
         .map(|l| Setup::new(&l.plan, &l.program, &model.behavior))
@@ -133,11 +149,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
             Some(&std::collections::BTreeSet::new()),
             &mut |_| {},
         );
-        if !errors.is_empty() {
+        if input::findings(&errors) > 0 {
             report_rows(&errors);
             complain(&format!(
                 "{} bad row(s); nothing was simulated (--strict)",
-                errors.len()
+                input::findings(&errors)
             ));
             return exit::FINDINGS;
         }
@@ -308,7 +324,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         days: args.days,
         customers_file: customers_name,
         behavior_file: model.name.clone(),
-        skipped_rows: errors.len(),
+        skipped_rows: input::findings(&errors),
         runs: args.runs,
         notes,
         programs,
@@ -345,7 +361,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
             return exit::TROUBLE;
         }
     }
-    if errors.is_empty() {
+    if input::findings(&errors) == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS

@@ -58,9 +58,18 @@
 //! JSON, nested objects name dotted attributes: `{"last_order": {"amount":
 //! 3}}` is `last_order.amount`.
 //!
-//! A column or key the schema does not declare is reported once per file
-//! and ignored; the rows are still read. An event or event property it does
-//! not declare is an error in the row.
+//! A column or key the schema does not declare is told once per file, as a
+//! note, and ignored; the rows are still read and it is no finding. An
+//! event or event property it does not declare is an error in the row, and
+//! so is a name in `consents`, `tags` or `segments` that is not declared but
+//! differs from a declared channel, tag or segment only in case (`Email`
+//! for `email`: "did you mean"), or for channels and segments by a letter
+//! or so. Other undeclared names are kept: no program can name such a
+//! channel or segment, and programs add tags of their own.
+//!
+//! [`missing_attributes`] tells, before a run, of an attribute a program
+//! reads that no customer in the file has: without it every condition on it
+//! fails, and nobody enters.
 //!
 //! These functions take `&str`: a file that is not UTF-8 is the caller's to
 //! report, as one [`RowError`] at line 1.
@@ -82,11 +91,13 @@ use words::{shown, without_bom};
 mod fields;
 mod from_csv;
 mod from_json;
+mod missing;
 mod schema_types;
 mod values;
 mod words;
 
 pub use from_csv::{Row, read_csv_rows};
+pub use missing::missing_attributes;
 
 /// How a customers file is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,18 +120,28 @@ impl Format {
 }
 
 /// One bad row: the file as the user named it, the 1-based line, and what
-/// is wrong in plain words.
+/// is wrong in plain words. A *note* tells of something ignored that skips
+/// nothing (a column the schema does not declare): it is shown, but it is
+/// no finding and does not change the exit code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub file: String,
     pub line: usize,
     pub problem: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub note: bool,
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.problem)
+        let note = if self.note { "note: " } else { "" };
+        write!(f, "{}:{}: {note}{}", self.file, self.line, self.problem)
     }
+}
+
+/// The problems that are findings, notes left out.
+pub fn findings(rows: &[RowError]) -> usize {
+    rows.iter().filter(|row| !row.note).count()
 }
 
 /// Reads customers in file order. A row with a problem is skipped, and so
@@ -161,6 +182,7 @@ pub fn read_customers_each(
                 file: file.to_string(),
                 line: row.line,
                 problem,
+                note: false,
             })),
         });
         errors.extend(bad);
@@ -280,12 +302,25 @@ impl<'f> Report<'f> {
             file: self.file.to_string(),
             line,
             problem,
+            note: false,
         });
     }
 
     fn once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
         if self.told.insert(key) {
             self.error(line, problem());
+        }
+    }
+
+    /// A note, told once per `key` and file.
+    fn note_once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
+        if self.told.insert(key) {
+            self.errors.push(RowError {
+                file: self.file.to_string(),
+                line,
+                problem: problem(),
+                note: true,
+            });
         }
     }
 }
