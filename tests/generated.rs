@@ -267,11 +267,11 @@ proptest! {
         formatting_keeps_the_plan(&text, &plan)?;
 
         let mut timeline: Vec<Event> = (0..4)
-            .map(|i| Event { at: START + i64::from(i) * 3600, customer: format!("c{i}"), name: "signup".into(), properties: BTreeMap::new() })
+            .map(|i| Event { id: None, at: START + i64::from(i) * 3600, customer: format!("c{i}"), name: "signup".into(), properties: BTreeMap::new() })
             .collect();
         for (after, who, kind) in &events {
             let name = if *kind == 0 { "click" } else { "unsubscribe" };
-            timeline.push(Event { at: START + 4 * 3600 + after, customer: format!("c{who}"), name: name.into(), properties: BTreeMap::new() });
+            timeline.push(Event { id: None, at: START + 4 * 3600 + after, customer: format!("c{who}"), name: name.into(), properties: BTreeMap::new() });
         }
         timeline.sort_by_key(|e| e.at);
         let until = START + 400 * DAY;

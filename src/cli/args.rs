@@ -186,7 +186,9 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub customers: PathBuf,
 
-    /// Events, as JSON Lines: {"at", "customer", "event", "properties"}.
+    /// Events, as JSON Lines: {"id", "at", "customer", "event", "properties"};
+    /// `id` is optional, and an event whose id the customer already had is
+    /// a duplicate and is dropped.
     #[arg(long)]
     pub events: PathBuf,
 

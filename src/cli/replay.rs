@@ -57,8 +57,9 @@ pub fn run(args: &ReplayArgs) -> i32 {
     let events_file = args.events.display().to_string();
     let (customers, mut bad) =
         input::read_customers(&customers_file, &customers_text, format, schema.as_ref());
-    let (events, bad_events) = input::read_events(&events_file, &events_text, schema.as_ref());
-    bad.extend(bad_events);
+    let read = input::read_events_counted(&events_file, &events_text, schema.as_ref());
+    let (events, duplicates) = (read.events, read.duplicates);
+    bad.extend(read.errors);
     report_rows(&bad);
     if args.strict && !bad.is_empty() {
         complain(&format!(
@@ -88,6 +89,11 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     print(&out);
     let mut summary = summary(&plan, &result);
+    if duplicates > 0 {
+        summary.push_str(&format!(
+            "{duplicates} duplicate event(s) in `{events_file}` (an `id` the customer already had) were dropped\n"
+        ));
+    }
     if !result.unknown_customers.is_empty() {
         summary.push_str(&format!(
             "{} event(s) for customers not in `{customers_file}` were ignored\n",
