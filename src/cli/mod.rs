@@ -11,6 +11,7 @@ mod graph;
 mod replay;
 mod sample;
 mod schema;
+mod serve;
 mod simulate;
 
 use args::{Cli, Command};
@@ -50,6 +51,7 @@ pub fn run() -> i32 {
         Command::Simulate(options) => simulate::run(&options),
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),
+        Command::Serve(options) => serve::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

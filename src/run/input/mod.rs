@@ -90,7 +90,7 @@ mod words;
 
 pub use from_csv::{Row, read_csv_rows};
 pub use single::{LineReader, Lines};
-pub use to_json::customer_json;
+pub use to_json::{action_line, customer_json};
 
 /// How a customers file is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,8 +25,11 @@ pub type Read<T> = Result<(T, Vec<String>), Vec<String>>;
 /// array, from 1) and its object, or the reason it is not one.
 pub struct Lines;
 
+/// One record of a body: its line, and its object or why it is not one.
+pub type Record = (usize, Result<Map<String, Json>, String>);
+
 impl Lines {
-    pub fn split(text: &str) -> Vec<(usize, Result<Map<String, Json>, String>)> {
+    pub fn split(text: &str) -> Vec<Record> {
         let text = super::words::without_bom(text);
         // A whole body that is one JSON value: an object, or an array of them.
         if let Ok(value) = serde_json::from_str::<Json>(text) {

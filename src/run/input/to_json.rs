@@ -1,10 +1,11 @@
 //! Stage 4, input: a customer written back in the JSON form the readers
 //! take, so that what `GET /v1/customers/{id}` shows can be `PUT` again and
-//! a CSV customer can be sent as JSON.
+//! a CSV customer can be sent as JSON; an action as the JSON line `nurture
+//! replay` prints and `nurture serve` delivers.
 
 use super::schema_types::Types;
 use super::show_time;
-use crate::run::{Customer, Datum};
+use crate::run::{Action, ActionKind, Customer, Datum};
 use crate::syntax::ast::{Schema, ValueType};
 use serde_json::{Map, Value as Json};
 
@@ -62,5 +63,21 @@ fn datum_json(datum: &Datum, declared: Option<&ValueType>) -> Json {
         Datum::Text(text) => Json::from(text.clone()),
         Datum::List(items) => Json::Array(items.iter().cloned().map(Json::from).collect()),
         Datum::Time(at) => Json::from(show_time(*at)),
+    }
+}
+
+/// One action as a JSON line, with the time as RFC 3339.
+pub fn action_line(action: &Action) -> String {
+    match serde_json::to_value(action) {
+        Ok(mut value) => {
+            if let Some(object) = value.as_object_mut() {
+                object.insert("at".into(), serde_json::Value::from(show_time(action.at)));
+                if let ActionKind::Defer { until, .. } = &action.kind {
+                    object.insert("until".into(), serde_json::Value::from(show_time(*until)));
+                }
+            }
+            value.to_string()
+        }
+        Err(error) => format!("{{\"error\": {:?}}}", error.to_string()),
     }
 }
