@@ -29,7 +29,10 @@ fn serve_delivers_exactly_what_replay_prints_for_every_program() {
     let programs = programs.to_str().unwrap_or_default();
     for seed in [1, 7] {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let server = Server::start(dir.path(), &[programs, "--clock", "manual", "--store", "sqlite:state.db"]);
+        let server = Server::start(
+            dir.path(),
+            &[programs, "--clock", "manual", "--store", "sqlite:state.db"],
+        );
         run_protocol(&server, seed);
         server.wait_delivered(60);
         let delivered = server.stdout.lock().map(|l| l.clone()).unwrap_or_default();
@@ -46,7 +49,11 @@ fn serve_delivers_exactly_what_replay_prints_for_every_program() {
 #[test]
 fn a_program_served_alone_delivers_what_it_delivers_among_others() {
     let expected = expected();
-    for program in ["wake_up_dormant", "welcome_new_customer", "after_sales_consumables"] {
+    for program in [
+        "wake_up_dormant",
+        "welcome_new_customer",
+        "after_sales_consumables",
+    ] {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = root().join(format!("programs/{program}.nurture"));
         let server = Server::start(
@@ -54,7 +61,10 @@ fn a_program_served_alone_delivers_what_it_delivers_among_others() {
             &[
                 path.to_str().unwrap_or_default(),
                 "--schema",
-                root().join("programs/schema.nurture").to_str().unwrap_or_default(),
+                root()
+                    .join("programs/schema.nurture")
+                    .to_str()
+                    .unwrap_or_default(),
                 "--clock",
                 "manual",
                 "--store",

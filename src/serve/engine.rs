@@ -25,6 +25,10 @@ const TRIES: usize = 6;
 /// A timer this far behind the clock when it fires counts as late.
 const LATE_TIMER: Seconds = 5;
 
+/// The answer to events sent before the manual clock was ever set.
+pub const CLOCK_UNSET: &str =
+    "the manual clock has not been set: POST /v1/clock {\"now\": …} first";
+
 /// What became of one event of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventOutcome {
@@ -198,6 +202,7 @@ impl Worker {
                     let _ = reply.send(answer);
                 }
                 Job::Due { reply } => {
+                    self.refresh_clock();
                     let answer = match self.shared.clock.now() {
                         Some(now) => self.due(now).map(|(loaded, _)| loaded),
                         None => Ok(0),
@@ -348,6 +353,12 @@ impl Worker {
     fn events(&mut self, jobs: Vec<(Vec<Event>, Reply<Vec<EventOutcome>>)>) {
         let started = clock::wall_millis();
         self.refresh_clock();
+        if self.shared.clock.now().is_none() {
+            for (_, reply) in jobs {
+                let _ = reply.send(Err(CLOCK_UNSET.to_string()));
+            }
+            return;
+        }
         let mut ids: Vec<String> = Vec::new();
         let mut pairs: Vec<(String, String)> = Vec::new();
         for (events, _) in &jobs {

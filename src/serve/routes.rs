@@ -257,13 +257,6 @@ pub async fn post_customers(
 }
 
 pub async fn post_events(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
-    let now = app.shared.clock.now();
-    if now.is_none() {
-        return error(
-            StatusCode::CONFLICT,
-            "the manual clock has not been set: POST /v1/clock {\"now\": …} first",
-        );
-    }
     let text = match text(body, &headers, app.max_body).await {
         Ok(text) => text,
         Err(response) => return response,
@@ -329,6 +322,9 @@ pub async fn post_events(State(app): State<Arc<App>>, headers: HeaderMap, body: 
     } else {
         match app.engine.events(events).await {
             Ok(outcomes) => outcomes,
+            Err(problem) if problem == super::engine::CLOCK_UNSET => {
+                return error(StatusCode::CONFLICT, &problem);
+            }
             Err(problem) => return unavailable(&problem),
         }
     };

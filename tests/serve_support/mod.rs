@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod store_suite;
 
 use nurture::run::input::{self, Format};
 use serde_json::Value as Json;
@@ -186,7 +187,12 @@ fn agent() -> ureq::Agent {
 
 /// A request: the status and body, or why it failed (a connection refused
 /// or reset: the server died).
-pub fn call(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> Result<(u16, String), String> {
+pub fn call(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<(u16, String), String> {
     let agent = agent();
     let mut request = ureq::http::Request::builder().method(method).uri(url);
     if let Some(token) = token {
@@ -223,11 +229,17 @@ pub fn json(text: &str) -> Json {
 pub fn customers() -> Vec<(String, String)> {
     let text = read(&root().join("programs/sample/customers.csv"));
     let schema = schema();
-    let (customers, errors) = input::read_customers("customers.csv", &text, Format::Csv, Some(&schema));
+    let (customers, errors) =
+        input::read_customers("customers.csv", &text, Format::Csv, Some(&schema));
     assert!(errors.is_empty(), "{errors:?}");
     customers
         .iter()
-        .map(|c| (c.id.clone(), input::customer_json(c, Some(&schema)).to_string()))
+        .map(|c| {
+            (
+                c.id.clone(),
+                input::customer_json(c, Some(&schema)).to_string(),
+            )
+        })
         .collect()
 }
 
@@ -367,7 +379,12 @@ pub fn send(server_url: &dyn Fn(&str) -> String, step: &Step) -> Result<(u16, St
             Some(TOKEN),
             Some(&serde_json::json!({ "now": now }).to_string()),
         ),
-        Step::Customers(lines) => call("POST", &server_url("/v1/customers"), Some(TOKEN), Some(lines)),
+        Step::Customers(lines) => call(
+            "POST",
+            &server_url("/v1/customers"),
+            Some(TOKEN),
+            Some(lines),
+        ),
         Step::Customer(id, record) => call(
             "PUT",
             &server_url(&format!("/v1/customers/{id}")),
@@ -403,7 +420,12 @@ pub fn replay(program: &Path) -> Vec<String> {
         .current_dir(root())
         .output()
         .expect("run nurture replay");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(str::to_string)
@@ -431,7 +453,10 @@ pub fn expected() -> BTreeMap<String, Json> {
         for line in replay(&program) {
             let action = json(&line);
             let key = action["key"].as_str().unwrap_or("").to_string();
-            assert!(expected.insert(key.clone(), action).is_none(), "key {key} twice");
+            assert!(
+                expected.insert(key.clone(), action).is_none(),
+                "key {key} twice"
+            );
         }
     }
     assert!(expected.len() > 200, "the sample gives hundreds of actions");
@@ -449,7 +474,9 @@ pub fn compare(expected: &BTreeMap<String, Json>, delivered: &[String]) -> Resul
         let key = action["key"].as_str().unwrap_or("").to_string();
         if let Some(before) = got.get(&key) {
             if *before != action {
-                problems.push(format!("key {key} delivered with two contents:\n  {before}\n  {action}"));
+                problems.push(format!(
+                    "key {key} delivered with two contents:\n  {before}\n  {action}"
+                ));
             }
         } else {
             got.insert(key, action);
@@ -458,9 +485,9 @@ pub fn compare(expected: &BTreeMap<String, Json>, delivered: &[String]) -> Resul
     for (key, action) in expected {
         match got.get(key) {
             None => problems.push(format!("missing {key}: {action}")),
-            Some(other) if other != action => {
-                problems.push(format!("different {key}:\n  replay {action}\n  serve  {other}"))
-            }
+            Some(other) if other != action => problems.push(format!(
+                "different {key}:\n  replay {action}\n  serve  {other}"
+            )),
             Some(_) => {}
         }
     }
@@ -477,7 +504,11 @@ pub fn compare(expected: &BTreeMap<String, Json>, delivered: &[String]) -> Resul
             "{} problem(s) of {} expected actions:\n{}",
             problems.len(),
             expected.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
         ))
     }
 }

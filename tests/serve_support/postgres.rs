@@ -49,7 +49,10 @@ impl Cluster {
                 .args(["-R", "postgres"])
                 .arg(dir.path())
                 .status();
-            assert!(status.is_ok_and(|s| s.success()), "chown the cluster folder");
+            assert!(
+                status.is_ok_and(|s| s.success()),
+                "chown the cluster folder"
+            );
         }
         let cluster = Cluster {
             port: free_port(),
@@ -132,7 +135,10 @@ impl Cluster {
                     break;
                 }
                 Err(error) => {
-                    assert!(Instant::now() < deadline, "PostgreSQL did not answer: {error}");
+                    assert!(
+                        Instant::now() < deadline,
+                        "PostgreSQL did not answer: {error}"
+                    );
                     std::thread::sleep(Duration::from_millis(100));
                 }
             }
@@ -144,6 +150,9 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.dir.path().join("data").display().to_string();
-        let _ = self.run("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "-t", "30", "stop"]);
+        let _ = self.run(
+            "pg_ctl",
+            &["-D", &data, "-m", "immediate", "-w", "-t", "30", "stop"],
+        );
     }
 }
