@@ -101,6 +101,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub max_body_mib: u64,
 
+    /// Seconds a client may take to send a request body; a slower one is
+    /// answered 408.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+
     /// Threads that write to the store (default: 1 for SQLite, 4 for
     /// PostgreSQL).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]

@@ -54,6 +54,7 @@ pub fn run(args: &ServeArgs) -> i32 {
         },
         seed: args.seed,
         max_body: (args.max_body_mib as usize).saturating_mul(1 << 20),
+        body_timeout: std::time::Duration::from_secs(args.body_timeout),
         workers: args.workers.map(|n| n as usize),
     };
     match serve::run(config) {

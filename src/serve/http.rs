@@ -5,8 +5,9 @@
 //!
 //! Bad input never takes the service down: a body over the limit is
 //! refused with 413 before it is read (or as soon as it passes the limit),
-//! a body that trickles in is cut off with 408, headers that trickle in are
-//! cut off by hyper, and at most [`MAX_CONNECTIONS`] connections are served
+//! a body that trickles in is cut off with 408 (`--body-timeout`), headers
+//! that trickle in are
+//! cut off by hyper after 10 seconds, and at most [`MAX_CONNECTIONS`] connections are served
 //! at once (more wait in the listen queue).
 
 use super::App;
@@ -25,8 +26,6 @@ use std::time::Duration;
 pub const MAX_CONNECTIONS: usize = 1024;
 /// How long a client may take to send its request head.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client may take to send its body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn router(app: Arc<App>) -> Router {
     let guarded = Router::new()
@@ -114,12 +113,14 @@ pub fn error(status: StatusCode, message: &str) -> Response {
     json(status, serde_json::json!({ "error": message }))
 }
 
-/// The body as UTF-8 text, at most `limit` bytes, within [`BODY_TIMEOUT`].
+/// The body as UTF-8 text, at most `app.max_body` bytes, within
+/// `app.body_timeout`.
 pub async fn text(
+    app: &App,
     body: Body,
     headers: &axum::http::HeaderMap,
-    limit: usize,
 ) -> Result<String, Response> {
+    let limit = app.max_body;
     let too_large = || {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -136,35 +137,36 @@ pub async fn text(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(too_large());
     }
-    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
-        Err(_) => {
-            return Err(error(
-                StatusCode::REQUEST_TIMEOUT,
-                &format!(
-                    "the body did not arrive within {} seconds",
-                    BODY_TIMEOUT.as_secs()
-                ),
-            ));
-        }
-        Ok(Err(problem)) => {
-            // http-body-util's `LengthLimitError`, somewhere in the chain.
-            let mut over = false;
-            let mut cause: Option<&dyn std::error::Error> = Some(&problem);
-            while let Some(error) = cause {
-                over |= error.to_string().contains("length limit");
-                cause = error.source();
+    let bytes =
+        match tokio::time::timeout(app.body_timeout, axum::body::to_bytes(body, limit)).await {
+            Err(_) => {
+                return Err(error(
+                    StatusCode::REQUEST_TIMEOUT,
+                    &format!(
+                        "the body did not arrive within {} seconds (--body-timeout)",
+                        app.body_timeout.as_secs()
+                    ),
+                ));
             }
-            return Err(if over {
-                too_large()
-            } else {
-                error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("the body could not be read: {problem}"),
-                )
-            });
-        }
-        Ok(Ok(bytes)) => bytes,
-    };
+            Ok(Err(problem)) => {
+                // http-body-util's `LengthLimitError`, somewhere in the chain.
+                let mut over = false;
+                let mut cause: Option<&dyn std::error::Error> = Some(&problem);
+                while let Some(error) = cause {
+                    over |= error.to_string().contains("length limit");
+                    cause = error.source();
+                }
+                return Err(if over {
+                    too_large()
+                } else {
+                    error(
+                        StatusCode::BAD_REQUEST,
+                        &format!("the body could not be read: {problem}"),
+                    )
+                });
+            }
+            Ok(Ok(bytes)) => bytes,
+        };
     String::from_utf8(bytes.to_vec())
         .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
 }

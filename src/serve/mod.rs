@@ -49,6 +49,8 @@ pub struct Config {
     pub clock: clock::Mode,
     pub seed: u64,
     pub max_body: usize,
+    /// How long a client may take to send a body.
+    pub body_timeout: std::time::Duration,
     /// Engine threads; by default 1 on SQLite (one writer at a time
     /// anyway), 4 on PostgreSQL.
     pub workers: Option<usize>,
@@ -63,6 +65,7 @@ pub struct App {
     pub token: String,
     pub schema: Option<Schema>,
     pub max_body: usize,
+    pub body_timeout: std::time::Duration,
 }
 
 /// Runs the service until SIGINT or SIGTERM. `Err` is a reason it could
@@ -146,6 +149,7 @@ pub fn run(config: Config) -> Result<(), String> {
         token: config.token.clone(),
         schema: config.schema.clone(),
         max_body: config.max_body,
+        body_timeout: config.body_timeout,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -57,7 +57,7 @@ pub async fn post_clock(State(app): State<Arc<App>>, headers: HeaderMap, body: B
             "the clock is the system's; start with `--clock manual` to move it by hand",
         );
     }
-    let text = match text(body, &headers, app.max_body).await {
+    let text = match text(&app, body, &headers).await {
         Ok(text) => text,
         Err(response) => return response,
     };
@@ -122,7 +122,7 @@ pub async fn put_customer(
     if let Some(problem) = id_problem(&id, "customer") {
         return error(StatusCode::BAD_REQUEST, &problem);
     }
-    let text = match text(body, &headers, app.max_body).await {
+    let text = match text(&app, body, &headers).await {
         Ok(text) => text,
         Err(response) => return response,
     };
@@ -202,7 +202,7 @@ pub async fn post_customers(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let text = match text(body, &headers, app.max_body).await {
+    let text = match text(&app, body, &headers).await {
         Ok(text) => text,
         Err(response) => return response,
     };
@@ -257,7 +257,7 @@ pub async fn post_customers(
 }
 
 pub async fn post_events(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
-    let text = match text(body, &headers, app.max_body).await {
+    let text = match text(&app, body, &headers).await {
         Ok(text) => text,
         Err(response) => return response,
     };
