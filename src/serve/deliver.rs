@@ -121,6 +121,9 @@ impl Deliverer {
                 ureq::Agent::config_builder()
                     .timeout_global(Some(policy.timeout))
                     .http_status_as_error(false)
+                    // A redirect is not a delivery: the receiver says where
+                    // it is in the URL it was given.
+                    .max_redirects(0)
                     .build()
                     .new_agent(),
             ),

@@ -22,7 +22,9 @@
 //!
 //! # Events
 //!
-//! `at`, `customer` and `event` are required; `properties` is optional.
+//! `at`, `customer` and `event` are required; `id` and `properties` are
+//! optional. An event whose `id` the same customer had on an earlier line
+//! is a duplicate and is dropped (`nurture serve` requires the id).
 //! `segment_entered` and `segment_left` need no declaration but must carry
 //! the property `segment`, a segment the schema declares.
 //!
