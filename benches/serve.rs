@@ -283,10 +283,14 @@ fn ingest() {
     .iter()
     .map(|k| metric(&server, &format!("nurture_actions_total{{kind=\"{k}\"}}")))
     .sum();
-    let commits = metric(&server, "nurture_store_retries_total");
+    let retries = metric(&server, "nurture_store_retries_total");
+    let busy = metric(&server, "nurture_event_batch_seconds_sum");
+    let commits = metric(&server, "nurture_event_batch_seconds_count");
     println!(
-        "ingest (SQLite, 12 programs): {customers} customers in {loading:.1} s; {events} events in batches of 500 from 4 clients in {seconds:.1} s = {:.0} events/s, {actions:.0} actions written, {commits:.0} store retries",
-        events as f64 / seconds
+        "ingest (SQLite, 12 programs): {customers} customers in {loading:.1} s; {events} events in batches of 500 from 4 clients in {seconds:.1} s = {:.0} events/s, {actions:.0} actions written, {retries:.0} store retries; the engine spent {busy:.1} s in {commits:.0} units of work ({:.0} ms each, {:.0}% of the time)",
+        events as f64 / seconds,
+        busy * 1000.0 / commits.max(1.0),
+        busy * 100.0 / seconds
     );
 }
 

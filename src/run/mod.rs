@@ -18,7 +18,7 @@ pub mod track;
 
 pub use interpret::{
     Action, ActionKind, ActionRef, Input, Journey, KindRef, Sink, Status, Step as Transition,
-    advance, advance_with, is_goal, next_entry_check, step,
+    advance, advance_with, is_goal, may_act, next_entry_check, step,
 };
 pub use record::{DatumRef, EventRecord, Record};
 

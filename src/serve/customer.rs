@@ -7,7 +7,7 @@ use super::programs::Programs;
 use super::store::{CustomerRow, JourneyRow, Loaded, OutboxRow, Writes};
 use crate::plan::Plan;
 use crate::run::track::{Track, note_event};
-use crate::run::{Action, ActionKind, Customer, Event, Journey, Seconds, Status};
+use crate::run::{Action, ActionKind, Customer, Event, Input, Journey, Seconds, Status};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -21,6 +21,70 @@ pub struct Tracked {
     pub start: Option<Option<Seconds>>,
     /// The row as loaded, to tell whether it changed.
     pub loaded: Option<JourneyRow>,
+    /// The track's record is the customer's own, not yet copied: a program
+    /// the customer is out of sees the record as it is, and most inputs
+    /// cannot change that (`run::may_act`). Copied when one can.
+    pub lazy: bool,
+}
+
+impl Tracked {
+    /// The record copied in, before an input that may change it.
+    fn materialize(&mut self, record: &Customer) {
+        if self.lazy {
+            self.track.customer = record.clone();
+            self.lazy = false;
+        }
+    }
+
+    /// The next tick, reading the customer's own record while lazy.
+    fn next_tick(&self, record: &Customer) -> Option<Seconds> {
+        if self.lazy {
+            crate::run::track::next_tick(&self.plan, record, &self.track.journey, self.track.until)
+        } else {
+            self.track.next_tick(&self.plan)
+        }
+    }
+
+    /// Fires the ticks due up to `up_to`.
+    fn catch_up(
+        &mut self,
+        record: &Customer,
+        up_to: Seconds,
+        seed: u64,
+        actions: &mut Vec<Action>,
+    ) -> usize {
+        if self.lazy {
+            match self.next_tick(record) {
+                Some(at) if at <= up_to => self.materialize(record),
+                _ => return 0,
+            }
+        }
+        self.track.catch_up(&self.plan, seed, up_to, actions)
+    }
+
+    /// Runs an event (after the ticks due before it).
+    fn event(&mut self, record: &Customer, event: &Event, seed: u64, actions: &mut Vec<Action>) {
+        self.catch_up(record, event.at, seed, actions);
+        if self.lazy && !crate::run::may_act(&self.plan, &self.track.journey, Input::Event(event)) {
+            // Nothing to run; the record's `last_event_at` is the
+            // customer's, noted by the caller.
+            self.track.until = self.track.until.max(event.at);
+            return;
+        }
+        self.materialize(record);
+        self.track.event(&self.plan, seed, event, actions);
+    }
+
+    /// An unconditional look (a tick) at `at`.
+    fn look(&mut self, record: &Customer, at: Seconds, seed: u64, actions: &mut Vec<Action>) {
+        if self.lazy && !crate::run::may_act::<Event>(&self.plan, &self.track.journey, Input::Tick)
+        {
+            self.track.until = self.track.until.max(at);
+            return;
+        }
+        self.materialize(record);
+        self.track.start(&self.plan, seed, at, actions);
+    }
 }
 
 /// A customer as worked on.
@@ -76,6 +140,7 @@ impl Working {
                 track,
                 start: journey.start.then_some(journey.timer),
                 loaded: Some(journey),
+                lazy: false,
             });
         }
         // A deployed program without a row: out, nothing due, the record
@@ -88,12 +153,13 @@ impl Working {
                 program: program.clone(),
                 plan: plan.clone(),
                 track: Track {
-                    customer: row.record.clone(),
+                    customer: Customer::default(),
                     journey: Journey::default(),
                     until: row.until.unwrap_or(Seconds::MIN),
                 },
                 start: None,
                 loaded: None,
+                lazy: true,
             });
         }
         Ok(Working {
@@ -124,6 +190,7 @@ impl Working {
                     track: Track::new(record.clone()),
                     start: Some(now),
                     loaded: None,
+                    lazy: false,
                 })
                 .collect(),
             idle: Vec::new(),
@@ -162,9 +229,7 @@ impl Working {
                 continue;
             }
             let mut actions = Vec::new();
-            fired += tracked
-                .track
-                .catch_up(&tracked.plan, seed, up_to, &mut actions);
+            fired += tracked.catch_up(&self.row.record, up_to, seed, &mut actions);
             let actions = labelled(&tracked.program, &tracked.plan, actions);
             self.actions.extend(actions);
         }
@@ -187,9 +252,7 @@ impl Working {
                 continue;
             }
             let mut actions = Vec::new();
-            tracked
-                .track
-                .event(&tracked.plan, seed, event, &mut actions);
+            tracked.event(&self.row.record, event, seed, &mut actions);
             let actions = labelled(&tracked.program, &tracked.plan, actions);
             self.actions.extend(actions);
         }
@@ -215,7 +278,9 @@ impl Working {
         // The record is the sending system's word: each program sees it as
         // given (the actions told the system what the programs changed).
         for tracked in &mut self.tracks {
-            tracked.track.customer = record.clone();
+            if !tracked.lazy {
+                tracked.track.customer = record.clone();
+            }
         }
         let Some(now) = now else {
             return true;
@@ -247,7 +312,7 @@ impl Working {
                 continue;
             }
             let mut actions = Vec::new();
-            tracked.track.start(&tracked.plan, seed, at, &mut actions);
+            tracked.look(&self.row.record, at, seed, &mut actions);
             let actions = labelled(&tracked.program, &tracked.plan, actions);
             self.actions.extend(actions);
         }
@@ -272,13 +337,13 @@ impl Working {
         for tracked in &self.tracks {
             let timer = match tracked.start {
                 Some(at) => at,
-                None => tracked.track.next_tick(&tracked.plan),
+                None => tracked.next_tick(&self.row.record),
             };
             if let Some(timer) = timer {
                 next_timer = Some(next_timer.map_or(timer, |t| t.min(timer)));
             }
-            let view =
-                (tracked.track.customer != self.row.record).then(|| tracked.track.customer.clone());
+            let view = (!tracked.lazy && tracked.track.customer != self.row.record)
+                .then(|| tracked.track.customer.clone());
             let row = JourneyRow {
                 program: tracked.program.clone(),
                 version: tracked.plan.digest.clone(),

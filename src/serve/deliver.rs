@@ -151,12 +151,18 @@ impl Deliverer {
                 deliver_all(&target, policy, agent.as_ref(), rows, now, &metrics.metrics)
             });
             match done {
-                Ok(count) if count >= BATCH => continue,
+                Ok(count) if count >= BATCH => {
+                    let _ = self.store.maintain();
+                    continue;
+                }
                 Ok(_) => {}
                 Err(error) => {
                     eprintln!("nurture serve: delivery: {error}");
                     std::thread::sleep(Duration::from_secs(1));
                 }
+            }
+            if let Err(error) = self.store.maintain() {
+                eprintln!("nurture serve: store upkeep: {error}");
             }
             // Sleep until woken, the next retry, or the poll.
             let wait = match self.store.next_delivery() {

@@ -123,6 +123,13 @@ impl Metrics {
             &[("", get(&self.store_retries))],
         );
 
+        let _ = writeln!(
+            out,
+            "# HELP nurture_event_batch_seconds Time from taking a batch of event requests to their commit.\n# TYPE nurture_event_batch_seconds summary\nnurture_event_batch_seconds_sum {:.3}\nnurture_event_batch_seconds_count {}",
+            get(&self.commit_millis) as f64 / 1000.0,
+            get(&self.commits)
+        );
+
         let mut gauge = |name: &str, help: &str, samples: &[(String, i64)]| {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} gauge");

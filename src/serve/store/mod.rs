@@ -270,6 +270,12 @@ pub trait Store: Send {
         deliver: &mut dyn FnMut(&[OutboxRow]) -> Vec<Attempt>,
     ) -> Result<usize>;
 
+    /// Housekeeping, called now and then off the engine's threads (SQLite:
+    /// a checkpoint of the write-ahead log).
+    fn maintain(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// The earliest `next_try` of a pending action, if any.
     fn next_delivery(&mut self) -> Result<Option<Seconds>>;
 
