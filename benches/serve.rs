@@ -349,7 +349,8 @@ fn latency() {
 }
 
 /// `count` customers sign up at the start: the welcome program sends and
-/// waits two days; then the clock moves three days on.
+/// waits two days; then the clock moves to one second after the wait's
+/// end, so `count` timers are due at once.
 fn timers_for(count: usize) -> (Server, f64, f64) {
     let dir = tempfile::tempdir().expect("a folder");
     let mut server = start(dir.path(), "sqlite:state.db");
@@ -381,7 +382,7 @@ fn timers_for(count: usize) -> (Server, f64, f64) {
 fn timers() {
     let (server, loading, firing) = timers_for(100_000);
     println!(
-        "timers (SQLite): 100000 customers signed up and waiting in {loading:.1} s; clock moved past the wait: {:.0} ticks fired in {firing:.1} s",
+        "timers (SQLite): 100000 customers signed up and waiting in {loading:.1} s; the clock moved past their wait: {:.0} ticks fired in {firing:.1} s",
         metric(&server, "nurture_timers_fired_total")
     );
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::oneshot;
 
 /// Customers a due-timer batch loads at most.
-const DUE_BATCH: usize = 1000;
+const DUE_BATCH: usize = 2000;
 /// Events one unit of work takes at most when joining requests.
 const JOIN_EVENTS: usize = 5000;
 /// Tries of a unit of work the store says may succeed again.

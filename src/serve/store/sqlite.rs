@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS customers (
     ran_until  INTEGER,                 -- the latest moment run for them
     next_timer INTEGER                  -- the earliest timer of their journeys
 );
-CREATE INDEX IF NOT EXISTS customers_due ON customers (next_timer)
+CREATE INDEX IF NOT EXISTS customers_due ON customers (next_timer, customer)
     WHERE next_timer IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS journeys (
