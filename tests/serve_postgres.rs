@@ -33,7 +33,7 @@ fn three_processes_one_killed_deliver_exactly_replays_actions() {
         .iter()
         .map(|dir| Server::start(dir.path(), &args))
         .collect();
-    let mut alive = vec![true; 3];
+    let mut alive = [true; 3];
     let steps = protocol(5);
     let kill_at = steps.len() / 2;
     let deadline = Instant::now() + Duration::from_secs(600);
