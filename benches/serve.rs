@@ -415,7 +415,8 @@ fn million() {
             .map(|m| m.len())
             .unwrap_or(0)
     };
-    let disk = size("state.db") + size("state.db-wal");
+    let (db, wal) = (size("state.db"), size("state.db-wal"));
+    let disk = db + wal;
     let status =
         std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap_or_default();
     let memory = |field: &str| {
@@ -426,12 +427,14 @@ fn million() {
             .unwrap_or_default()
     };
     println!(
-        "million (SQLite): {count} customers in {customers_took:.0} s, and a signup each in {:.0} s more; {in_flight:.0} welcome journeys in flight; on disk {:.0} MB ({:.0} bytes a customer); server memory now {} (peak {})",
+        "million (SQLite): {count} customers in {customers_took:.0} s, and a signup each in {:.0} s more; {in_flight:.0} welcome journeys in flight; on disk {:.0} MB (database {:.0} MB, log {:.0} MB; {:.0} bytes a customer); server memory {} resident, of which {} its own (the rest is the mapped database file)",
         took - customers_took,
         disk as f64 / 1e6,
+        db as f64 / 1e6,
+        wal as f64 / 1e6,
         disk as f64 / count as f64,
         memory("VmRSS:"),
-        memory("VmHWM:"),
+        memory("RssAnon:"),
     );
 }
 
