@@ -151,8 +151,10 @@ const ATTEMPTED: &str = "UPDATE outbox SET state = ?3, tries = ?4, next_try = ?5
     WHERE customer = ?1 AND key = ?2";
 const CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
 const CHECKPOINT_ALL: &str = "PRAGMA wal_checkpoint(TRUNCATE)";
-/// 64 MiB of 4 KiB pages.
-const WAL_FRAMES_KEPT: i64 = 16 * 1024;
+/// 256 MiB of 4 KiB pages: a truncating checkpoint holds the writer up
+/// (a 100 ms answer at worst in `benches/serve.rs -- latency`), so it is
+/// kept rare.
+const WAL_FRAMES_KEPT: i64 = 64 * 1024;
 const NEXT_DELIVERY: &str = "SELECT min(next_try) FROM outbox WHERE state = 'pending'";
 const NEXT_TIMER: &str = "SELECT min(next_timer) FROM customers WHERE next_timer IS NOT NULL";
 const CUSTOMER_OUTBOX: &str = "SELECT seq, customer, key, program, version, at, kind, body, state,
@@ -489,7 +491,7 @@ impl Store for Sqlite {
         // PASSIVE copies what it can without waiting for the writer or
         // blocking it. Under steady writes it never catches up with the
         // end of the log, and the log would grow for ever (10 GB for a
-        // million customers): past 64 MiB, TRUNCATE waits for the writer
+        // million customers): past 256 MiB, TRUNCATE waits for the writer
         // between two commits, copies the rest, and empties the log.
         let frames: i64 = self
             .connection
