@@ -48,17 +48,21 @@ pub enum Command {
 pub struct ServeArgs {
     /// Programs, or folders searched for `*.nurture` files (a schema file
     /// among them is the schema, not a program).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_name = "PROGRAM_OR_FOLDER")]
     pub paths: Vec<PathBuf>,
 
     /// The customer schema; by default the `schema.nurture` beside the
     /// first program.
-    #[arg(long)]
+    #[arg(long, value_name = "PATH")]
     pub schema: Option<PathBuf>,
 
     /// Where state is kept: `sqlite:PATH` (embedded) or
     /// `postgres://USER@HOST:PORT/DATABASE` (shared by several processes).
-    #[arg(long, default_value = "sqlite:nurture.db")]
+    #[arg(
+        long,
+        value_name = "sqlite:PATH|postgres://…",
+        default_value = "sqlite:nurture.db"
+    )]
     pub store: String,
 
     /// The address to listen on (port 0: any free port, said on stderr).
@@ -72,7 +76,7 @@ pub struct ServeArgs {
 
     /// Where actions go: `stdout` (one JSON line each), `webhook:URL` (a
     /// POST each, with an Idempotency-Key header) or `none`.
-    #[arg(long, default_value = "stdout")]
+    #[arg(long, value_name = "stdout|webhook:URL|none", default_value = "stdout")]
     pub deliver: String,
 
     /// `system`, or `manual`: time moves only by POST /v1/clock, for tests
