@@ -162,6 +162,14 @@ codes! {
     MissingOwner = "N109", "missing-owner", Warning,
     "The program does not name its `owner`";
 
+    /// `(was NAME)` names a step of the program as it is now.
+    OldNameIsAStep = "N130", "old-name-is-a-step", Error,
+    "A step's old name in `(was …)` is the name of a step in the program";
+
+    /// Two steps say they were the same step.
+    OldNameTwice = "N131", "old-name-twice", Error,
+    "Two steps, or one step twice, give the same old name in `(was …)`";
+
     /// The schema declares a name twice.
     DuplicateSchemaEntry = "N201", "duplicate-schema-entry", Error,
     "The schema declares the same name twice";
@@ -285,6 +293,18 @@ codes! {
     /// More statements run at once than the interpreter runs in one go.
     TooMuchAtOnce = "N315", "too-much-at-once", Error,
     "More than 10,000 statements run one after another without a wait";
+
+    /// A place customers wait at in the old version has none in the new.
+    UnmappedPlace = "N340", "unmapped-place", Warning,
+    "Customers waiting here in the old version have no place to go in the new one";
+
+    /// Customers moved to the new version could get a message again.
+    SentAgain = "N341", "sent-again", Warning,
+    "Customers moved to the new version could get a message they already had";
+
+    /// A wait is shorter than customers waiting at it may have waited.
+    WaitShortened = "N342", "wait-shortened", Warning,
+    "A wait is shorter than customers waiting at it may already have waited";
 
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";

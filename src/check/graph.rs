@@ -77,6 +77,18 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
         }
         let n = name.as_str();
         let diagnostic = Diagnostic::new(Code::UnknownStep, format!("there is no step `{n}`"));
+        // An arrow to a step's old name, left behind by a rename.
+        let renamed = program
+            .steps
+            .iter()
+            .find(|step| step.was.iter().any(|old| old.as_str() == n));
+        if let Some(step) = renamed {
+            let now = step.name.as_str();
+            found.push(diagnostic.did_you_mean(name.span, now).help(format!(
+                "the step `{n}` is now called `{now}` (`step {now} (was {n})`): write `{now}`"
+            )));
+            return;
+        }
         found.push(
             match crate::suggest::closest(n, known.iter().copied()) {
                 Some(close) => diagnostic

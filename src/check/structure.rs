@@ -1,6 +1,7 @@
 //! Structure checks: what can be seen in the syntax tree alone, without
 //! names resolved or the program's graph: clauses written twice, steps
-//! defined twice, required clauses missing, steps without a way on.
+//! defined twice, required clauses missing, steps without a way on, and
+//! the old names of renamed steps (`renames.rs`).
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -14,6 +15,7 @@ pub fn check(program: &Program, source: &str, complete: bool) -> Vec<Diagnostic>
     let mut found = Vec::new();
     duplicate_clauses(program, source, &mut found);
     duplicate_steps(program, &mut found);
+    super::renames::check(program, &mut found);
     for step in &program.steps {
         statement_after_way_on(step, &mut found);
         duplicate_arms(step, &mut found);

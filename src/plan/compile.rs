@@ -22,6 +22,8 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
         .map(|(i, step)| StepRef {
             name: step.name.value.clone(),
             node: compiler.resolve(i, 0),
+            length: compiler.length(i),
+            was: step.was.iter().map(|old| old.value.clone()).collect(),
         })
         .collect();
 
@@ -114,6 +116,13 @@ fn meaning_digest(plan: &Plan) -> String {
     for node in &mut bare.nodes {
         node.span = SourceSpan { start: 0, end: 0 };
     }
+    // Where statements sit and what steps were called before say nothing
+    // of what the plan does (and keep the digests of plans written before
+    // they were added).
+    for step in &mut bare.steps {
+        step.length = 0;
+        step.was.clear();
+    }
     // Plain structs with string keys and finite numbers always serialise.
     let json = serde_json::to_vec(&bare).unwrap_or_default();
     format!("sha256:{:x}", Sha256::digest(&json))
@@ -183,6 +192,11 @@ impl<'p> Compiler<'p> {
             .get(step)
             .map_or(self.program.span, |s| s.span);
         self.exit_node("stuck", span)
+    }
+
+    /// How many nodes the statements of `step` are: all but a final arrow.
+    fn length(&self, step: usize) -> usize {
+        self.index.range((step, 0)..(step + 1, 0)).count()
     }
 
     fn exit_node(&mut self, outcome: &str, span: Span) -> usize {

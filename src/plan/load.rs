@@ -94,6 +94,15 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
     node("start".into(), plan.start)?;
     for (i, step) in plan.steps.iter().enumerate() {
         node(format!("steps[{i}].node"), step.node)?;
+        if step.node.saturating_add(step.length) > count {
+            return Err(error(
+                format!("steps[{i}].length"),
+                format!(
+                    "{} nodes from node {} run past the plan's {count}",
+                    step.length, step.node
+                ),
+            ));
+        }
     }
     for (i, entry) in plan.nodes.iter().enumerate() {
         let at = format!("nodes[{i}]");

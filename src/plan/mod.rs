@@ -144,7 +144,23 @@ pub struct Quiet {
 #[serde(deny_unknown_fields)]
 pub struct StepRef {
     pub name: String,
+    /// The step's first node (for a step that is only `-> STEP`, where it
+    /// leads).
     pub node: usize,
+    /// How many nodes, from `node` on, the step's own statements are (a
+    /// final `-> STEP` is no node of its own): where each statement sits,
+    /// for moving customers between versions (`nurture serve --migrate`).
+    /// Absent in plans written before it was added, and for a step that is
+    /// only `-> STEP`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub length: usize,
+    /// The names the step had in earlier versions (`step a (was b)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub was: Vec<String>,
+}
+
+fn is_zero(value: &usize) -> bool {
+    *value == 0
 }
 
 /// A byte range in the program's source.

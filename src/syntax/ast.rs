@@ -201,6 +201,10 @@ pub struct Percent(pub u32);
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub name: Name,
+    /// `(was first_call, call)`: the names the step had in earlier
+    /// versions, for moving customers waiting in them (`nurture diff`,
+    /// `nurture serve --migrate`). Empty when not written.
+    pub was: Vec<Name>,
     pub statements: Vec<Statement>,
     /// From `step` to the closing brace.
     pub span: Span,

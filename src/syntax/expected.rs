@@ -17,6 +17,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::statement => "a statement",
         Rule::kind_name => "a kind of program like `wake_up`",
         Rule::step_name => "a step name",
+        Rule::was => "`(was OLD_NAME)`",
+        Rule::old_step_name => "the step's old name",
         Rule::event_name => "an event name like `purchase`",
         Rule::segment_name => "a segment name",
         Rule::channel => "a channel like `email`",
@@ -87,6 +89,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_quiet => "`quiet`",
         Rule::kw_holdout => "`holdout`",
         Rule::kw_start => "`start`",
+        Rule::kw_was => "`was`",
         Rule::kw_send => "`send`",
         Rule::kw_if => "`if`",
         Rule::kw_wait => "`wait`",
@@ -156,7 +159,10 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("quiet", "quiet 21:00..08:00"),
     ("holdout", "holdout 10%"),
     ("start", "start hello"),
-    ("step", "step hello { … }"),
+    (
+        "step",
+        "step hello { … } or step welcome_call (was first_call) { … }",
+    ),
     ("send", "send email \"we-miss-you\" if consent email"),
     (
         "wait",

@@ -287,25 +287,36 @@ impl Lowerer {
         Trigger { kind, span }
     }
 
-    pub fn step_head(&mut self, pair: Pair<Rule>) -> Name {
+    /// The step's name, and the names it had before (`(was …)`).
+    pub fn step_head(&mut self, pair: Pair<Rule>) -> (Name, Vec<Name>) {
         let span = self.span(&pair);
         let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
-        self.first_name(&parts, Rule::step_name, span)
+        let name = self.first_name(&parts, Rule::step_name, span);
+        let was = parts
+            .iter()
+            .filter(|p| p.as_rule() == Rule::was)
+            .flat_map(|p| p.clone().into_inner())
+            .filter(|p| p.as_rule() == Rule::old_step_name)
+            .map(|p| self.name(&p))
+            .collect();
+        (name, was)
     }
 
     fn step(&mut self, pair: Pair<Rule>) -> Step {
         let span = self.span(&pair);
         let mut name = Spanned::new(String::new(), span);
+        let mut was = Vec::new();
         let mut statements = Vec::new();
         for item in pair.into_inner() {
             match item.as_rule() {
-                Rule::step_head => name = self.step_head(item),
+                Rule::step_head => (name, was) = self.step_head(item),
                 Rule::statement => statements.push(self.statement(item)),
                 _ => {}
             }
         }
         Step {
             name,
+            was,
             statements,
             span,
         }

@@ -196,6 +196,7 @@ fn token(rule: Rule) -> Option<Token> {
     Some(match rule {
         Rule::name
         | Rule::step_name
+        | Rule::old_step_name
         | Rule::event_name
         | Rule::segment_name
         | Rule::channel

@@ -214,7 +214,7 @@ impl<'t> Walk<'t> {
 
     /// A step from its head to its closing brace. Returns where to go on.
     fn step(&mut self, start: usize) -> (Option<Step>, usize) {
-        let (name, mut pos) = match self.parse_at(Rule::step_head, start) {
+        let ((name, was), mut pos) = match self.parse_at(Rule::step_head, start) {
             Ok((pair, end)) => {
                 self.lower.base = start;
                 (self.lower.step_head(pair), end)
@@ -227,13 +227,14 @@ impl<'t> Walk<'t> {
                     self.errors.pop();
                     self.errors.push(missing_brace(&name));
                     let end = name.span.end;
-                    (name, end)
+                    ((name, Vec::new()), end)
                 }
                 None => return (None, self.resync(start)),
             },
         };
         let mut step = Step {
             name,
+            was,
             statements: Vec::new(),
             span: Span::new(start, start),
         };
