@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | read and parse | [`syntax`] | text → [`syntax::ast::Program`] or [`syntax::ast::Schema`] |
 //! | check | [`check`] | program → diagnostics |
+//! | diff | [`diff`] | two versions of a program → changes in meaning, facts before and after, the migration map |
 //! | render | [`render`] | diagnostics → human text, JSON, GitHub, SARIF |
 //! | sample | [`sim::sample`] | count, seed, as-of date → customers as CSV |
 //! | serve | [`serve`] | plans, customers and events over HTTP → actions delivered from a durable outbox |
@@ -16,6 +17,7 @@ pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod diagnostic;
+pub mod diff;
 pub mod format;
 pub mod lsp;
 pub mod plan;

@@ -30,6 +30,11 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Draw a program as a flow chart (Mermaid for GitHub Markdown, DOT, or SVG).
     Graph(GraphArgs),
+    /// Compare two versions of a program: the changes in meaning by clause
+    /// and step, the proved facts before and after, and where customers
+    /// already in the program go (exit 0 no change in meaning, 1 changes,
+    /// 2 error).
+    Diff(DiffArgs),
     /// Run customers and their events through a program (or a compiled
     /// plan) and print the actions, as JSON Lines, in time order.
     Replay(ReplayArgs),
@@ -351,6 +356,40 @@ pub struct FmtArgs {
     /// when any file would change.
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The version running now.
+    pub old: PathBuf,
+
+    /// The version to compare it with (the one to deploy).
+    pub new: PathBuf,
+
+    /// How to print the comparison: `markdown` is sized for a pull-request
+    /// comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub output_format: DiffFormat,
+
+    /// For a CI gate: exit 1 only when a hazard for customers in flight is
+    /// found (a change without hazards exits 0).
+    #[arg(long)]
+    pub deny_hazards: bool,
+
+    /// The customer schema for both versions; by default the
+    /// `schema.nurture` beside each file, as `nurture check` finds it.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Text for people.
+    Human,
+    /// Stable JSON (format_version 1).
+    Json,
+    /// A pull-request comment (GitHub Markdown, at most 60,000 characters).
+    Markdown,
 }
 
 #[derive(Debug, Args)]

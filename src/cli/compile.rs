@@ -40,6 +40,19 @@ pub fn checked_plan(
     file: &Path,
     schema_path: Option<&Path>,
 ) -> Result<(Plan, Option<Schema>), i32> {
+    checked(file, schema_path).map(|c| (c.plan, c.schema))
+}
+
+/// A program checked without errors: its text, tree, plan and schema.
+pub struct Checked {
+    pub source: String,
+    pub program: crate::syntax::ast::Program,
+    pub plan: Plan,
+    pub schema: Option<Schema>,
+}
+
+/// [`checked_plan`], keeping the text and the tree.
+pub fn checked(file: &Path, schema_path: Option<&Path>) -> Result<Checked, i32> {
     let path = file.display().to_string();
     let bytes = match files::read(file) {
         Ok(bytes) => bytes,
@@ -80,7 +93,12 @@ pub fn checked_plan(
             ))
         } else {
             match crate::syntax::parse(&source).program {
-                Some(program) => Ok((crate::plan::compile(&program, schema), schema.cloned())),
+                Some(program) => Ok(Checked {
+                    plan: crate::plan::compile(&program, schema),
+                    schema: schema.cloned(),
+                    program,
+                    source,
+                }),
                 None => Err(format!("`{path}` holds no program to compile")),
             }
         }

@@ -5,6 +5,7 @@ mod args;
 mod bundled;
 mod check;
 mod compile;
+mod diff;
 mod explain;
 mod files;
 mod fit;
@@ -51,6 +52,7 @@ pub fn run() -> i32 {
         Command::Compile(options) => compile::run(&options),
         Command::Replay(options) => replay::run(&options),
         Command::Graph(options) => graph::run(&options),
+        Command::Diff(options) => diff::run(&options),
         Command::Simulate(options) => simulate::run(&options),
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),

@@ -6,6 +6,7 @@
 use super::FormatError;
 use super::tokens::tokenize;
 use super::tree::clause_rank;
+use crate::span::without_spans;
 use crate::syntax::{self, Parsed};
 
 pub(super) fn same(before: &Parsed, old: &str, new: &str) -> Result<(), FormatError> {
@@ -35,20 +36,6 @@ fn shape(parsed: &Parsed) -> String {
     without_spans(&format!("{program:?} {:?}", parsed.schema))
 }
 
-fn without_spans(debug: &str) -> String {
-    const SPAN: &str = "Span { start: ";
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug;
-    while let Some(at) = rest.find(SPAN) {
-        out.push_str(&rest[..at]);
-        out.push_str("Span");
-        rest = &rest[at..];
-        rest = rest.find('}').map_or("", |end| &rest[end + 1..]);
-    }
-    out.push_str(rest);
-    out
-}
-
 /// Every comment's text, sorted: the same multiset before and after.
 pub fn comments(text: &str) -> Vec<String> {
     let mut found: Vec<String> = tokenize(text)
@@ -58,15 +45,4 @@ pub fn comments(text: &str) -> Vec<String> {
         .collect();
     found.sort();
     found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans_are_cut_out() {
-        let debug = "Name { value: \"a\", span: Span { start: 1, end: 2 } }";
-        assert_eq!(without_spans(debug), "Name { value: \"a\", span: Span }");
-    }
 }

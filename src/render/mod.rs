@@ -6,10 +6,14 @@
 //! Rendering programs: `chart` draws one as a flow chart (Mermaid, DOT, and
 //! SVG through `layout` and `svg`); `flow` writes a simulator's counts on it.
 //!
+//! Rendering a comparison of two versions (`nurture diff`): `diff`, for a
+//! terminal and as a pull-request comment in Markdown.
+//!
 //! Rendering simulation reports: `simulation` for people and the terminal,
 //! `html` as one self-contained page with each program's chart.
 
 pub mod chart;
+pub mod diff;
 pub mod facts;
 pub mod flow;
 pub mod github;

@@ -319,17 +319,63 @@ pub fn advance(
     input: Input,
     actions: &mut Vec<Action>,
 ) {
-    // The first 12 characters; a plan built in code may hold any text.
-    let digest = plan.digest.trim_start_matches("sha256:");
-    let cut = digest
-        .char_indices()
-        .nth(12)
-        .map_or(digest.len(), |(at, _)| at);
-    let mut recorder = Recorder {
-        digest: &digest[..cut],
-        actions,
-    };
+    let mut recorder = Recorder::new(plan, actions);
     advance_with(plan, seed, customer, journey, now, input, &mut recorder);
+}
+
+impl<'a> Recorder<'a> {
+    fn new(plan: &'a Plan, actions: &'a mut Vec<Action>) -> Self {
+        // The first 12 characters; a plan built in code may hold any text.
+        let digest = plan.digest.trim_start_matches("sha256:");
+        let cut = digest
+            .char_indices()
+            .nth(12)
+            .map_or(digest.len(), |(at, _)| at);
+        Recorder {
+            digest: &digest[..cut],
+            actions,
+        }
+    }
+}
+
+/// How a running journey moved onto another version goes on
+/// (`run/migrate.rs`): from a node, as if it had just been reached, or by
+/// leaving with an outcome.
+pub(super) enum Resume<'a> {
+    At(usize),
+    Leave(&'a str),
+}
+
+/// Goes on with a journey that is `In`, on `plan`, at `now`, as `resume`
+/// says; the actions are recorded with `plan`'s digest in their keys.
+pub(super) fn resume(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut Customer,
+    journey: &mut Journey,
+    now: Seconds,
+    resume: Resume<'_>,
+    actions: &mut Vec<Action>,
+) {
+    if journey.status != Status::In {
+        return;
+    }
+    let mut recorder = Recorder::new(plan, actions);
+    let mut run = Run {
+        plan,
+        seed,
+        customer,
+        journey,
+        now,
+        sink: &mut recorder,
+    };
+    match resume {
+        Resume::At(node) => {
+            run.journey.set_due(None);
+            run.run_from(node);
+        }
+        Resume::Leave(outcome) => run.leave(None, outcome),
+    }
 }
 
 /// [`advance`] for any record, event and sink: what the simulator runs.

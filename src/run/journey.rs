@@ -116,6 +116,15 @@ impl Journey {
         &mut self.sent
     }
 
+    /// Moves a running journey to `node` of another version of its
+    /// program, due at `due`, with the recent sends given (already pointed
+    /// at the new version's nodes): `run/migrate.rs`.
+    pub(super) fn move_to(&mut self, node: usize, due: Option<Seconds>, sent: Vec<(Seconds, u32)>) {
+        self.set_node(node);
+        self.set_due(due);
+        self.sent = Sends::from(sent);
+    }
+
     /// Moves the journey onto `plan`, another version of the program of
     /// `old`: the recent sends stay (caps span versions as they span
     /// entries), each pointed at the first send on the same channel in

@@ -7,11 +7,13 @@
 //! of its own. `journey.rs` is the state it keeps per customer and program.
 //! `input/` reads customers and events from files for `nurture replay`;
 //! `track.rs` orders one customer's ticks and events on a timeline, for
-//! replay and `nurture serve` alike.
+//! replay and `nurture serve` alike; `migrate.rs` moves a running journey
+//! onto a newer version of its program.
 
 pub mod input;
 pub mod interpret;
 pub mod journey;
+pub mod migrate;
 pub mod record;
 pub mod replay;
 pub mod track;

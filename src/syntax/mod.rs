@@ -123,6 +123,13 @@ fn read(text: &str) -> Parsed {
     }
 }
 
+/// The text with every comment (and a byte-order mark) blanked, offsets
+/// unchanged: for showing a construct's text by its span without the
+/// comments inside it.
+pub fn without_comments(text: &str) -> String {
+    prepass::prepare(text).unwrap_or_else(|_| text.to_string())
+}
+
 /// Whether the text starts (after comments) with `schema`: a schema file, to
 /// be checked as one rather than against one.
 pub fn holds_schema(text: &str) -> bool {

@@ -1,0 +1,155 @@
+//! Stage 4: moving a running journey onto a newer version of its program,
+//! at the place the caller chose (`nurture serve --migrate` chooses by the
+//! migration map of `diff/map.rs`). What happens next stays the
+//! interpreter's: a journey moved to a wait waits there, one moved to a
+//! statement goes on from it at once, with the new version's digest in the
+//! keys of what it does.
+
+use super::Seconds;
+use super::interpret::{self, Action, Input, Resume, Status};
+use super::track::Track;
+use crate::plan::{Op, Plan};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a running journey goes in the new version.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Landing {
+    /// Waits on at `node`. A `wait` or `wait up to … for` counts from when
+    /// the customer began waiting in the old version (so a shorter wait
+    /// may be over at once); a send held back by quiet hours stays held
+    /// until the moment it was held to.
+    Rest { node: usize },
+    /// Stays in the control group and waits out the new version's goal
+    /// window, counted from entering.
+    Holdout,
+    /// Goes on at once from `node`, as if the customer had just reached it.
+    GoOn { node: usize },
+    /// Leaves at once with `outcome`.
+    Leave { outcome: String },
+}
+
+impl Track {
+    /// When the journey's next tick would be due once moved to `landing`
+    /// (`None` when it would go on or leave at once, or is not running).
+    pub fn landing_due(&self, old: &Plan, new: &Plan, landing: &Landing) -> Option<Seconds> {
+        if self.journey.status != Status::In {
+            return None;
+        }
+        match landing {
+            Landing::Rest { node } => rest_due(old, new, &self.journey, *node),
+            Landing::Holdout => new.goal.as_ref().map(|goal| {
+                self.journey
+                    .entered_at
+                    .saturating_add(minutes(goal.within_minutes))
+            }),
+            Landing::GoOn { .. } | Landing::Leave { .. } => None,
+        }
+    }
+
+    /// Moves a running journey from `old` onto `new` at `landing`, at `now`
+    /// (or the latest moment the track ran, if later). The recent sends
+    /// stay for caps, each pointed at its send in `new` by `sends` (old
+    /// node to new node) and forgotten where it has none. Ticks that came
+    /// due are the caller's to fire (`Track::catch_up`). Whether it moved:
+    /// a journey that is not running is left alone.
+    #[allow(clippy::too_many_arguments)]
+    pub fn migrate(
+        &mut self,
+        old: &Plan,
+        new: &Plan,
+        landing: &Landing,
+        sends: &BTreeMap<usize, usize>,
+        seed: u64,
+        now: Seconds,
+        actions: &mut Vec<Action>,
+    ) -> bool {
+        if self.journey.status != Status::In {
+            return false;
+        }
+        let now = now.max(self.until);
+        let due = self.landing_due(old, new, landing);
+        let sent = self
+            .journey
+            .sent()
+            .iter()
+            .filter_map(|&(at, node)| {
+                let moved = sends.get(&(node as usize))?;
+                Some((at, u32::try_from(*moved).unwrap_or(u32::MAX)))
+            })
+            .collect();
+        let node = match landing {
+            Landing::Rest { node } | Landing::GoOn { node } => *node,
+            Landing::Holdout | Landing::Leave { .. } => new.start,
+        };
+        self.journey.move_to(node, due, sent);
+        let resume = match landing {
+            Landing::Rest { node } if due.is_none() => Some(Resume::At(*node)),
+            Landing::Holdout if due.is_none() => Some(Resume::Leave("holdout")),
+            Landing::Rest { .. } | Landing::Holdout => None,
+            Landing::GoOn { node } => Some(Resume::At(*node)),
+            Landing::Leave { outcome } => Some(Resume::Leave(outcome)),
+        };
+        if let Some(resume) = resume {
+            interpret::resume(
+                new,
+                seed,
+                &mut self.customer,
+                &mut self.journey,
+                now,
+                resume,
+                actions,
+            );
+        } else if due.is_some_and(|due| due <= now) {
+            // A wait the new version makes shorter than the customer has
+            // waited is over: it ends now (time does not go back).
+            interpret::advance(
+                new,
+                seed,
+                &mut self.customer,
+                &mut self.journey,
+                now,
+                Input::Tick,
+                actions,
+            );
+        }
+        self.until = now;
+        true
+    }
+}
+
+/// The due time of a journey moved to rest at `node` of `new`: a wait
+/// counts from when the customer began waiting at the old one, a held send
+/// keeps its time. `None` when the places do not fit together (the journey
+/// then goes on from `node` at once).
+fn rest_due(
+    old: &Plan,
+    new: &Plan,
+    journey: &super::journey::Journey,
+    node: usize,
+) -> Option<Seconds> {
+    let due = journey.due()?;
+    let waited_for = |plan: &Plan, node: usize| match plan.nodes.get(node).map(|n| &n.op) {
+        Some(Op::Wait { minutes, .. } | Op::WaitFor { minutes, .. }) => Some(*minutes),
+        _ => None,
+    };
+    let held = |plan: &Plan, node: usize| {
+        matches!(plan.nodes.get(node).map(|n| &n.op), Some(Op::Send { .. }))
+    };
+    let from = journey.node();
+    match (waited_for(old, from), waited_for(new, node)) {
+        (Some(before), Some(after)) => {
+            let since = due.saturating_sub(minutes(before));
+            Some(since.saturating_add(minutes(after)))
+        }
+        (None, None) if held(old, from) && held(new, node) => Some(due),
+        _ => None,
+    }
+}
+
+fn minutes(minutes: u64) -> Seconds {
+    i64::try_from(minutes)
+        .unwrap_or(i64::MAX / 60)
+        .saturating_mul(60)
+}
