@@ -1,0 +1,392 @@
+//! `nurture diff OLD NEW` on pairs of versions of every bundled program, as
+//! a user runs it: the real binary in a temporary folder holding the two
+//! versions and the bundled schema.
+//!
+//! Each program gets four new versions, made from its syntax tree so that
+//! they follow the program whatever it holds:
+//!
+//! - **rename**: a step that customers wait in is renamed, with `(was …)`;
+//! - **removed**: another step customers wait in is removed, the arrows to
+//!   it now leave the program;
+//! - **shortened**: the first wait lasts half as long;
+//! - **moved send**: a send moves past the statement after it (past a wait
+//!   where there is one), or to the top of the step it leads to.
+//!
+//! The human report of each is a snapshot, and the contract is asserted on
+//! its own: the exit code, the hazards the change must raise in the JSON,
+//! every place of the old version in the map.
+
+use nurture::diagnostic::Severity;
+use nurture::syntax::ast::{Program, Statement, StatementKind, Target};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bundled() -> Vec<(String, String)> {
+    let mut programs: Vec<(String, String)> = std::fs::read_dir(root().join("programs"))
+        .expect("programs folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "nurture") && !p.ends_with("schema.nurture"))
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
+            (name, std::fs::read_to_string(&p).expect("readable"))
+        })
+        .collect();
+    programs.sort();
+    programs
+}
+
+/// Text replacements by byte range, applied from the end.
+fn apply(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
+    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut out = text.to_string();
+    for (start, end, with) in edits {
+        out.replace_range(start..end, &with);
+    }
+    out
+}
+
+fn targets(statement: &Statement) -> Vec<&Target> {
+    match &statement.kind {
+        StatementKind::WaitFor(w) => w.arms.iter().map(|a| &a.target).collect(),
+        StatementKind::Branch(arms) => arms.iter().map(|a| &a.target).collect(),
+        StatementKind::Split(arms) => arms.iter().map(|a| &a.target).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Where the program names step `name` in an arrow, a `-> name` statement
+/// (whole) or `start name`: (start, end, is the whole goto statement).
+fn references(program: &Program, name: &str) -> Vec<(usize, usize, bool)> {
+    let mut found = Vec::new();
+    for clause in &program.clauses {
+        if let nurture::syntax::ast::ClauseKind::Start(start) = &clause.kind
+            && start.value == name
+        {
+            found.push((start.span.start, start.span.end, false));
+        }
+    }
+    for step in &program.steps {
+        for statement in &step.statements {
+            if let StatementKind::Goto(to) = &statement.kind
+                && to.value == name
+            {
+                found.push((statement.span.start, statement.span.end, true));
+            }
+            for target in targets(statement) {
+                if let Target::Step(to) = target
+                    && to.value == name
+                {
+                    found.push((to.span.start, to.span.end, false));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn rests_in(statements: &[Statement]) -> bool {
+    statements
+        .iter()
+        .any(|s| matches!(s.kind, StatementKind::Wait(_) | StatementKind::WaitFor(_)))
+}
+
+/// The steps customers wait in, the start step aside.
+fn waiting_steps(program: &Program) -> Vec<usize> {
+    let start = program.clauses.iter().find_map(|c| match &c.kind {
+        nurture::syntax::ast::ClauseKind::Start(name) => Some(name.value.clone()),
+        _ => None,
+    });
+    let start = start.or_else(|| program.steps.first().map(|s| s.name.value.clone()));
+    (0..program.steps.len())
+        .filter(|&i| {
+            let step = &program.steps[i];
+            Some(&step.name.value) != start.as_ref() && rests_in(&step.statements)
+        })
+        .collect()
+}
+
+fn parse(text: &str) -> Program {
+    nurture::syntax::parse(text).program.expect("a program")
+}
+
+fn renamed(text: &str) -> Vec<String> {
+    let program = parse(text);
+    let mut found = Vec::new();
+    for i in waiting_steps(&program) {
+        let step = &program.steps[i];
+        let name = &step.name.value;
+        let new = format!("{name}_v2");
+        let mut edits: Vec<_> = references(&program, name)
+            .into_iter()
+            .map(|(start, end, whole)| {
+                let with = if whole {
+                    format!("-> {new}")
+                } else {
+                    new.clone()
+                };
+                (start, end, with)
+            })
+            .collect();
+        edits.push((
+            step.name.span.start,
+            step.name.span.end,
+            format!("{new} (was {name})"),
+        ));
+        found.push(apply(text, edits));
+    }
+    found
+}
+
+/// The last step customers wait in first: the start is left alone.
+fn removed(text: &str) -> Vec<String> {
+    let program = parse(text);
+    let mut found = Vec::new();
+    for i in waiting_steps(&program).into_iter().rev() {
+        let step = &program.steps[i];
+        let mut edits: Vec<_> = references(&program, &step.name.value)
+            .into_iter()
+            // A `-> name` statement and an arm's target alike become an exit.
+            .map(|(start, end, _)| (start, end, "exit step_removed".to_string()))
+            .collect();
+        edits.push((step.span.start, step.span.end, String::new()));
+        found.push(apply(text, edits));
+    }
+    found
+}
+
+fn duration(minutes: u64) -> String {
+    if minutes % 1440 == 0 {
+        format!("{}d", minutes / 1440)
+    } else if minutes % 60 == 0 {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    }
+}
+
+/// Each wait in turn, first first, at half its length.
+fn shortened(text: &str) -> Vec<String> {
+    let program = parse(text);
+    program
+        .steps
+        .iter()
+        .flat_map(|s| &s.statements)
+        .filter_map(|s| match &s.kind {
+            StatementKind::Wait(d) => Some(d),
+            StatementKind::WaitFor(w) => Some(&w.up_to),
+            _ => None,
+        })
+        .map(|wait| {
+            let half = (wait.value.minutes / 2).max(1);
+            apply(text, vec![(wait.span.start, wait.span.end, duration(half))])
+        })
+        .collect()
+}
+
+/// Whether `text` checks without errors against the bundled schema.
+fn checks(text: &str) -> bool {
+    let schema = std::fs::read_to_string(root().join("programs/schema.nurture")).expect("schema");
+    let schema = nurture::syntax::parse(&schema).schema;
+    nurture::check::check_text_with(text, schema.as_ref())
+        .iter()
+        .all(|d| d.severity() != Severity::Error)
+}
+
+/// The ways a send can move, best first: past the wait after it, past any
+/// plain statement after it, to the top of a step its step leads to.
+fn send_moves(text: &str) -> Vec<String> {
+    let program = parse(text);
+    let is_send = |s: &Statement| matches!(s.kind, StatementKind::Send { .. });
+    let line_of = |s: &Statement| text[s.span.start..s.span.end].to_string();
+    let mut found = Vec::new();
+    for past_a_wait in [true, false] {
+        for step in &program.steps {
+            for pair in step.statements.windows(2) {
+                let next_fits = if past_a_wait {
+                    matches!(pair[1].kind, StatementKind::Wait(_))
+                } else {
+                    !pair[1].kind.ends_step()
+                };
+                if is_send(&pair[0]) && next_fits {
+                    found.push(apply(
+                        text,
+                        vec![
+                            (pair[0].span.start, pair[0].span.end, line_of(&pair[1])),
+                            (pair[1].span.start, pair[1].span.end, line_of(&pair[0])),
+                        ],
+                    ));
+                }
+            }
+        }
+    }
+    for step in &program.steps {
+        let Some(last) = step.statements.last() else {
+            continue;
+        };
+        let mut leads_to: Vec<&str> = targets(last)
+            .into_iter()
+            .filter_map(|t| match t {
+                Target::Step(name) => Some(name.value.as_str()),
+                Target::Exit { .. } => None,
+            })
+            .collect();
+        if let StatementKind::Goto(to) = &last.kind {
+            leads_to.push(&to.value);
+        }
+        let firsts = leads_to.iter().filter_map(|to| {
+            let target = program.steps.iter().find(|s| s.name.value == *to)?;
+            target.statements.first()
+        });
+        for first in firsts {
+            for send in step.statements.iter().filter(|s| is_send(s)) {
+                found.push(apply(
+                    text,
+                    vec![
+                        (send.span.start, send.span.end, "# moved".to_string()),
+                        (
+                            first.span.start,
+                            first.span.start,
+                            format!("{}\n    ", line_of(send)),
+                        ),
+                    ],
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// The first new version made by `make` that checks without errors.
+fn first_that_checks(name: &str, variant: &str, found: Vec<String>) -> String {
+    found
+        .into_iter()
+        .find(|new| checks(new))
+        .unwrap_or_else(|| panic!("{name}: no {variant} version checks"))
+}
+
+type Variant = fn(&str) -> Vec<String>;
+
+const VARIANTS: [(&str, Variant); 4] = [
+    ("rename", renamed),
+    ("removed", removed),
+    ("shortened", shortened),
+    ("moved_send", send_moves),
+];
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn diff(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .arg("diff")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("COLUMNS", "80")
+        .output()
+        .expect("run the nurture binary");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A folder holding the bundled schema, `old.nurture` and `new.nurture`.
+fn versions(old: &str, new: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let schema = std::fs::read_to_string(root().join("programs/schema.nurture")).expect("schema");
+    std::fs::write(dir.path().join("schema.nurture"), schema).expect("write");
+    std::fs::write(dir.path().join("old.nurture"), old).expect("write");
+    std::fs::write(dir.path().join("new.nurture"), new).expect("write");
+    dir
+}
+
+fn json(dir: &Path) -> Value {
+    let run = diff(
+        dir,
+        &["old.nurture", "new.nurture", "--output-format", "json"],
+    );
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["hazards"]
+        .as_array()
+        .expect("hazards")
+        .iter()
+        .map(|h| h["code"].as_str().expect("a code").to_string())
+        .collect()
+}
+
+#[test]
+fn every_bundled_program_in_four_new_versions() {
+    for (name, text) in bundled() {
+        for (variant, make) in VARIANTS {
+            let new = first_that_checks(&name, variant, make(&text));
+            let dir = versions(&text, &new);
+            let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+            assert_eq!(
+                run.code, 1,
+                "{name} {variant}: {}{}",
+                run.stdout, run.stderr
+            );
+            // The new version's warnings (a step nothing leads to any more)
+            // are on stderr, as `nurture check` shows them.
+            insta::assert_snapshot!(
+                format!("{name}@{variant}"),
+                format!(
+                    "exit {}\n--- stdout\n{}--- stderr\n{}",
+                    run.code, run.stdout, run.stderr
+                )
+            );
+
+            let report = json(dir.path());
+            assert_eq!(report["format_version"], 1);
+            assert_eq!(report["same_meaning"], false, "{name} {variant}");
+            let hazards = codes(&report);
+            // Every place of the old version is in the map, with somewhere
+            // to go or a hazard saying why not.
+            for moved in report["migration"].as_array().expect("migration") {
+                assert!(
+                    !moved["to"].is_null()
+                        || !moved["hazards"].as_array().expect("codes").is_empty(),
+                    "{name} {variant}: {moved}"
+                );
+            }
+            for hazard in report["hazards"].as_array().expect("hazards") {
+                assert!(!hazard["help"].as_str().unwrap_or_default().is_empty());
+            }
+            match variant {
+                "rename" => assert!(hazards.is_empty(), "{name}: {hazards:?}"),
+                "removed" => assert!(hazards.contains(&"N340".to_string()), "{name}: {hazards:?}"),
+                "shortened" => {
+                    assert!(hazards.contains(&"N342".to_string()), "{name}: {hazards:?}")
+                }
+                _ => {}
+            }
+            let gate = diff(
+                dir.path(),
+                &["old.nurture", "new.nurture", "--deny-hazards"],
+            );
+            assert_eq!(
+                gate.code,
+                i32::from(!hazards.is_empty()),
+                "{name} {variant}"
+            );
+        }
+    }
+}
