@@ -390,3 +390,124 @@ fn every_bundled_program_in_four_new_versions() {
         }
     }
 }
+
+/// A small program for the contract's edges.
+const SMALL: &str = r#"program welcome {
+  kind    welcome
+  owner   "crm-team@example.com"
+  trigger event signup
+  consent email
+
+  step hello {
+    send email "welcome-1"
+    wait 3d
+    -> again
+  }
+
+  step again {
+    send email "welcome-2"
+    exit welcomed
+  }
+}
+"#;
+
+#[test]
+fn layout_and_comments_are_no_change_in_meaning() {
+    let new = SMALL
+        .replace("  step again {", "  # The second mail.\n  step again {")
+        .replace("kind    welcome", "kind welcome");
+    let dir = versions(SMALL, &new);
+    let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("no change in meaning"), "{}", run.stdout);
+    let report = json(dir.path());
+    assert_eq!(report["same_meaning"], true);
+    assert_eq!(report["changes"], Value::Array(Vec::new()));
+    let markdown = diff(
+        dir.path(),
+        &["old.nurture", "new.nurture", "--output-format", "markdown"],
+    );
+    assert_eq!(markdown.code, 0);
+    insta::assert_snapshot!("no_change_markdown", markdown.stdout);
+}
+
+#[test]
+fn a_change_without_hazards_passes_the_gate() {
+    let new = SMALL.replace("wait 3d", "wait 5d");
+    let dir = versions(SMALL, &new);
+    let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let gate = diff(dir.path(), &["old.nurture", "new.nurture", "--deny-hazards"]);
+    assert_eq!(gate.code, 0, "{}", gate.stdout);
+    let report = json(dir.path());
+    assert_eq!(codes(&report), Vec::<String>::new());
+    assert_eq!(report["changes"][0]["change"], "changed");
+    let markdown = diff(
+        dir.path(),
+        &["old.nurture", "new.nurture", "--output-format", "markdown"],
+    );
+    insta::assert_snapshot!("longer_wait_markdown", markdown.stdout);
+}
+
+#[test]
+fn a_version_with_errors_or_no_file_is_exit_2() {
+    let broken = SMALL.replace("wait 3d", "wait 3 days");
+    let dir = versions(SMALL, &broken);
+    let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("new.nurture"), "{}", run.stderr);
+    let missing = diff(dir.path(), &["old.nurture", "nowhere.nurture"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nowhere.nurture"), "{}", missing.stderr);
+    let usage = diff(
+        dir.path(),
+        &["old.nurture", "old.nurture", "--output-format", "yaml"],
+    );
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+}
+
+/// A program of 1,000 steps (the most there may be) renamed at once: the Markdown stays within a
+/// pull-request comment and says where the rest is.
+#[test]
+fn markdown_fits_a_pull_request_comment() {
+    let steps = 1_000;
+    let program = |prefix: &str, was: bool| {
+        let mut out = String::from(
+            "program big {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  consent email\n",
+        );
+        for i in 0..steps {
+            let next = if i + 1 < steps {
+                format!("-> {prefix}{}", i + 1)
+            } else {
+                "exit done".into()
+            };
+            let was = if was {
+                format!(" (was s{i})")
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "  step {prefix}{i}{was} {{\n    wait {}d\n    {next}\n  }}\n",
+                1 + i % 2
+            ));
+        }
+        out + "}\n"
+    };
+    let old = program("s", false);
+    let new = program("t", true).replacen("wait 1d", "wait 2d", 1);
+    let dir = versions(&old, &new);
+    let run = diff(
+        dir.path(),
+        &["old.nurture", "new.nurture", "--output-format", "markdown"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.len() <= 60_000, "{} bytes", run.stdout.len());
+    assert!(
+        run.stdout.contains("more (`nurture diff --output-format json` lists all)"),
+        "{}",
+        &run.stdout[run.stdout.len() - 500..]
+    );
+    let report = json(dir.path());
+    assert_eq!(report["migration"].as_array().map(Vec::len), Some(steps));
+}
