@@ -46,7 +46,7 @@ fn bundled() -> Vec<(String, String)> {
 
 /// Text replacements by byte range, applied from the end.
 fn apply(text: &str, mut edits: Vec<(usize, usize, String)>) -> String {
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = text.to_string();
     for (start, end, with) in edits {
         out.replace_range(start..end, &with);
@@ -419,7 +419,11 @@ fn layout_and_comments_are_no_change_in_meaning() {
     let dir = versions(SMALL, &new);
     let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("no change in meaning"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("no change in meaning"),
+        "{}",
+        run.stdout
+    );
     let report = json(dir.path());
     assert_eq!(report["same_meaning"], true);
     assert_eq!(report["changes"], Value::Array(Vec::new()));
@@ -437,7 +441,10 @@ fn a_change_without_hazards_passes_the_gate() {
     let dir = versions(SMALL, &new);
     let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    let gate = diff(dir.path(), &["old.nurture", "new.nurture", "--deny-hazards"]);
+    let gate = diff(
+        dir.path(),
+        &["old.nurture", "new.nurture", "--deny-hazards"],
+    );
     assert_eq!(gate.code, 0, "{}", gate.stdout);
     let report = json(dir.path());
     assert_eq!(codes(&report), Vec::<String>::new());
@@ -459,7 +466,11 @@ fn a_version_with_errors_or_no_file_is_exit_2() {
     assert!(run.stderr.contains("new.nurture"), "{}", run.stderr);
     let missing = diff(dir.path(), &["old.nurture", "nowhere.nurture"]);
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("nowhere.nurture"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("nowhere.nurture"),
+        "{}",
+        missing.stderr
+    );
     let usage = diff(
         dir.path(),
         &["old.nurture", "old.nurture", "--output-format", "yaml"],
@@ -504,7 +515,8 @@ fn markdown_fits_a_pull_request_comment() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.len() <= 60_000, "{} bytes", run.stdout.len());
     assert!(
-        run.stdout.contains("more (`nurture diff --output-format json` lists all)"),
+        run.stdout
+            .contains("more (`nurture diff --output-format json` lists all)"),
         "{}",
         &run.stdout[run.stdout.len() - 500..]
     );
