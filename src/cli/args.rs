@@ -108,6 +108,13 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
 
+    /// On a redeploy, move journeys running on an older version onto the
+    /// new one along the migration map of `nurture diff` (journeys at a
+    /// place with a hazard stay); by default every running journey
+    /// finishes on the version it began with.
+    #[arg(long)]
+    pub migrate: bool,
+
     /// Webhook tries before an action is marked dead.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub webhook_tries: u32,

@@ -68,6 +68,7 @@ pub fn run(args: &ServeArgs) -> i32 {
             ClockArg::Manual => clock::Mode::Manual,
         },
         seed: args.seed,
+        migrate: args.migrate,
         max_body: (args.max_body_mib as usize).saturating_mul(1 << 20),
         body_timeout: std::time::Duration::from_secs(args.body_timeout),
         workers: args.workers.map(|n| n as usize),

@@ -390,7 +390,7 @@ impl Working {
     }
 }
 
-fn labelled(program: &str, plan: &Plan, actions: Vec<Action>) -> Vec<(String, String, Action)> {
+pub fn labelled(program: &str, plan: &Plan, actions: Vec<Action>) -> Vec<(String, String, Action)> {
     actions
         .into_iter()
         .map(|action| (program.to_string(), plan.digest.clone(), action))

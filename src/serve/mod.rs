@@ -26,6 +26,7 @@ pub mod deliver;
 pub mod engine;
 pub mod http;
 pub mod metrics;
+pub mod migrate;
 pub mod programs;
 pub mod routes;
 pub mod store;
@@ -56,6 +57,9 @@ pub struct Config {
     /// Engine threads; by default 1 on SQLite (one writer at a time
     /// anyway), 4 on PostgreSQL.
     pub workers: Option<usize>,
+    /// On a redeploy, move running journeys along the migration map
+    /// (`serve/migrate.rs`) rather than let them finish on their version.
+    pub migrate: bool,
 }
 
 /// What the routes share.
@@ -105,6 +109,13 @@ pub fn run(config: Config) -> Result<(), String> {
     let mut programs = programs::Programs::new(config.plans.clone());
     for problem in programs.add_stored(&setup.plans().map_err(|e| e.message)?) {
         eprintln!("nurture serve: {problem}");
+    }
+    if config.migrate {
+        let done = migrate::migrate_all(&mut *setup, &programs, clock.now(), config.seed)?;
+        eprintln!(
+            "nurture serve: --migrate: {} running journeys moved to the deployed versions, {} left on their own (a hazard of the migration map; GET /v1/customers/ID says which)",
+            done.moved, done.stayed
+        );
     }
     let shared = Arc::new(Shared {
         programs: RwLock::new(programs),

@@ -434,6 +434,25 @@ fn customer_page(app: &App, view: CustomerView) -> Json {
                 "dead": row.state == DeliveryState::Dead,
             }));
     }
+    // What `serve --migrate` did with each journey, oldest first.
+    let mut migrations: BTreeMap<&str, Vec<Json>> = BTreeMap::new();
+    for row in &view.migrations {
+        let mut shown = json!({
+            "at": show_time(row.at),
+            "from_version": row.from_version,
+            "to_version": row.to_version,
+            "moved": row.moved,
+        });
+        if let (Ok(Json::Object(body)), Json::Object(out)) =
+            (serde_json::from_str::<Json>(&row.body), &mut shown)
+        {
+            out.extend(body);
+        }
+        migrations
+            .entry(row.program.as_str())
+            .or_default()
+            .push(shown);
+    }
     let mut journeys = Vec::new();
     let mut shown: Vec<String> = Vec::new();
     for journey in &view.loaded.journeys {
@@ -464,6 +483,7 @@ fn customer_page(app: &App, view: CustomerView) -> Json {
             "outcome": j.outcome(),
             "record": journey.view.as_ref().map(|view| customer_json(view, app.schema.as_ref())),
             "actions": actions.remove(journey.program.as_str()).unwrap_or_default(),
+            "migrations": migrations.remove(journey.program.as_str()).unwrap_or_default(),
         }));
     }
     for (program, plan) in programs.deployed() {

@@ -173,6 +173,24 @@ pub struct Writes {
     pub events: Vec<EventRow>,
     /// Actions for the outbox (`seq` is ignored: the store numbers them).
     pub outbox: Vec<OutboxRow>,
+    /// What `serve --migrate` did with running journeys (kept once per
+    /// journey and version moved to).
+    pub migrations: Vec<MigrationRow>,
+}
+
+/// What `nurture serve --migrate` did with one running journey on a
+/// redeploy: moved it along the migration map, or left it on its version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MigrationRow {
+    pub customer: String,
+    pub program: String,
+    pub from_version: String,
+    /// The version deployed.
+    pub to_version: String,
+    pub at: Seconds,
+    pub moved: bool,
+    /// The details as JSON (`serve/migrate.rs`: the places, the reason).
+    pub body: String,
 }
 
 /// A plan version as stored.
@@ -202,6 +220,8 @@ pub struct Counts {
 pub struct CustomerView {
     pub loaded: Loaded,
     pub outbox: Vec<OutboxRow>,
+    /// Oldest first.
+    pub migrations: Vec<MigrationRow>,
 }
 
 /// A store failure: the message, and whether trying the same work again
@@ -241,6 +261,10 @@ pub trait Store: Send {
 
     /// Every plan version ever deployed.
     fn plans(&mut self) -> Result<Vec<StoredPlan>>;
+
+    /// The customers running on `program` on a version other than
+    /// `version`, in id order (`serve --migrate`).
+    fn running_elsewhere(&mut self, program: &str, version: &str) -> Result<Vec<String>>;
 
     /// A value kept across restarts (the manual clock).
     fn meta(&mut self, name: &str) -> Result<Option<String>>;

@@ -27,7 +27,7 @@
 
 use super::{
     Ask, Attempt, Batch, Counts, CustomerRow, CustomerView, DeliveryState, JourneyRow, LAYOUT,
-    Loaded, OutboxRow, Result, Store, StoreError, StoredPlan,
+    Loaded, MigrationRow, OutboxRow, Result, Store, StoreError, StoredPlan,
 };
 use crate::run::{Customer, Journey, Seconds};
 use postgres::{Client, NoTls, Row, Transaction};
@@ -108,6 +108,19 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS outbox_dead ON outbox (seq) WHERE state = 'dead';
+
+-- What serve --migrate did with each running journey, once per version
+-- deployed.
+CREATE TABLE IF NOT EXISTS migrations (
+    customer     text NOT NULL,
+    program      text NOT NULL,
+    to_version   text NOT NULL,
+    from_version text NOT NULL,
+    at           bigint NOT NULL,
+    moved        boolean NOT NULL,      -- false: left on from_version
+    body         text NOT NULL,         -- the places and the reason, as JSON
+    PRIMARY KEY (customer, program, to_version)
+);
 CREATE INDEX IF NOT EXISTS outbox_customer ON outbox (customer, seq);
 ";
 
@@ -135,6 +148,15 @@ const PUT_JOURNEYS: &str = "INSERT INTO journeys
         start = excluded.start, status = excluded.status, node = excluded.node,
         journey = excluded.journey, view = excluded.view, ran_until = excluded.ran_until,
         timer = excluded.timer";
+const PUT_MIGRATIONS: &str = "INSERT INTO migrations
+    (customer, program, to_version, from_version, at, moved, body)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+        $6::boolean[], $7::text[])
+    ON CONFLICT DO NOTHING";
+const CUSTOMER_MIGRATIONS: &str = "SELECT customer, program, from_version, to_version, at, moved,
+    body FROM migrations WHERE customer = $1 ORDER BY at, program, to_version";
+const RUNNING_ELSEWHERE: &str = "SELECT customer FROM journeys
+    WHERE program = $1 AND version != $2 AND status = 'in' ORDER BY customer";
 const FORGET_JOURNEYS: &str = "DELETE FROM journeys j
     USING unnest($1::text[], $2::text[]) AS gone (customer, program)
     WHERE j.customer = gone.customer AND j.program = gone.program";
@@ -390,6 +412,21 @@ fn write(tx: &mut Transaction<'_>, batch: &Batch) -> Result<()> {
         )
         .map_err(failed)?;
     }
+    if !write.migrations.is_empty() {
+        let m = &write.migrations;
+        let customers: Vec<&str> = m.iter().map(|r| r.customer.as_str()).collect();
+        let programs: Vec<&str> = m.iter().map(|r| r.program.as_str()).collect();
+        let to: Vec<&str> = m.iter().map(|r| r.to_version.as_str()).collect();
+        let from: Vec<&str> = m.iter().map(|r| r.from_version.as_str()).collect();
+        let ats: Vec<i64> = m.iter().map(|r| r.at).collect();
+        let moved: Vec<bool> = m.iter().map(|r| r.moved).collect();
+        let bodies: Vec<&str> = m.iter().map(|r| r.body.as_str()).collect();
+        tx.execute(
+            PUT_MIGRATIONS,
+            &[&customers, &programs, &to, &from, &ats, &moved, &bodies],
+        )
+        .map_err(failed)?;
+    }
     if !write.forget.is_empty() {
         let customers: Vec<&str> = write.forget.iter().map(|(c, _)| c.as_str()).collect();
         let programs: Vec<&str> = write.forget.iter().map(|(_, p)| p.as_str()).collect();
@@ -468,6 +505,14 @@ impl Store for Postgres {
         }
         tx.commit().map_err(failed)?;
         Ok(new)
+    }
+
+    fn running_elsewhere(&mut self, program: &str, version: &str) -> Result<Vec<String>> {
+        let rows = self
+            .client()?
+            .query(RUNNING_ELSEWHERE, &[&program, &version])
+            .map_err(failed)?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
     fn plans(&mut self) -> Result<Vec<StoredPlan>> {
@@ -628,8 +673,26 @@ impl Store for Postgres {
             .iter()
             .map(outbox_row)
             .collect();
+        let migrations = tx
+            .query(CUSTOMER_MIGRATIONS, &[&id])
+            .map_err(failed)?
+            .iter()
+            .map(|row| MigrationRow {
+                customer: row.get(0),
+                program: row.get(1),
+                from_version: row.get(2),
+                to_version: row.get(3),
+                at: row.get(4),
+                moved: row.get(5),
+                body: row.get(6),
+            })
+            .collect();
         tx.commit().map_err(failed)?;
-        Ok(loaded.map(|loaded| CustomerView { loaded, outbox }))
+        Ok(loaded.map(|loaded| CustomerView {
+            loaded,
+            outbox,
+            migrations,
+        }))
     }
 
     fn counts(&mut self, now: Seconds) -> Result<Counts> {

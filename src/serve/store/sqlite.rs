@@ -10,7 +10,7 @@
 
 use super::{
     Ask, Attempt, Batch, Counts, CustomerRow, CustomerView, DeliveryState, JourneyRow, LAYOUT,
-    Loaded, OutboxRow, Result, Store, StoreError, StoredPlan,
+    Loaded, MigrationRow, OutboxRow, Result, Store, StoreError, StoredPlan,
 };
 use crate::run::{Customer, Journey, Seconds};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -95,6 +95,19 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (seq) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS outbox_dead ON outbox (seq) WHERE state = 'dead';
+
+-- What serve --migrate did with each running journey, once per version
+-- deployed.
+CREATE TABLE IF NOT EXISTS migrations (
+    customer     TEXT NOT NULL,
+    program      TEXT NOT NULL,
+    to_version   TEXT NOT NULL,
+    from_version TEXT NOT NULL,
+    at           INTEGER NOT NULL,
+    moved        INTEGER NOT NULL,      -- 1: moved; 0: left on from_version
+    body         TEXT NOT NULL,         -- the places and the reason, as JSON
+    PRIMARY KEY (customer, program, to_version)
+);
 ";
 
 const CUSTOMER: &str =
@@ -121,6 +134,13 @@ const PUT_EVENT: &str = "INSERT INTO events (customer, id, at, name, body, recei
 const PUT_ACTION: &str = "INSERT INTO outbox
     (customer, key, program, version, at, kind, body, state, tries, next_try, error)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?8, NULL) ON CONFLICT DO NOTHING";
+const PUT_MIGRATION: &str = "INSERT INTO migrations
+    (customer, program, to_version, from_version, at, moved, body)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+const CUSTOMER_MIGRATIONS: &str = "SELECT customer, program, from_version, to_version, at, moved,
+    body FROM migrations WHERE customer = ?1 ORDER BY at, program, rowid";
+const RUNNING_ELSEWHERE: &str = "SELECT customer FROM journeys
+    WHERE program = ?1 AND version != ?2 AND status = 'in' ORDER BY customer";
 const CURRENT_VERSION: &str = "SELECT version FROM programs WHERE program = ?1";
 const SAVE_PLAN: &str = "INSERT INTO plans (program, version, plan, deployed_at)
     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
@@ -345,6 +365,19 @@ impl Store for Sqlite {
         Ok(new)
     }
 
+    fn running_elsewhere(&mut self, program: &str, version: &str) -> Result<Vec<String>> {
+        let mut statement = self
+            .connection
+            .prepare_cached(RUNNING_ELSEWHERE)
+            .map_err(failed)?;
+        let ids = statement
+            .query_map(params![program, version], |row| row.get(0))
+            .map_err(failed)?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(failed)?;
+        Ok(ids)
+    }
+
     fn plans(&mut self) -> Result<Vec<StoredPlan>> {
         let mut statement = self.connection.prepare_cached(PLANS).map_err(failed)?;
         let plans = statement
@@ -535,8 +568,30 @@ impl Store for Sqlite {
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(failed)?
         };
+        let migrations = {
+            let mut statement = tx.prepare_cached(CUSTOMER_MIGRATIONS).map_err(failed)?;
+            statement
+                .query_map(params![id], |row| {
+                    Ok(MigrationRow {
+                        customer: row.get(0)?,
+                        program: row.get(1)?,
+                        from_version: row.get(2)?,
+                        to_version: row.get(3)?,
+                        at: row.get(4)?,
+                        moved: row.get::<_, i64>(5)? != 0,
+                        body: row.get(6)?,
+                    })
+                })
+                .map_err(failed)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(failed)?
+        };
         tx.commit().map_err(failed)?;
-        Ok(Some(CustomerView { loaded, outbox }))
+        Ok(Some(CustomerView {
+            loaded,
+            outbox,
+            migrations,
+        }))
     }
 
     fn counts(&mut self, now: Seconds) -> Result<Counts> {
@@ -608,6 +663,22 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<()> {
                     row.view.as_ref().map(json),
                     row.until,
                     row.timer
+                ])
+                .map_err(failed)?;
+        }
+    }
+    {
+        let mut statement = tx.prepare_cached(PUT_MIGRATION).map_err(failed)?;
+        for row in &write.migrations {
+            statement
+                .execute(params![
+                    row.customer,
+                    row.program,
+                    row.to_version,
+                    row.from_version,
+                    row.at,
+                    i64::from(row.moved),
+                    row.body
                 ])
                 .map_err(failed)?;
         }
