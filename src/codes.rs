@@ -294,6 +294,10 @@ codes! {
     TooMuchAtOnce = "N315", "too-much-at-once", Error,
     "More than 10,000 statements run one after another without a wait";
 
+    /// The programs together can send more than a cap of the schema allows.
+    PortfolioCapExceeded = "N316", "portfolio-cap-exceeded", Error,
+    "The programs together can send one customer more than a cap of the schema allows";
+
     /// A place customers wait at in the old version has none in the new.
     UnmappedPlace = "N340", "unmapped-place", Warning,
     "Customers waiting here in the old version have no place to go in the new one";

@@ -22,11 +22,11 @@ const BUDGET: usize = 200_000;
 /// past this, one search knowing nothing.
 const MAX_STARTS: usize = 4;
 
-pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
-    // Each send, with what is known of the customer when they reach it;
-    // when that search is too large, or a send is reached knowing many
-    // different things, knowing nothing (which counts at least as much).
-    let reachable: Vec<(Point, Known)> = match Sends::new(flow, guards) {
+/// Each send, with what is known of the customer when they reach it;
+/// when that search is too large, or a send is reached knowing many
+/// different things, knowing nothing (which counts at least as much).
+fn starts(flow: &Flow, guards: &Guards) -> Vec<(Point, Known)> {
+    match Sends::new(flow, guards) {
         Some(sends) => {
             let mut by_point: BTreeMap<Point, Vec<Known>> = BTreeMap::new();
             for (point, known) in sends.states {
@@ -48,7 +48,11 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             .into_iter()
             .map(|point| (point, Known::new()))
             .collect(),
-    };
+    }
+}
+
+pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
+    let reachable = starts(flow, guards);
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {
@@ -80,6 +84,55 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
         }
     }
     found
+}
+
+/// The most messages (on `channel`, or all) one journey can send within
+/// any stretch of `minutes`, and the sends of a path that sends them; past
+/// `ceiling`, `ceiling + 1` (the search stops there). For the caps across
+/// programs (`portfolio.rs`).
+pub fn most_within(
+    flow: &Flow,
+    guards: &Guards,
+    channel: Option<&str>,
+    minutes: u64,
+    ceiling: usize,
+) -> (usize, Vec<Point>) {
+    let counts = |point: Point| {
+        flow.statement(point).is_some_and(|s| match &s.kind {
+            StatementKind::Send { channel: sent, .. } => channel.is_none_or(|c| c == sent.value),
+            _ => false,
+        })
+    };
+    let starts: Vec<(Point, Known)> = starts(flow, guards)
+        .into_iter()
+        .filter(|(p, _)| counts(*p))
+        .collect();
+    if starts.is_empty() || minutes == 0 {
+        return (0, Vec::new());
+    }
+    // Any send that can go out is one within the stretch.
+    let mut best = (1, vec![starts[0].0]);
+    while best.0 <= ceiling {
+        let cap = Cap {
+            count: crate::span::Spanned::new(
+                u32::try_from(best.0).unwrap_or(u32::MAX),
+                Span::default(),
+            ),
+            channel: None,
+            per: crate::span::Spanned::new(
+                crate::syntax::ast::Duration { minutes },
+                Span::default(),
+            ),
+        };
+        let longer = starts
+            .iter()
+            .find_map(|(point, known)| too_many(flow, guards, &cap, (*point, known), &counts));
+        match longer {
+            Some(sends) => best = (sends.len(), sends),
+            None => break,
+        }
+    }
+    best
 }
 
 fn reachable(flow: &Flow) -> BTreeSet<Point> {

@@ -20,6 +20,7 @@ pub mod graph;
 pub mod guards;
 pub mod kind;
 pub mod names;
+pub mod portfolio;
 pub mod renames;
 pub mod sends;
 pub mod shadow;

@@ -4,10 +4,13 @@ use super::args::{CheckArgs, ColorChoice, OutputFormat};
 use super::schema::Schemas;
 use super::{complain, exit, files, print};
 use crate::check::facts::Facts;
+use crate::check::portfolio::Member;
 use crate::diagnostic::Severity;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
-use crate::syntax::ast::Schema;
+use crate::syntax::ast::{Program, Schema};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> i32 {
     let (paths, problems) = files::collect(&args.paths);
@@ -18,9 +21,13 @@ pub fn run(args: &CheckArgs) -> i32 {
     let mut reports = Vec::with_capacity(paths.len());
     let mut facts: Vec<(String, Facts)> = Vec::new();
     let mut schemas = Schemas::new(args.schema.as_deref());
+    // The programs checked without errors against each schema with caps
+    // across programs (N316), by the schema's path.
+    let mut portfolio: BTreeMap<PathBuf, Vec<Program>> = BTreeMap::new();
     for path in &paths {
         match files::read(path) {
             Ok(bytes) => {
+                let schema_path = schemas.path_for(path);
                 let schema = schemas.for_file(path, &bytes);
                 let report = check_bytes(path.display().to_string(), &bytes, schema);
                 // Facts only for files without errors: about a broken
@@ -29,6 +36,13 @@ pub fn run(args: &CheckArgs) -> i32 {
                     .diagnostics
                     .iter()
                     .any(|d| d.severity() == Severity::Error);
+                if clean && schema.is_some_and(|s| !s.caps.is_empty()) {
+                    if let (Some(program), Some(schema_path)) =
+                        (crate::syntax::parse(&report.source).program, schema_path)
+                    {
+                        portfolio.entry(schema_path).or_default().push(program);
+                    }
+                }
                 if args.summary && clean {
                     facts.extend(
                         crate::check::facts_of_text_with(&report.source, schema)
@@ -44,6 +58,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     }
 
+    portfolio_checks(&schemas, portfolio, &mut reports);
     trouble |= schemas.finish();
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
@@ -71,6 +86,44 @@ pub fn run(args: &CheckArgs) -> i32 {
         exit::FINDINGS
     } else {
         exit::CLEAN
+    }
+}
+
+/// The caps of each schema across the programs checked against it
+/// (`check/portfolio.rs`): what they find is the schema file's, added to
+/// its report, or to a report of its own when it was not among the paths.
+fn portfolio_checks(
+    schemas: &Schemas,
+    portfolio: BTreeMap<PathBuf, Vec<Program>>,
+    reports: &mut Vec<FileReport>,
+) {
+    for (schema_path, programs) in portfolio {
+        let Some(schema) = schemas.usable(&schema_path) else {
+            continue;
+        };
+        let members: Vec<Member> = programs.iter().map(|program| Member { program }).collect();
+        let mut found = crate::check::portfolio::check(schema, &members);
+        if found.is_empty() {
+            continue;
+        }
+        let at = reports
+            .iter()
+            .position(|r| schemas.same(Path::new(&r.path), &schema_path));
+        match at {
+            Some(at) => {
+                reports[at].diagnostics.append(&mut found);
+                crate::diagnostic::sort(&mut reports[at].diagnostics);
+            }
+            None => {
+                let source = std::fs::read_to_string(&schema_path).unwrap_or_default();
+                crate::diagnostic::sort(&mut found);
+                reports.push(FileReport {
+                    path: schema_path.display().to_string(),
+                    source,
+                    diagnostics: found,
+                });
+            }
+        }
     }
 }
 

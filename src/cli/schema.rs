@@ -62,11 +62,7 @@ impl Schemas {
         if std::str::from_utf8(bytes).is_ok_and(crate::syntax::holds_schema) {
             return None;
         }
-        let found = match &self.explicit {
-            Some(explicit) => Some(explicit.clone()),
-            None => self.candidates(path).into_iter().find(|c| c.is_file()),
-        };
-        let Some(schema_path) = found else {
+        let Some(schema_path) = self.path_for(path) else {
             self.missing = true;
             return None;
         };
@@ -85,6 +81,28 @@ impl Schemas {
                 None
             }
         }
+    }
+
+    /// Where the schema for the program at `path` is looked for and found.
+    pub fn path_for(&self, path: &Path) -> Option<PathBuf> {
+        match &self.explicit {
+            Some(explicit) => Some(explicit.clone()),
+            None => self.candidates(path).into_iter().find(|c| c.is_file()),
+        }
+    }
+
+    /// A usable schema already loaded from `path` (as [`Self::path_for`]
+    /// gives it).
+    pub fn usable(&self, path: &Path) -> Option<&Schema> {
+        match self.loaded.get(&absolute(&self.cwd, path))? {
+            Loaded::Usable(schema) => Some(schema),
+            Loaded::Unusable { .. } => None,
+        }
+    }
+
+    /// Whether two paths name the same file, as schemas are keyed.
+    pub fn same(&self, a: &Path, b: &Path) -> bool {
+        absolute(&self.cwd, a) == absolute(&self.cwd, b)
     }
 
     /// Says, once, that some program was checked without a schema. Returns

@@ -104,6 +104,9 @@ pub(super) fn schema(tokens: &[Token], schema: &Schema) -> File {
     for channel in &schema.channels {
         children.push((layout.code(channel.span), Child::Plain));
     }
+    for cap in &schema.caps {
+        children.push((layout.code(cap.span), Child::Plain));
+    }
     for list in [&schema.teams, &schema.segments, &schema.tags] {
         children.extend(
             layout

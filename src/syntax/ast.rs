@@ -458,6 +458,9 @@ pub struct Schema {
     pub teams: Vec<Name>,
     pub segments: Vec<Name>,
     pub tags: Vec<Name>,
+    /// Caps every program together keeps (`cap 5 messages per 7d`), each
+    /// with the whole entry's span.
+    pub caps: Vec<Spanned<Cap>>,
     /// From `schema` to the closing brace.
     pub span: Span,
 }

@@ -214,8 +214,15 @@ pub(super) const CLAUSE_WORDS: &[&str] = &[
     "quiet", "holdout", "start",
 ];
 /// Words that start an entry of the customer schema.
-pub(super) const SCHEMA_WORDS: &[&str] =
-    &["attribute", "event", "channel", "team", "segment", "tag"];
+pub(super) const SCHEMA_WORDS: &[&str] = &[
+    "attribute",
+    "event",
+    "channel",
+    "team",
+    "segment",
+    "tag",
+    "cap",
+];
 pub(super) const STATEMENT_WORDS: &[&str] = &[
     "send", "wait", "branch", "split", "score", "tag", "untag", "set", "phase", "notify", "exit",
 ];

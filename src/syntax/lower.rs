@@ -139,6 +139,30 @@ impl Lowerer {
             .unwrap_or_else(|| Spanned::new(String::new(), span))
     }
 
+    /// `cap N messages|CHANNEL per DURATION`, in a program or the schema.
+    fn cap(&mut self, parts: &[Pair<Rule>], span: Span) -> Cap {
+        let count = parts
+            .iter()
+            .find(|p| p.as_rule() == Rule::count)
+            .map(|p| {
+                let count_span = self.span(p);
+                let (value, problem) = values::count(p.as_str(), count_span);
+                self.report(problem);
+                Spanned::new(value, count_span)
+            })
+            .unwrap_or_else(|| Spanned::new(0, span));
+        let channel = parts
+            .iter()
+            .find(|p| p.as_rule() == Rule::channel)
+            .map(|p| self.name(p));
+        let per = self.first_duration(parts, span);
+        Cap {
+            count,
+            channel,
+            per,
+        }
+    }
+
     pub fn clause(&mut self, pair: Pair<Rule>) -> Clause {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
@@ -199,28 +223,7 @@ impl Lowerer {
                     ClauseKind::Reentry(Reentry::After(self.first_duration(&parts, span)))
                 }
             }
-            Rule::cap => {
-                let count = parts
-                    .iter()
-                    .find(|p| p.as_rule() == Rule::count)
-                    .map(|p| {
-                        let count_span = self.span(p);
-                        let (value, problem) = values::count(p.as_str(), count_span);
-                        self.report(problem);
-                        Spanned::new(value, count_span)
-                    })
-                    .unwrap_or_else(|| Spanned::new(0, span));
-                let channel = parts
-                    .iter()
-                    .find(|p| p.as_rule() == Rule::channel)
-                    .map(|p| self.name(p));
-                let per = self.first_duration(&parts, span);
-                ClauseKind::Cap(Cap {
-                    count,
-                    channel,
-                    per,
-                })
-            }
+            Rule::cap => ClauseKind::Cap(self.cap(&parts, span)),
             Rule::quiet => {
                 let mut clocks = parts.iter().filter(|p| p.as_rule() == Rule::clock);
                 let from = clocks
@@ -722,6 +725,13 @@ impl Lowerer {
                     properties,
                     span,
                 });
+            }
+            Rule::schema_cap => {
+                if let Some(cap) = parts.first() {
+                    let inner: Vec<Pair<Rule>> = cap.clone().into_inner().collect();
+                    let cap = self.cap(&inner, span);
+                    schema.caps.push(Spanned::new(cap, span));
+                }
             }
             Rule::channel_decl => schema.channels.push(ChannelDecl {
                 name: self.first_name(&parts, Rule::channel, span),

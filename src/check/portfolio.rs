@@ -1,0 +1,250 @@
+//! Stage check: the portfolio, every program of a folder checked together
+//! against the caps of their schema (`cap 5 messages per 7d` in
+//! `schema { … }`, N316). One customer can be in every program at once, so
+//! the most messages they can get within a cap's time is, at most, the sum
+//! over the programs of what each can send within that time:
+//!
+//! - along its paths, one journey: the most sends within the time from any
+//!   send (`cap::most_within`, loops and exclusive guards as for N311);
+//! - times the journeys that fit in the time: one with `reentry never`,
+//!   `1 + time / D` with `reentry after D`, and no bound without a
+//!   `reentry` clause (a customer may enter again as soon as they leave);
+//! - at most what the program's own caps let through in the time (the
+//!   runtime keeps those, across journeys): `N × ⌈time / per⌉` for each cap
+//!   on the same messages or on all of them.
+//!
+//! Triggers and audiences are not compared yet: every program counts, which
+//! can only say more than the truth, never less.
+
+use super::cap::most_within;
+use super::flow::{Flow, show_minutes};
+use super::guards::Guards;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Spanned;
+use crate::syntax::ast::{Cap, ClauseKind, Program, Reentry, Schema, StatementKind};
+
+/// Sends counted along one journey's path before the search stops: far
+/// past any schema cap a person writes.
+const CEILING: usize = 1_000;
+
+/// One program of the folder, checked without errors.
+pub struct Member<'a> {
+    pub program: &'a Program,
+}
+
+/// What one program can send within a cap's time.
+struct Share {
+    program: String,
+    /// `None`: no bound.
+    most: Option<u64>,
+    why: String,
+}
+
+/// The schema's caps that the programs together can break, each at its
+/// span in the schema file.
+pub fn check(schema: &Schema, members: &[Member]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for cap in &schema.caps {
+        if cap.value.per.value.minutes == 0 {
+            continue;
+        }
+        let shares = shares(schema, members, &cap.value);
+        let total = total(&shares);
+        let limit = u64::from(cap.value.count.value);
+        if total.is_some_and(|t| t <= limit) {
+            continue;
+        }
+        found.push(report(cap, &shares, total));
+    }
+    found
+}
+
+/// The most messages one customer can get from all `members` together
+/// within the time of the schema's cap number `cap` (from 0); `None`
+/// without a bound, or without that cap.
+pub fn most(schema: &Schema, members: &[Member], cap: usize) -> Option<u64> {
+    let cap = schema.caps.get(cap)?;
+    total(&shares(schema, members, &cap.value))
+}
+
+fn shares(schema: &Schema, members: &[Member], cap: &Cap) -> Vec<Share> {
+    members
+        .iter()
+        .map(|m| share(m.program, schema, cap))
+        .filter(|s| s.most != Some(0))
+        .collect()
+}
+
+fn total(shares: &[Share]) -> Option<u64> {
+    shares
+        .iter()
+        .try_fold(0u64, |sum, s| s.most.map(|m| sum.saturating_add(m)))
+}
+
+fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
+    let name = program.name.value.clone();
+    let window = cap.per.value.minutes;
+    let channel = cap.channel.as_ref().map(|c| c.value.as_str());
+    let needs_consent = |c: &str| super::names::needs_consent(Some(schema), c);
+    let guards = Guards::new(program, Some(schema), &needs_consent);
+    let flow = Flow::new(program);
+    let (one, sends) = most_within(&flow, &guards, channel, window, CEILING);
+    let templates: Vec<String> = sends
+        .iter()
+        .filter_map(|p| match &flow.statement(*p)?.kind {
+            StatementKind::Send { template, .. } => Some(format!("`{}`", template.value)),
+            _ => None,
+        })
+        .collect();
+    let one = one as u64;
+    let reentry = program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Reentry(r) => Some(r),
+        _ => None,
+    });
+    let journeys = match reentry {
+        Some(Reentry::Never) => Some(1),
+        Some(Reentry::After(after)) if after.value.minutes > 0 => {
+            Some(1 + window / after.value.minutes)
+        }
+        _ => None,
+    };
+    let along = if one > CEILING as u64 {
+        None
+    } else {
+        journeys.map(|j| j.saturating_mul(one))
+    };
+    // The program's own caps on the same messages, or on all of them.
+    let own = program
+        .clauses
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClauseKind::Cap(own) if own.per.value.minutes > 0 => Some(own),
+            _ => None,
+        })
+        .filter(|own| {
+            own.channel
+                .as_ref()
+                .is_none_or(|c| channel.is_some_and(|wanted| wanted == c.value))
+        })
+        .map(|own| {
+            let per = own.per.value.minutes;
+            let stretches = window.div_ceil(per);
+            (u64::from(own.count.value).saturating_mul(stretches), own)
+        })
+        .min_by_key(|(most, _)| *most);
+    // The path's first sends: the help line is short.
+    let path = match templates.len() {
+        0 => String::new(),
+        1 | 2 => format!(" ({})", templates.join(", ")),
+        n => format!(" ({}, … {} in all)", templates[..2].join(", "), n),
+    };
+    let within = show_minutes(window);
+    match (along, own) {
+        (Some(a), Some((o, cap))) if o < a => Share {
+            program: name,
+            most: Some(o),
+            why: format!(
+                "its own `cap {} per {}`",
+                cap_words(cap),
+                show_minutes(cap.per.value.minutes)
+            ),
+        },
+        (Some(a), _) => Share {
+            program: name,
+            most: Some(a),
+            why: match journeys {
+                Some(j) if j > 1 => format!("{j} journeys within {within}, {one} each{path}"),
+                _ => format!("one journey{path}"),
+            },
+        },
+        (None, Some((o, cap))) => Share {
+            program: name,
+            most: Some(o),
+            why: format!(
+                "its own `cap {} per {}`",
+                cap_words(cap),
+                show_minutes(cap.per.value.minutes)
+            ),
+        },
+        (None, None) => Share {
+            program: name,
+            most: None,
+            why: if one > CEILING as u64 {
+                "a loop sends without end".into()
+            } else {
+                "customers may enter it again as soon as they leave (no `reentry`) and it has no cap".into()
+            },
+        },
+    }
+}
+
+fn cap_words(cap: &Cap) -> String {
+    let what = cap
+        .channel
+        .as_ref()
+        .map_or("messages".to_string(), |c| c.value.clone());
+    format!("{} {what}", cap.count.value)
+}
+
+fn report(cap: &Spanned<Cap>, shares: &[Share], total: Option<u64>) -> Diagnostic {
+    let written = format!(
+        "cap {} per {}",
+        cap_words(&cap.value),
+        show_minutes(cap.value.per.value.minutes)
+    );
+    let within = show_minutes(cap.value.per.value.minutes);
+    let what = cap
+        .value
+        .channel
+        .as_ref()
+        .map_or("messages".to_string(), |c| format!("{} messages", c.value));
+    let message = match total {
+        Some(total) => format!(
+            "the programs together can send one customer {total} {what} within {within}, more than `{written}` allows"
+        ),
+        None => format!(
+            "the programs together can send one customer any number of {what} within {within}, more than `{written}` allows"
+        ),
+    };
+    let mut listed: Vec<&Share> = shares.iter().collect();
+    listed.sort_by(|a, b| {
+        b.most
+            .unwrap_or(u64::MAX)
+            .cmp(&a.most.unwrap_or(u64::MAX))
+            .then(a.program.cmp(&b.program))
+    });
+    // The largest shares, the first with why; the help line is short.
+    let shown: Vec<String> = listed
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, s)| {
+            let most = s
+                .most
+                .map_or("without bound".to_string(), |m| m.to_string());
+            if i == 0 {
+                format!("`{}` {most}: {}", s.program, s.why)
+            } else {
+                format!("`{}` {most}", s.program)
+            }
+        })
+        .collect();
+    let more = match listed.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let shares = format!("most from {}{more}", shown.join(", "));
+    Diagnostic::new(Code::PortfolioCapExceeded, message)
+        .label(
+            cap.span,
+            match listed.len() {
+                1 => "1 program".to_string(),
+                n => format!("{n} programs together"),
+            },
+        )
+        .help(format!(
+            "give the programs caps of their own that add up to at most {}, send fewer, or raise this cap; {shares}",
+            cap.value.count.value
+        ))
+}

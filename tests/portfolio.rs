@@ -1,0 +1,351 @@
+//! Caps across programs: `cap … per …` in the schema, proved by `nurture
+//! check` over a folder (N316). The real binary on folders of overlapping
+//! programs, and a generated property: the proved bound is never below what
+//! one customer in every program actually gets within the cap's time (each
+//! program run by the interpreter on the same customer and events), and for
+//! small portfolios some customer reaches it.
+
+use nurture::run::replay::replay;
+use nurture::run::{ActionKind, Customer, Event};
+use proptest::prelude::*;
+use proptest::test_runner::TestRunner;
+use std::process::Command;
+
+const SCHEMA: &str = "schema {
+  channel email
+  channel sms
+  event signup
+  event click
+  cap 3 messages per 7d
+  cap 1 sms per 7d
+}
+";
+
+/// Two mails a day apart, once (`reentry never`).
+const WELCOME: &str = r#"program welcome {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event signup
+  consent  email
+  reentry  never
+
+  step hello {
+    send email "welcome-1"
+    wait 1d
+    send email "welcome-2"
+    exit welcomed
+  }
+}
+"#;
+
+/// A mail and a text, again a day after leaving.
+const NUDGE: &str = r#"program nudge {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event click
+  consent  email
+  reentry  after 1d
+
+  step hello {
+    send email "nudge"
+    send sms "nudge-sms" if consent sms
+    exit nudged
+  }
+}
+"#;
+
+struct Run {
+    code: i32,
+    stdout: String,
+}
+
+fn check(files: &[(&str, &str)], args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .arg("check")
+        .args(args)
+        .current_dir(dir.path())
+        .env("COLUMNS", "80")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("run nurture");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    }
+}
+
+#[test]
+fn overlapping_programs_can_break_the_schemas_cap() {
+    let run = check(
+        &[
+            ("schema.nurture", SCHEMA),
+            ("welcome.nurture", WELCOME),
+            ("nudge.nurture", NUDGE),
+        ],
+        &["."],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    insta::assert_snapshot!("overlapping", run.stdout);
+    let json = check(
+        &[
+            ("schema.nurture", SCHEMA),
+            ("welcome.nurture", WELCOME),
+            ("nudge.nurture", NUDGE),
+        ],
+        &[".", "--output-format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let found: Vec<(String, String)> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // welcome sends 2 within 7d; nudge a mail and a text each journey, and
+    // 8 journeys fit in 7d (1 + 7d / 1d, again a day after the last).
+    assert_eq!(
+        found,
+        vec![
+            (
+                "N316".to_string(),
+                "the programs together can send one customer 18 messages within 7d, more than `cap 3 messages per 7d` allows".to_string()
+            ),
+            (
+                "N316".to_string(),
+                "the programs together can send one customer 8 sms messages within 7d, more than `cap 1 sms per 7d` allows".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn programs_whose_own_caps_add_up_keep_the_schemas_cap() {
+    // welcome 2, nudge at most 2 (1 text): 4 and 1 within 7d.
+    let nudge = NUDGE.replace(
+        "  reentry  after 1d\n",
+        "  reentry  after 1d\n  cap      2 messages per 7d\n  cap      1 sms per 7d\n",
+    );
+    let schema = SCHEMA.replace("cap 3 messages", "cap 4 messages");
+    let run = check(
+        &[
+            ("schema.nurture", &schema),
+            ("welcome.nurture", WELCOME),
+            ("nudge.nurture", &nudge),
+        ],
+        &["."],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // One program alone is checked against the caps too.
+    let alone = check(
+        &[("schema.nurture", SCHEMA), ("nudge.nurture", NUDGE)],
+        &["nudge.nurture"],
+    );
+    assert_eq!(alone.code, 1, "{}", alone.stdout);
+    assert!(alone.stdout.contains("N316"), "{}", alone.stdout);
+}
+
+#[test]
+fn a_program_entering_again_at_once_without_a_cap_has_no_bound() {
+    let again = NUDGE.replace("  reentry  after 1d\n", "");
+    let run = check(
+        &[("schema.nurture", SCHEMA), ("nudge.nurture", &again)],
+        &["."],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("any number of messages"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("without bound"), "{}", run.stdout);
+}
+
+// -- the property ----------------------------------------------------------
+
+const START: i64 = 1_772_355_600; // 2026-03-01T09:00:00Z
+const DAY: i64 = 24 * 3600;
+
+/// One generated program: a trigger event, sends with waits between, a
+/// reentry and maybe a cap of its own.
+#[derive(Clone, Debug)]
+struct Gen {
+    trigger: usize,
+    /// (channel, days to wait after it)
+    body: Vec<(usize, u8)>,
+    reentry: Option<u8>,
+    cap: Option<u8>,
+}
+
+const EVENTS: [&str; 2] = ["signup", "click"];
+const CHANNELS: [&str; 2] = ["email", "sms"];
+
+fn program() -> impl Strategy<Value = Gen> {
+    (
+        0..2usize,
+        prop::collection::vec((0..2usize, 0..4u8), 1..4),
+        prop_oneof![Just(None), (1..5u8).prop_map(Some)],
+        prop_oneof![2 => Just(None), 1 => (1..4u8).prop_map(Some)],
+    )
+        .prop_map(|(trigger, body, reentry, cap)| Gen {
+            trigger,
+            body,
+            reentry,
+            cap,
+        })
+}
+
+fn text(i: usize, g: &Gen) -> String {
+    let reentry = match g.reentry {
+        Some(days) => format!("  reentry after {days}d\n"),
+        None => "  reentry never\n".into(),
+    };
+    let cap = g
+        .cap
+        .map(|n| format!("  cap {n} messages per 7d\n"))
+        .unwrap_or_default();
+    let mut body = String::new();
+    for (n, (channel, wait)) in g.body.iter().enumerate() {
+        let channel = CHANNELS[*channel];
+        body.push_str(&format!(
+            "    send {channel} \"p{i}-{n}\" if consent {channel}\n"
+        ));
+        if *wait > 0 {
+            body.push_str(&format!("    wait {wait}d\n"));
+        }
+    }
+    format!(
+        "program p{i} {{\n  kind welcome\n  owner \"x\"\n  trigger event {}\n  consent email\n{reentry}{cap}  step s {{\n{body}    exit done\n  }}\n}}\n",
+        EVENTS[g.trigger]
+    )
+}
+
+/// The largest number of sends within any 7 days.
+fn most_in_a_week(mut times: Vec<i64>) -> u64 {
+    times.sort_unstable();
+    let mut most = 0;
+    for (i, &t) in times.iter().enumerate() {
+        let within = times[i..].iter().take_while(|&&u| u < t + 7 * DAY).count();
+        most = most.max(within as u64);
+    }
+    most
+}
+
+#[test]
+fn no_customer_gets_more_than_the_proved_bound_and_small_portfolios_reach_it() {
+    let schema_text = "schema {\n  channel email\n  channel sms\n  event signup\n  event click\n  cap 1 messages per 7d\n}\n";
+    let schema = nurture::syntax::parse(schema_text)
+        .schema
+        .expect("a schema");
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases: 300,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_201),
+        failure_persistence: None,
+        max_global_rejects: 10_000,
+        ..ProptestConfig::default()
+    });
+    let reached = std::cell::Cell::new(0usize);
+    let strategy = (
+        prop::collection::vec(program(), 1..4),
+        // Events of one customer: (seconds after the start, which event).
+        prop::collection::vec((0..(20 * DAY), 0..2usize), 1..12),
+    );
+    let result = runner.run(&strategy, |(programs, events)| {
+        let texts: Vec<String> = programs
+            .iter()
+            .enumerate()
+            .map(|(i, g)| text(i, g))
+            .collect();
+        let mut parsed = Vec::new();
+        for text in &texts {
+            let diagnostics = nurture::check::check_text_with(text, Some(&schema));
+            if diagnostics
+                .iter()
+                .any(|d| d.severity() == nurture::diagnostic::Severity::Error)
+            {
+                return Err(TestCaseError::reject("refused"));
+            }
+            parsed.push(nurture::syntax::parse(text).program.expect("a program"));
+        }
+        let members: Vec<nurture::check::portfolio::Member> = parsed
+            .iter()
+            .map(|program| nurture::check::portfolio::Member { program })
+            .collect();
+        let bound = nurture::check::portfolio::most(&schema, &members, 0);
+        let customer = Customer {
+            id: "c".into(),
+            consents: ["email".to_string(), "sms".to_string()].into(),
+            ..Customer::default()
+        };
+        let mut events: Vec<Event> = events
+            .iter()
+            .map(|(at, e)| Event {
+                id: None,
+                at: START + at,
+                customer: "c".into(),
+                name: EVENTS[*e].into(),
+                properties: Default::default(),
+            })
+            .collect();
+        events.sort_by_key(|e| e.at);
+        let mut sends = Vec::new();
+        for program in &parsed {
+            let plan = nurture::plan::compile(program, Some(&schema));
+            let run = replay(
+                &plan,
+                0,
+                vec![customer.clone()],
+                &events,
+                Some(START + 40 * DAY),
+            );
+            sends.extend(
+                run.actions
+                    .iter()
+                    .filter(|a| matches!(a.kind, ActionKind::Send { .. }))
+                    .map(|a| a.at),
+            );
+        }
+        let got = most_in_a_week(sends);
+        if let Some(bound) = bound {
+            prop_assert!(got <= bound, "{got} > {bound}\n{}", texts.join("\n"));
+            if got == bound && parsed.len() <= 2 {
+                reached.set(reached.get() + 1);
+            }
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    assert!(reached.get() > 0, "no small portfolio reached its bound");
+}
+
+#[test]
+fn a_schema_with_caps_keeps_its_layout_and_checks_clean_alone() {
+    let formatted = nurture::format::format_source(SCHEMA).expect("formats");
+    assert_eq!(formatted, SCHEMA);
+    let joined = SCHEMA.replace("per 7d\n  cap 1", "per 7d cap 1");
+    let formatted = nurture::format::format_source(&joined).expect("formats");
+    assert_eq!(formatted, SCHEMA, "one entry a line");
+    let run = check(&[("schema.nurture", SCHEMA)], &["schema.nurture"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let schema = nurture::syntax::parse(SCHEMA).schema.expect("a schema");
+    assert_eq!(schema.caps.len(), 2);
+    assert_eq!(schema.caps[1].value.count.value, 1);
+    assert_eq!(
+        schema.caps[1]
+            .value
+            .channel
+            .as_ref()
+            .map(|c| c.value.as_str()),
+        Some("sms")
+    );
+}
