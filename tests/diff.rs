@@ -523,3 +523,18 @@ fn markdown_fits_a_pull_request_comment() {
     let report = json(dir.path());
     assert_eq!(report["migration"].as_array().map(Vec::len), Some(steps));
 }
+
+#[test]
+fn two_different_programs_are_compared_with_a_note() {
+    let other = SMALL.replace("program welcome {", "program hello {");
+    let dir = versions(SMALL, &other);
+    let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.starts_with(
+            "nurture: note: `old.nurture` is program `welcome` and `new.nurture` is program `hello`"
+        ),
+        "{}",
+        run.stderr
+    );
+}

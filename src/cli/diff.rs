@@ -14,6 +14,17 @@ pub fn run(args: &DiffArgs) -> i32 {
         (Ok(old), Ok(new)) => (old, new),
         _ => return exit::TROUBLE,
     };
+    if old.plan.program != new.plan.program {
+        // Journeys are kept by program name: `serve` runs a renamed program
+        // as a new one, and nobody migrates from the old.
+        eprintln!(
+            "nurture: note: `{}` is program `{}` and `{}` is program `{}`: compared as two versions of one program, but `nurture serve` keeps journeys by program name and would run the new one beside the old, not in its place",
+            args.old.display(),
+            old.plan.program,
+            args.new.display(),
+            new.plan.program
+        );
+    }
     let (old_path, new_path) = (
         args.old.display().to_string(),
         args.new.display().to_string(),
