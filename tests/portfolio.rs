@@ -349,3 +349,34 @@ fn a_schema_with_caps_keeps_its_layout_and_checks_clean_alone() {
         Some("sms")
     );
 }
+
+#[test]
+fn the_summary_shows_what_the_programs_send_together() {
+    let files = [
+        ("schema.nurture", SCHEMA),
+        ("welcome.nurture", WELCOME),
+        ("nudge.nurture", NUDGE),
+    ];
+    let run = check(&files, &[".", "--summary"]);
+    assert_eq!(run.code, 1);
+    let across = run
+        .stdout
+        .find("Across programs")
+        .map(|at| &run.stdout[at..])
+        .unwrap_or_default();
+    insta::assert_snapshot!("summary", across);
+    let json = check(&files, &[".", "--summary", "--output-format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let portfolio = &report["portfolio"][0];
+    assert_eq!(portfolio["programs_checked"], 2);
+    assert_eq!(portfolio["caps"][0]["cap"], "cap 3 messages per 7d");
+    assert_eq!(portfolio["caps"][0]["allows"], 3);
+    assert_eq!(portfolio["caps"][0]["most"], 18);
+    assert_eq!(portfolio["caps"][0]["programs"][0]["program"], "nudge");
+    assert_eq!(portfolio["caps"][0]["programs"][0]["most"], 16);
+    assert_eq!(portfolio["caps"][1]["most"], 8);
+    // Without --summary the JSON has no portfolio.
+    let plain = check(&files, &[".", "--output-format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
+    assert!(report.get("portfolio").is_none());
+}

@@ -23,6 +23,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Spanned;
 use crate::syntax::ast::{Cap, ClauseKind, Program, Reentry, Schema, StatementKind};
+use serde::Serialize;
 
 /// Sends counted along one journey's path before the search stops: far
 /// past any schema cap a person writes.
@@ -34,11 +35,59 @@ pub struct Member<'a> {
 }
 
 /// What one program can send within a cap's time.
-struct Share {
-    program: String,
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Share {
+    pub program: String,
     /// `None`: no bound.
-    most: Option<u64>,
-    why: String,
+    pub most: Option<u64>,
+    /// How: the path's first sends, the journeys, or its own cap.
+    pub why: String,
+}
+
+/// One of the schema's caps and what the programs together can send
+/// within its time (`nurture check --summary`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bound {
+    /// As written: `cap 5 messages per 7d`.
+    pub cap: String,
+    pub allows: u64,
+    /// `None`: no bound.
+    pub most: Option<u64>,
+    /// Every program that can send within the time, largest share first.
+    pub programs: Vec<Share>,
+}
+
+/// Every cap of the schema with what the programs together can send.
+pub fn bounds(schema: &Schema, members: &[Member]) -> Vec<Bound> {
+    schema
+        .caps
+        .iter()
+        .filter(|cap| cap.value.per.value.minutes > 0)
+        .map(|cap| {
+            let mut programs = shares(schema, members, &cap.value);
+            let most = total(&programs);
+            largest_first(&mut programs);
+            Bound {
+                cap: format!(
+                    "cap {} per {}",
+                    cap_words(&cap.value),
+                    show_minutes(cap.value.per.value.minutes)
+                ),
+                allows: u64::from(cap.value.count.value),
+                most,
+                programs,
+            }
+        })
+        .collect()
+}
+
+fn largest_first(shares: &mut [Share]) {
+    shares.sort_by(|a, b| {
+        b.most
+            .unwrap_or(u64::MAX)
+            .cmp(&a.most.unwrap_or(u64::MAX))
+            .then(a.program.cmp(&b.program))
+    });
 }
 
 /// The schema's caps that the programs together can break, each at its
@@ -207,13 +256,8 @@ fn report(cap: &Spanned<Cap>, shares: &[Share], total: Option<u64>) -> Diagnosti
             "the programs together can send one customer any number of {what} within {within}, more than `{written}` allows"
         ),
     };
-    let mut listed: Vec<&Share> = shares.iter().collect();
-    listed.sort_by(|a, b| {
-        b.most
-            .unwrap_or(u64::MAX)
-            .cmp(&a.most.unwrap_or(u64::MAX))
-            .then(a.program.cmp(&b.program))
-    });
+    let mut listed: Vec<Share> = shares.to_vec();
+    largest_first(&mut listed);
     // The largest shares, the first with why; the help line is short.
     let shown: Vec<String> = listed
         .iter()

@@ -6,6 +6,7 @@ use super::{complain, exit, files, print};
 use crate::check::facts::Facts;
 use crate::check::portfolio::Member;
 use crate::diagnostic::Severity;
+use crate::render::json::Portfolio;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
 use crate::syntax::ast::{Program, Schema};
 use std::collections::BTreeMap;
@@ -58,7 +59,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
     }
 
-    portfolio_checks(&schemas, portfolio, &mut reports);
+    let bounds = portfolio_checks(&schemas, portfolio, &mut reports, args.summary);
     trouble |= schemas.finish();
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
@@ -72,9 +73,15 @@ pub fn run(args: &CheckArgs) -> i32 {
                 out.push('\n');
                 out.push_str(&render::facts::render(path, facts));
             }
+            for portfolio in &bounds {
+                out.push('\n');
+                out.push_str(&render::facts::portfolio(portfolio));
+            }
             out
         }
-        OutputFormat::Json => render::json::render_with_facts(&reports, files_checked, &facts),
+        OutputFormat::Json => {
+            render::json::render_with_facts(&reports, files_checked, &facts, &bounds)
+        }
         OutputFormat::Github => render::github::render(&reports),
         OutputFormat::Sarif => render::sarif::render(&reports),
     };
@@ -92,16 +99,26 @@ pub fn run(args: &CheckArgs) -> i32 {
 /// The caps of each schema across the programs checked against it
 /// (`check/portfolio.rs`): what they find is the schema file's, added to
 /// its report, or to a report of its own when it was not among the paths.
+/// With `summary`, what each schema's caps come to.
 fn portfolio_checks(
     schemas: &Schemas,
     portfolio: BTreeMap<PathBuf, Vec<Program>>,
     reports: &mut Vec<FileReport>,
-) {
+    summary: bool,
+) -> Vec<Portfolio> {
+    let mut bounds = Vec::new();
     for (schema_path, programs) in portfolio {
         let Some(schema) = schemas.usable(&schema_path) else {
             continue;
         };
         let members: Vec<Member> = programs.iter().map(|program| Member { program }).collect();
+        if summary {
+            bounds.push(Portfolio {
+                schema: schema_path.display().to_string(),
+                programs_checked: members.len(),
+                caps: crate::check::portfolio::bounds(schema, &members),
+            });
+        }
         let mut found = crate::check::portfolio::check(schema, &members);
         if found.is_empty() {
             continue;
@@ -125,6 +142,7 @@ fn portfolio_checks(
             }
         }
     }
+    bounds
 }
 
 /// Checks one file's bytes and keeps its path for the report.

@@ -80,3 +80,32 @@ pub fn render(path: &str, facts: &Facts) -> String {
         facts.program
     )
 }
+
+/// A schema's caps across programs and what the programs together can
+/// send within each (`nurture check --summary`).
+pub fn portfolio(portfolio: &crate::render::json::Portfolio) -> String {
+    let mut out = format!(
+        "Across programs: {} checked against `{}`\n",
+        portfolio.programs_checked, portfolio.schema
+    );
+    for bound in &portfolio.caps {
+        let most = match bound.most {
+            Some(most) => format!("at most {most} for one customer"),
+            None => "no bound for one customer".to_string(),
+        };
+        let verdict = if bound.most.is_some_and(|m| m <= bound.allows) {
+            "kept"
+        } else {
+            "more than it allows (N316)"
+        };
+        out.push_str(&format!("  `{}`: {most}, {verdict}\n", bound.cap));
+        for share in &bound.programs {
+            let most = share.most.map_or("no bound".to_string(), |m| m.to_string());
+            out.push_str(&format!(
+                "    {:<28} {most:>8}  {}\n",
+                share.program, share.why
+            ));
+        }
+    }
+    out
+}

@@ -26,6 +26,18 @@ struct Document<'a> {
     /// With `--summary` only: the static facts of each clean program.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     programs: Vec<ProgramFacts<'a>>,
+    /// With `--summary` only: each schema's caps across programs.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    portfolio: &'a [Portfolio],
+}
+
+/// The caps of one schema and what the programs checked against it can
+/// send together (`check/portfolio.rs`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Portfolio {
+    pub schema: String,
+    pub programs_checked: usize,
+    pub caps: Vec<crate::check::portfolio::Bound>,
 }
 
 #[derive(Serialize)]
@@ -70,7 +82,7 @@ struct Point {
 
 /// Every diagnostic of every file, in the order given, as pretty JSON.
 pub fn render(reports: &[FileReport], files_checked: usize) -> String {
-    render_with_facts(reports, files_checked, &[])
+    render_with_facts(reports, files_checked, &[], &[])
 }
 
 /// As [`render`], with the static facts of programs (`--summary`), each
@@ -79,6 +91,7 @@ pub fn render_with_facts(
     reports: &[FileReport],
     files_checked: usize,
     facts: &[(String, Facts)],
+    portfolio: &[Portfolio],
 ) -> String {
     let diagnostics = reports
         .iter()
@@ -103,6 +116,7 @@ pub fn render_with_facts(
             .iter()
             .map(|(file, facts)| ProgramFacts { file, facts })
             .collect(),
+        portfolio,
     })
 }
 
