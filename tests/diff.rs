@@ -538,3 +538,33 @@ fn two_different_programs_are_compared_with_a_note() {
         run.stderr
     );
 }
+
+/// The first step only goes on: the plan starts at the second step's node,
+/// and the start is still the first step. The new version leaves at once,
+/// so the wait customers are at is a place it no longer leads to.
+#[test]
+fn a_place_the_new_version_no_longer_leads_to_is_said() {
+    let old = SMALL.replace(
+        "  step hello {\n",
+        "  step first {\n    -> hello\n  }\n\n  step hello {\n",
+    );
+    let new = old.replace(
+        "    -> hello\n  }\n\n  step hello",
+        "    exit early\n  }\n\n  step hello",
+    );
+    let dir = versions(&old, &new);
+    let report = json(dir.path());
+    let whats: Vec<&str> = report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["what"].as_str())
+        .collect();
+    assert!(!whats.contains(&"start"), "{whats:?}");
+    let note = report["migration"][0]["note"].as_str().unwrap_or("");
+    assert!(
+        note.starts_with("the new version no longer leads to `wait 3d` in step `hello`"),
+        "{}",
+        report["migration"]
+    );
+}

@@ -428,12 +428,22 @@ fn one_pair(
         );
         // The longest stays of these programs are well under 400 days. The
         // proof covers the places the new version leads to: a customer
-        // moved to a step nothing leads to any more (N302 warns of it) may
-        // loop there as they did in the old version.
+        // moved to a step nothing leads to any more (N302 warns of it, and
+        // the map says so) may loop there as they did in the old version.
         let reachable = match landing {
             Landing::Rest { node } | Landing::GoOn { node } => new_layout.is_reachable(*node),
             Landing::Holdout | Landing::Leave { .. } => true,
         };
+        // Such a place is said in the map.
+        prop_assert!(
+            reachable
+                || moved
+                    .note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("no longer leads to")),
+            "{:?} lands where the new version does not lead, unsaid",
+            rest
+        );
         prop_assert!(
             !(bounded && reachable) || track.journey.status == Status::Left,
             "{} moved from {:?} to {:?} is still in after 400 days\n{}\n{}",

@@ -354,9 +354,15 @@ fn sentence(words: Vec<String>) -> Option<String> {
 // -- where customers enter ----------------------------------------------------------
 
 fn start(old: &Side, new: &Side, steps: &Steps) -> Option<Change> {
+    // The step written as the start (or the first): the plan's start node
+    // may be a later step's, past steps with no statements of their own.
     let step_of = |side: &Side<'_>| {
-        let layout = Layout::new(side.plan);
-        layout.place(side.plan.start).map(|(step, _)| step)
+        let written = side.program.clauses.iter().find_map(|c| match &c.kind {
+            crate::syntax::ast::ClauseKind::Start(name) => Some(name.value.as_str()),
+            _ => None,
+        });
+        let name = written.or_else(|| side.program.steps.first().map(|s| s.name.value.as_str()))?;
+        Layout::new(side.plan).step_named(name)
     };
     let (a, b) = (step_of(old)?, step_of(new)?);
     if steps.new_to_old.get(b).copied().flatten() == Some(a) {

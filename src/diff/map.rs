@@ -229,6 +229,21 @@ impl<'a, 'p> Mapper<'a, 'p> {
         };
         self.wait_hazards(node, &landing, moved);
         self.resend_hazards(node, &landing, moved);
+        if let Landing::Rest { node: to } | Landing::GoOn { node: to } = landing
+            && !self.new.is_reachable(to)
+        {
+            // What `check` proves of the new version (most messages,
+            // longest stay) is about the customers it leads somewhere;
+            // these are outside it.
+            let unreached = format!(
+                "the new version no longer leads to {}: what `nurture check` proves of it does not cover these customers",
+                self.new.where_is(to)
+            );
+            moved.note = Some(match moved.note.take() {
+                Some(note) => format!("{note}; {unreached}"),
+                None => unreached,
+            });
+        }
         moved.to = Some(landing);
     }
 
