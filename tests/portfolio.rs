@@ -380,3 +380,29 @@ fn the_summary_shows_what_the_programs_send_together() {
     let report: serde_json::Value = serde_json::from_str(&plain.stdout).expect("JSON");
     assert!(report.get("portfolio").is_none());
 }
+
+/// A thousand steps of one send each, one after another: the search is
+/// bounded by the journey's most messages and stays quick.
+#[test]
+fn a_long_chain_of_sends_is_counted_whole() {
+    let mut program = String::from(
+        "program big {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  consent email\n  reentry never\n",
+    );
+    for i in 0..1000 {
+        let next = if i < 999 {
+            format!("-> s{}", i + 1)
+        } else {
+            "exit done".into()
+        };
+        program.push_str(&format!(
+            "  step s{i} {{\n    send email \"t{i}\"\n    {next}\n  }}\n"
+        ));
+    }
+    program.push_str("}\n");
+    let json = check(
+        &[("schema.nurture", SCHEMA), ("big.nurture", &program)],
+        &[".", "--summary", "--output-format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(report["portfolio"][0]["caps"][0]["most"], 1000);
+}

@@ -88,15 +88,20 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
 
 /// The most messages (on `channel`, or all) one journey can send within
 /// any stretch of `minutes`, and the sends of a path that sends them; past
-/// `ceiling`, `ceiling + 1` (the search stops there). For the caps across
-/// programs (`portfolio.rs`).
+/// `ceiling`, `ceiling + 1` (the search stops there); `usize::MAX` when the
+/// program is too large to search and nothing else bounds it. `at_most` is a bound
+/// known already (the journey's most messages, from the facts): the search
+/// looks no higher, and falls back on it when the program is too large to
+/// search. For the caps across programs (`portfolio.rs`).
 pub fn most_within(
     flow: &Flow,
     guards: &Guards,
     channel: Option<&str>,
     minutes: u64,
     ceiling: usize,
+    at_most: Option<u64>,
 ) -> (usize, Vec<Point>) {
+    let searches = std::cell::Cell::new(0usize);
     let counts = |point: Point| {
         flow.statement(point).is_some_and(|s| match &s.kind {
             StatementKind::Send { channel: sent, .. } => channel.is_none_or(|c| c == sent.value),
@@ -110,12 +115,11 @@ pub fn most_within(
     if starts.is_empty() || minutes == 0 {
         return (0, Vec::new());
     }
-    // Any send that can go out is one within the stretch.
-    let mut best = (1, vec![starts[0].0]);
-    while best.0 <= ceiling {
+    // A path with more than `limit` sends within the stretch, if any.
+    let longer = |limit: usize| {
         let cap = Cap {
             count: crate::span::Spanned::new(
-                u32::try_from(best.0).unwrap_or(u32::MAX),
+                u32::try_from(limit).unwrap_or(u32::MAX),
                 Span::default(),
             ),
             channel: None,
@@ -124,16 +128,46 @@ pub fn most_within(
                 Span::default(),
             ),
         };
-        let longer = starts
-            .iter()
-            .find_map(|(point, known)| too_many(flow, guards, &cap, (*point, known), &counts));
-        match longer {
-            Some(sends) => best = (sends.len(), sends),
-            None => break,
+        let mut found = Ok(None);
+        for (point, known) in &starts {
+            if searches.get() >= MAX_SEARCHES {
+                return Err(());
+            }
+            searches.set(searches.get() + 1);
+            match search(flow, guards, &cap, (*point, known), &counts) {
+                Ok(None) => {}
+                other => {
+                    found = other;
+                    break;
+                }
+            }
+        }
+        found
+    };
+    // Any send that can go out is one within the stretch. Then a search by
+    // halves between the most a path was found with and the least none
+    // has more than (monotone): a few searches, not one per message.
+    let mut best = (1, vec![starts[0].0]);
+    let mut none_above = at_most.map_or(ceiling + 1, |m| m.min(ceiling as u64 + 1) as usize);
+    while best.0 < none_above {
+        let limit = best.0 + (none_above - best.0) / 2;
+        match longer(limit) {
+            Ok(Some(sends)) => best = (sends.len(), sends),
+            Ok(None) => none_above = limit,
+            // Too large to search: the bound known without a search, if
+            // any (the path found so far is shown with it).
+            Err(()) => match at_most {
+                Some(most) => return (usize::try_from(most).unwrap_or(usize::MAX), best.1),
+                None => return (usize::MAX, best.1),
+            },
         }
     }
     best
 }
+
+/// Searches one [`most_within`] may make (each within [`BUDGET`] states):
+/// past them it falls back on the bound it was given.
+const MAX_SEARCHES: usize = 256;
 
 fn reachable(flow: &Flow) -> BTreeSet<Point> {
     let mut seen = BTreeSet::new();
@@ -158,9 +192,22 @@ fn too_many(
     flow: &Flow,
     guards: &Guards,
     cap: &Cap,
-    (first, known): (Point, &Known),
+    start: (Point, &Known),
     counts: &dyn Fn(Point) -> bool,
 ) -> Option<Vec<Point>> {
+    // Past the budget nothing is reported: N311 says only what it found.
+    search(flow, guards, cap, start, counts).unwrap_or(None)
+}
+
+/// [`too_many`], telling a search that ran out of budget (`Err`) from one
+/// that found no such path.
+fn search(
+    flow: &Flow,
+    guards: &Guards,
+    cap: &Cap,
+    (first, known): (Point, &Known),
+    counts: &dyn Fn(Point) -> bool,
+) -> Result<Option<Vec<Point>>, ()> {
     let limit = cap.count.value as usize;
     let window = cap.per.value.minutes;
     let mut seen = BTreeSet::new();
@@ -170,7 +217,7 @@ fn too_many(
         vec![(first, 0, Vec::new(), known.clone())];
     while let Some((point, elapsed, sends, known)) = stack.pop() {
         if seen.len() > BUDGET {
-            return None;
+            return Err(());
         }
         if !seen.insert((point, elapsed, sends.len(), known.clone())) {
             continue;
@@ -184,7 +231,7 @@ fn too_many(
             if way.sends && counts(point) {
                 sends.push(point);
                 if sends.len() > limit {
-                    return Some(sends);
+                    return Ok(Some(sends));
                 }
             }
             let later = elapsed.saturating_add(way.after);
@@ -193,7 +240,7 @@ fn too_many(
             }
         }
     }
-    None
+    Ok(None)
 }
 
 fn report(

@@ -138,7 +138,18 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
     let needs_consent = |c: &str| super::names::needs_consent(Some(schema), c);
     let guards = Guards::new(program, Some(schema), &needs_consent);
     let flow = Flow::new(program);
-    let (one, sends) = most_within(&flow, &guards, channel, window, CEILING);
+    // A journey's most messages bound those within any stretch of it.
+    let facts = super::facts::facts_with(program, Some(schema));
+    let at_most = match channel {
+        None => facts.messages.total,
+        Some(c) => facts
+            .messages
+            .per_channel
+            .get(c)
+            .copied()
+            .unwrap_or(Some(0)),
+    };
+    let (one, sends) = most_within(&flow, &guards, channel, window, CEILING, at_most);
     let templates: Vec<String> = sends
         .iter()
         .filter_map(|p| match &flow.statement(*p)?.kind {
@@ -219,7 +230,9 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
         (None, None) => Share {
             program: name,
             most: None,
-            why: if one > CEILING as u64 {
+            why: if one == usize::MAX as u64 {
+                "too large to search within the check's budget, and no cap of its own".into()
+            } else if one > CEILING as u64 {
                 "a loop sends without end".into()
             } else {
                 "customers may enter it again as soon as they leave (no `reentry`) and it has no cap".into()
