@@ -1,7 +1,7 @@
 //! Arms, rules and the goal that never fire, because something before them
 //! always takes their customers first (N309, N313, N314).
 //!
-//! The interpreter (`run/interpret.rs`) offers an event to these in order,
+//! The interpreter (`run/interpret/`) offers an event to these in order,
 //! and the first that takes it ends the search:
 //!
 //! 1. the `exit when` rules, in the order written;

@@ -1,0 +1,430 @@
+//! The interpreter: one transition of one customer's journey through a plan.
+//!
+//! [`step`] takes the plan, the customer's record, their journey state, the
+//! time and what happened — an event, or [`Input::Tick`] when the clock has
+//! reached [`Journey::due`] — and returns the new record, the new state and
+//! the actions to carry out. Time is an input: the interpreter has no clock,
+//! never sleeps and never blocks. docs/runtime.md says what every construct
+//! does in time.
+//!
+//! | file | owns |
+//! |---|---|
+//! | `mod.rs` | a transition: the rules and goal, the node a customer waits at, a run of nodes |
+//! | `action.rs` | the actions, owned and borrowed, and the sink they go to |
+//! | `enter.rs` | triggers, the audience and consent gates, the holdout |
+//! | `conditions.rs` | whether a condition holds |
+//! | `caps.rs` | the recent sends and the caps |
+//! | `hold.rs` | quiet hours |
+//! | `draw.rs` | the fixed draws of the holdout and `split` |
+
+mod action;
+mod caps;
+mod conditions;
+mod draw;
+mod enter;
+mod hold;
+
+pub use super::journey::{Journey, Status};
+use super::record::{EventRecord, Record};
+use super::{Customer, Event, Seconds};
+use crate::plan::{Op, Plan};
+use action::Recorder;
+pub use action::{Action, ActionKind, ActionRef, EntryCheck, Gate, KindRef, Sink};
+use conditions::NoEvent;
+pub use enter::next_entry_check;
+
+/// Nodes one transition may run before it gives up: a checked plan waits
+/// before this (a loop without a wait is refused by N303, a longer run of
+/// statements by N315).
+const MAX_NODES_PER_STEP: usize = crate::syntax::limits::MAX_AT_ONCE;
+
+/// How late a date trigger may still fire (a runtime that was down for a
+/// day still enters customers; one started a year later does not).
+const DATE_TRIGGER_GRACE: Seconds = 24 * 3600;
+
+/// What happened: an event, or the clock reaching the journey's due time
+/// (or, for a customer not in the program, the runtime asking whether a
+/// date or inactivity trigger has come due).
+#[derive(Debug)]
+pub enum Input<'a, E = Event> {
+    Event(&'a E),
+    Tick,
+}
+
+// Not derived: a derive would ask `E: Copy`, and events are not.
+impl<E> Clone for Input<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Input<'_, E> {}
+
+/// The result of one transition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub customer: Customer,
+    pub journey: Journey,
+    pub actions: Vec<Action>,
+}
+
+pub fn step(
+    plan: &Plan,
+    seed: u64,
+    customer: &Customer,
+    journey: &Journey,
+    now: Seconds,
+    input: Input,
+) -> Step {
+    let mut customer = customer.clone();
+    let mut journey = journey.clone();
+    let mut actions = Vec::new();
+    advance(
+        plan,
+        seed,
+        &mut customer,
+        &mut journey,
+        now,
+        input,
+        &mut actions,
+    );
+    Step {
+        customer,
+        journey,
+        actions,
+    }
+}
+
+/// [`step`] in place: changes the record and the journey where they are and
+/// appends the actions, for a runtime that keeps many customers and would
+/// rather not copy each one per transition.
+pub fn advance(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut Customer,
+    journey: &mut Journey,
+    now: Seconds,
+    input: Input,
+    actions: &mut Vec<Action>,
+) {
+    // The first 12 characters; a plan built in code may hold any text.
+    let digest = plan.digest.trim_start_matches("sha256:");
+    let cut = digest
+        .char_indices()
+        .nth(12)
+        .map_or(digest.len(), |(at, _)| at);
+    let mut recorder = Recorder {
+        digest: &digest[..cut],
+        actions,
+    };
+    advance_with(plan, seed, customer, journey, now, input, &mut recorder);
+}
+
+/// [`advance`] for any record, event and sink: what the simulator runs.
+pub fn advance_with<R: Record, E: EventRecord, S: Sink>(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut R,
+    journey: &mut Journey,
+    now: Seconds,
+    input: Input<E>,
+    sink: &mut S,
+) {
+    let mut run = Run {
+        plan,
+        seed,
+        customer,
+        journey,
+        now,
+        sink,
+    };
+    match run.journey.status {
+        Status::In => run.while_in(input),
+        Status::Out | Status::Left => run.maybe_enter(input),
+    }
+}
+
+/// Whether `event` is the plan's goal event and meets the goal's
+/// condition (the window is the caller's to check). The simulator asks it
+/// of every event in a journey's goal window, after the journey too, so
+/// that treated customers and the holdout are measured alike.
+pub fn is_goal<R: Record, E: EventRecord>(
+    plan: &Plan,
+    customer: &mut R,
+    event: &E,
+    now: Seconds,
+) -> bool {
+    let Some(goal) = &plan.goal else {
+        return false;
+    };
+    if goal.event != event.name() {
+        return false;
+    }
+    let Some(condition) = &goal.condition else {
+        return true;
+    };
+    let mut journey = Journey::default();
+    let run = Run {
+        plan,
+        seed: 0,
+        customer,
+        journey: &mut journey,
+        now,
+        sink: &mut Discard,
+    };
+    run.holds(condition, Some(event))
+}
+
+/// A sink for questions that take no action.
+struct Discard;
+
+impl Sink for Discard {
+    fn act(&mut self, _action: ActionRef<'_>) {}
+}
+
+fn minutes_to_seconds(minutes: u64) -> Seconds {
+    i64::try_from(minutes)
+        .unwrap_or(i64::MAX / 60)
+        .saturating_mul(60)
+}
+
+struct Run<'p, 's, R, S> {
+    plan: &'p Plan,
+    seed: u64,
+    customer: &'s mut R,
+    journey: &'s mut Journey,
+    now: Seconds,
+    sink: &'s mut S,
+}
+
+impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
+    fn act(&mut self, node: Option<usize>, kind: KindRef<'_>) {
+        let number = self.journey.actions;
+        self.journey.actions += 1;
+        self.sink.act(ActionRef {
+            at: self.now,
+            customer: self.customer.id(),
+            entry: self.journey.entries,
+            number,
+            node,
+            kind,
+        });
+    }
+
+    fn leave(&mut self, node: Option<usize>, outcome: &str) {
+        self.act(node, KindRef::Exit { outcome });
+        self.journey.leave(self.now, outcome);
+    }
+
+    // -- entering ----------------------------------------------------------
+
+    // -- while in the program ------------------------------------------------
+
+    fn while_in<E: EventRecord>(&mut self, input: Input<E>) {
+        if let Input::Event(event) = input {
+            let plan = self.plan;
+            for rule in &plan.exit_rules {
+                if rule.event == event.name()
+                    && rule
+                        .condition
+                        .as_ref()
+                        .is_none_or(|c| self.holds(c, Some(event)))
+                {
+                    self.leave(None, &rule.outcome);
+                    return;
+                }
+            }
+            if let Some(goal) = &plan.goal {
+                let in_window = self.now
+                    <= self
+                        .journey
+                        .entered_at
+                        .saturating_add(minutes_to_seconds(goal.within_minutes));
+                if in_window
+                    && goal.event == event.name()
+                    && goal
+                        .condition
+                        .as_ref()
+                        .is_none_or(|c| self.holds(c, Some(event)))
+                {
+                    self.leave(None, "converted");
+                    return;
+                }
+            }
+        }
+        if self.journey.holdout {
+            if matches!(input, Input::Tick) && self.journey.due().is_some_and(|d| self.now >= d) {
+                self.leave(None, "holdout");
+            }
+            return;
+        }
+        let node = self.journey.node();
+        let Some(op) = self.plan.nodes.get(node).map(|n| &n.op) else {
+            self.leave(None, "stuck");
+            return;
+        };
+        let due = self.journey.due().is_some_and(|d| self.now >= d);
+        match (op, input) {
+            (Op::WaitFor { arms, .. }, Input::Event(event)) => {
+                let arm = arms.iter().find(|arm| {
+                    arm.event == event.name()
+                        && arm
+                            .condition
+                            .as_ref()
+                            .is_none_or(|c| self.holds(c, Some(event)))
+                });
+                if let Some(arm) = arm {
+                    let to = arm.to;
+                    self.journey.set_due(None);
+                    self.run_from(to);
+                }
+            }
+            (Op::WaitFor { timeout, .. }, Input::Tick) if due => {
+                let to = *timeout;
+                self.journey.set_due(None);
+                self.run_from(to);
+            }
+            (Op::Wait { next, .. }, Input::Tick) if due => {
+                let to = *next;
+                self.journey.set_due(None);
+                self.run_from(to);
+            }
+            // A send held back by quiet hours goes on, and what follows it
+            // in the same run is not held again.
+            (Op::Send { .. }, Input::Tick) if due => {
+                self.journey.set_due(None);
+                self.run_on(node, true);
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs nodes from `node` until the customer has to wait or leaves.
+    fn run_from(&mut self, node: usize) {
+        self.run_on(node, false);
+    }
+
+    /// [`Run::run_from`]; `released` when quiet hours held this run back
+    /// and have ended: the run is held at most once (so no run is held for
+    /// longer than quiet hours last, even the night the clocks go back).
+    fn run_on(&mut self, node: usize, released: bool) {
+        let plan = self.plan;
+        let mut node = node;
+        for _ in 0..MAX_NODES_PER_STEP {
+            self.journey.set_node(node);
+            let Some(op) = plan.nodes.get(node).map(|n| &n.op) else {
+                self.leave(Some(node), "stuck");
+                return;
+            };
+            self.sink.visit(node);
+            node = match op {
+                Op::Send {
+                    channel,
+                    template,
+                    guard,
+                    next,
+                } => {
+                    if let Some(until) = self.quiet_until().filter(|_| !released) {
+                        if self.journey.due().is_none() {
+                            self.act(
+                                Some(node),
+                                KindRef::Defer {
+                                    channel,
+                                    template,
+                                    until,
+                                },
+                            );
+                        }
+                        self.journey.set_due(Some(until));
+                        return;
+                    }
+                    let skip = |reason| KindRef::Skip {
+                        channel,
+                        template,
+                        reason,
+                    };
+                    let needs_consent = !plan.no_consent_needed.contains(channel);
+                    if needs_consent && !self.customer.consents_to(channel) {
+                        self.act(Some(node), skip("no_consent"));
+                    } else if guard
+                        .as_ref()
+                        .is_some_and(|g| !self.holds::<NoEvent>(g, None))
+                    {
+                        self.act(Some(node), skip("guard"));
+                    } else if self.capped(channel) {
+                        self.act(Some(node), skip("cap"));
+                    } else {
+                        self.journey.sends_mut().push(self.now, node);
+                        self.forget_old_sends();
+                        self.act(Some(node), KindRef::Send { channel, template });
+                    }
+                    *next
+                }
+                Op::Wait { minutes, .. } | Op::WaitFor { minutes, .. } => {
+                    self.journey
+                        .set_due(Some(self.now.saturating_add(minutes_to_seconds(*minutes))));
+                    return;
+                }
+                Op::Branch { arms, otherwise } => arms
+                    .iter()
+                    .find(|arm| self.holds::<NoEvent>(&arm.condition, None))
+                    .map_or(*otherwise, |arm| arm.to),
+                Op::Split { arms } => {
+                    let draw =
+                        self.draw(b"split/", &[u64::from(self.journey.entries), node as u64]);
+                    let mut total = 0u64;
+                    arms.iter()
+                        .find(|arm| {
+                            total += u64::from(arm.share);
+                            draw < total
+                        })
+                        .or(arms.last())
+                        .map_or(node, |arm| arm.to)
+                }
+                Op::Score { points, next } => {
+                    let score = self.customer.score().saturating_add(*points);
+                    self.customer.set_score(score);
+                    self.act(Some(node), KindRef::Score { points: *points });
+                    *next
+                }
+                Op::Tag { tag, next } => {
+                    self.customer.set_tag(tag, true);
+                    self.act(Some(node), KindRef::Tag { tag });
+                    *next
+                }
+                Op::Untag { tag, next } => {
+                    self.customer.set_tag(tag, false);
+                    self.act(Some(node), KindRef::Untag { tag });
+                    *next
+                }
+                Op::Set {
+                    attribute,
+                    value,
+                    next,
+                } => {
+                    self.customer.set_attribute(attribute, value);
+                    self.act(Some(node), KindRef::Set { attribute, value });
+                    *next
+                }
+                Op::Phase { phase, next } => {
+                    self.customer.set_phase(phase);
+                    self.act(Some(node), KindRef::Phase { phase });
+                    *next
+                }
+                Op::Notify {
+                    recipient,
+                    message,
+                    next,
+                } => {
+                    self.act(Some(node), KindRef::Notify { recipient, message });
+                    *next
+                }
+                Op::Exit { outcome } => {
+                    self.leave(Some(node), outcome);
+                    return;
+                }
+            };
+        }
+        self.leave(Some(node), "stuck");
+    }
+}
