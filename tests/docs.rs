@@ -33,3 +33,35 @@ fn every_code_has_the_four_sections() {
         }
     }
 }
+
+/// Every example in the language reference reads: a whole program or
+/// schema as it is, and a fragment where it stands in a program: header
+/// clauses and steps in a program's braces, statements in a step's, and
+/// conditions (one a line) after `audience`. Reading is the grammar and
+/// the values (N0xx); what an example is there to show wrong (N107, say)
+/// is for the checks.
+#[test]
+fn every_example_in_the_language_reference_reads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md");
+    let text = std::fs::read_to_string(&path).expect("read docs/language.md");
+    let reads = |candidate: &str| {
+        let parsed = nurture::syntax::parse(candidate);
+        parsed.complete && parsed.diagnostics.is_empty()
+    };
+    let mut examples = 0;
+    for block in text.split("```nurture\n").skip(1) {
+        let example = block.split("```").next().unwrap_or_default();
+        examples += 1;
+        let as_clauses = format!("program p {{\n{example}\n}}\n");
+        let as_statements = format!("program p {{\nstep s {{\n{example}\n}}\n}}\n");
+        let as_conditions = example
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+            .all(|line| reads(&format!("program p {{\naudience {line}\n}}\n")));
+        assert!(
+            reads(example) || reads(&as_clauses) || reads(&as_statements) || as_conditions,
+            "this example in docs/language.md does not read:\n{example}"
+        );
+    }
+    assert!(examples > 40, "only {examples} examples found");
+}
