@@ -226,6 +226,18 @@ codes! {
     CapWithoutSends = "N216", "cap-without-sends", Warning,
     "A `cap` counts a channel that no `send` of the program uses, so it limits nothing";
 
+    /// `trigger.PROPERTY` that some way in carries no value of.
+    UnknownTriggerData = "N220", "unknown-trigger-data", Error,
+    "`trigger.PROPERTY` names a property that an event trigger's event does not carry, or the program has no event trigger";
+
+    /// `trigger.PROPERTY` with a type that depends on the trigger.
+    TriggerDataTypesDiffer = "N221", "trigger-data-types-differ", Error,
+    "The events of two triggers carry `trigger.PROPERTY` with different types";
+
+    /// `answer.PROPERTY` anywhere but in `set`.
+    AnswerOutsideSet = "N222", "answer-outside-set", Error,
+    "`answer.PROPERTY` is read in a condition, where the arm's `where` reads the answer";
+
     /// `-> X` or `start X` names no step.
     UnknownStep = "N301", "unknown-step", Error,
     "An arrow or `start` names a step that does not exist";
@@ -285,6 +297,18 @@ codes! {
     /// More statements run at once than the interpreter runs in one go.
     TooMuchAtOnce = "N315", "too-much-at-once", Error,
     "More than 10,000 statements run one after another without a wait";
+
+    /// `answer.PROPERTY` where no answer led.
+    NoAnswerHere = "N320", "no-answer-here", Error,
+    "`set … = answer.PROPERTY` is reached on a way where no event arm led the customer on";
+
+    /// The answering event does not carry the property.
+    AnswerLacksProperty = "N321", "answer-lacks-property", Error,
+    "An event whose arm leads to `set … = answer.PROPERTY` does not carry the property";
+
+    /// `trigger.PROPERTY` read where a customer may have entered without it.
+    TriggerDataMayBeMissing = "N322", "trigger-data-may-be-missing", Warning,
+    "`trigger.PROPERTY` is read, but customers may enter by a trigger that carries no data";
 
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";

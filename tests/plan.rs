@@ -108,12 +108,49 @@ fn good_plan() -> String {
 }
 
 #[test]
-fn a_plan_of_another_version_is_refused_as_such() {
-    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 2", 1);
+fn a_plan_of_a_newer_version_is_refused_as_such() {
+    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 3", 1);
     let message = load_error(&json);
     assert!(
-        message.starts_with("format_version: this plan is format 2"),
+        message.starts_with(
+            "format_version: this plan is format 3; this nurture reads formats 1 to 2"
+        ),
         "{message}"
+    );
+}
+
+/// A plan is written in the lowest format that holds it: a program that
+/// uses nothing of format 2 keeps format 1, byte for byte (the bundled
+/// plans' snapshots), and one that does is format 2; both load.
+#[test]
+fn a_plan_takes_the_lowest_format_that_holds_it() {
+    let old = compile("program p { kind welcome trigger event signup step a { exit done } }");
+    assert_eq!(old.format_version, 1);
+    let new = compile(
+        "program p { kind event_follow_up trigger event fair_visit step a { set last_fair_outcome = trigger.interest exit done } }",
+    );
+    assert_eq!(new.format_version, 2);
+    assert_eq!(new.entry.keep, ["interest"]);
+    for plan in [&old, &new] {
+        let loaded = plan::load(&plan.to_json()).expect("loads");
+        assert_eq!(&loaded, plan);
+    }
+}
+
+/// A plan that says format 1 but uses what only format 2 has is refused,
+/// naming the field: a runtime of format 1 could not run it.
+#[test]
+fn a_format_1_plan_with_format_2_parts_is_refused() {
+    let new = compile(
+        "program p { kind event_follow_up trigger event fair_visit step a { set last_fair_outcome = trigger.interest exit done } }",
+    );
+    let mut old = new.clone();
+    old.format_version = 1;
+    let json = old.to_json();
+    let message = load_error(&json);
+    assert_eq!(
+        message,
+        "entry.keep: trigger data needs format 2, and this plan says format 1"
     );
 }
 

@@ -13,6 +13,7 @@ pub mod at_once;
 pub mod cap;
 pub mod consent;
 pub mod covering;
+pub mod data;
 pub mod facts;
 pub mod fixes;
 pub mod flow;
@@ -112,6 +113,7 @@ pub fn graph_checks(
     found.extend(at_once::check(&flow));
     found.extend(consent::check(&flow, &needs_consent));
     found.extend(cap::check(&flow, &guards, text));
+    found.extend(data::check(&flow, schema, timing::holds_sends(program)));
     found.extend(kind::check(program));
     found
 }

@@ -43,6 +43,12 @@ pub fn quiet_minutes(program: &Program) -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether a send can be held back (and the run it is in with it), so
+/// that a customer waits at it.
+pub fn holds_sends(program: &Program) -> bool {
+    quiet_minutes(program) > 0
+}
+
 /// The goal's window when customers in the holdout wait it out.
 pub fn holdout_minutes(program: &Program) -> u64 {
     let holdout = program.clauses.iter().any(|c| match &c.kind {

@@ -39,6 +39,7 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
             consent: Vec::new(),
             reentry: Reentry::Always,
             holdout: 0,
+            keep: kept_trigger_data(program),
         },
         goal: None,
         exit_rules: Vec::new(),
@@ -99,8 +100,21 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
             ClauseKind::Start(_) => {}
         }
     }
+    plan.format_version = super::lowest_format(&plan);
     plan.digest = meaning_digest(&plan);
     plan
+}
+
+/// The properties of the triggering event the program reads, sorted: what
+/// a journey keeps from entering on.
+fn kept_trigger_data(program: &Program) -> Vec<String> {
+    let mut kept = std::collections::BTreeSet::new();
+    program.visit_data(&mut |data| {
+        if data.source == ast::DataSource::Trigger {
+            kept.insert(data.property.value.clone());
+        }
+    });
+    kept.into_iter().collect()
 }
 
 /// `sha256:` and the SHA-256 of what the plan does: its JSON without the
@@ -336,6 +350,15 @@ impl<'p> Compiler<'p> {
             StatementKind::Exit(outcome) => Op::Exit {
                 outcome: outcome.value.clone(),
             },
+            StatementKind::Keep { attribute, from } => Op::SetFrom {
+                attribute: attribute.value.clone(),
+                from: match from.source {
+                    ast::DataSource::Trigger => super::Source::Trigger,
+                    ast::DataSource::Answer => super::Source::Answer,
+                },
+                property: from.property.value.clone(),
+                next: next(self),
+            },
             // Never a node: `resolve` follows arrows.
             StatementKind::Goto(_) => Op::Exit {
                 outcome: "stuck".to_string(),
@@ -420,6 +443,10 @@ impl<'p> Compiler<'p> {
             ast::CondKind::Truthy(operand) => Cond::Truthy {
                 operand: self.operand(operand, false, event),
             },
+            // `has answer.…` is refused by the checker (N222).
+            ast::CondKind::HasData(data) => Cond::HasTrigger {
+                property: data.property.value.clone(),
+            },
         }
     }
 
@@ -462,6 +489,10 @@ impl<'p> Compiler<'p> {
                     minutes: if *past { -minutes } else { minutes },
                 }
             }
+            // `answer.…` in a condition is refused by the checker (N222).
+            ast::Operand::Data(data) => Operand::Trigger {
+                property: data.property.value.clone(),
+            },
         }
     }
 }

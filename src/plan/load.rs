@@ -46,13 +46,15 @@ pub fn load(json: &str) -> Result<Plan, LoadError> {
             ),
         )
     })?;
+    // Every older format is a part of the newest: format 1 is format 2
+    // without what format 2 added, and reads as it is.
     match document.get("format_version").and_then(|v| v.as_u64()) {
-        Some(version) if version == u64::from(FORMAT_VERSION) => {}
+        Some(version) if (1..=u64::from(FORMAT_VERSION)).contains(&version) => {}
         Some(version) => {
             return Err(error(
                 "format_version",
                 format!(
-                    "this plan is format {version}; this nurture reads format {FORMAT_VERSION}: compile the program again with this nurture"
+                    "this plan is format {version}; this nurture reads formats 1 to {FORMAT_VERSION}: compile the program again with this nurture"
                 ),
             ));
         }
@@ -66,6 +68,17 @@ pub fn load(json: &str) -> Result<Plan, LoadError> {
         )
     })?;
     validate(&plan)?;
+    if plan.format_version < 2 {
+        if let Some((field, what)) = super::version::first_of_format_2(&plan) {
+            return Err(error(
+                field,
+                format!(
+                    "{what} needs format 2, and this plan says format {}",
+                    plan.format_version
+                ),
+            ));
+        }
+    }
     Ok(plan)
 }
 
@@ -105,7 +118,8 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
             | Op::Untag { next, .. }
             | Op::Set { next, .. }
             | Op::Phase { next, .. }
-            | Op::Notify { next, .. } => node(format!("{at}.next"), *next)?,
+            | Op::Notify { next, .. }
+            | Op::SetFrom { next, .. } => node(format!("{at}.next"), *next)?,
             Op::WaitFor { arms, timeout, .. } => {
                 node(format!("{at}.timeout"), *timeout)?;
                 for (a, arm) in arms.iter().enumerate() {

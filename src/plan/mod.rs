@@ -7,12 +7,16 @@
 //! JSON, with a JSON Schema (`nurture schema plan`, docs/plan.schema.json).
 //!
 //! Versioning: `format_version` is raised whenever a field changes meaning or
-//! goes away; adding an optional field does not raise it. A loader refuses a
-//! version it does not know.
+//! goes away, or something appears that an older runtime could not run; an
+//! optional field an older runtime may ignore does not raise it. A plan is
+//! written in the lowest format that holds it (`version.rs`), so a program
+//! that uses nothing newer keeps its bytes, digest and keys. A loader reads
+//! every format up to its own and refuses a newer one.
 
 mod compile;
 mod load;
 mod reads;
+mod version;
 
 pub use compile::compile;
 pub use load::{LoadError, load};
@@ -21,8 +25,11 @@ pub use reads::attributes_read;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The `format_version` this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest `format_version` this build writes and reads; it reads every
+/// older one too.
+pub const FORMAT_VERSION: u32 = 2;
+
+pub use version::lowest_format;
 
 /// Where the plan's JSON Schema lives, relative to the repository.
 pub const SCHEMA_REF: &str = "docs/plan.schema.json";
@@ -70,6 +77,11 @@ pub struct Entry {
     pub reentry: Reentry,
     /// The control group's share in hundredths of a percent (1000 = 10%).
     pub holdout: u32,
+    /// The properties of the triggering event the plan reads
+    /// (`trigger.PROPERTY`), kept with the journey from entering on;
+    /// format 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -219,6 +231,26 @@ pub enum Op {
     Exit {
         outcome: String,
     },
+    /// `set ATTRIBUTE = trigger.PROPERTY` or `= answer.PROPERTY`: the
+    /// attribute takes the property's value, and stays as it was when the
+    /// event carried none; format 2.
+    SetFrom {
+        attribute: String,
+        from: Source,
+        property: String,
+        next: usize,
+    },
+}
+
+/// Where `set … = SOURCE.PROPERTY` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The event that started the journey (kept in `entry.keep`).
+    Trigger,
+    /// The event that led here: the arm or interrupt that moved the
+    /// customer on in the run this node runs in.
+    Answer,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -276,6 +308,11 @@ pub enum Cond {
     Truthy {
         operand: Operand,
     },
+    /// `has trigger.PROPERTY`: the event that started the journey carried
+    /// the property; format 2.
+    HasTrigger {
+        property: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -308,6 +345,11 @@ pub enum Operand {
     /// enumeration value like `gold`).
     Bare {
         word: String,
+    },
+    /// `trigger.PROPERTY`: a property of the event that started the
+    /// journey; absent when it carried none; format 2.
+    Trigger {
+        property: String,
     },
 }
 

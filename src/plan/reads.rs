@@ -100,6 +100,6 @@ fn names(cond: &Cond, found: &mut dyn FnMut(&str)) {
         }
         Cond::In { left, .. } => operand(left, found),
         Cond::Truthy { operand: o } => operand(o, found),
-        Cond::Consent { .. } | Cond::HasTag { .. } => {}
+        Cond::Consent { .. } | Cond::HasTag { .. } | Cond::HasTrigger { .. } => {}
     }
 }

@@ -12,7 +12,6 @@ use super::draw::Draws;
 use super::setup::Setup;
 use super::tally::{Journal, Tally};
 use super::zone::{Span, Zone};
-use crate::plan::Value;
 use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::{
     ActionRef, Customer, Datum, EntryCheck, Gate, Input, Journey, KindRef, Seconds, Sink, Status,
@@ -90,7 +89,7 @@ impl Record for Subject {
     fn attribute(&self, name: &str) -> Option<DatumRef<'_>> {
         self.customer.attribute(name)
     }
-    fn set_attribute(&mut self, name: &str, value: &Value) {
+    fn set_attribute(&mut self, name: &str, value: DatumRef<'_>) {
         self.customer.set_attribute(name, value)
     }
     fn last_event_at(&self, event: &str) -> Option<Seconds> {
@@ -272,7 +271,7 @@ pub fn simulate_one<'m>(
                 let event = sink.events[index as usize];
                 sink.journal.goal_or_rule = false;
                 if sink.journal.goal_until.is_some_and(|until| now <= until)
-                    && is_goal(plan, subject, &event, now)
+                    && is_goal(plan, subject, &mut scratch.journey, &event, now)
                 {
                     sink.tally.reached_goal(sink.journal, now);
                     sink.journal.goal_until = None;

@@ -198,7 +198,7 @@ pub fn attributes_read(plan: &Plan, into: &mut std::collections::BTreeSet<String
             Operand::Bare { word } => {
                 into.insert(word.clone());
             }
-            Operand::Value { .. } | Operand::Moment { .. } => {}
+            Operand::Value { .. } | Operand::Moment { .. } | Operand::Trigger { .. } => {}
         }
     }
     fn cond(c: &Cond, into: &mut std::collections::BTreeSet<String>) {
@@ -212,7 +212,7 @@ pub fn attributes_read(plan: &Plan, into: &mut std::collections::BTreeSet<String
             }
             Cond::In { left, .. } => operand(left, into),
             Cond::Truthy { operand: o } => operand(o, into),
-            Cond::Consent { .. } | Cond::HasTag { .. } => {}
+            Cond::Consent { .. } | Cond::HasTag { .. } | Cond::HasTrigger { .. } => {}
         }
     }
     let entry = &plan.entry;

@@ -104,6 +104,8 @@ impl<'a, 's> Names<'a, 's> {
                 value_ty(&value.value).map_or(Meaning::Unchecked, Meaning::Typed)
             }
             Operand::RelativeTime { .. } => Meaning::Typed(Ty::Date),
+            // What the trigger carries is typed in `data.rs`.
+            Operand::Data(data) => self.known.data_type(data),
         }
     }
 

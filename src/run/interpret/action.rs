@@ -2,8 +2,7 @@
 //! stores and carries out, the borrowed [`ActionRef`] a [`Sink`] is handed,
 //! and the one-line text a trace shows for each.
 
-use crate::plan::Value;
-use crate::run::record::{DatumRef, value_ref};
+use crate::run::record::DatumRef;
 use crate::run::{Datum, Seconds};
 use serde::{Deserialize, Serialize};
 
@@ -118,7 +117,7 @@ pub enum KindRef<'a> {
     },
     Set {
         attribute: &'a str,
-        value: &'a Value,
+        value: DatumRef<'a>,
     },
     Phase {
         phase: &'a str,
@@ -167,7 +166,7 @@ impl KindRef<'_> {
             },
             KindRef::Set { attribute, value } => ActionKind::Set {
                 attribute: attribute.to_string(),
-                value: value_ref(value).to_owned(),
+                value: value.to_owned(),
             },
             KindRef::Phase { phase } => ActionKind::Phase {
                 phase: phase.to_string(),
@@ -270,7 +269,7 @@ impl std::fmt::Display for KindRef<'_> {
             KindRef::Score { points } => write!(f, "score {points:+}"),
             KindRef::Tag { tag } => write!(f, "tag {tag}"),
             KindRef::Untag { tag } => write!(f, "untag {tag}"),
-            KindRef::Set { attribute, value } => match value_ref(value) {
+            KindRef::Set { attribute, value } => match value {
                 DatumRef::Text(text) => write!(f, "set {attribute} = {text:?}"),
                 DatumRef::Number(n) => write!(f, "set {attribute} = {n}"),
                 DatumRef::Bool(b) => write!(f, "set {attribute} = {b}"),

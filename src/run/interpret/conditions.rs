@@ -34,6 +34,19 @@ impl<R: Record, S> Run<'_, '_, R, S> {
                 let found = list.iter().any(|v| equal(value, value_ref(v)));
                 found != *negated
             }
+            Cond::HasTrigger { property } => self.trigger_datum(property).is_some(),
+        }
+    }
+
+    /// A property of the event that started the journey (or, while the
+    /// customer is entering, of the event that starts it).
+    fn trigger_datum(&self, property: &str) -> Option<DatumRef<'_>> {
+        match &self.pending {
+            Some(data) => data
+                .binary_search_by(|(name, _)| (**name).cmp(property))
+                .ok()
+                .map(|at| data[at].1.as_ref()),
+            None => self.journey.trigger_data(property),
         }
     }
 
@@ -49,6 +62,7 @@ impl<R: Record, S> Run<'_, '_, R, S> {
             )),
             Operand::Name { name } => self.named(name, event),
             Operand::Bare { word } => self.named(word, event).or(Some(DatumRef::Text(word))),
+            Operand::Trigger { property } => self.trigger_datum(property),
         }
     }
 

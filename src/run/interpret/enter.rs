@@ -7,6 +7,7 @@ use super::{
 };
 use crate::plan::{Plan, Reentry, Trigger};
 use crate::run::Seconds;
+use crate::run::journey::TriggerData;
 use crate::run::record::{DatumRef, EventRecord, Record};
 
 /// When a customer not in the program may next enter on the clock alone
@@ -39,6 +40,7 @@ impl<R: Record, S: Sink> Run<'_, '_, R, S> {
         if !self.may_enter_again() || !self.triggered(input) {
             return;
         }
+        self.pending = Some(self.trigger_data(input));
         let audience = self.plan.entry.audience.as_ref();
         let in_audience = audience.is_none_or(|c| self.holds::<E>(c, None));
         let consents = in_audience
@@ -67,13 +69,14 @@ impl<R: Record, S: Sink> Run<'_, '_, R, S> {
             };
             self.sink.entry(EntryCheck { triggers, gate });
         }
+        let data = self.pending.take().unwrap_or_default();
         if !consents {
             return;
         }
         let entries = self.journey.entries + 1;
         let holdout = self.plan.entry.holdout > 0
             && self.draw(b"holdout/", &[u64::from(entries)]) < u64::from(self.plan.entry.holdout);
-        self.journey.enter(self.plan.start, self.now, holdout);
+        self.journey.enter(self.plan.start, self.now, holdout, data);
         self.act(None, KindRef::Enter { holdout });
         if holdout {
             // The control group waits out the goal window, so that the goal
@@ -88,6 +91,34 @@ impl<R: Record, S: Sink> Run<'_, '_, R, S> {
             return;
         }
         self.run_from(self.plan.start);
+    }
+
+    /// What the journey keeps of the event that starts it (the plan's
+    /// `entry.keep`): its properties, when the first trigger that fires is
+    /// an event trigger; nothing for any other trigger.
+    fn trigger_data<E: EventRecord>(&self, input: Input<E>) -> TriggerData {
+        let Input::Event(event) = input else {
+            return TriggerData::new();
+        };
+        let by_event = self
+            .plan
+            .entry
+            .triggers
+            .iter()
+            .find(|trigger| self.trigger_matches(trigger, input))
+            .is_some_and(|trigger| matches!(trigger, Trigger::Event { .. }));
+        if !by_event {
+            return TriggerData::new();
+        }
+        self.plan
+            .entry
+            .keep
+            .iter()
+            .filter_map(|name| {
+                let value = event.property(name)?;
+                Some((name.as_str().into(), value.to_owned()))
+            })
+            .collect()
     }
 
     fn may_enter_again(&self) -> bool {

@@ -24,10 +24,11 @@ mod draw;
 mod enter;
 mod hold;
 
+use super::journey::TriggerData;
 pub use super::journey::{Journey, Status};
-use super::record::{EventRecord, Record};
+use super::record::{DatumRef, EventRecord, Record, value_ref};
 use super::{Customer, Event, Seconds};
-use crate::plan::{Op, Plan};
+use crate::plan::{Op, Plan, Source};
 use action::Recorder;
 pub use action::{Action, ActionKind, ActionRef, EntryCheck, Gate, KindRef, Sink};
 use conditions::NoEvent;
@@ -137,6 +138,7 @@ pub fn advance_with<R: Record, E: EventRecord, S: Sink>(
         journey,
         now,
         sink,
+        pending: None,
     };
     match run.journey.status {
         Status::In => run.while_in(input),
@@ -147,10 +149,12 @@ pub fn advance_with<R: Record, E: EventRecord, S: Sink>(
 /// Whether `event` is the plan's goal event and meets the goal's
 /// condition (the window is the caller's to check). The simulator asks it
 /// of every event in a journey's goal window, after the journey too, so
-/// that treated customers and the holdout are measured alike.
+/// that treated customers and the holdout are measured alike. `journey`
+/// is only read (for `trigger.PROPERTY` in the goal's condition).
 pub fn is_goal<R: Record, E: EventRecord>(
     plan: &Plan,
     customer: &mut R,
+    journey: &mut Journey,
     event: &E,
     now: Seconds,
 ) -> bool {
@@ -163,14 +167,14 @@ pub fn is_goal<R: Record, E: EventRecord>(
     let Some(condition) = &goal.condition else {
         return true;
     };
-    let mut journey = Journey::default();
     let run = Run {
         plan,
         seed: 0,
         customer,
-        journey: &mut journey,
+        journey,
         now,
         sink: &mut Discard,
+        pending: None,
     };
     run.holds(condition, Some(event))
 }
@@ -195,6 +199,10 @@ struct Run<'p, 's, R, S> {
     journey: &'s mut Journey,
     now: Seconds,
     sink: &'s mut S,
+    /// While deciding whether a customer enters: the data of the event
+    /// that would start the journey, which `trigger.PROPERTY` reads before
+    /// the journey keeps it.
+    pending: Option<TriggerData>,
 }
 
 impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
@@ -276,7 +284,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 if let Some(arm) = arm {
                     let to = arm.to;
                     self.journey.set_due(None);
-                    self.run_from(to);
+                    self.run_on(to, false, Some(event));
                 }
             }
             (Op::WaitFor { timeout, .. }, Input::Tick) if due => {
@@ -293,7 +301,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             // in the same run is not held again.
             (Op::Send { .. }, Input::Tick) if due => {
                 self.journey.set_due(None);
-                self.run_on(node, true);
+                self.run_on::<NoEvent>(node, true, None);
             }
             _ => {}
         }
@@ -301,13 +309,15 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
 
     /// Runs nodes from `node` until the customer has to wait or leaves.
     fn run_from(&mut self, node: usize) {
-        self.run_on(node, false);
+        self.run_on::<NoEvent>(node, false, None);
     }
 
     /// [`Run::run_from`]; `released` when quiet hours held this run back
     /// and have ended: the run is held at most once (so no run is held for
     /// longer than quiet hours last, even the night the clocks go back).
-    fn run_on(&mut self, node: usize, released: bool) {
+    /// `answer` is the event that started the run, if one did: what
+    /// `set … = answer.PROPERTY` reads.
+    fn run_on<E: EventRecord>(&mut self, node: usize, released: bool, answer: Option<&E>) {
         let plan = self.plan;
         let mut node = node;
         for _ in 0..MAX_NODES_PER_STEP {
@@ -402,8 +412,29 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                     value,
                     next,
                 } => {
+                    let value = value_ref(value);
                     self.customer.set_attribute(attribute, value);
                     self.act(Some(node), KindRef::Set { attribute, value });
+                    *next
+                }
+                Op::SetFrom {
+                    attribute,
+                    from,
+                    property,
+                    next,
+                } => {
+                    // Owned: the value is read from the journey or the
+                    // event, and the record and the sink are written.
+                    let value = match from {
+                        Source::Trigger => self.journey.trigger_data(property),
+                        Source::Answer => answer.and_then(|event| event.property(property)),
+                    }
+                    .map(DatumRef::to_owned);
+                    if let Some(value) = &value {
+                        let value = value.as_ref();
+                        self.customer.set_attribute(attribute, value);
+                        self.act(Some(node), KindRef::Set { attribute, value });
+                    }
                     *next
                 }
                 Op::Phase { phase, next } => {

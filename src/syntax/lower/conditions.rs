@@ -99,6 +99,13 @@ impl Lowerer {
             }
             Rule::consent_test => CondKind::Consent(self.first_name(&parts, Rule::channel, span)),
             Rule::tag_test => CondKind::HasTag(self.first_name(&parts, Rule::tag_name, span)),
+            Rule::data_test => match parts
+                .iter()
+                .find(|p| matches!(p.as_rule(), Rule::trigger_data | Rule::answer_data))
+            {
+                Some(data) => CondKind::HasData(self.data_ref(data)),
+                None => return self.comparison(parts, span),
+            },
             _ => return self.comparison(parts, span),
         };
         Cond { kind, span }
@@ -157,7 +164,25 @@ impl Lowerer {
                 Operand::RelativeTime { offset, past, span }
             }
             Rule::literal => Operand::Value(self.literal(inner)),
+            Rule::trigger_data | Rule::answer_data => Operand::Data(self.data_ref(&inner)),
             _ => Operand::Attribute(self.name(&inner)),
+        }
+    }
+
+    /// `trigger.PROPERTY` or `answer.PROPERTY`.
+    pub(super) fn data_ref(&mut self, pair: &Pair<Rule>) -> DataRef {
+        let span = self.span(pair);
+        let source = if pair.as_rule() == Rule::answer_data {
+            DataSource::Answer
+        } else {
+            DataSource::Trigger
+        };
+        let parts: Vec<Pair<Rule>> = pair.clone().into_inner().collect();
+        let property = self.first_name(&parts, Rule::property_path, span);
+        DataRef {
+            source,
+            property,
+            span,
         }
     }
 

@@ -77,6 +77,16 @@ impl Lowerer {
             Rule::untag => StatementKind::Untag(self.first_name(&parts, Rule::tag_name, span)),
             Rule::set => {
                 let attribute = self.first_name(&parts, Rule::attribute, span);
+                let data = parts
+                    .iter()
+                    .find(|p| matches!(p.as_rule(), Rule::trigger_data | Rule::answer_data));
+                if let Some(data) = data {
+                    let from = self.data_ref(data);
+                    return Statement {
+                        kind: StatementKind::Keep { attribute, from },
+                        span,
+                    };
+                }
                 let value = parts
                     .iter()
                     .find(|p| p.as_rule() == Rule::value)
