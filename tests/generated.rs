@@ -368,6 +368,7 @@ fn one_program(
 
     let mut timeline: Vec<Event> = (0..4)
         .map(|i| Event {
+            id: None,
             at: START + i64::from(i) * 3600,
             customer: format!("c{i}"),
             name: "signup".into(),
@@ -377,6 +378,7 @@ fn one_program(
     for (after, who, kind) in events {
         let name = if *kind == 0 { "click" } else { "unsubscribe" };
         timeline.push(Event {
+            id: None,
             at: START + 4 * 3600 + after,
             customer: format!("c{who}"),
             name: name.into(),
@@ -566,6 +568,7 @@ fn no_program_that_checks_clean_ends_stuck() {
             ..Customer::default()
         };
         let signup = Event {
+            id: None,
             at: START,
             customer: "c".into(),
             name: "signup".into(),

@@ -205,3 +205,64 @@ fn customers_are_read_against_what_the_program_reads_and_the_schema() {
         "{stderr}"
     );
 }
+
+#[test]
+fn events_with_an_id_seen_before_are_dropped_and_counted() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,consents,country,lifetime_value,role,segment\nc1,email,DE,100,buyer,smb\nc2,email,DE,100,buyer,smb\n",
+    )
+    .expect("write");
+    let signup = |id: &str, customer: &str, at: &str| {
+        format!(
+            "{{\"id\": \"{id}\", \"at\": \"{at}\", \"customer\": \"{customer}\", \"event\": \"signup\"}}\n"
+        )
+    };
+    // e1 twice for c1 (the second a day later: the first wins), and e1
+    // once for c2: ids are each customer's own.
+    let with_ids = [
+        signup("e1", "c1", "2026-03-01T09:00:00Z"),
+        signup("e1", "c2", "2026-03-01T10:00:00Z"),
+        signup("e1", "c1", "2026-03-02T09:00:00Z"),
+    ]
+    .concat();
+    let without = [
+        "{\"at\": \"2026-03-01T09:00:00Z\", \"customer\": \"c1\", \"event\": \"signup\"}\n",
+        "{\"at\": \"2026-03-01T10:00:00Z\", \"customer\": \"c2\", \"event\": \"signup\"}\n",
+    ]
+    .concat();
+    std::fs::write(dir.path().join("with.jsonl"), with_ids).expect("write");
+    std::fs::write(dir.path().join("without.jsonl"), without).expect("write");
+    let program = root().join("programs/welcome_new_customer.nurture");
+    let program = program.to_str().unwrap_or_default();
+    let args = |events: &str| {
+        [
+            "replay",
+            program,
+            "--customers",
+            "customers.csv",
+            "--events",
+            events,
+            "--until",
+            "2026-03-20T00:00:00Z",
+        ]
+        .map(str::to_string)
+    };
+    let run = |events: &str| {
+        let args = args(events);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        nurture(&args, dir.path())
+    };
+    let (code, with, stderr) = run("with.jsonl");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 duplicate event(s) in `with.jsonl` (an `id` the customer already had) were dropped"
+        ),
+        "{stderr}"
+    );
+    let (_, without, stderr_without) = run("without.jsonl");
+    assert_eq!(with, without, "the duplicate changed nothing");
+    assert!(!stderr_without.contains("duplicate"), "{stderr_without}");
+}

@@ -47,6 +47,7 @@ fn customer(id: &str, consents: &[&str]) -> Customer {
 
 fn event(when: &str, id: &str, name: &str) -> Event {
     Event {
+        id: None,
         at: at(when),
         customer: id.to_string(),
         name: name.to_string(),

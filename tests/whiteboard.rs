@@ -61,6 +61,7 @@ fn event(when: &str, id: &str, name: &str) -> Event {
 /// An event with text properties.
 fn with(when: &str, id: &str, name: &str, properties: &[(&str, &str)]) -> Event {
     Event {
+        id: None,
         at: at(when),
         customer: id.to_string(),
         name: name.to_string(),

@@ -190,7 +190,7 @@ pub(super) fn customer_from_json(
     (customer, problems)
 }
 
-pub(super) const EVENT_FIELDS: [&str; 4] = ["at", "customer", "event", "properties"];
+pub(super) const EVENT_FIELDS: [&str; 5] = ["id", "at", "customer", "event", "properties"];
 
 pub(super) fn event_from_json(
     map: &Map<String, Json>,
@@ -200,6 +200,15 @@ pub(super) fn event_from_json(
 ) -> (Event, Vec<String>) {
     let mut problems = Vec::new();
     let field = |name: &str| map.get(name).unwrap_or(&Json::Null);
+    // Optional here; `nurture serve` asks for it.
+    let id = match identifier("id", field("id")) {
+        Ok(id) if id.is_empty() => None,
+        Ok(id) => Some(id),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
     let at = match field("at") {
         Json::Null => {
             problems.push("the event has no `at`, the time it happened".to_string());
@@ -251,6 +260,7 @@ pub(super) fn event_from_json(
         }
     }
     let event = Event {
+        id,
         at,
         customer,
         name,

@@ -22,7 +22,9 @@
 //!
 //! # Events
 //!
-//! `at`, `customer` and `event` are required; `properties` is optional.
+//! `at`, `customer` and `event` are required; `id` and `properties` are
+//! optional. An event whose `id` the same customer had on an earlier line
+//! is a duplicate and is dropped (`nurture serve` requires the id).
 //! `segment_entered` and `segment_left` need no declaration but must carry
 //! the property `segment`, a segment the schema declares.
 //!
@@ -93,11 +95,15 @@ mod from_csv;
 mod from_json;
 mod missing;
 mod schema_types;
+mod single;
+mod to_json;
 mod values;
 mod words;
 
 pub use from_csv::{Row, read_csv_rows};
 pub use missing::missing_attributes;
+pub use single::{LineReader, Lines};
+pub use to_json::{action_line, customer_json};
 
 /// How a customers file is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,15 +223,36 @@ pub fn read_customers_each(
 }
 
 /// Reads events from JSON Lines, one object a line:
-/// `{"at": "2026-03-01T09:00:00Z", "customer": "c1", "event": "click",
-/// "properties": {"link": "offer"}}`.
+/// `{"id": "e1", "at": "2026-03-01T09:00:00Z", "customer": "c1", "event":
+/// "click", "properties": {"link": "offer"}}`.
 ///
 /// The events come back sorted by time. The sort is stable: events at the
 /// same second keep their order in the file. The errors are in file order.
+/// An event whose `id` the same customer had on an earlier line is a
+/// duplicate and is dropped ([`read_events_counted`] counts them).
 pub fn read_events(file: &str, text: &str, schema: Option<&Schema>) -> (Vec<Event>, Vec<RowError>) {
+    let read = read_events_counted(file, text, schema);
+    (read.events, read.errors)
+}
+
+/// Events as [`read_events`] reads them, and how many were duplicates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Events {
+    pub events: Vec<Event>,
+    /// Events dropped because the customer already had one with their id.
+    pub duplicates: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// [`read_events`], counting the duplicates it drops.
+pub fn read_events_counted(file: &str, text: &str, schema: Option<&Schema>) -> Events {
     let types = schema.map(Types::new);
     let mut report = Report::new(file);
     let mut events = Vec::new();
+    // Ids are the customer's: the store of `nurture serve` is keyed by
+    // customer, so two customers may each have an event `e1`.
+    let mut seen: std::collections::HashSet<(String, String)> = Default::default();
+    let mut duplicates = 0;
     for (line, row) in json_lines(without_bom(text)) {
         let map = match object(row) {
             Ok(map) => map,
@@ -235,16 +262,26 @@ pub fn read_events(file: &str, text: &str, schema: Option<&Schema>) -> (Vec<Even
             }
         };
         let (event, problems) = event_from_json(&map, types.as_ref(), line, &mut report);
-        if problems.is_empty() {
-            events.push(event);
-        } else {
+        if !problems.is_empty() {
             for problem in problems {
                 report.error(line, problem);
             }
+        } else if event
+            .id
+            .as_ref()
+            .is_some_and(|id| !seen.insert((event.customer.clone(), id.clone())))
+        {
+            duplicates += 1;
+        } else {
+            events.push(event);
         }
     }
     events.sort_by_key(|event| event.at);
-    (events, report.errors)
+    Events {
+        events,
+        duplicates,
+        errors: report.errors,
+    }
 }
 
 /// An RFC 3339 time (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`;

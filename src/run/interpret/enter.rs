@@ -3,12 +3,37 @@
 //! next comes due.
 
 use super::{
-    DATE_TRIGGER_GRACE, EntryCheck, Gate, Input, KindRef, Run, Sink, Status, minutes_to_seconds,
+    DATE_TRIGGER_GRACE, EntryCheck, Gate, Input, Journey, KindRef, Run, Sink, Status,
+    minutes_to_seconds,
 };
 use crate::plan::{Plan, Reentry, Trigger};
 use crate::run::Seconds;
 use crate::run::journey::TriggerData;
 use crate::run::record::{DatumRef, EventRecord, Record};
+
+/// Whether `input` can change anything for a customer in `journey`. It is
+/// false only for a customer out of the program (never entered, or left)
+/// when no trigger listens to the input: an event that no event or segment
+/// trigger names, or a tick when the plan has no clock trigger. Running
+/// such an input changes nothing, so a runtime may skip it (`nurture serve`
+/// does, for the programs a customer is not in, instead of copying the
+/// record for each).
+pub fn may_act<E: EventRecord>(plan: &Plan, journey: &Journey, input: Input<E>) -> bool {
+    if journey.status == Status::In {
+        return true;
+    }
+    plan.entry
+        .triggers
+        .iter()
+        .any(|trigger| match (trigger, input) {
+            (Trigger::Event { event, .. }, Input::Event(e)) => e.name() == event,
+            (Trigger::Segment { .. }, Input::Event(e)) => {
+                e.name() == "segment_entered" || e.name() == "segment_left"
+            }
+            (Trigger::Inactivity { .. } | Trigger::Date { .. }, Input::Tick) => true,
+            _ => false,
+        })
+}
 
 /// When a customer not in the program may next enter on the clock alone
 /// (a date or inactivity trigger), for a runtime to schedule a tick.

@@ -32,7 +32,7 @@ use crate::plan::{Op, Plan, Source};
 use action::Recorder;
 pub use action::{Action, ActionKind, ActionRef, EntryCheck, Gate, KindRef, Sink};
 use conditions::NoEvent;
-pub use enter::next_entry_check;
+pub use enter::{may_act, next_entry_check};
 
 /// Nodes one transition may run before it gives up: a checked plan waits
 /// before this (a loop without a wait is refused by N303, a longer run of
