@@ -310,6 +310,10 @@ codes! {
     TriggerDataMayBeMissing = "N322", "trigger-data-may-be-missing", Warning,
     "`trigger.PROPERTY` is read, but customers may enter by a trigger that carries no data";
 
+    /// A wait ends at the journey's deadline or after it.
+    AfterTheDeadline = "N323", "after-the-deadline", Warning,
+    "A wait lasts until the journey's deadline (`ends after`) or past it, so what follows it never runs";
+
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";
 

@@ -361,6 +361,21 @@ attribute tier:gold|silver|bronze   # choices
 }
 "#;
 
+/// The deadline goes with who enters and what counts; `wait until` is a
+/// statement like any other.
+const DEADLINE: &str = r#"program welcome_phase {
+  cap 3 messages per 14d
+  ends   after 30d    as welcome_done
+  kind welcome
+  goal purchase within 30d
+  trigger event signup
+  step last_word {
+      wait   until 28d   after entry
+    send email "last-chance"
+    exit said_goodbye }
+}
+"#;
+
 #[test]
 fn messy_inputs() {
     for (name, text) in [
@@ -370,6 +385,7 @@ fn messy_inputs() {
         ("long_conditions", LONG_CONDITIONS),
         ("clauses_after_steps", CLAUSES_AFTER_STEPS),
         ("schema", SCHEMA),
+        ("deadline", DEADLINE),
     ] {
         let formatted = fmt(text);
         assert_eq!(

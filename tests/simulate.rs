@@ -457,3 +457,48 @@ fn a_chart_too_large_to_draw_leaves_a_note_in_the_html_report() {
     );
     assert!(!html.contains("<svg"));
 }
+
+/// The journey's deadline in the simulator: a weekly loop that never ends
+/// of its own ends after 20 days with the deadline's outcome, which the
+/// report counts like any other, after three messages each (days 0, 7 and
+/// 14), as `check` proves.
+#[test]
+fn the_deadline_ends_journeys_with_its_outcome() {
+    let dir = workspace(CERTAIN, CUSTOMERS);
+    std::fs::write(
+        dir.path().join("nudge.nurture"),
+        r#"program nudge {
+  kind     wake_up
+  owner    "crm@example.com"
+
+  trigger  no purchase for 30d
+  audience tier == silver
+  consent  email
+  ends     after 20d as phase_over
+
+  step ask {
+    send email "come-back"
+    wait 7d
+    -> ask
+  }
+}
+"#,
+    )
+    .expect("write");
+    let report = run_json(dir.path(), &[]);
+    let program = &report["programs"][0];
+    let outcomes: Vec<(String, u64)> = program["outcomes"]
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .map(|o| {
+            (
+                o["outcome"].as_str().unwrap_or_default().to_string(),
+                o["journeys"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(outcomes, vec![("phase_over".to_string(), 2)]);
+    assert_eq!(program["messages"]["max"], 3);
+    assert_eq!(program["messages"]["bound"], 3);
+}

@@ -326,3 +326,153 @@ fn the_audience_and_the_goal_read_the_trigger_data() {
          2026-03-05T09:00:00Z c1 exit converted"
     );
 }
+
+// -- the journey's deadline ------------------------------------------------
+
+const PHASE: &str = r#"
+ trigger event signup
+ consent email
+ ends after 30d as welcome_done
+ step tips {
+   send email "tip"
+   wait 7d
+   -> tips
+ }"#;
+
+/// A loop that sends every week ends with the phase: five tips in 30
+/// days (days 0, 7, 14, 21 and 28), and the customer leaves as
+/// `welcome_done` on day 30, mid-wait. The facts say the same.
+#[test]
+fn the_deadline_ends_a_sending_loop_and_bounds_it() {
+    let plan = compile(PHASE);
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("c1", &["email"])],
+            &[event("2026-03-01T09:00:00Z", "c1", "signup")],
+            "2026-06-01T00:00:00Z"
+        ),
+        "2026-03-01T09:00:00Z c1 enter\n\
+         2026-03-01T09:00:00Z c1 send email tip\n\
+         2026-03-08T09:00:00Z c1 send email tip\n\
+         2026-03-15T09:00:00Z c1 send email tip\n\
+         2026-03-22T09:00:00Z c1 send email tip\n\
+         2026-03-29T09:00:00Z c1 send email tip\n\
+         2026-03-31T09:00:00Z c1 exit welcome_done"
+    );
+    let text = format!("program p {{\n kind welcome\n owner \"x\"\n{PHASE}\n}}\n");
+    let facts = nurture::check::facts_of_text_with(&text, Some(&schema())).expect("facts");
+    assert_eq!(facts.messages.total, Some(5));
+    assert_eq!(
+        facts.messages.bounded_because.as_deref(),
+        Some("the loop through step `tips` waits at least 7d and the program ends after 30d")
+    );
+    assert_eq!(facts.longest_stay.minutes, Some(30 * 24 * 60));
+}
+
+/// A deadline during quiet hours: the send held until 08:00 never goes
+/// out, since the journey is over at 04:00.
+#[test]
+fn a_deadline_during_quiet_hours_ends_the_held_send() {
+    let plan = compile(
+        r#"
+ trigger event signup
+ consent email
+ quiet 21:00..08:00
+ ends after 6h
+ step hello {
+   send email "welcome"
+   exit sent
+ }"#,
+    );
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("c1", &["email"])],
+            &[event("2026-03-01T22:00:00Z", "c1", "signup")],
+            "2026-03-05T00:00:00Z"
+        ),
+        "2026-03-01T22:00:00Z c1 enter\n\
+         2026-03-01T22:00:00Z c1 defer email welcome until 2026-03-02T08:00:00Z\n\
+         2026-03-02T04:00:00Z c1 exit ended"
+    );
+}
+
+const LAST_WORD: &str = r#"
+ trigger event signup
+ consent email
+ ends after 30d as welcome_done
+ step hello {
+   wait up to 14d for click {
+     click   -> last_word
+     timeout -> exit no_click
+   }
+ }
+ step last_word {
+   wait until 10d after entry
+   send email "last-word"
+   exit said
+ }"#;
+
+/// `wait until 10d after entry` waits for day 10 when the customer comes
+/// early, and goes on at once when day 10 has passed; an event at the
+/// deadline's second finds the journey over.
+#[test]
+fn wait_until_waits_for_the_moment_or_goes_on_at_once() {
+    let plan = compile(LAST_WORD);
+    let events = [
+        event("2026-03-01T09:00:00Z", "early", "signup"),
+        event("2026-03-03T09:00:00Z", "early", "click"),
+        event("2026-03-01T09:00:00Z", "late", "signup"),
+        event("2026-03-13T10:00:00Z", "late", "click"),
+    ];
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("early", &["email"]), customer("late", &["email"])],
+            &events,
+            "2026-06-01T00:00:00Z"
+        ),
+        "2026-03-01T09:00:00Z early enter\n\
+         2026-03-01T09:00:00Z late enter\n\
+         2026-03-11T09:00:00Z early send email last-word\n\
+         2026-03-11T09:00:00Z early exit said\n\
+         2026-03-13T10:00:00Z late send email last-word\n\
+         2026-03-13T10:00:00Z late exit said"
+    );
+}
+
+/// An event at the very second of the deadline: the journey is over
+/// first, whatever the event would have done.
+#[test]
+fn an_event_at_the_deadline_finds_the_journey_over() {
+    let plan = compile(
+        r#"
+ trigger event signup
+ consent email
+ ends after 2d as phase_over
+ step hello {
+   wait up to 5d for click {
+     click   -> thanks
+     timeout -> exit no_click
+   }
+ }
+ step thanks {
+   send email "thanks"
+   exit clicked
+ }"#,
+    );
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("c1", &["email"])],
+            &[
+                event("2026-03-01T09:00:00Z", "c1", "signup"),
+                event("2026-03-03T09:00:00Z", "c1", "click"),
+            ],
+            "2026-06-01T00:00:00Z"
+        ),
+        "2026-03-01T09:00:00Z c1 enter\n\
+         2026-03-03T09:00:00Z c1 exit phase_over"
+    );
+}

@@ -6,7 +6,9 @@
 //! leads to one or more next points or exits, each after some time: `wait 3d`
 //! takes three days, a `timeout` arm the wait's length, everything else no
 //! time at all. An event arm also takes no time, since a customer may answer
-//! at once: that is the worst case the checks must allow for.
+//! at once: that is the worst case the checks must allow for. `wait until
+//! 30d after entry` takes no time of its own but ends no earlier than 30
+//! days after entering (`Move::at_least`).
 //!
 //! Moves that never happen are left out: an arm for an event that an `exit
 //! when` rule, the goal or an earlier arm always takes first, and a `when`
@@ -64,6 +66,10 @@ pub struct Move<'p> {
     /// Minutes the move may take at the latest: for an event arm, the
     /// wait's whole length, since the answer may come just before timeout.
     pub latest: u64,
+    /// Minutes after entering that the move ends no earlier than: `wait
+    /// until D after entry` ends at D, or at once when D has passed; 0 for
+    /// every other move.
+    pub at_least: u64,
     pub via: Via<'p>,
     /// The arrow or statement the move is written as.
     pub span: Span,
@@ -186,6 +192,18 @@ impl<'p> Flow<'p> {
                 via: Via::Next,
                 span,
                 same_run: false,
+                at_least: 0,
+            }],
+            StatementKind::WaitUntil(at) => vec![Move {
+                to: next,
+                after: 0,
+                latest: 0,
+                via: Via::Next,
+                span,
+                // A new run when the customer waits; when the moment has
+                // passed the run goes on, which `at_once.rs` counts.
+                same_run: false,
+                at_least: at.value.minutes,
             }],
             StatementKind::WaitFor(wait) => wait
                 .arms
@@ -202,6 +220,7 @@ impl<'p> Flow<'p> {
                         via,
                         span: arm.span,
                         same_run: false,
+                        at_least: 0,
                     }
                 })
                 .collect(),
@@ -217,6 +236,7 @@ impl<'p> Flow<'p> {
                     },
                     span: arm.span,
                     same_run: true,
+                    at_least: 0,
                 })
                 .collect(),
             StatementKind::Split(arms) => arms
@@ -228,6 +248,7 @@ impl<'p> Flow<'p> {
                     via: Via::Share,
                     span: arm.span,
                     same_run: true,
+                    at_least: 0,
                 })
                 .collect(),
             StatementKind::Exit(outcome) => vec![Move {
@@ -237,6 +258,7 @@ impl<'p> Flow<'p> {
                 via: Via::Goto,
                 span,
                 same_run: true,
+                at_least: 0,
             }],
             StatementKind::Goto(name) => vec![Move {
                 to: match self.step_index(name.as_str()) {
@@ -248,6 +270,7 @@ impl<'p> Flow<'p> {
                 via: Via::Goto,
                 span,
                 same_run: true,
+                at_least: 0,
             }],
             _ => vec![Move {
                 to: next,
@@ -256,6 +279,7 @@ impl<'p> Flow<'p> {
                 via: Via::Next,
                 span,
                 same_run: true,
+                at_least: 0,
             }],
         }
     }

@@ -120,9 +120,12 @@ pub fn find<'p>(flow: &Flow<'p>) -> Vec<Shadowed<'p>> {
         for (at, statement) in s.statements.iter().enumerate() {
             match &statement.kind {
                 StatementKind::WaitFor(wait) => {
+                    let deadline = timing::deadline_minutes(program);
                     let until = timing.as_ref().and_then(|t| {
-                        t.arrival(Point { step, at })
-                            .map(|arrival| arrival.saturating_add(wait.up_to.value.minutes))
+                        t.arrival(Point { step, at }).map(|arrival| {
+                            let until = arrival.saturating_add(wait.up_to.value.minutes);
+                            deadline.map_or(until, |d| until.min(d))
+                        })
                     });
                     let goal = goal.as_ref().map(|(span, g, takes)| (*span, *g, takes));
                     wait_arms(wait, &rules, goal, until, &mut found);

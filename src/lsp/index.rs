@@ -156,6 +156,11 @@ impl Index {
                     }
                 }
                 ClauseKind::Start(step) => index.push(step, Namespace::Step, false),
+                ClauseKind::Ends(deadline) => {
+                    if let Some(outcome) = &deadline.outcome {
+                        index.push(outcome, Namespace::Outcome, false);
+                    }
+                }
                 ClauseKind::Title(_)
                 | ClauseKind::Owner(_)
                 | ClauseKind::Reentry(_)
@@ -216,7 +221,7 @@ impl Index {
             StatementKind::Notify { recipient, .. } => self.push(recipient, Namespace::Team, false),
             StatementKind::Exit(outcome) => self.push(outcome, Namespace::Outcome, false),
             StatementKind::Goto(step) => self.push(step, Namespace::Step, false),
-            StatementKind::Wait(_) | StatementKind::Score(_) => {}
+            StatementKind::Wait(_) | StatementKind::WaitUntil(_) | StatementKind::Score(_) => {}
         }
     }
 

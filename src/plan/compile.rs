@@ -43,6 +43,7 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
         },
         goal: None,
         exit_rules: Vec::new(),
+        ends: None,
         caps: Vec::new(),
         quiet: None,
         no_consent_needed: no_consent_needed(program, schema),
@@ -97,6 +98,12 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
                 })
             }
             ClauseKind::Holdout(share) => plan.entry.holdout = share.value.0,
+            ClauseKind::Ends(deadline) => {
+                plan.ends = Some(super::Ends {
+                    minutes: deadline.after.value.minutes,
+                    outcome: deadline.outcome().to_string(),
+                })
+            }
             ClauseKind::Start(_) => {}
         }
     }
@@ -261,6 +268,10 @@ impl<'p> Compiler<'p> {
                 next: next(self),
             },
             StatementKind::Wait(duration) => Op::Wait {
+                minutes: duration.value.minutes,
+                next: next(self),
+            },
+            StatementKind::WaitUntil(duration) => Op::WaitUntil {
                 minutes: duration.value.minutes,
                 next: next(self),
             },

@@ -119,7 +119,8 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
             | Op::Set { next, .. }
             | Op::Phase { next, .. }
             | Op::Notify { next, .. }
-            | Op::SetFrom { next, .. } => node(format!("{at}.next"), *next)?,
+            | Op::SetFrom { next, .. }
+            | Op::WaitUntil { next, .. } => node(format!("{at}.next"), *next)?,
             Op::WaitFor { arms, timeout, .. } => {
                 node(format!("{at}.timeout"), *timeout)?;
                 for (a, arm) in arms.iter().enumerate() {
@@ -146,6 +147,9 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
             }
             Op::Exit { .. } => {}
         }
+    }
+    if plan.ends.as_ref().is_some_and(|ends| ends.minutes == 0) {
+        return Err(error("ends.minutes", "a journey cannot end as it starts"));
     }
     for (i, cap) in plan.caps.iter().enumerate() {
         if cap.per_minutes == 0 {

@@ -54,6 +54,10 @@ pub struct Plan {
     pub entry: Entry,
     pub goal: Option<Goal>,
     pub exit_rules: Vec<ExitRule>,
+    /// `ends after D as OUTCOME`: every journey leaves this long after
+    /// entering at the latest; format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<Ends>,
     pub caps: Vec<Cap>,
     pub quiet: Option<Quiet>,
     /// Channels a send needs no consent for (the schema's `needs no
@@ -136,6 +140,14 @@ pub struct ExitRule {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct Ends {
+    /// Minutes after entering.
+    pub minutes: u64,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Cap {
     pub count: u32,
     /// `None` caps all messages together.
@@ -186,6 +198,12 @@ pub enum Op {
         next: usize,
     },
     Wait {
+        minutes: u64,
+        next: usize,
+    },
+    /// `wait until D after entry`: until `minutes` after entering, and on at
+    /// once when that has passed; format 2.
+    WaitUntil {
         minutes: u64,
         next: usize,
     },

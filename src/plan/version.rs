@@ -22,6 +22,9 @@ pub(super) fn first_of_format_2(plan: &Plan) -> Option<(String, &'static str)> {
     if !plan.entry.keep.is_empty() {
         return Some(("entry.keep".into(), "trigger data"));
     }
+    if plan.ends.is_some() {
+        return Some(("ends".into(), "a journey's deadline"));
+    }
     let conditions = plan
         .entry
         .triggers
@@ -59,6 +62,7 @@ pub(super) fn first_of_format_2(plan: &Plan) -> Option<(String, &'static str)> {
         let at = format!("nodes[{i}]");
         let found = match &node.op {
             Op::SetFrom { .. } => Some((at, "`set_from`")),
+            Op::WaitUntil { .. } => Some((at, "`wait_until`")),
             Op::Send { guard: Some(c), .. } => {
                 cond_of_format_2(c).map(|what| (format!("{at}.guard"), what))
             }

@@ -4,7 +4,9 @@
 //!
 //! All are drawn from the same [`Chart`]: the entry (triggers), one box per
 //! step listing what it does, one edge per way on, labelled with the event,
-//! condition, share or timeout, and one rounded box per exit outcome.
+//! condition, share or timeout, and one rounded box per exit outcome. What
+//! applies at every step (`exit when` rules, the `ends after` deadline)
+//! stands in a note of its own.
 
 use crate::syntax::ast::{ClauseKind, Program, StatementKind, Target, WaitOn};
 use std::collections::BTreeMap;
@@ -97,7 +99,7 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     let rules: Vec<String> = program
         .clauses
         .iter()
-        .filter(|c| matches!(c.kind, ClauseKind::ExitWhen(_)))
+        .filter(|c| matches!(c.kind, ClauseKind::ExitWhen(_) | ClauseKind::Ends(_)))
         .map(|c| text(c.span))
         .collect();
     if !rules.is_empty() {
@@ -115,11 +117,12 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     let mut waiting = std::collections::BTreeSet::new();
     for (i, step) in program.steps.iter().enumerate() {
         let id = format!("s{i}");
-        if step
-            .statements
-            .iter()
-            .any(|s| matches!(s.kind, StatementKind::Wait(_) | StatementKind::WaitFor(_)))
-        {
+        if step.statements.iter().any(|s| {
+            matches!(
+                s.kind,
+                StatementKind::Wait(_) | StatementKind::WaitFor(_) | StatementKind::WaitUntil(_)
+            )
+        }) {
             waiting.insert(id.clone());
         }
         let mut lines = vec![step.name.value.clone()];

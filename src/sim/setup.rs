@@ -91,6 +91,7 @@ impl<'p> Setup<'p> {
                 _ => None,
             })
             .chain(plan.exit_rules.iter().map(|rule| rule.outcome.clone()))
+            .chain(plan.ends.iter().map(|ends| ends.outcome.clone()))
             .chain(plan.goal.iter().map(|_| "converted".to_string()))
             .chain(["holdout".to_string(), "stuck".to_string()])
             .collect();

@@ -86,6 +86,7 @@ pub enum ClauseKind {
     Audience(Cond),
     Consent(Vec<Name>),
     Goal(Goal),
+    Ends(Deadline),
     ExitWhen(ExitRule),
     Reentry(Reentry),
     Cap(Cap),
@@ -105,6 +106,7 @@ impl ClauseKind {
             ClauseKind::Audience(_) => "audience",
             ClauseKind::Consent(_) => "consent",
             ClauseKind::Goal(_) => "goal",
+            ClauseKind::Ends(_) => "ends",
             ClauseKind::ExitWhen(_) => "exit when",
             ClauseKind::Reentry(_) => "reentry",
             ClauseKind::Cap(_) => "cap",
@@ -207,6 +209,22 @@ pub struct Goal {
     pub within: Spanned<Duration>,
 }
 
+/// `ends after DURATION [as OUTCOME]`: every journey leaves at most this
+/// long after entering.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deadline {
+    pub after: Spanned<Duration>,
+    /// `ended` when not written.
+    pub outcome: Option<Name>,
+}
+
+impl Deadline {
+    /// The outcome a customer leaves with at the deadline.
+    pub fn outcome(&self) -> &str {
+        self.outcome.as_ref().map_or("ended", |o| o.as_str())
+    }
+}
+
 /// `exit when EVENT [where COND] [as OUTCOME]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExitRule {
@@ -276,6 +294,9 @@ pub enum StatementKind {
     },
     /// `wait DURATION`
     Wait(Spanned<Duration>),
+    /// `wait until DURATION after entry`: until that long after entering
+    /// (at once when that has passed).
+    WaitUntil(Spanned<Duration>),
     /// `wait up to DURATION for EVENT or … { arms }`
     WaitFor(WaitFor),
     /// `branch { when COND -> T … else -> T }`
@@ -327,6 +348,7 @@ impl StatementKind {
         match self {
             StatementKind::Send { .. } => "send",
             StatementKind::Wait(_) => "wait",
+            StatementKind::WaitUntil(_) => "wait until",
             StatementKind::WaitFor(_) => "wait up to",
             StatementKind::Branch(_) => "branch",
             StatementKind::Split(_) => "split",

@@ -76,6 +76,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_consent => "`consent`",
         Rule::kw_goal => "`goal`",
         Rule::kw_within => "`within`",
+        Rule::kw_ends => "`ends`",
+        Rule::kw_until => "`until`",
+        Rule::kw_entry => "`entry`",
+        Rule::kw_answer => "`answer`",
+        Rule::trigger_data => "`trigger.PROPERTY`",
+        Rule::answer_data => "`answer.PROPERTY`",
+        Rule::property_path => "a property name",
+        Rule::data_test => "`has trigger.PROPERTY`",
         Rule::kw_exit => "`exit`",
         Rule::kw_when => "`when`",
         Rule::kw_as => "`as`",
@@ -151,6 +159,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("consent", "consent email, sms"),
     ("goal", "goal purchase within 30d"),
+    ("ends", "ends after 30d as welcome_done"),
     ("reentry", "reentry never or reentry after 365d"),
     ("cap", "cap 3 messages per 14d or cap 1 sms per 7d"),
     ("quiet", "quiet 21:00..08:00"),
@@ -160,7 +169,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("send", "send email \"we-miss-you\" if consent email"),
     (
         "wait",
-        "wait 3d or wait up to 5d for click { click -> offer  timeout -> exit no_response }",
+        "wait 3d, wait until 30d after entry or wait up to 5d for click { click -> offer  timeout -> exit no_response }",
     ),
     (
         "branch",
@@ -204,8 +213,8 @@ pub(crate) fn example(keyword: &str) -> Option<&'static str> {
 
 /// Words that start a header clause or a statement.
 pub(super) const CLAUSE_WORDS: &[&str] = &[
-    "title", "kind", "owner", "trigger", "audience", "consent", "goal", "exit", "reentry", "cap",
-    "quiet", "holdout", "start",
+    "title", "kind", "owner", "trigger", "audience", "consent", "goal", "ends", "exit", "reentry",
+    "cap", "quiet", "holdout", "start",
 ];
 /// Words that start an entry of the customer schema.
 pub(super) const SCHEMA_WORDS: &[&str] =

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `wait D`, `wait up to D for …` | `1m` to two years |
 //! | `goal … within D` | `1m` to two years |
+//! | `ends after D`, `wait until D after entry` | `1m` to two years |
 //! | `trigger no EVENT for D` | `1m` to two years |
 //! | `trigger D before/after DATE` | up to two years |
 //! | `cap N … per D` | N at least 1; D from `1m` to two years |
@@ -60,6 +61,13 @@ pub(super) fn check(
                 "the goal's window",
                 found,
             ),
+            ClauseKind::Ends(deadline) => checker.window(
+                &deadline.after,
+                |d| format!("`ends after {d}` ends every journey as it begins"),
+                "give the journey time, like `ends after 30d`",
+                "the journey's length",
+                found,
+            ),
             ClauseKind::Cap(cap) => {
                 if cap.count.value == 0 && !checker.reported(cap.count.span) {
                     found.push(
@@ -97,6 +105,13 @@ pub(super) fn check(
                 wait,
                 |d| format!("`wait {d}` waits no time at all"),
                 "remove the `wait`, or wait at least a minute, like `wait 1d`",
+                "a wait",
+                found,
+            ),
+            StatementKind::WaitUntil(at) => checker.window(
+                at,
+                |d| format!("`wait until {d} after entry` waits for the moment of entering"),
+                "wait until a time after entering, like `wait until 30d after entry`",
                 "a wait",
                 found,
             ),

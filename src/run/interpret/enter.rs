@@ -107,10 +107,10 @@ impl<R: Record, S: Sink> Run<'_, '_, R, S> {
             // The control group waits out the goal window, so that the goal
             // rate can be compared; without a goal there is nothing to wait for.
             match &self.plan.goal {
-                Some(goal) => self.journey.set_due(Some(
+                Some(goal) => self.wait_until(
                     self.now
                         .saturating_add(minutes_to_seconds(goal.within_minutes)),
-                )),
+                ),
                 None => self.leave(None, "holdout"),
             }
             return;

@@ -224,11 +224,42 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         self.journey.leave(self.now, outcome);
     }
 
+    /// When the journey must end (`ends after`), if it must.
+    fn deadline(&self) -> Option<Seconds> {
+        let ends = self.plan.ends.as_ref()?;
+        Some(
+            self.journey
+                .entered_at
+                .saturating_add(minutes_to_seconds(ends.minutes)),
+        )
+    }
+
+    /// The customer waits until `at`, or until the deadline if that comes
+    /// first: a runtime ticks at the deadline whatever the customer waits
+    /// for.
+    fn wait_until(&mut self, at: Seconds) {
+        let at = self.deadline().map_or(at, |deadline| at.min(deadline));
+        self.journey.set_due(Some(at));
+    }
+
     // -- entering ----------------------------------------------------------
 
     // -- while in the program ------------------------------------------------
 
     fn while_in<E: EventRecord>(&mut self, input: Input<E>) {
+        // The deadline before anything else: at the deadline's second, a
+        // tick or an event finds the journey over.
+        if self.deadline().is_some_and(|deadline| self.now >= deadline) {
+            let plan = self.plan;
+            let outcome = match &plan.ends {
+                // The control group ends as itself, to be compared.
+                _ if self.journey.holdout => "holdout",
+                Some(ends) => ends.outcome.as_str(),
+                None => "ended",
+            };
+            self.leave(None, outcome);
+            return;
+        }
         if let Input::Event(event) = input {
             let plan = self.plan;
             for rule in &plan.exit_rules {
@@ -292,7 +323,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 self.journey.set_due(None);
                 self.run_from(to);
             }
-            (Op::Wait { next, .. }, Input::Tick) if due => {
+            (Op::Wait { next, .. } | Op::WaitUntil { next, .. }, Input::Tick) if due => {
                 let to = *next;
                 self.journey.set_due(None);
                 self.run_from(to);
@@ -345,7 +376,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                                 },
                             );
                         }
-                        self.journey.set_due(Some(until));
+                        self.wait_until(until);
                         return;
                     }
                     let skip = |reason| KindRef::Skip {
@@ -371,9 +402,20 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                     *next
                 }
                 Op::Wait { minutes, .. } | Op::WaitFor { minutes, .. } => {
-                    self.journey
-                        .set_due(Some(self.now.saturating_add(minutes_to_seconds(*minutes))));
+                    self.wait_until(self.now.saturating_add(minutes_to_seconds(*minutes)));
                     return;
+                }
+                Op::WaitUntil { minutes, next } => {
+                    let at = self
+                        .journey
+                        .entered_at
+                        .saturating_add(minutes_to_seconds(*minutes));
+                    if at <= self.now {
+                        *next
+                    } else {
+                        self.wait_until(at);
+                        return;
+                    }
                 }
                 Op::Branch { arms, otherwise } => arms
                     .iter()

@@ -79,6 +79,14 @@ impl Lowerer {
                     within,
                 })
             }
+            Rule::ends => {
+                let after = self.first_duration(&parts, span);
+                let outcome = parts
+                    .iter()
+                    .find(|p| p.as_rule() == Rule::outcome)
+                    .map(|p| self.name(p));
+                ClauseKind::Ends(Deadline { after, outcome })
+            }
             Rule::exit_when => {
                 let event = self.first_name(&parts, Rule::event_name, span);
                 let condition = self.optional_cond(&parts);

@@ -28,6 +28,7 @@ impl Lowerer {
                 guard: self.optional_cond(&parts),
             },
             Rule::wait => StatementKind::Wait(self.first_duration(&parts, span)),
+            Rule::wait_until => StatementKind::WaitUntil(self.first_duration(&parts, span)),
             Rule::wait_for => {
                 let up_to = self.first_duration(&parts, span);
                 let events = parts
