@@ -314,6 +314,10 @@ codes! {
     AfterTheDeadline = "N323", "after-the-deadline", Warning,
     "A wait lasts until the journey's deadline (`ends after`) or past it, so what follows it never runs";
 
+    /// An interrupt always takes the event first.
+    TakenByInterrupt = "N324", "taken-by-interrupt", Warning,
+    "An interrupt (`on EVENT -> STEP`) takes every such event first, so this wait arm or a later interrupt never fires";
+
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";
 

@@ -376,6 +376,18 @@ const DEADLINE: &str = r#"program welcome_phase {
 }
 "#;
 
+/// Interrupts stand with the `exit when` rules: what takes a customer out
+/// or elsewhere at any step.
+const INTERRUPTS: &str = r#"program keep_them {
+  on   cancel_requested    ->   ask_why
+  kind retain
+  trigger segment key_accounts entered
+  exit when unsubscribe
+  on complaint where severity=="high" -> ask_why
+  step ask_why { wait 7d exit asked }
+}
+"#;
+
 #[test]
 fn messy_inputs() {
     for (name, text) in [
@@ -386,6 +398,7 @@ fn messy_inputs() {
         ("clauses_after_steps", CLAUSES_AFTER_STEPS),
         ("schema", SCHEMA),
         ("deadline", DEADLINE),
+        ("interrupts", INTERRUPTS),
     ] {
         let formatted = fmt(text);
         assert_eq!(

@@ -284,3 +284,39 @@ fn loading_refuses_a_digest_nurture_did_not_write() {
         assert!(error.contains("digest"), "{digest}: {error}");
     }
 }
+
+/// The deadline, `wait until` and interrupts are format 2: a plan that
+/// says format 1 with them is refused by name; compiled, they load as
+/// written, and an interrupt's own way must be sorted.
+#[test]
+fn deadlines_and_interrupts_are_format_2() {
+    let cases = [
+        (
+            "program p { kind welcome trigger event signup ends after 30d as done step a { wait 1d exit x } }",
+            "ends: a journey's deadline needs format 2, and this plan says format 1",
+        ),
+        (
+            "program p { kind welcome trigger event signup step a { wait until 3d after entry exit x } }",
+            "nodes[0]: `wait_until` needs format 2, and this plan says format 1",
+        ),
+        (
+            "program p { kind retain trigger event signup on cancel_requested -> b step a { wait 3d exit x } step b { wait 1d exit y } }",
+            "interrupts: an interrupt needs format 2, and this plan says format 1",
+        ),
+    ];
+    for (text, refused) in cases {
+        let new = compile(text);
+        assert_eq!(new.format_version, 2, "{text}");
+        assert_eq!(plan::load(&new.to_json()).expect("loads"), new);
+        let mut old = new.clone();
+        old.format_version = 1;
+        assert_eq!(load_error(&old.to_json()), refused);
+    }
+    let mut plan = compile(cases[2].0);
+    assert_eq!(plan.interrupts[0].not_at, [2, 3]);
+    plan.interrupts[0].not_at = vec![3, 2];
+    assert_eq!(
+        load_error(&plan.to_json()),
+        "interrupts[0].not_at: the nodes must be sorted, each once, as `nurture compile` writes them"
+    );
+}

@@ -476,3 +476,106 @@ fn an_event_at_the_deadline_finds_the_journey_over() {
          2026-03-03T09:00:00Z c1 exit phase_over"
     );
 }
+
+// -- interrupts ---------------------------------------------------------------
+
+const CANCEL: &str = r#"
+ trigger event signup
+ consent email
+ exit when unsubscribe as unsubscribed
+ on cancel_requested -> ask_why
+ step offer {
+   send email "offer"
+   wait up to 3d for click {
+     click   -> exit clicked
+     timeout -> later
+   }
+ }
+ step later {
+   send email "reminder"
+   wait 7d
+   exit no_answer
+ }
+ step ask_why {
+   send email "tell-us-why"
+   wait up to 7d for survey_answered {
+     survey_answered -> keep
+     timeout         -> exit left_silently
+   }
+ }
+ step keep {
+   set churn_reason = answer.reason
+   exit told_us
+ }"#;
+
+/// A cancel at any step leads to the survey: during a wait for an event
+/// and during a plain wait; the answer is kept. A second cancel on the
+/// survey's way does nothing (an interrupt does not apply on its own way).
+/// An exit rule still comes first.
+#[test]
+fn an_interrupt_moves_the_customer_from_any_wait() {
+    let plan = compile(CANCEL);
+    let events = [
+        event("2026-03-01T09:00:00Z", "early", "signup"),
+        event("2026-03-02T09:00:00Z", "early", "cancel_requested"),
+        // On the interrupt's own way: no second survey.
+        event("2026-03-02T12:00:00Z", "early", "cancel_requested"),
+        with(
+            "2026-03-03T09:00:00Z",
+            "early",
+            "survey_answered",
+            &[("reason", "price")],
+        ),
+        event("2026-03-01T09:00:00Z", "late", "signup"),
+        event("2026-03-06T09:00:00Z", "late", "cancel_requested"),
+        event("2026-03-01T09:00:00Z", "gone", "signup"),
+        event("2026-03-02T09:00:00Z", "gone", "unsubscribe"),
+        event("2026-03-02T10:00:00Z", "gone", "cancel_requested"),
+    ];
+    let customers = vec![
+        customer("early", &["email"]),
+        customer("late", &["email"]),
+        customer("gone", &["email"]),
+    ];
+    assert_eq!(
+        trace(&plan, customers, &events, "2026-06-01T00:00:00Z"),
+        "2026-03-01T09:00:00Z early enter\n\
+         2026-03-01T09:00:00Z early send email offer\n\
+         2026-03-01T09:00:00Z late enter\n\
+         2026-03-01T09:00:00Z late send email offer\n\
+         2026-03-01T09:00:00Z gone enter\n\
+         2026-03-01T09:00:00Z gone send email offer\n\
+         2026-03-02T09:00:00Z early send email tell-us-why\n\
+         2026-03-02T09:00:00Z gone exit unsubscribed\n\
+         2026-03-03T09:00:00Z early set churn_reason = Text(\"price\")\n\
+         2026-03-03T09:00:00Z early exit told_us\n\
+         2026-03-04T09:00:00Z late send email reminder\n\
+         2026-03-06T09:00:00Z late send email tell-us-why\n\
+         2026-03-13T09:00:00Z late exit left_silently"
+    );
+}
+
+/// An interrupt at the very second a wait times out: the timeout comes
+/// first (an event at the moment a wait ends is too late for it), and the
+/// interrupt then moves the customer from the step the timeout led to.
+#[test]
+fn an_interrupt_at_the_second_of_a_timeout_comes_after_it() {
+    let plan = compile(CANCEL);
+    let events = [
+        event("2026-03-01T09:00:00Z", "c1", "signup"),
+        event("2026-03-04T09:00:00Z", "c1", "cancel_requested"),
+    ];
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("c1", &["email"])],
+            &events,
+            "2026-06-01T00:00:00Z"
+        ),
+        "2026-03-01T09:00:00Z c1 enter\n\
+         2026-03-01T09:00:00Z c1 send email offer\n\
+         2026-03-04T09:00:00Z c1 send email reminder\n\
+         2026-03-04T09:00:00Z c1 send email tell-us-why\n\
+         2026-03-11T09:00:00Z c1 exit left_silently"
+    );
+}

@@ -116,7 +116,9 @@ fn analyse<'p>(flow: &Flow<'p>, holds_sends: bool) -> BTreeMap<Point, Known<'p>>
                 _ => {}
             }
             let answer = match movement.via {
-                Via::Event(event) => Answer::By(BTreeMap::from([(event.as_str(), movement.span)])),
+                Via::Event(event) | Via::Interrupt(event) => {
+                    Answer::By(BTreeMap::from([(event.as_str(), movement.span)]))
+                }
                 Via::Timeout => Answer::Lost(movement.span, "the wait ends without an answer here"),
                 _ if !movement.same_run => Answer::Lost(
                     movement.span,
@@ -301,6 +303,7 @@ fn trigger_data(flow: &Flow, known: &BTreeMap<Point, Known>, found: &mut Vec<Dia
             ClauseKind::Audience(cond) => Some(cond),
             ClauseKind::Goal(goal) => goal.condition.as_ref(),
             ClauseKind::ExitWhen(rule) => rule.condition.as_ref(),
+            ClauseKind::Interrupt(on) => on.condition.as_ref(),
             _ => None,
         };
         if let Some(cond) = cond {

@@ -271,6 +271,10 @@ pub fn onward(flow: &Flow, guards: &Guards, point: Point, known: &Known) -> Vec<
             continue;
         }
         match (&statement.kind, movement.via) {
+            // An interrupt comes while the customer waits, and anything may
+            // have changed meanwhile; a send held by quiet hours has not
+            // gone out.
+            (_, Via::Interrupt(_)) => out.push(way(to, Known::new(), false)),
             (StatementKind::Send { channel, guard, .. }, _) => {
                 let here = guards.at_send(known);
                 if let Some(sent) = guards.sent(&here, channel.as_str(), guard.as_ref()) {

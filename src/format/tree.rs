@@ -287,6 +287,7 @@ pub(super) fn clause_rank(kind: &ClauseKind) -> u8 {
         ClauseKind::Goal(_) => 6,
         ClauseKind::Ends(_) => 7,
         ClauseKind::ExitWhen(_) => 8,
+        ClauseKind::Interrupt(_) => 9,
         ClauseKind::Reentry(_) => 10,
         ClauseKind::Cap(_) => 11,
         ClauseKind::Quiet(_) => 12,

@@ -60,6 +60,7 @@ pub const SECTIONS: &[(&str, Option<Role>, &str)] = &[
     ("consent", None, "consent and has tag"),
     ("goal", None, "goal"),
     ("ends", None, "ends after"),
+    ("on", None, "on … -> STEP"),
     ("until", None, "wait until … after entry"),
     ("entry", None, "wait until … after entry"),
     ("as", Some(Role::Header("ends")), "ends after"),

@@ -156,6 +156,11 @@ impl Index {
                     }
                 }
                 ClauseKind::Start(step) => index.push(step, Namespace::Step, false),
+                ClauseKind::Interrupt(on) => {
+                    index.push(&on.event, Namespace::Event, false);
+                    index.condition(on.condition.as_ref(), Some(&on.event), schema);
+                    index.push(&on.step, Namespace::Step, false);
+                }
                 ClauseKind::Ends(deadline) => {
                     if let Some(outcome) = &deadline.outcome {
                         index.push(outcome, Namespace::Outcome, false);

@@ -43,6 +43,7 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
         },
         goal: None,
         exit_rules: Vec::new(),
+        interrupts: Vec::new(),
         ends: None,
         caps: Vec::new(),
         quiet: None,
@@ -103,6 +104,21 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
                     minutes: deadline.after.value.minutes,
                     outcome: deadline.outcome().to_string(),
                 })
+            }
+            ClauseKind::Interrupt(on) => {
+                // A checked program names only steps it has (N301).
+                if let Some(&step) = compiler.steps.get(on.step.as_str()) {
+                    let to = compiler.resolve(step, 0);
+                    plan.interrupts.push(super::Interrupt {
+                        event: on.event.value.clone(),
+                        condition: on
+                            .condition
+                            .as_ref()
+                            .map(|c| compiler.cond_in(c, Some(on.event.as_str()))),
+                        to,
+                        not_at: super::own_way(&plan.nodes, to),
+                    });
+                }
             }
             ClauseKind::Start(_) => {}
         }

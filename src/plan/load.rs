@@ -105,6 +105,18 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
         ));
     }
     node("start".into(), plan.start)?;
+    for (i, interrupt) in plan.interrupts.iter().enumerate() {
+        node(format!("interrupts[{i}].to"), interrupt.to)?;
+        for (n, &at) in interrupt.not_at.iter().enumerate() {
+            node(format!("interrupts[{i}].not_at[{n}]"), at)?;
+        }
+        if interrupt.not_at.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(error(
+                format!("interrupts[{i}].not_at"),
+                "the nodes must be sorted, each once, as `nurture compile` writes them",
+            ));
+        }
+    }
     for (i, step) in plan.steps.iter().enumerate() {
         node(format!("steps[{i}].node"), step.node)?;
     }

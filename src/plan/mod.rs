@@ -54,6 +54,10 @@ pub struct Plan {
     pub entry: Entry,
     pub goal: Option<Goal>,
     pub exit_rules: Vec<ExitRule>,
+    /// `on EVENT [where COND] -> STEP`, in the order written: tried after
+    /// the exit rules and the goal, before the arms of a wait; format 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interrupts: Vec<Interrupt>,
     /// `ends after D as OUTCOME`: every journey leaves this long after
     /// entering at the latest; format 2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,6 +140,65 @@ pub struct ExitRule {
     pub event: String,
     pub condition: Option<Cond>,
     pub outcome: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Interrupt {
+    pub event: String,
+    pub condition: Option<Cond>,
+    /// The node the customer goes on at: the step's first.
+    pub to: usize,
+    /// The nodes where it does not apply, sorted: its own way, every node
+    /// reached from `to` (so an interrupt cannot loop). Left out when
+    /// empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_at: Vec<usize>,
+}
+
+impl Op {
+    /// The nodes this one may go on to.
+    pub fn successors(&self) -> Vec<usize> {
+        match self {
+            Op::Send { next, .. }
+            | Op::Wait { next, .. }
+            | Op::WaitUntil { next, .. }
+            | Op::Score { next, .. }
+            | Op::Tag { next, .. }
+            | Op::Untag { next, .. }
+            | Op::Set { next, .. }
+            | Op::Phase { next, .. }
+            | Op::Notify { next, .. }
+            | Op::SetFrom { next, .. } => vec![*next],
+            Op::WaitFor { arms, timeout, .. } => arms
+                .iter()
+                .map(|a| a.to)
+                .chain(std::iter::once(*timeout))
+                .collect(),
+            Op::Branch { arms, otherwise } => arms
+                .iter()
+                .map(|a| a.to)
+                .chain(std::iter::once(*otherwise))
+                .collect(),
+            Op::Split { arms } => arms.iter().map(|a| a.to).collect(),
+            Op::Exit { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Every node reached from `from`, sorted: an interrupt's own way.
+pub fn own_way(nodes: &[Node], from: usize) -> Vec<usize> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![from];
+    while let Some(node) = todo.pop() {
+        let Some(entry) = nodes.get(node) else {
+            continue;
+        };
+        if seen.insert(node) {
+            todo.extend(entry.op.successors());
+        }
+    }
+    seen.into_iter().collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -22,6 +22,9 @@ pub(super) fn first_of_format_2(plan: &Plan) -> Option<(String, &'static str)> {
     if !plan.entry.keep.is_empty() {
         return Some(("entry.keep".into(), "trigger data"));
     }
+    if !plan.interrupts.is_empty() {
+        return Some(("interrupts".into(), "an interrupt"));
+    }
     if plan.ends.is_some() {
         return Some(("ends".into(), "a journey's deadline"));
     }

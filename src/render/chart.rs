@@ -5,8 +5,9 @@
 //! All are drawn from the same [`Chart`]: the entry (triggers), one box per
 //! step listing what it does, one edge per way on, labelled with the event,
 //! condition, share or timeout, and one rounded box per exit outcome. What
-//! applies at every step (`exit when` rules, the `ends after` deadline)
-//! stands in a note of its own.
+//! applies at every step (`exit when` rules, the `ends after` deadline,
+//! the interrupts) stands in a note of its own; an interrupt has an arrow
+//! from there to its step.
 
 use crate::syntax::ast::{ClauseKind, Program, StatementKind, Target, WaitOn};
 use std::collections::BTreeMap;
@@ -99,7 +100,12 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     let rules: Vec<String> = program
         .clauses
         .iter()
-        .filter(|c| matches!(c.kind, ClauseKind::ExitWhen(_) | ClauseKind::Ends(_)))
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ClauseKind::ExitWhen(_) | ClauseKind::Ends(_) | ClauseKind::Interrupt(_)
+            )
+        })
         .map(|c| text(c.span))
         .collect();
     if !rules.is_empty() {
@@ -108,6 +114,20 @@ pub fn chart(program: &Program, source: &str) -> Chart {
             format!("at any step:\n{}", rules.join("\n")),
             Shape::Rules,
         ));
+    }
+
+    // An interrupt is an arrow from the note to its step, labelled with
+    // its event.
+    for clause in &program.clauses {
+        if let ClauseKind::Interrupt(on) = &clause.kind
+            && let Some(step) = steps.get(on.step.as_str())
+        {
+            let label = match &on.condition {
+                Some(c) => format!("on {} where {}", on.event.as_str(), text(c.span)),
+                None => format!("on {}", on.event.as_str()),
+            };
+            edges.push(("rules".to_string(), format!("s{step}"), label));
+        }
     }
 
     let exit_id = |outcome: &str, exits: &mut BTreeMap<String, String>| {

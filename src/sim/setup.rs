@@ -232,7 +232,8 @@ pub fn attributes_read(plan: &Plan, into: &mut std::collections::BTreeSet<String
         .audience
         .iter()
         .chain(plan.goal.iter().filter_map(|g| g.condition.as_ref()))
-        .chain(plan.exit_rules.iter().filter_map(|r| r.condition.as_ref()));
+        .chain(plan.exit_rules.iter().filter_map(|r| r.condition.as_ref()))
+        .chain(plan.interrupts.iter().filter_map(|i| i.condition.as_ref()));
     for c in conditions {
         cond(c, into);
     }

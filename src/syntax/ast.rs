@@ -34,6 +34,7 @@ impl Program {
                 | ClauseKind::Audience(cond) => found.push(cond),
                 ClauseKind::Goal(goal) => found.extend(&goal.condition),
                 ClauseKind::ExitWhen(rule) => found.extend(&rule.condition),
+                ClauseKind::Interrupt(on) => found.extend(&on.condition),
                 _ => {}
             }
         }
@@ -88,6 +89,7 @@ pub enum ClauseKind {
     Goal(Goal),
     Ends(Deadline),
     ExitWhen(ExitRule),
+    Interrupt(Interrupt),
     Reentry(Reentry),
     Cap(Cap),
     Quiet(Quiet),
@@ -108,6 +110,7 @@ impl ClauseKind {
             ClauseKind::Goal(_) => "goal",
             ClauseKind::Ends(_) => "ends",
             ClauseKind::ExitWhen(_) => "exit when",
+            ClauseKind::Interrupt(_) => "on",
             ClauseKind::Reentry(_) => "reentry",
             ClauseKind::Cap(_) => "cap",
             ClauseKind::Quiet(_) => "quiet",
@@ -232,6 +235,16 @@ pub struct ExitRule {
     pub condition: Option<Cond>,
     /// Defaults to the event's name when not written.
     pub outcome: Option<Name>,
+}
+
+/// `on EVENT [where COND] -> STEP`: from any step, the event moves the
+/// customer to the step (after the `exit when` rules and the goal, before
+/// the arms of the wait the customer is at).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interrupt {
+    pub event: Name,
+    pub condition: Option<Cond>,
+    pub step: Name,
 }
 
 #[derive(Clone, Debug, PartialEq)]

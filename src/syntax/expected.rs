@@ -77,6 +77,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_goal => "`goal`",
         Rule::kw_within => "`within`",
         Rule::kw_ends => "`ends`",
+        Rule::kw_on => "`on`",
         Rule::kw_until => "`until`",
         Rule::kw_entry => "`entry`",
         Rule::kw_answer => "`answer`",
@@ -160,6 +161,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("consent", "consent email, sms"),
     ("goal", "goal purchase within 30d"),
     ("ends", "ends after 30d as welcome_done"),
+    ("on", "on cancel_requested -> ask_why"),
     ("reentry", "reentry never or reentry after 365d"),
     ("cap", "cap 3 messages per 14d or cap 1 sms per 7d"),
     ("quiet", "quiet 21:00..08:00"),
@@ -213,8 +215,8 @@ pub(crate) fn example(keyword: &str) -> Option<&'static str> {
 
 /// Words that start a header clause or a statement.
 pub(super) const CLAUSE_WORDS: &[&str] = &[
-    "title", "kind", "owner", "trigger", "audience", "consent", "goal", "ends", "exit", "reentry",
-    "cap", "quiet", "holdout", "start",
+    "title", "kind", "owner", "trigger", "audience", "consent", "goal", "ends", "exit", "on",
+    "reentry", "cap", "quiet", "holdout", "start",
 ];
 /// Words that start an entry of the customer schema.
 pub(super) const SCHEMA_WORDS: &[&str] =

@@ -297,6 +297,27 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             }
             return;
         }
+        // The interrupts, after the rules and the goal and before the arms
+        // of the wait: the first whose event and condition match moves the
+        // customer on, whatever they wait for, with the event as the answer.
+        if let Input::Event(event) = input {
+            let plan = self.plan;
+            let node = self.journey.node();
+            let interrupt = plan.interrupts.iter().find(|interrupt| {
+                interrupt.event == event.name()
+                    && interrupt.not_at.binary_search(&node).is_err()
+                    && interrupt
+                        .condition
+                        .as_ref()
+                        .is_none_or(|c| self.holds(c, Some(event)))
+            });
+            if let Some(interrupt) = interrupt {
+                let to = interrupt.to;
+                self.journey.set_due(None);
+                self.run_on(to, false, Some(event));
+                return;
+            }
+        }
         let node = self.journey.node();
         let Some(op) = self.plan.nodes.get(node).map(|n| &n.op) else {
             self.leave(None, "stuck");

@@ -100,6 +100,16 @@ impl Lowerer {
                     outcome,
                 })
             }
+            Rule::interrupt => {
+                let event = self.first_name(&parts, Rule::event_name, span);
+                let condition = self.optional_cond(&parts);
+                let step = self.first_name(&parts, Rule::step_name, span);
+                ClauseKind::Interrupt(Interrupt {
+                    event,
+                    condition,
+                    step,
+                })
+            }
             Rule::reentry => {
                 if parts.iter().any(|p| p.as_rule() == Rule::kw_never) {
                     ClauseKind::Reentry(Reentry::Never)
