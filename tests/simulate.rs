@@ -502,3 +502,65 @@ fn the_deadline_ends_journeys_with_its_outcome() {
     assert_eq!(program["messages"]["max"], 3);
     assert_eq!(program["messages"]["bound"], 3);
 }
+
+/// An interrupt in the simulator: the click an hour after the mail moves
+/// the customer from the plain wait to the interrupt's step, the report's
+/// flow says so, and the HTML chart counts the move on an arrow from the
+/// step and on the note's arrow.
+#[test]
+fn an_interrupt_moves_simulated_customers_and_the_chart_counts_it() {
+    let dir = workspace(CERTAIN, CUSTOMERS);
+    std::fs::write(
+        dir.path().join("nudge.nurture"),
+        r#"program nudge {
+  kind     wake_up
+  owner    "crm@example.com"
+
+  trigger  no purchase for 30d
+  audience tier == silver
+
+  on click -> thanks
+
+  step ask {
+    send email "come-back" if consent email
+    wait 3d
+    exit ignored
+  }
+
+  step thanks {
+    wait 1d
+    exit clicked
+  }
+}
+"#,
+    )
+    .expect("write");
+    let report = run_json(dir.path(), &["--html", "report.html"]);
+    let flow: Vec<String> = report["programs"][0]["flow"]
+        .as_array()
+        .expect("flow")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} -> {}: {}",
+                f["from"].as_str().unwrap_or(""),
+                f["to"].as_str().unwrap_or(""),
+                f["count"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        flow,
+        vec![
+            "entry -> ask: 3",
+            "ask -> thanks: 2",
+            "ask -> exit:ignored: 1",
+            "thanks -> exit:clicked: 2",
+        ]
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("the page");
+    assert!(
+        html.matches("on click · 2").count() >= 2,
+        "the chart does not count the interrupt's moves"
+    );
+}

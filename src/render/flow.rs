@@ -146,7 +146,8 @@ pub fn annotate(chart: &mut Chart, flow: &[FlowCount]) {
 /// arrow from every step that waits (a customer there reaches the goal when
 /// its event comes), with the conversions from there, and one on to the
 /// `exit converted` box with them all; moves by an `exit when` rule get an
-/// arrow from the step to the rules' box, labelled with the outcome. An
+/// arrow from the step to the rules' box, labelled with the outcome, and
+/// moves by an interrupt an arrow from the step to the interrupt's step. An
 /// arrow between the same two places as an earlier one says it is counted
 /// with it.
 pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
@@ -178,6 +179,26 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
         }
     }
     for count in flow {
+        // A move by an interrupt, from a step to the interrupt's step: an
+        // arrow between them, labelled as the note's arrow is.
+        if let (Some(from), Some(to)) = (id_of(chart, &count.from), id_of(chart, &count.to))
+            && !count.to.starts_with("exit:")
+        {
+            let drawn = chart
+                .edges
+                .iter()
+                .chain(&added)
+                .any(|(f, t, _)| *f == from && *t == to);
+            let interrupt = chart
+                .edges
+                .iter()
+                .find(|(f, t, _)| f == "rules" && *t == to)
+                .map(|(_, _, label)| label.clone());
+            if let (false, Some(label)) = (drawn, interrupt) {
+                added.push((from, to, label));
+            }
+            continue;
+        }
         let (Some(from), Some(outcome)) =
             (id_of(chart, &count.from), count.to.strip_prefix("exit:"))
         else {
@@ -222,6 +243,24 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
             .fold(0u64, u64::saturating_add);
         counts.insert(e, total);
     }
+    // An interrupt's arrow from the note counts every move it made.
+    let interrupted: Vec<(usize, u64)> = chart
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, (from, to, _))| from == "rules" && name(chart, to).is_some())
+        .map(|(e, (_, to, label))| {
+            let total = chart
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, (f, t, l))| f != "rules" && t == to && l == label)
+                .filter_map(|(other, _)| counts.get(&other))
+                .fold(0u64, |sum, &n| sum.saturating_add(n));
+            (e, total)
+        })
+        .collect();
+    counts.extend(interrupted);
     if goal && let Some(converted) = &converted {
         let into_goal: u64 = chart
             .edges
