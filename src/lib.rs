@@ -17,6 +17,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod format;
 pub mod plan;
+pub mod printable;
 pub mod render;
 pub mod run;
 pub mod sim;

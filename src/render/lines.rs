@@ -108,6 +108,39 @@ impl<'a> LineIndex<'a> {
         self.chars_before(self.clamp(offset))
     }
 
+    /// How many lines the text has (a text ending in a line break has an
+    /// empty last line after it).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based line holding `offset` (clamped to the text).
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.line_of(self.clamp(offset)).0
+    }
+
+    /// Where the 0-based `line` starts, and where its content ends: before
+    /// its `\n`, or its `\r\n`. A line past the last is empty at the end.
+    pub fn line_bounds(&self, line: usize) -> (usize, usize) {
+        let Some(&start) = self.line_starts.get(line) else {
+            return (self.text.len(), self.text.len());
+        };
+        let end = match self.line_starts.get(line + 1) {
+            Some(&next) => {
+                let before_break = next - 1;
+                if before_break > start
+                    && self.text.as_bytes().get(before_break - 1) == Some(&b'\r')
+                {
+                    before_break - 1
+                } else {
+                    before_break
+                }
+            }
+            None => self.text.len(),
+        };
+        (start, end)
+    }
+
     /// The 0-based line holding `offset`, and that line's start.
     fn line_of(&self, offset: usize) -> (usize, usize) {
         // The first start is 0, so at least one start is `<= offset`.
@@ -227,6 +260,19 @@ mod tests {
                 text[line_start..offset].chars().count() + 1
             );
         }
+    }
+
+    #[test]
+    fn line_bounds_leave_out_the_line_break() {
+        let index = LineIndex::new("ab\r\ncd\n\r\nx\ry");
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_bounds(0), (0, 2));
+        assert_eq!(index.line_bounds(1), (4, 6));
+        assert_eq!(index.line_bounds(2), (7, 7));
+        assert_eq!(index.line_bounds(3), (9, 12));
+        assert_eq!(index.line_bounds(9), (12, 12));
+        assert_eq!(index.line_number(5), 1);
+        assert_eq!(index.line_number(99), 3);
     }
 
     #[test]
