@@ -7,7 +7,7 @@
 //! standard error.
 
 use super::args::FmtArgs;
-use super::{complain, exit, files, print};
+use super::{complain, exit, files, print, write};
 use crate::format::{FormatError, format_source};
 use crate::render::FileReport;
 use crate::render::human::{self, HumanOptions};
@@ -61,12 +61,9 @@ pub fn run(args: &FmtArgs) -> i32 {
                 print(&diff(&shown, &old, &new));
                 tally.changed += 1;
             }
-            Outcome::Changed { new, .. } => match std::fs::write(path, new) {
+            Outcome::Changed { new, .. } => match write::replace(path, new.as_bytes()) {
                 Ok(()) => tally.changed += 1,
-                Err(error) => report(
-                    &mut tally,
-                    Outcome::Trouble(format!("cannot write `{shown}`: {error}")),
-                ),
+                Err(problem) => report(&mut tally, Outcome::Trouble(problem)),
             },
             other => report(&mut tally, other),
         }

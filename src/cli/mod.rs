@@ -12,6 +12,7 @@ mod replay;
 mod sample;
 mod schema;
 mod simulate;
+mod write;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -41,7 +42,7 @@ pub fn run() -> i32 {
             };
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Check(options) => check::run(&options),
         Command::Explain(options) => explain::run(&options),
         Command::Compile(options) => compile::run(&options),
@@ -56,18 +57,24 @@ pub fn run() -> i32 {
                 exit::CLEAN
             }
         },
-    }
+    };
+    write::finish(code)
 }
 
-/// Writes to stdout, ignoring a closed pipe (`nurture check | head`).
+/// Writes to stdout; a closed pipe (`nurture check | head`) is fine, any
+/// other failure makes the run end with exit 2 (`write::finish`).
 fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    write::stdout(text);
 }
 
-/// Reports a problem with nurture's own work (not a finding) on stderr.
+/// Reports a problem with nurture's own work (not a finding) on stderr, on
+/// one line: a path or a value quoted in it cannot add a line (which a CI
+/// runner would read as a command) or drive the terminal.
 fn complain(message: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "nurture: error: {message}");
+    let _ = writeln!(
+        err,
+        "nurture: error: {}",
+        crate::printable::one_line(message)
+    );
 }

@@ -2,9 +2,9 @@
 //! `--output`.
 
 use super::args::{SampleArgs, SampleCommand, SampleCustomersArgs};
-use super::{complain, exit, files};
+use super::{complain, exit, write};
 use crate::sim::sample::{self, Options};
-use std::io::{self, ErrorKind};
+use std::io::{self, Write};
 
 pub fn run(args: &SampleArgs) -> i32 {
     match &args.what {
@@ -25,26 +25,29 @@ fn customers(args: &SampleCustomersArgs) -> i32 {
         seed: args.seed,
         as_of,
     };
-    let (result, target) = match &args.output {
+    match &args.output {
         Some(path) => {
-            let target = format!("`{}`", path.display());
-            match std::fs::File::create(path) {
-                Ok(mut file) => (sample::write_customers(&mut file, &options), target),
-                Err(error) => (Err(error), target),
+            match write::replace_with(path, |mut file| {
+                sample::write_customers(&mut file, &options)
+            }) {
+                Ok(()) => exit::CLEAN,
+                Err(problem) => {
+                    complain(&problem);
+                    exit::TROUBLE
+                }
             }
         }
-        None => (
-            sample::write_customers(&mut io::stdout().lock(), &options),
-            "standard output".to_string(),
-        ),
-    };
-    match result {
-        Ok(()) => exit::CLEAN,
-        // `nurture sample customers | head` closes the pipe on purpose.
-        Err(error) if error.kind() == ErrorKind::BrokenPipe && args.output.is_none() => exit::CLEAN,
-        Err(error) => {
-            complain(&format!("cannot write {target}: {}", files::plain(&error)));
-            exit::TROUBLE
+        None => {
+            let mut out = io::stdout().lock();
+            match sample::write_customers(&mut out, &options).and_then(|()| out.flush()) {
+                Ok(()) => exit::CLEAN,
+                Err(error) => {
+                    // A closed pipe (`nurture sample customers | head`)
+                    // was asked for; `write::finish` says anything else.
+                    write::stdout_failed(&error);
+                    exit::CLEAN
+                }
+            }
         }
     }
 }
