@@ -67,6 +67,13 @@ fn print(text: &str) {
     write::stdout(text);
 }
 
+/// Writes one line for people on stderr (a bad row, a count), escaped like
+/// [`complain`]'s.
+fn tell(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", crate::printable::one_line(line));
+}
+
 /// Reports a problem with nurture's own work (not a finding) on stderr, on
 /// one line: a path or a value quoted in it cannot add a line (which a CI
 /// runner would read as a command) or drive the terminal.

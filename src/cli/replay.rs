@@ -94,6 +94,8 @@ pub fn run(args: &ReplayArgs) -> i32 {
             result.unknown_customers.len()
         ));
     }
+    // A plan written by hand can name its program anything.
+    let summary = crate::printable::printable(&summary);
     let _ = std::io::stderr().lock().write_all(summary.as_bytes());
     if bad.is_empty() {
         exit::CLEAN
@@ -110,9 +112,8 @@ fn schema_for_plan(args: &ReplayArgs) -> Option<crate::syntax::ast::Schema> {
 }
 
 fn report_rows(bad: &[RowError]) {
-    let mut err = std::io::stderr().lock();
     for row in bad {
-        let _ = writeln!(err, "{row}");
+        super::tell(&row.to_string());
     }
 }
 

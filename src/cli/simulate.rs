@@ -256,7 +256,10 @@ pub fn run(args: &SimulateArgs) -> i32 {
             .collect(),
     };
     print(&match args.output_format {
-        ReportFormat::Human => simulation::human(&report),
+        // File names, customer ids and the names in a plan are the user's.
+        ReportFormat::Human => {
+            crate::printable::printable(&simulation::human(&report)).into_owned()
+        }
         ReportFormat::Json => report.to_json(),
     });
     if let Some(path) = &args.html {
@@ -359,9 +362,8 @@ fn start_of(text: &str) -> Option<i64> {
 }
 
 fn report_rows(bad: &[RowError]) {
-    let mut err = std::io::stderr().lock();
     for row in bad {
-        let _ = writeln!(err, "{row}");
+        super::tell(&row.to_string());
     }
 }
 
@@ -418,9 +420,13 @@ fn trace(
         traces.push((setup.plan.program.clone(), lines));
     }
     print(&match args.output_format {
-        ReportFormat::Human => {
-            simulation::trace_human(id, customer.time_zone.as_deref(), zone.time_zone(), &traces)
-        }
+        ReportFormat::Human => crate::printable::printable(&simulation::trace_human(
+            id,
+            customer.time_zone.as_deref(),
+            zone.time_zone(),
+            &traces,
+        ))
+        .into_owned(),
         ReportFormat::Json => simulation::trace_json(id, &traces),
     });
     exit::CLEAN
