@@ -22,8 +22,15 @@ use serde::{Deserialize, Serialize};
 /// The `format_version` this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Where the plan's JSON Schema lives, relative to the repository.
-pub const SCHEMA_REF: &str = "docs/plan.schema.json";
+/// The plan's JSON Schema: its `$id`, and the `$schema` of every plan, so
+/// that an editor or a validator finds the schema from the plan. The same
+/// document is committed as docs/plan.schema.json and printed by `nurture
+/// schema plan`.
+pub const SCHEMA_REF: &str = "https://nurture.dev/schemas/plan-1.schema.json";
+
+/// What `$schema` is taken to be when the digest is made (see
+/// `compile::meaning_digest`): the relative path plans first carried.
+const DIGESTED_SCHEMA_REF: &str = "docs/plan.schema.json";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -324,6 +331,13 @@ pub enum Value {
 }
 
 impl Plan {
+    /// The digest this plan's content gives: what `digest` must say for
+    /// [`load`] to take it. A plan made or changed by hand gets its digest
+    /// from here (`plan.digest = plan.meaning_digest()`).
+    pub fn meaning_digest(&self) -> String {
+        compile::meaning_digest(self)
+    }
+
     /// The plan as pretty JSON with a trailing newline: the same program
     /// always gives the same bytes.
     pub fn to_json(&self) -> String {
