@@ -16,6 +16,8 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostic;
 pub mod format;
+pub mod formats;
+pub mod json_schema;
 pub mod plan;
 pub mod printable;
 pub mod render;

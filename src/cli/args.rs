@@ -224,14 +224,17 @@ pub struct CompileArgs {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Which format.
-    #[arg(value_enum)]
-    pub format: SchemaFormat,
+    #[arg(value_parser = format_names())]
+    pub format: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SchemaFormat {
-    /// The executable plan `nurture compile` writes.
-    Plan,
+/// The names `nurture schema` takes, each with what it describes.
+fn format_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::formats::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(Debug, Args)]

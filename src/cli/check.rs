@@ -10,7 +10,7 @@ use crate::syntax::ast::Schema;
 use std::io::IsTerminal;
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let (paths, problems) = files::collect(&args.paths);
+    let (paths, mut problems) = files::collect(&args.paths);
     let mut trouble = !problems.is_empty();
     for problem in &problems {
         complain(problem);
@@ -25,12 +25,14 @@ pub fn run(args: &CheckArgs) -> i32 {
             }
             Err(problem) => {
                 complain(&problem);
+                problems.push(problem);
                 trouble = true;
             }
         }
     }
 
     trouble |= schemas.finish();
+    problems.extend(schemas.problems().iter().cloned());
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
     let facts: Vec<(String, Facts)> = if args.summary {
@@ -60,7 +62,15 @@ pub fn run(args: &CheckArgs) -> i32 {
         }
         OutputFormat::Json => render::json::render_with_facts(&reports, files_checked, &facts),
         OutputFormat::Github => render::github::render(&reports),
-        OutputFormat::Sarif => render::sarif::render(&reports),
+        OutputFormat::Sarif => render::sarif::render_run(
+            &reports,
+            &render::sarif::Invocation {
+                problems,
+                source_root: std::env::current_dir()
+                    .ok()
+                    .map(|cwd| render::sarif::folder_uri(&cwd)),
+            },
+        ),
     };
     print(&output);
 

@@ -51,11 +51,13 @@ pub fn run() -> i32 {
         Command::Simulate(options) => simulate::run(&options),
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),
-        Command::Schema(options) => match options.format {
-            args::SchemaFormat::Plan => {
-                print(&crate::plan::json_schema());
+        Command::Schema(options) => match crate::formats::find(&options.format) {
+            Some(format) => {
+                print(&(format.schema)());
                 exit::CLEAN
             }
+            // clap takes only the names in the table.
+            None => exit::TROUBLE,
         },
     };
     write::finish(code)
