@@ -924,3 +924,102 @@ fn a_program_named_as_the_schema() {
         "nurture: error: `welcome.nurture` holds a program, not a schema; names and values were not checked against it\n"
     );
 }
+
+impl Sandbox {
+    /// `nurture ARGS` with `input` on standard input.
+    fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write as _;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run nurture");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(input.as_bytes())
+                .expect("write standard input");
+        }
+        Run::of_output(child.wait_with_output().expect("wait for nurture"))
+    }
+}
+
+impl Run {
+    fn of_output(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// `nurture check -` reads the program from standard input, as `fmt -`
+/// does; `--stdin-filename` names it in every message and says where its
+/// schema is (an editor checking an unsaved buffer passes the file's path).
+#[test]
+fn check_reads_standard_input_under_the_name_it_is_given() {
+    let sandbox = Sandbox::with(&[("team/schema.nurture", SCHEMA.as_bytes())]);
+    let run = sandbox.run_with_stdin(
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "team/welcome.nurture",
+            "--output-format",
+            "json",
+        ],
+        NAMES,
+    );
+    run.assert_code(1);
+    let document = run.json();
+    let codes: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| {
+            assert_eq!(d["file"], "team/welcome.nurture");
+            d["code"].as_str().unwrap_or("")
+        })
+        .collect();
+    // The schema beside the named file was used: the names are checked.
+    assert_eq!(codes, ["N204", "N211"], "{document}");
+    assert_eq!(run.stderr, "");
+
+    let run = sandbox.run_with_stdin(&["check", "-"], CLEAN);
+    run.assert_code(0);
+    assert!(run.stdout.contains("1 file is clean."), "{}", run.stdout);
+    let run = sandbox.run_with_stdin(
+        &[
+            "check",
+            "-",
+            "--schema",
+            "team/schema.nurture",
+            "--output-format",
+            "github",
+        ],
+        NAMES,
+    );
+    assert!(
+        run.stdout.starts_with("::error file=<stdin>,line=5,"),
+        "{}",
+        run.stdout
+    );
+
+    let run = sandbox.run_with_stdin(&["check", "-", "team/schema.nurture"], CLEAN);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("cannot be checked together with other paths"),
+        "{}",
+        run.stderr
+    );
+    let run = sandbox.run(&["check", "--stdin-filename", "a.nurture", "team"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("give `-` as the path"),
+        "{}",
+        run.stderr
+    );
+}

@@ -240,8 +240,14 @@ fn format_names() -> clap::builder::PossibleValuesParser {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to check; folders are searched for `*.nurture` files.
+    /// `-` reads the program from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// With `-`: the path to report standard input under, and where its
+    /// schema is looked for (an editor passes the file's own path).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 
     /// How to print what was found.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]

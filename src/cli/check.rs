@@ -8,15 +8,47 @@ use crate::diagnostic::Severity;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
 use crate::syntax::ast::Schema;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let (paths, mut problems) = files::collect(&args.paths);
+    let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if from_stdin && args.paths.len() > 1 {
+        complain("`-` (standard input) cannot be checked together with other paths");
+        return exit::TROUBLE;
+    }
+    if args.stdin_filename.is_some() && !from_stdin {
+        complain("`--stdin-filename` names standard input: give `-` as the path to read it");
+        return exit::TROUBLE;
+    }
+    let (paths, mut problems) = if from_stdin {
+        (Vec::new(), Vec::new())
+    } else {
+        files::collect(&args.paths)
+    };
     let mut trouble = !problems.is_empty();
     for problem in &problems {
         complain(problem);
     }
-    let mut reports = Vec::with_capacity(paths.len());
+    let mut reports = Vec::with_capacity(paths.len().max(1));
     let mut schemas = Schemas::new(args.schema.as_deref());
+    if from_stdin {
+        match files::read_stdin() {
+            Ok(bytes) => {
+                // Named, and its schema found, as the file it stands for.
+                let path = args
+                    .stdin_filename
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(files::STDIN_NAME));
+                let schema = schemas.for_file(&path, &bytes);
+                reports.push(check_bytes(path.display().to_string(), &bytes, schema));
+            }
+            Err(problem) => {
+                complain(&problem);
+                problems.push(problem);
+                trouble = true;
+            }
+        }
+    }
     for path in &paths {
         match files::read(path) {
             Ok(bytes) => {

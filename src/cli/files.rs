@@ -60,6 +60,21 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// How standard input is named when nothing else names it.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Standard input's bytes, read as [`read`] reads a file: at most one byte
+/// more than the size limit.
+pub fn read_stdin() -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read standard input: {}", plain(&error)))?;
+    Ok(bytes)
+}
+
 /// A whole file, however large: data files (customers, events, a
 /// behaviour model, a simulator report) have no size limit, since a
 /// customer file of a few hundred megabytes is what a load run is made of.

@@ -11,7 +11,7 @@ use super::{complain, exit, files, print, write};
 use crate::format::{FormatError, format_source};
 use crate::render::FileReport;
 use crate::render::human::{self, HumanOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// What became of one file.
 enum Outcome {
@@ -81,13 +81,14 @@ pub fn run(args: &FmtArgs) -> i32 {
 /// `nurture fmt -`: the formatted text on stdout (or, with `--check`, the
 /// diff), nothing when the text does not parse.
 fn standard_input(check: bool) -> i32 {
-    const SHOWN: &str = "<stdin>";
-    let mut bytes = Vec::new();
-    let limit = crate::syntax::limits::MAX_FILE_BYTES as u64 + 1;
-    if let Err(error) = std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
-        complain(&format!("cannot read standard input: {error}"));
-        return exit::TROUBLE;
-    }
+    const SHOWN: &str = files::STDIN_NAME;
+    let bytes = match files::read_stdin() {
+        Ok(bytes) => bytes,
+        Err(problem) => {
+            complain(&problem);
+            return exit::TROUBLE;
+        }
+    };
     let mut tally = Tally::default();
     match format_bytes(SHOWN, &bytes) {
         Outcome::Unchanged if !check => print(&String::from_utf8_lossy(&bytes)),
