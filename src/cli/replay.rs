@@ -88,6 +88,21 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     print(&out);
     let mut summary = summary(&plan, &result);
+    if let (Some(until), Some(text)) = (until, &args.until) {
+        // The clock stops at --until; what came later is not replayed, and
+        // is counted so that nobody mistakes a cut run for a whole one.
+        let later = events
+            .iter()
+            .filter(|e| e.at > until && result.customers.contains_key(&e.customer))
+            .count();
+        if later > 0 {
+            let noun = if later == 1 { "event" } else { "events" };
+            summary.push_str(&format!(
+                "{later} {noun} after --until {} were not replayed\n",
+                text.trim()
+            ));
+        }
+    }
     if !result.unknown_customers.is_empty() {
         summary.push_str(&format!(
             "{} event(s) for customers not in `{customers_file}` were ignored\n",
