@@ -162,9 +162,15 @@ pub struct GraphArgs {
     pub format: GraphFormat,
 
     /// A simulator report (JSON) whose counts for this program are written
-    /// on the arrows; in SVG, busier arrows are also drawn thicker.
+    /// on the arrows; in SVG, busier arrows are also drawn thicker. The
+    /// report must be of this version of the program (its digest).
     #[arg(long, value_name = "REPORT.json")]
     pub sim: Option<PathBuf>,
+
+    /// With `--sim`: the customer schema the program was simulated with; by
+    /// default the `schema.nurture` beside the program.
+    #[arg(long, value_name = "PATH", requires = "sim")]
+    pub schema: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
