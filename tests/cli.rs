@@ -1023,3 +1023,56 @@ fn check_reads_standard_input_under_the_name_it_is_given() {
         run.stderr
     );
 }
+
+/// A folder walk follows a link to a `.nurture` file like the file, and
+/// does not follow a link to a folder (a loop of links cannot make it
+/// endless): a note says what was not searched, and a link that leads
+/// nowhere is said too. `fmt` through a link rewrites the file it points at
+/// and leaves the link a link.
+#[cfg(unix)]
+#[test]
+fn folder_walks_follow_file_links_and_say_what_they_skip() {
+    use std::os::unix::fs::symlink;
+    let sandbox = Sandbox::with(&[
+        ("shared/welcome.nurture", CLEAN.as_bytes()),
+        ("team/schema.nurture", SCHEMA.as_bytes()),
+        ("shared/schema.nurture", SCHEMA.as_bytes()),
+    ]);
+    let root = sandbox.dir.path();
+    symlink(
+        "../shared/welcome.nurture",
+        root.join("team/welcome.nurture"),
+    )
+    .expect("link");
+    symlink("../shared", root.join("team/everything")).expect("link");
+    symlink("../team", root.join("shared/back")).expect("link");
+    symlink("gone.nurture", root.join("team/gone.nurture")).expect("link");
+    let run = sandbox.run(&["check", "--output-format", "json", "team"]);
+    run.assert_code(0);
+    assert_eq!(run.json()["files_checked"], 2, "the link and the schema");
+    assert_eq!(
+        run.stderr,
+        "nurture: note: `team/everything` is a link to a folder, which is not searched; name it as a path to check what it holds\n\
+         nurture: note: `team/gone.nurture` is a link that leads nowhere; skipped\n"
+    );
+    // The loop back (shared/back -> team -> everything -> shared) is cut.
+    let run = sandbox.run(&["check", "--output-format", "json", "shared"]);
+    run.assert_code(0);
+    assert_eq!(run.json()["files_checked"], 2);
+    assert!(
+        run.stderr.contains("`shared/back` is a link to a folder"),
+        "{}",
+        run.stderr
+    );
+
+    let messy = CLEAN.replace("\n  ", "\n");
+    sandbox.write("shared/welcome.nurture", messy.as_bytes());
+    let expected = sandbox.run_with_stdin(&["fmt", "-"], &messy).stdout;
+    assert_ne!(expected, messy);
+    let run = sandbox.run(&["fmt", "team/welcome.nurture"]);
+    run.assert_code(0);
+    let link = std::fs::symlink_metadata(root.join("team/welcome.nurture")).expect("stat");
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let formatted = std::fs::read_to_string(root.join("shared/welcome.nurture")).expect("read");
+    assert_eq!(formatted, expected);
+}

@@ -76,6 +76,12 @@ fn tell(line: &str) {
     let _ = writeln!(err, "{}", crate::printable::one_line(line));
 }
 
+/// A note on stderr: something the user should know that is no error (and
+/// changes no exit code).
+fn note(message: &str) {
+    tell(&format!("nurture: note: {message}"));
+}
+
 /// Reports a problem with nurture's own work (not a finding) on stderr, on
 /// one line: a path or a value quoted in it cannot add a line (which a CI
 /// runner would read as a command) or drive the terminal.
