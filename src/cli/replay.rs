@@ -71,8 +71,11 @@ pub fn run(args: &ReplayArgs) -> i32 {
         Some(text) => match input::parse_time(text) {
             Some(at) => Some(at),
             None => {
+                let why = input::time_problem(text)
+                    .filter(|why| !why.starts_with("a date like"))
+                    .map_or_else(String::new, |why| format!(": {why}"));
                 complain(&format!(
-                    "`--until {text}` is not a time like 2026-06-30T00:00:00Z"
+                    "`--until {text}` is not a time like 2026-06-30T00:00:00Z{why}"
                 ));
                 return exit::TROUBLE;
             }
