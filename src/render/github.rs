@@ -116,7 +116,7 @@ mod tests {
         assert_eq!(
             render(&reports),
             "::error file=dir%2Ca%3Ab/x.nurture,line=2,col=3,endLine=2,endColumn=10,\
-             title=N101 duplicate-clause::`holdout` is 100%25 twice%0Ahere%0Ahelp: keep one\n\
+             title=N101 duplicate-clause::`holdout` is 100%25 twice\\nhere%0Ahelp: keep one\n\
              ::warning file=dir%2Ca%3Ab/x.nurture,line=1,col=1,endLine=1,endColumn=1,\
              title=N109 missing-owner::no `owner`\n"
         );

@@ -93,7 +93,7 @@ struct Driver {
     version: &'static str,
     semantic_version: &'static str,
     information_uri: &'static str,
-    rules: Vec<Rule>,
+    rules: &'static serde_json::value::RawValue,
 }
 
 #[derive(Serialize)]
@@ -181,9 +181,7 @@ pub fn render(reports: &[FileReport]) -> String {
 
 /// [`render`], saying how the run went.
 pub fn render_run(reports: &[FileReport], invocation: &Invocation) -> String {
-    let mut codes = Code::ALL.to_vec();
-    codes.sort_by_key(|code| code.id());
-    let rules = codes.iter().map(|&code| rule(code)).collect();
+    let codes = codes_by_id();
 
     let mut results = Vec::new();
     for report in reports {
@@ -232,7 +230,7 @@ pub fn render_run(reports: &[FileReport], invocation: &Invocation) -> String {
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
-                    rules,
+                    rules: rules(),
                 },
             },
             invocations: [RunInvocation {
@@ -270,6 +268,32 @@ pub fn folder_uri(folder: &std::path::Path) -> String {
         uri.push('/');
     }
     uri
+}
+
+/// Every code, sorted by id: the order of the rules, which results name by
+/// index.
+fn codes_by_id() -> Vec<Code> {
+    let mut codes = Code::ALL.to_vec();
+    codes.sort_by_key(|code| code.id());
+    codes
+}
+
+/// The rules, the same in every log: made and written once (they are most of
+/// a log's bytes, the explanation of every code twice over), already
+/// indented as they stand in the log, which writes them as they are.
+fn rules() -> &'static serde_json::value::RawValue {
+    static RULES: std::sync::OnceLock<Box<serde_json::value::RawValue>> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        let rules: Vec<Rule> = codes_by_id().into_iter().map(rule).collect();
+        // `runs` > run > `tool` > `driver` > `rules`: five objects deep.
+        let indent = " ".repeat(10);
+        let pretty = serde_json::to_string_pretty(&rules).unwrap_or_else(|_| "[]".into());
+        // Line breaks stand only between tokens (in a string one is `\n`),
+        // so the indented text is the same JSON.
+        let indented = pretty.replace('\n', &format!("\n{indent}"));
+        serde_json::value::RawValue::from_string(indented).unwrap_or_default()
+    })
 }
 
 fn rule(code: Code) -> Rule {
