@@ -22,17 +22,7 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |n| i + n);
-                // A comment ends at the line feed; a carriage return before
-                // it is kept so CRLF lines stay CRLF.
-                let end = if end > i && bytes.get(end - 1) == Some(&b'\r') {
-                    end - 1
-                } else {
-                    end
-                };
+                let end = comment_end(&bytes, i);
                 bytes[i..end].fill(b' ');
                 i = end;
                 continue;
@@ -73,13 +63,8 @@ pub(super) fn controls_in_comments(text: &str) -> Vec<Diagnostic> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |n| i + n);
+                let end = comment_end(bytes, i);
                 let comment = text.get(i..end).unwrap_or("");
-                // The `\r` of a CRLF line end is no part of the comment.
-                let comment = comment.strip_suffix('\r').unwrap_or(comment);
                 for (at, c) in comment.char_indices() {
                     if (c.is_control() && c != '\t') || crate::printable::is_invisible_control(c) {
                         found.push(control_in_comment(i + at, c));
@@ -108,6 +93,21 @@ fn control_in_comment(at: usize, c: char) -> Diagnostic {
         format!("`{shown}` is not shown but obeyed"),
     )
     .help("delete it: a comment may hold any letter, digit, sign or tab, but no control character")
+}
+
+/// Where the comment that starts at `start` ends: at the line feed, or
+/// before the carriage return of a CRLF, which stays so CRLF lines stay
+/// CRLF.
+fn comment_end(bytes: &[u8], start: usize) -> usize {
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| start + n);
+    if end > start && bytes.get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
 }
 
 /// Where the text opened by the `"` at `open` ends: at its closing `"`, or
