@@ -88,7 +88,10 @@ pub fn run(args: &CheckArgs) -> i32 {
             }
             for (path, facts) in &facts {
                 out.push('\n');
-                out.push_str(&render::facts::render(path, facts));
+                // The path is the user's; the facts name steps and outcomes.
+                out.push_str(&crate::printable::printable(&render::facts::render(
+                    path, facts,
+                )));
             }
             out
         }

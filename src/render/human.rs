@@ -80,7 +80,7 @@ pub fn render_first(report: &FileReport, options: &HumanOptions, where_all: &str
         "{}\n… and {} more in {} ({where_all})\n",
         render(&first, options),
         report.diagnostics.len() - MOST_SHOWN,
-        report.path
+        printable::one_line(&report.path)
     )
 }
 
