@@ -151,10 +151,12 @@ fn report(tally: &mut Tally, outcome: Outcome) {
 /// A unified diff from the file as it is to the file formatted, with three
 /// lines of context, as `diff -u` and `git diff` print it.
 fn diff(shown: &str, old: &str, new: &str) -> String {
+    // A line break in the path must not end the header line.
+    let shown = crate::printable::one_line(shown);
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(shown, shown)
+        .header(&shown, &shown)
         .to_string()
 }
 
