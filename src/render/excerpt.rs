@@ -1,8 +1,8 @@
 //! Render stage, for people: the lines of a file that one human report
 //! shows, made safe to draw. miette is handed this excerpt, never the file:
 //!
-//! - a line longer than [`LONGEST_LINE`] characters is cut to a window of
-//!   [`WINDOW`] characters around the labels on it, with `…` where it was
+//! - a line longer than [`LONGEST_LINE`] columns is cut to a window of
+//!   [`WINDOW`] columns around the labels on it, with `…` where it was
 //!   cut (miette pads to a label's column with a formatting width, which
 //!   panics past column 65,535, and a megabyte line helps nobody);
 //! - control characters and bidirectional controls are written as escapes
@@ -20,13 +20,13 @@ use crate::printable::{escape_len, is_unsafe, push_escape};
 use crate::span::Span;
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-/// Lines up to this many characters are shown whole.
+/// Lines up to this many columns, as shown, are shown whole.
 pub const LONGEST_LINE: usize = 240;
 
-/// How many characters of a longer line are shown.
+/// How many columns of a longer line are shown.
 pub const WINDOW: usize = 120;
 
-/// Of the window, how many characters come before the label it is cut
+/// Of the window, how many columns come before the label it is cut
 /// around, so the text leading up to it is seen too.
 const LEAD: usize = WINDOW / 3;
 
@@ -191,7 +191,8 @@ fn focus(spans: &[Span], line_start: usize, content_end: usize) -> usize {
 }
 
 /// The bytes of a line that are shown: all of it when it is short, else
-/// [`WINDOW`] characters around `focus`, [`LEAD`] of them before it.
+/// [`WINDOW`] columns around `focus`, [`LEAD`] of them before it. Columns
+/// are counted as shown: a control character written `\u{0}` takes six.
 fn window(text: &str, start: usize, end: usize, focus: usize) -> (usize, usize) {
     // `start`, `end` and `focus` are char boundaries of `text` (line
     // bounds and clamped spans); should one not be, the line is shown whole.
@@ -201,31 +202,32 @@ fn window(text: &str, start: usize, end: usize, focus: usize) -> (usize, usize) 
     ) else {
         return (start, end);
     };
-    if line.char_indices().nth(LONGEST_LINE).is_none() {
+    if columns_within(line.chars(), LONGEST_LINE).is_none() {
         return (start, end);
     }
     let focus = start + before.len();
-    let mut from = before
-        .char_indices()
-        .rev()
-        .take(LEAD)
-        .last()
-        .map_or(focus, |(at, _)| start + at);
+    let mut from = focus - columns_within(before.chars().rev(), LEAD).unwrap_or(before.len());
     let after = text.get(from..end).unwrap_or("");
-    let to = after
-        .char_indices()
-        .nth(WINDOW)
-        .map_or(end, |(at, _)| from + at);
+    let to = from + columns_within(after.chars(), WINDOW).unwrap_or(after.len());
     if to == end {
-        // Near the end: show the last WINDOW characters.
-        from = line
-            .char_indices()
-            .rev()
-            .take(WINDOW)
-            .last()
-            .map_or(start, |(at, _)| start + at);
+        // Near the end: show the last WINDOW columns.
+        from = end - columns_within(line.chars().rev(), WINDOW).unwrap_or(line.len());
     }
     (from, to)
+}
+
+/// How many bytes of `chars` fit in `columns` shown columns, or `None`
+/// when all of them do. Looks at no more characters than that.
+fn columns_within(chars: impl Iterator<Item = char>, columns: usize) -> Option<usize> {
+    let (mut used, mut bytes) = (0, 0);
+    for c in chars {
+        used += if is_unsafe(c) { escape_len(c) } else { 1 };
+        if used > columns {
+            return Some(bytes);
+        }
+        bytes += c.len_utf8();
+    }
+    None
 }
 
 fn push_shown(out: &mut String, text: &str) {
@@ -347,6 +349,20 @@ mod tests {
         assert!(shown.starts_with('…'), "{shown}");
         assert_eq!(mapped[1], Span::new(0, 0));
         assert_eq!(&shown[mapped[0].start..mapped[0].end], "z");
+    }
+
+    /// Found by fuzzing: a line of NULs, each shown as `\u{0}`, was cut to
+    /// 120 characters and shown 720 columns wide.
+    #[test]
+    fn the_window_counts_columns_as_shown() {
+        let line = "\0".repeat(10_000);
+        let (shown, mapped) = excerpt(&line, &[Span::new(5_000, 5_001)]);
+        let widest = shown.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(widest <= WINDOW + 2, "{widest}");
+        assert_eq!(&shown[mapped[0].start..mapped[0].end], "\\u{0}");
+        // A line of 100 NULs is 600 columns: cut too.
+        let (shown, _) = excerpt(&"\0".repeat(100), &[Span::new(0, 1)]);
+        assert!(shown.ends_with("…\n"), "{shown}");
     }
 
     #[test]
