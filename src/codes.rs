@@ -126,6 +126,10 @@ codes! {
     TooComplex = "N014", "too-complex", Error,
     "The file is too complex to read";
 
+    /// A text or a comment holds a control character or a bidirectional control.
+    ControlCharacter = "N015", "control-character", Error,
+    "A text or a comment holds a control character";
+
     /// A header clause is written twice.
     DuplicateClause = "N101", "duplicate-clause", Error,
     "A header clause is written more than once";

@@ -79,7 +79,8 @@ fn show(inputs: &Inputs, found: &[Found]) {
         })
         .collect();
     print(&match inputs.output {
-        ReportFormat::Human => trace::human(&traced),
+        // Customer ids, properties and the names in a plan are the user's.
+        ReportFormat::Human => crate::printable::printable(&trace::human(&traced)).into_owned(),
         ReportFormat::Json => trace::json(&traced),
     });
 }

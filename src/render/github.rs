@@ -26,19 +26,23 @@ fn command(out: &mut String, path: &str, index: &LineIndex<'_>, diagnostic: &Dia
     let start = index.position(span.start);
     let end = index.position(span.end);
     let code = diagnostic.code;
-    let mut message = diagnostic.message.clone();
+    // Escaped as every output for people is (a runner's log is read in a
+    // terminal too); line breaks are the command's own escape below.
+    let mut message = crate::printable::printable(&diagnostic.message).into_owned();
     if !diagnostic.help.is_empty() {
         // The annotation has room for one text only; the help is what makes
         // it useful, so it goes on a line of its own below the message.
         message.push_str("\nhelp: ");
-        message.push_str(&diagnostic.help);
+        message.push_str(&crate::printable::printable(&diagnostic.help));
     }
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
         "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
         diagnostic.severity().as_str(),
-        escape_property(path),
+        // A line break in a path is the command's escape; a control the
+        // runner's log would obey is written as an escape (`\u{1b}`).
+        escape_property(&crate::printable::printable(path)),
         start.line,
         start.column,
         end.line,
@@ -112,7 +116,7 @@ mod tests {
         assert_eq!(
             render(&reports),
             "::error file=dir%2Ca%3Ab/x.nurture,line=2,col=3,endLine=2,endColumn=10,\
-             title=N101 duplicate-clause::`holdout` is 100%25 twice%0Ahere%0Ahelp: keep one\n\
+             title=N101 duplicate-clause::`holdout` is 100%25 twice\\nhere%0Ahelp: keep one\n\
              ::warning file=dir%2Ca%3Ab/x.nurture,line=1,col=1,endLine=1,endColumn=1,\
              title=N109 missing-owner::no `owner`\n"
         );

@@ -74,7 +74,7 @@ impl Lowerer {
         }
     }
 
-    fn text(&self, pair: &Pair<Rule>) -> Spanned<String> {
+    fn text(&mut self, pair: &Pair<Rule>) -> Spanned<String> {
         // `text` may be wrapped in a role (`template`, `message`).
         let pair = innermost(pair.clone(), Rule::text);
         let quoted = pair.as_str();
@@ -82,7 +82,27 @@ impl Lowerer {
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(quoted);
-        Spanned::new(unescape(body), self.span(&pair))
+        let span = self.span(&pair);
+        self.no_control_characters(body, span.start + 1);
+        Spanned::new(unescape(body), span)
+    }
+
+    /// N015 for each control character in a text's `body`, which starts at
+    /// byte `start` of the file.
+    fn no_control_characters(&mut self, body: &str, start: usize) {
+        for (at, c) in body.char_indices().filter(|&(_, c)| text_refuses(c)) {
+            let at = start + at;
+            let mut shown = String::new();
+            crate::printable::push_escape(&mut shown, c);
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::ControlCharacter,
+                    format!("a text holds the control character `{shown}`"),
+                )
+                .label(Span::new(at, at + c.len_utf8()), format!("`{shown}` is not shown but obeyed"))
+                .help("delete it: a text may hold any letter, digit, sign or tab, but no control character"),
+            );
+        }
     }
 
     fn report(&mut self, diagnostic: Option<Diagnostic>) {
@@ -784,7 +804,7 @@ impl Lowerer {
             .unwrap_or_else(|| Spanned::new(String::new(), span))
     }
 
-    fn first_text(&self, parts: &[Pair<Rule>], span: Span) -> Spanned<String> {
+    fn first_text(&mut self, parts: &[Pair<Rule>], span: Span) -> Spanned<String> {
         parts
             .iter()
             .find(|p| matches!(p.as_rule(), Rule::text | Rule::template | Rule::message))
@@ -818,6 +838,12 @@ fn innermost(pair: Pair<Rule>, rule: Rule) -> Pair<Rule> {
         }
     }
     pair
+}
+
+/// What a text may not hold (N015): a control character but tab, or a
+/// control that reorders or breaks the text around it.
+fn text_refuses(c: char) -> bool {
+    (c.is_control() && c != '\t') || crate::printable::is_invisible_control(c)
 }
 
 fn unescape(body: &str) -> String {
