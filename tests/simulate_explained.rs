@@ -344,3 +344,44 @@ fn runs_give_each_figure_a_range_the_same_for_any_number_of_threads() {
     assert!(lift["low"].as_f64() < lift["difference"].as_f64());
     assert!(lift["difference"].as_f64() < lift["high"].as_f64());
 }
+
+/// A send held for quiet hours shows the time it is held until in the
+/// customer's zone, as every other line of the trace (JSON keeps UTC).
+#[test]
+fn a_hold_for_quiet_hours_is_in_the_customers_time() {
+    let dir = workspace(&program("  trigger  no purchase for 30d").replace(
+        "  consent  email\n",
+        "  consent  email\n  quiet    18:00..08:00\n",
+    ));
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,time_zone,consents,tier,last_event_at.purchase\n\
+         ny,America/New_York,email,silver,2025-06-01T10:00:00Z\n",
+    )
+    .expect("write");
+    let (code, stdout, stderr) = run(dir.path(), &["--trace", "ny"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("(local time: America/New_York)"),
+        "{stdout}"
+    );
+    let hold = stdout
+        .lines()
+        .find(|l| l.contains("for quiet hours"))
+        .unwrap_or_else(|| panic!("no hold in\n{stdout}"));
+    // 08:00 in New York, where the quiet hours end; 13:00 in UTC.
+    assert!(
+        hold.trim_end().ends_with(" 08:00 Mon") && hold.contains("until 2026-01-05 08:00"),
+        "{hold}"
+    );
+    let (code, stdout, stderr) = run(dir.path(), &["--trace", "ny", "--output-format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let traces = json(&stdout);
+    let held = traces["traces"][0]["journey"]
+        .as_array()
+        .expect("journey")
+        .iter()
+        .find_map(|line| line["held_until"].as_str())
+        .unwrap_or_else(|| panic!("no held_until in {stdout}"));
+    assert_eq!(held, "2026-01-05T13:00:00Z");
+}
