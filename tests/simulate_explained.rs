@@ -212,6 +212,39 @@ fn trace_where_finds_customers_by_outcome() {
         stderr.contains("`colour` is not something to pick customers by"),
         "{stderr}"
     );
+    // The condition's problems are diagnostics in the condition: a code,
+    // the place, a help line and a did-you-mean.
+    for (name, condition) in [
+        ("glued_or", "outcome == clicked or ignored"),
+        ("two_words", "outcome == clicked off"),
+        ("single_equals", "outcome = clicked"),
+        ("unknown_outcome", "outcome == clickd"),
+        ("unknown_step", "step == asc or outcome == nothing_like_it"),
+        ("every_problem", "colour == red and not step == ask and"),
+    ] {
+        let (code, stdout, stderr) = run(dir.path(), &["--trace-where", condition]);
+        assert_eq!(code, 2, "{condition}");
+        assert_eq!(stdout, "", "{condition}");
+        insta::assert_snapshot!(format!("trace_where_{name}"), stderr);
+    }
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "--trace-where",
+            "outcome == clicked or not entered and step != ask",
+            "--output-format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let traces = json(&stdout);
+    let ids: Vec<&str> = traces["traces"]
+        .as_array()
+        .expect("traces")
+        .iter()
+        .filter_map(|t| t["customer"].as_str())
+        .collect();
+    assert_eq!(ids, ["a1", "a2", "b1", "g1", "n1"]);
     let (code, _, stderr) = run(dir.path(), &["--trace-where", "messages > 5"]);
     assert_eq!(code, 1);
     assert!(
