@@ -418,3 +418,81 @@ fn a_hold_for_quiet_hours_is_in_the_customers_time() {
         .unwrap_or_else(|| panic!("no held_until in {stdout}"));
     assert_eq!(held, "2026-01-05T13:00:00Z");
 }
+
+/// With `--runs`, the headline figures are the median with the 90% range
+/// (the first run can sit at the edge of it), as in the block across runs;
+/// the first run's lift is said to be that. The HTML page says the same,
+/// "below 0 in" included.
+#[test]
+fn runs_headline_figures_are_the_median_with_the_range() {
+    let args = [
+        "simulate",
+        "programs/wake_up_dormant.nurture",
+        "--runs",
+        "5",
+    ];
+    let (code, human, stderr) = nurture(&args, root());
+    assert_eq!(code, 0, "{stderr}");
+    let mut json_args = args.to_vec();
+    json_args.extend(["--output-format", "json"]);
+    let (_, report, _) = nurture(&json_args, root());
+    let report = json(&report);
+    let runs = &report["programs"][0]["runs"];
+    let figure = |name: &str| {
+        let f = runs["figures"]
+            .as_array()
+            .expect("figures")
+            .iter()
+            .find(|f| f["figure"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}"));
+        let n = |k: &str| f[k].as_f64().unwrap_or(-1.0);
+        format!("{} [{}, {}]", n("median"), n("low"), n("high"))
+    };
+    let treated = figure("journeys treated");
+    let holdout = figure("journeys in the holdout");
+    assert!(
+        human.contains(&format!(
+            "across 5 runs {} began, {treated} journeys treated, {holdout} in the holdout",
+            figure("customers entered")
+        )),
+        "{human}"
+    );
+    let treated_row = human
+        .lines()
+        .find(|l| l.trim_start().starts_with("treated ") && l.contains('%'))
+        .unwrap_or_else(|| panic!("no goal row in\n{human}"));
+    assert!(treated_row.contains(&treated), "{treated_row}");
+    let lift = &runs["lift"];
+    let points = |x: &Value| format!("{:+.1}", x.as_f64().unwrap_or(0.0) * 100.0);
+    assert!(
+        human.contains(&format!(
+            "lift: {} points across 5 runs (95% interval with the spread between runs {} to {}); the first run alone: ",
+            points(&lift["difference"]),
+            points(&lift["low"]),
+            points(&lift["high"])
+        )),
+        "{human}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("report.html");
+    let mut html_args = args.to_vec();
+    let page_text = page.display().to_string();
+    html_args.extend(["--html", &page_text]);
+    let (code, _, stderr) = nurture(&html_args, root());
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        html.contains(&format!(
+            "below 0 in {}.",
+            lift["runs_below_zero"].as_u64().unwrap_or(99)
+        )),
+        "{html}"
+    );
+    assert!(html.contains("median of 5 runs, 90% range"), "{html}");
+    assert!(
+        html.contains("The table and the lift in this part are the first run's (seed 0)."),
+        "{html}"
+    );
+}
