@@ -123,7 +123,10 @@ impl Ranges<'_> {
     /// `timeout`, N304, labels the same duration) is no reason to be quiet.
     fn reported(&self, span: Span) -> bool {
         self.already.iter().any(|d| {
-            d.code.id().starts_with("N0") && d.labels.iter().any(|label| label.span == span)
+            d.code.id().starts_with("N0")
+                && d.labels
+                    .iter()
+                    .any(|label| label.span.start <= span.start && span.end <= label.span.end)
         })
     }
 
