@@ -495,4 +495,22 @@ fn runs_headline_figures_are_the_median_with_the_range() {
         html.contains("The table and the lift in this part are the first run's (seed 0)."),
         "{html}"
     );
+
+    // Side by side, the same medians and ranges.
+    let (code, both, stderr) = nurture(
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "programs/upsell_premium.nurture",
+            "--runs",
+            "5",
+        ],
+        root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let row = both
+        .lines()
+        .find(|l| l.trim_start().starts_with("journeys treated"))
+        .unwrap_or_else(|| panic!("no side by side in\n{both}"));
+    assert!(row.contains(&treated), "{row}");
 }

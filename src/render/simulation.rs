@@ -426,27 +426,62 @@ pub(super) fn comparison(
     lift_label: &'static str,
     lift: &dyn Fn(&Lift) -> String,
 ) -> Vec<(&'static str, Vec<String>)> {
-    let row = |value: &dyn Fn(&ProgramReport) -> String| programs.iter().map(value).collect();
-    let goal = |value: &dyn Fn(&GoalReport) -> String| {
-        row(&|p| p.goal.as_ref().map_or(none.to_string(), value))
+    // With `--runs`, a cell is the median [90% range] across the runs, as
+    // in each program's headline, and the lift the one across the runs.
+    let row = |figure: &str, value: &dyn Fn(&ProgramReport) -> String| {
+        programs
+            .iter()
+            .map(|p| across(p, figure).map_or_else(|| value(p), median_range))
+            .collect()
     };
+    let goal = |figure: &str, value: &dyn Fn(&GoalReport) -> String| {
+        row(figure, &|p| p.goal.as_ref().map_or(none.to_string(), value))
+    };
+    let lifts = programs
+        .iter()
+        .map(|p| {
+            let Some(goal) = &p.goal else {
+                return none.to_string();
+            };
+            match p.runs.as_ref().and_then(|r| r.lift.as_ref()) {
+                Some(all) => lift(&Lift {
+                    difference: all.difference,
+                    low: all.low,
+                    high: all.high,
+                    ratio: None,
+                }),
+                None => goal.lift.as_ref().map_or(none.to_string(), lift),
+            }
+        })
+        .collect();
     vec![
-        ("journeys treated", row(&|p| thousands(p.entered.treated))),
+        (
+            "journeys treated",
+            row("journeys treated", &|p| thousands(p.entered.treated)),
+        ),
         (
             "journeys in holdout",
-            row(&|p| thousands(p.entered.holdout)),
+            row("journeys in the holdout", &|p| thousands(p.entered.holdout)),
         ),
-        ("messages sent", row(&|p| thousands(p.messages.total))),
+        (
+            "messages sent",
+            row("messages sent", &|p| thousands(p.messages.total)),
+        ),
         (
             "messages per journey",
-            row(&|p| format!("{:.2}", p.messages.mean)),
+            row("messages per journey", &|p| {
+                format!("{:.2}", p.messages.mean)
+            }),
         ),
-        ("goal rate, treated", goal(&|g| percent(g.treated.rate))),
-        ("goal rate, holdout", goal(&|g| percent(g.holdout.rate))),
         (
-            lift_label,
-            goal(&|g| g.lift.as_ref().map_or(none.to_string(), lift)),
+            "goal rate, treated",
+            goal("goal rate, treated", &|g| percent(g.treated.rate)),
         ),
+        (
+            "goal rate, holdout",
+            goal("goal rate, holdout", &|g| percent(g.holdout.rate)),
+        ),
+        (lift_label, lifts),
     ]
 }
 
