@@ -9,6 +9,7 @@
 //! | N2xx | names and values against the customer schema (`check::names`) |
 //! | N3xx | the program as a graph (`check::graph`) |
 //! | N4xx | the simulator's behaviour model (`sim::behavior`) |
+//! | N5xx | the simulator's `--trace-where` condition (`sim::pick`) |
 //!
 //! Each code's explanation lives beside this file in `codes/NXXX.md`
 //! (what it means, why it matters, an example, the fix): `nurture explain
@@ -304,6 +305,12 @@ codes! {
 
     BehaviorTooBusy = "N405", "behavior-too-busy", Error,
     "A background activity in the behaviour model happens more often than a customer could";
+
+    TraceWhereSyntax = "N501", "trace-where-syntax", Error,
+    "The `--trace-where` condition does not read";
+
+    TraceWhereUnknownName = "N502", "trace-where-unknown-name", Error,
+    "The `--trace-where` condition names an outcome or step that no program simulated has";
 }
 
 /// docs/diagnostics.md: every code's explanation, from the same text that

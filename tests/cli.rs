@@ -404,6 +404,40 @@ fn errors_github() {
     insta::assert_snapshot!("errors_github", run.transcript());
 }
 
+/// GitHub matches an annotation by the path from the repository's root:
+/// `./broken.nurture` and an absolute path inside the checkout are written
+/// as `broken.nurture`.
+#[test]
+fn github_paths_are_relative_to_the_repository() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let files = |run: &Run| -> Vec<String> {
+        run.stdout
+            .lines()
+            .map(|line| github_command(line, "error").0[0].1.clone())
+            .collect()
+    };
+    let run = Run::of(
+        sandbox
+            .command(&["check", "./broken.nurture", "--output-format", "github"])
+            .env_remove("GITHUB_WORKSPACE"),
+    );
+    run.assert_code(1);
+    assert_eq!(files(&run), ["broken.nurture"; 3]);
+    let inside = sandbox.dir.path().join("broken.nurture");
+    let run = Run::of(
+        sandbox
+            .command(&[
+                "check",
+                &inside.to_string_lossy(),
+                "--output-format",
+                "github",
+            ])
+            .env("GITHUB_WORKSPACE", sandbox.dir.path()),
+    );
+    run.assert_code(1);
+    assert_eq!(files(&run), ["broken.nurture"; 3]);
+}
+
 #[test]
 fn errors_sarif() {
     let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);

@@ -178,7 +178,7 @@ pub struct SimulateArgs {
 
     /// Trace the first customers (in file order) whose journey matches, like
     /// `outcome == handed_off`, `step == offer`, `converted`, `not holdout`,
-    /// `messages >= 2`, joined by `and`.
+    /// `messages >= 2`, joined by `and` or `or`.
     #[arg(long, value_name = "CONDITION")]
     pub trace_where: Option<String>,
 

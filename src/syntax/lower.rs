@@ -111,7 +111,17 @@ impl Lowerer {
 
     fn duration(&mut self, pair: &Pair<Rule>) -> Spanned<Duration> {
         let span = self.span(pair);
-        let (value, problem) = values::duration(pair.as_str().trim(), span);
+        let written = pair.as_str().trim();
+        // `6 months`: the unit as a word of its own after the number.
+        let after = pair
+            .get_input()
+            .get(pair.as_span().start() + written.len()..)
+            .unwrap_or("");
+        if let Some(problem) = values::spaced_unit(written, after, span) {
+            self.diagnostics.push(problem);
+            return Spanned::new(Duration::default(), span);
+        }
+        let (value, problem) = values::duration(written, span);
         self.report(problem);
         Spanned::new(value, span)
     }
@@ -417,7 +427,10 @@ impl Lowerer {
                 message: self.first_text(&parts, span),
             },
             Rule::exit => StatementKind::Exit(self.first_name(&parts, Rule::outcome, span)),
-            _ => StatementKind::Goto(self.first_name(&parts, Rule::step_name, span)),
+            _ => match self.exit_after_arrow(&parts, span) {
+                Some(outcome) => StatementKind::Exit(outcome),
+                None => StatementKind::Goto(self.first_name(&parts, Rule::step_name, span)),
+            },
         };
         Statement { kind, span }
     }
@@ -795,6 +808,53 @@ impl Lowerer {
     }
 
     // -- helpers for picking parts ------------------------------------------
+
+    /// `-> exit dormant` as a statement: `->` leads to a step, and an exit
+    /// is written without it. Reported once, for the whole line, and read
+    /// as the `exit` meant.
+    fn exit_after_arrow(&mut self, parts: &[Pair<Rule>], span: Span) -> Option<Name> {
+        let target = parts.iter().find(|p| p.as_rule() == Rule::step_name)?;
+        if target.as_str() != "exit" {
+            return None;
+        }
+        let rest = target
+            .get_input()
+            .get(target.as_span().end()..)
+            .unwrap_or("");
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let word_len = rest[blanks..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - blanks);
+        let outcome = &rest[blanks..blanks + word_len];
+        let target_span = self.span(target);
+        let end = target_span.end + blanks + word_len;
+        let (written, fixed) = if outcome.is_empty() {
+            ("-> exit".to_string(), "exit OUTCOME".to_string())
+        } else {
+            (format!("-> exit {outcome}"), format!("exit {outcome}"))
+        };
+        let mut problem = Diagnostic::new(
+            Code::SyntaxError,
+            format!("`{written}`: an exit is written without the arrow"),
+        )
+        .label(Span::new(span.start, end), format!("write `{fixed}`"))
+        .help(format!(
+            "write `{fixed}` on its own line; `->` leads to another step (`-> offer`), and `-> exit OUTCOME` belongs in the arms of a `wait` or `branch` (`timeout -> exit {}`)",
+            if outcome.is_empty() { "OUTCOME" } else { outcome }
+        ));
+        if !outcome.is_empty() {
+            problem = problem.fix(crate::diagnostic::Fix::replace(
+                format!("write `{fixed}`"),
+                Span::new(span.start, end),
+                fixed,
+            ));
+        }
+        self.diagnostics.push(problem);
+        Some(Spanned::new(
+            outcome.to_string(),
+            Span::new(end - word_len, end),
+        ))
+    }
 
     fn first_name(&mut self, parts: &[Pair<Rule>], rule: Rule, span: Span) -> Name {
         parts

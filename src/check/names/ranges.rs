@@ -17,7 +17,6 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{ClauseKind, Duration, Percent, Program, StatementKind, TriggerKind};
-use std::collections::HashSet;
 
 const TWO_YEARS: u64 = 730 * 24 * 60;
 const MAX_HOLDOUT: Percent = Percent(5000);
@@ -32,12 +31,10 @@ pub(super) fn check(
 ) {
     // Looked up once per value: a scan of `already` for each one made a file
     // of 112,000 malformed `wait 3x` take 14 s (every value, every report).
-    let reported = already
-        .iter()
-        .filter(|d| d.code.id().starts_with("N0"))
-        .flat_map(|d| d.labels.iter().map(|label| label.span))
-        .collect();
-    let checker = Ranges { source, reported };
+    let checker = Ranges {
+        source,
+        reported: Reported::new(already),
+    };
     for clause in &program.clauses {
         match &clause.kind {
             ClauseKind::Trigger(trigger) => match &trigger.kind {
@@ -122,8 +119,37 @@ pub(super) fn check(
 
 struct Ranges<'a> {
     source: &'a str,
-    /// Every span a diagnostic of parsing points at.
-    reported: HashSet<Span>,
+    reported: Reported,
+}
+
+/// The spans diagnostics of parsing (N0xx) point at, sorted by start, each
+/// with the furthest end of it and those before it: whether one covers a
+/// value is one binary search.
+struct Reported {
+    spans: Vec<(usize, usize)>,
+}
+
+impl Reported {
+    fn new(already: &[Diagnostic]) -> Self {
+        let mut spans: Vec<(usize, usize)> = already
+            .iter()
+            .filter(|d| d.code.id().starts_with("N0"))
+            .flat_map(|d| d.labels.iter().map(|label| (label.span.start, label.span.end)))
+            .collect();
+        spans.sort_unstable();
+        let mut furthest = 0;
+        for (_, end) in &mut spans {
+            furthest = furthest.max(*end);
+            *end = furthest;
+        }
+        Reported { spans }
+    }
+
+    /// Whether a span starting at or before `span` ends at or after it.
+    fn covers(&self, span: Span) -> bool {
+        let before = self.spans.partition_point(|&(start, _)| start <= span.start);
+        before > 0 && self.spans[before - 1].1 >= span.end
+    }
 }
 
 impl Ranges<'_> {
@@ -131,7 +157,7 @@ impl Ranges<'_> {
     /// then it is a stand-in. What later stages said there (a wait without
     /// `timeout`, N304, labels the same duration) is no reason to be quiet.
     fn reported(&self, span: Span) -> bool {
-        self.reported.contains(&span)
+        self.reported.covers(span)
     }
 
     fn text(&self, span: Span) -> &str {
