@@ -9,6 +9,7 @@
 //! | N2xx | names and values against the customer schema (`check::names`) |
 //! | N3xx | the program as a graph (`check::graph`) |
 //! | N4xx | the simulator's behaviour model (`sim::behavior`) |
+//! | N5xx | the simulator's `--trace-where` condition (`sim::pick`) |
 //!
 //! Each code's explanation lives beside this file in `codes/NXXX.md`
 //! (what it means, why it matters, an example, the fix): `nurture explain
@@ -125,6 +126,10 @@ codes! {
     /// The parser gave up: the file needs more work to read than any program.
     TooComplex = "N014", "too-complex", Error,
     "The file is too complex to read";
+
+    /// A text or a comment holds a control character or a bidirectional control.
+    ControlCharacter = "N015", "control-character", Error,
+    "A text or a comment holds a control character";
 
     /// A header clause is written twice.
     DuplicateClause = "N101", "duplicate-clause", Error,
@@ -332,6 +337,12 @@ codes! {
 
     BehaviorTooBusy = "N405", "behavior-too-busy", Error,
     "A background activity in the behaviour model happens more often than a customer could";
+
+    TraceWhereSyntax = "N501", "trace-where-syntax", Error,
+    "The `--trace-where` condition does not read";
+
+    TraceWhereUnknownName = "N502", "trace-where-unknown-name", Error,
+    "The `--trace-where` condition names an outcome or step that no program simulated has";
 }
 
 /// docs/diagnostics.md: every code's explanation, from the same text that

@@ -238,6 +238,7 @@ fn values_the_checker_would_refuse_are_refused_on_loading() {
         "entry.holdout: more than 10000 hundredths of a percent"
     );
     all_held_out.entry.holdout = 10_000;
+    all_held_out.digest = all_held_out.meaning_digest();
     assert_eq!(load_error(&all_held_out.to_json()), "loaded");
 
     for (from, until) in [(1440, 480), (1260, 1440), (u16::MAX, 0)] {
@@ -254,6 +255,7 @@ fn values_the_checker_would_refuse_are_refused_on_loading() {
         from: 1439,
         until: 0,
     });
+    quiet.digest = quiet.meaning_digest();
     assert_eq!(load_error(&quiet.to_json()), "loaded");
 }
 
@@ -318,5 +320,87 @@ fn deadlines_and_interrupts_are_format_2() {
     assert_eq!(
         load_error(&plan.to_json()),
         "interrupts[0].not_at: the nodes must be sorted, each once, as `nurture compile` writes them"
+    );
+}
+
+/// A plan edited after compiling, its digest kept, would run with the old
+/// plan's idempotency keys and draws: it is refused, and the message gives
+/// the digest what it says now has.
+#[test]
+fn an_edited_plan_with_its_old_digest_is_refused() {
+    let good = plan::load(&good_plan()).expect("loads");
+    let mut edited = good.clone();
+    edited.title = Some("Changed by hand".into());
+    let message = load_error(&edited.to_json());
+    let digest = edited.meaning_digest();
+    assert_ne!(digest, good.digest);
+    assert_eq!(
+        message,
+        format!(
+            "digest: the plan was changed after it was compiled: what it says now has the digest `{digest}`; compile the program again (a plan made by hand must carry that digest)"
+        )
+    );
+    edited.digest = digest;
+    assert_eq!(load_error(&edited.to_json()), "loaded");
+    // Spans and the layout of the JSON are no part of the meaning.
+    let mut moved = good.clone();
+    moved.nodes[0].span = plan::SourceSpan { start: 1, end: 2 };
+    assert_eq!(load_error(&moved.to_json()), "loaded");
+    let compact = serde_json::to_string(&good).expect("JSON");
+    assert_eq!(load_error(&compact), "loaded");
+}
+
+/// JSON readers keep the last of two equal keys, so two readers of the same
+/// file could run different plans: a key written twice is refused.
+#[test]
+fn a_key_written_twice_is_refused() {
+    let json = good_plan().replacen(
+        "\"program\": ",
+        "\"program\": \"someone else\",\n  \"program\": ",
+        1,
+    );
+    let message = load_error(&json);
+    assert!(
+        message == "line 5, column 11: the key `program` is written twice in one object",
+        "{message}"
+    );
+    let nested = good_plan().replacen("\"next\": ", "\"next\": 0, \"next\": ", 1);
+    assert!(load_error(&nested).contains("the key `next` is written twice"));
+}
+
+/// A loop of nodes none of which waits: the checker refuses the program
+/// (N303), and the loader the plan, naming the nodes that go round.
+#[test]
+fn a_loop_without_a_wait_is_refused_on_loading() {
+    let text = r#"program p {
+  kind welcome
+  trigger event signup
+  step a { tag x  -> b }
+  step b { wait 1d  -> c }
+  step c { score +1  -> d }
+  step d { untag x  -> c }
+}"#;
+    let program = nurture::syntax::parse(text).program.expect("parses");
+    let mut looping = plan::compile(&program, None);
+    looping.digest = looping.meaning_digest();
+    assert_eq!(
+        load_error(&looping.to_json()),
+        "nodes[2]: nodes 2 → 3 → 2 go round without a wait, so a customer would never stop; every loop must pass a `wait` or `wait_for`"
+    );
+
+    let mut no_time = plan::load(&good_plan()).expect("loads");
+    let at = no_time
+        .nodes
+        .iter()
+        .position(|n| matches!(n.op, plan::Op::Wait { .. } | plan::Op::WaitFor { .. }))
+        .expect("a wait");
+    match &mut no_time.nodes[at].op {
+        plan::Op::Wait { minutes, .. } | plan::Op::WaitFor { minutes, .. } => *minutes = 0,
+        _ => {}
+    }
+    no_time.digest = no_time.meaning_digest();
+    assert_eq!(
+        load_error(&no_time.to_json()),
+        format!("nodes[{at}].minutes: a wait of 0 minutes waits no time at all")
     );
 }

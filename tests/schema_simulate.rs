@@ -115,7 +115,10 @@ fn a_report_of_another_shape_is_not_valid() {
 #[test]
 fn the_schema_names_itself_and_no_custom_formats() {
     let schema = schema();
-    assert_eq!(schema["$id"], "urn:nurture:schema:simulate:1");
+    assert_eq!(
+        schema["$id"],
+        "https://nurture.dev/schemas/simulate-1.schema.json"
+    );
     assert!(
         schema["$schema"]
             .as_str()

@@ -4,7 +4,7 @@
 mod serve_support;
 
 use serde_json::{Value as Json, json};
-use serve_support::{Server, TOKEN, call, get, root};
+use serve_support::{Server, TOKEN, call, get, json as parse, root};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -131,6 +131,7 @@ fn bad_input_gets_a_clear_answer_and_the_service_stays_up() {
         json!({"id": "e8", "at": "2026-03-01T10:00:00Z", "customer": "anna", "event": "signupp"})
             .to_string(),
         json!({"id": "e7", "at": "yesterday", "customer": "anna", "event": "signup"}).to_string(),
+        json!({"at": "yesterday", "customer": "anna", "event": "signupp"}).to_string(),
         signup("e1", "2026-03-01T10:00:00Z"),
     ]
     .join("\n");
@@ -142,7 +143,7 @@ fn bad_input_gets_a_clear_answer_and_the_service_stays_up() {
         .iter()
         .map(|r| r["line"].as_u64().unwrap_or(0))
         .collect();
-    assert_eq!(lines, [1, 2, 3, 4, 5, 6], "{answer}");
+    assert_eq!(lines, [1, 2, 3, 4, 5, 6, 7], "{answer}");
     let reason = |line: usize| rejected[line]["reasons"].to_string();
     assert!(reason(0).contains("not valid JSON"), "{}", reason(0));
     assert!(reason(1).contains("one JSON object"), "{}", reason(1));
@@ -150,6 +151,10 @@ fn bad_input_gets_a_clear_answer_and_the_service_stays_up() {
     assert!(reason(3).contains("no customer `bob`"), "{}", reason(3));
     assert!(reason(4).contains("did you mean `signup`"), "{}", reason(4));
     assert!(reason(5).contains("`at`"), "{}", reason(5));
+    // Every reason of a line at once, the missing id among them.
+    for said in ["no `id`", "`at`", "did you mean `signup`"] {
+        assert!(reason(6).contains(said), "{said}: {}", reason(6));
+    }
 
     // A body where nothing could be read is 400.
     let (status, answer) = post(&server, "/v1/events", "{not json");
@@ -199,11 +204,17 @@ fn bad_input_gets_a_clear_answer_and_the_service_stays_up() {
 
     // Routes and methods that do not exist.
     assert_eq!(read(&server, "/v2/anything").0, 404);
-    assert_eq!(
-        call("DELETE", &server.url("/v1/events"), Some(TOKEN), None)
-            .expect("DELETE")
-            .0,
-        405
+    let (status, answer) = call(
+        "DELETE",
+        &server.url("/v1/customers/anna"),
+        Some(TOKEN),
+        None,
+    )
+    .expect("DELETE");
+    assert_eq!(status, 405);
+    assert!(
+        parse(&answer)["error"].to_string().contains("DELETE"),
+        "a 405 says why in JSON like every other error: {answer}"
     );
 
     // A 100 MB body: refused (413) on its declared length before it is
@@ -417,6 +428,24 @@ fn bad_flags_and_bad_programs_are_refused_before_serving() {
     let (code, stderr) = run(&["programs", "--token-file", "missing.txt"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("missing.txt"), "{stderr}");
+    // A port already taken is said before the store is made or touched.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = taken.local_addr().expect("its address").to_string();
+    let (code, stderr) = run(&[
+        "programs",
+        "--listen",
+        &address,
+        "--store",
+        "sqlite:taken.db",
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("deployed"), "{stderr}");
+    assert!(!dir.path().join("taken.db").exists(), "the store was made");
+    drop(taken);
     std::fs::write(
         dir.path().join("programs/broken.nurture"),
         "program broken {\n  kind welcome\n}\n",

@@ -178,7 +178,7 @@ pub struct SimulateArgs {
 
     /// Trace the first customers (in file order) whose journey matches, like
     /// `outcome == handed_off`, `step == offer`, `converted`, `not holdout`,
-    /// `messages >= 2`, joined by `and`.
+    /// `messages >= 2`, joined by `and` or `or`.
     #[arg(long, value_name = "CONDITION")]
     pub trace_where: Option<String>,
 
@@ -363,9 +363,15 @@ pub struct GraphArgs {
     pub format: GraphFormat,
 
     /// A simulator report (JSON) whose counts for this program are written
-    /// on the arrows; in SVG, busier arrows are also drawn thicker.
+    /// on the arrows; in SVG, busier arrows are also drawn thicker. The
+    /// report must be of this version of the program (its digest).
     #[arg(long, value_name = "REPORT.json")]
     pub sim: Option<PathBuf>,
+
+    /// With `--sim`: the customer schema the program was simulated with; by
+    /// default the `schema.nurture` beside the program.
+    #[arg(long, value_name = "PATH", requires = "sim")]
+    pub schema: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -427,23 +433,30 @@ pub struct CompileArgs {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Which format.
-    #[arg(value_enum)]
-    pub format: SchemaFormat,
+    #[arg(value_parser = format_names())]
+    pub format: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SchemaFormat {
-    /// The executable plan `nurture compile` writes.
-    Plan,
-    /// The report `nurture simulate --output-format json` writes.
-    Simulate,
+/// The names `nurture schema` takes, each with what it describes.
+fn format_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::formats::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to check; folders are searched for `*.nurture` files.
+    /// `-` reads the program from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// With `-`: the path to report standard input under, and where its
+    /// schema is looked for (an editor passes the file's own path).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 
     /// How to print what was found.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]

@@ -28,7 +28,7 @@ macro_rules! program {
 }
 
 /// The bundled programs, (file, text), in the order of their names.
-pub const PROGRAMS: [(&str, &str); 12] = [
+pub const PROGRAMS: [(&str, &str); 13] = [
     program!("after_sales_consumables"),
     program!("after_sales_service"),
     program!("after_sales_training"),
@@ -38,6 +38,7 @@ pub const PROGRAMS: [(&str, &str); 12] = [
     program!("retain_churn_risk"),
     program!("trade_fair_follow_up"),
     program!("upsell_key_account"),
+    program!("upsell_lead_score"),
     program!("upsell_premium"),
     program!("wake_up_dormant"),
     program!("welcome_new_customer"),
@@ -135,4 +136,27 @@ pub fn programs(schema: &Schema) -> Result<Vec<BundledProgram>, i32> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The list is written out because `include_str!` needs literal paths;
+    /// this keeps it in step with the folder.
+    #[test]
+    fn every_program_in_the_folder_is_bundled() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("programs");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&folder)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.ends_with(".nurture") && name != "schema.nurture")
+                    .map(|name| format!("programs/{name}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        on_disk.sort();
+        let bundled: Vec<String> = super::PROGRAMS.iter().map(|(f, _)| f.to_string()).collect();
+        assert_eq!(bundled, on_disk);
+    }
 }

@@ -8,43 +8,72 @@ use crate::diagnostic::Severity;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
 use crate::syntax::ast::Schema;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let (paths, problems) = files::collect(&args.paths);
+    let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if from_stdin && args.paths.len() > 1 {
+        complain("`-` (standard input) cannot be checked together with other paths");
+        return exit::TROUBLE;
+    }
+    if args.stdin_filename.is_some() && !from_stdin {
+        complain("`--stdin-filename` names standard input: give `-` as the path to read it");
+        return exit::TROUBLE;
+    }
+    let (paths, mut problems) = if from_stdin {
+        (Vec::new(), Vec::new())
+    } else {
+        files::collect(&args.paths)
+    };
     let mut trouble = !problems.is_empty();
     for problem in &problems {
         complain(problem);
     }
-    let mut reports = Vec::with_capacity(paths.len());
+    let mut reports = Vec::with_capacity(paths.len().max(1));
     let mut facts: Vec<(String, Facts)> = Vec::new();
     let mut schemas = Schemas::new(args.schema.as_deref());
-    for path in &paths {
-        match files::read(path) {
+    if from_stdin {
+        match files::read_stdin() {
             Ok(bytes) => {
-                let schema = schemas.for_file(path, &bytes);
+                // Named, and its schema found, as the file it stands for.
+                let path = args
+                    .stdin_filename
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(files::STDIN_NAME));
+                let schema = schemas.for_file(&path, &bytes);
                 let report = check_bytes(path.display().to_string(), &bytes, schema);
-                // Facts only for files without errors: about a broken
-                // program they would mislead.
-                let clean = !report
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.severity() == Severity::Error);
-                if args.summary && clean {
-                    facts.extend(
-                        crate::check::facts_of_text_with(&report.source, schema)
-                            .map(|f| (report.path.clone(), f)),
-                    );
+                if args.summary {
+                    facts.extend(facts_of(&report, schema));
                 }
                 reports.push(report);
             }
             Err(problem) => {
                 complain(&problem);
+                problems.push(problem);
+                trouble = true;
+            }
+        }
+    }
+    for path in &paths {
+        match files::read(path) {
+            Ok(bytes) => {
+                let schema = schemas.for_file(path, &bytes);
+                let report = check_bytes(path.display().to_string(), &bytes, schema);
+                if args.summary {
+                    facts.extend(facts_of(&report, schema));
+                }
+                reports.push(report);
+            }
+            Err(problem) => {
+                complain(&problem);
+                problems.push(problem);
                 trouble = true;
             }
         }
     }
 
     trouble |= schemas.finish();
+    problems.extend(schemas.problems().iter().cloned());
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
     let output = match args.output_format {
@@ -55,13 +84,24 @@ pub fn run(args: &CheckArgs) -> i32 {
             }
             for (path, facts) in &facts {
                 out.push('\n');
-                out.push_str(&render::facts::render(path, facts));
+                // The path is the user's; the facts name steps and outcomes.
+                out.push_str(&crate::printable::printable(&render::facts::render(
+                    path, facts,
+                )));
             }
             out
         }
         OutputFormat::Json => render::json::render_with_facts(&reports, files_checked, &facts),
         OutputFormat::Github => render::github::render(&reports),
-        OutputFormat::Sarif => render::sarif::render(&reports),
+        OutputFormat::Sarif => render::sarif::render_run(
+            &reports,
+            &render::sarif::Invocation {
+                problems,
+                source_root: std::env::current_dir()
+                    .ok()
+                    .map(|cwd| render::sarif::folder_uri(&cwd)),
+            },
+        ),
     };
     print(&output);
 
@@ -130,4 +170,17 @@ fn terminal_width() -> usize {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&c| c > 0)
         .unwrap_or(100)
+}
+
+/// The facts of a checked file, for `--summary`: only for a file without
+/// errors, since about a broken program they would mislead.
+fn facts_of(report: &FileReport, schema: Option<&Schema>) -> Option<(String, Facts)> {
+    let clean = !report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == Severity::Error);
+    if !clean {
+        return None;
+    }
+    crate::check::facts_of_text_with(&report.source, schema).map(|f| (report.path.clone(), f))
 }

@@ -33,6 +33,8 @@ pub struct Schemas {
     missing: bool,
     /// Whether a schema could not be used.
     trouble: bool,
+    /// What was said about schemas that could not be used.
+    said: Vec<String>,
 }
 
 enum Loaded {
@@ -52,6 +54,7 @@ impl Schemas {
             loaded: BTreeMap::new(),
             missing: false,
             trouble: false,
+            said: Vec::new(),
         }
     }
 
@@ -76,9 +79,9 @@ impl Schemas {
             Loaded::Usable(schema) => Some(schema),
             Loaded::Unusable { reason, reported } => {
                 if !*reported {
-                    complain(&format!(
-                        "{reason}; names and values were not checked against it"
-                    ));
+                    let problem = format!("{reason}; names and values were not checked against it");
+                    complain(&problem);
+                    self.said.push(problem);
                     *reported = true;
                     self.trouble = true;
                 }
@@ -95,6 +98,12 @@ impl Schemas {
             let _ = writeln!(err, "nurture: note: {NO_SCHEMA_NOTE}");
         }
         self.trouble
+    }
+
+    /// What was said about schemas that could not be used, for a report
+    /// that lists the run's problems (SARIF's invocation).
+    pub fn problems(&self) -> &[String] {
+        &self.said
     }
 
     /// `schema.nurture` in the program's folder, then in each folder above

@@ -29,7 +29,22 @@ pub fn run(args: &ServeArgs) -> i32 {
             return exit::TROUBLE;
         }
     };
-    let token = match token(args) {
+    // Bound first: a port already taken is said before anything is
+    // deployed into the store.
+    let listener = match std::net::TcpListener::bind(&args.listen)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+    {
+        Ok(listener) => listener,
+        Err(error) => {
+            complain(&format!("cannot listen on {}: {error}", args.listen));
+            return exit::TROUBLE;
+        }
+    };
+    let address = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| args.listen.clone());
+    let token = match token(args, &address) {
         Ok(token) => token,
         Err(problem) => {
             complain(&problem);
@@ -40,7 +55,7 @@ pub fn run(args: &ServeArgs) -> i32 {
         plans,
         schema,
         store: location,
-        listen: args.listen.clone(),
+        listen: listener,
         token,
         deliver: target,
         policy: deliver::Policy {
@@ -124,7 +139,7 @@ fn compile(args: &ServeArgs) -> Result<(Vec<Plan>, Option<Schema>), i32> {
 
 /// The bearer token: the first line of `--token-file`, or one made now and
 /// said on stderr so that a first try needs no setup.
-fn token(args: &ServeArgs) -> Result<String, String> {
+fn token(args: &ServeArgs, address: &str) -> Result<String, String> {
     if let Some(path) = &args.token_file {
         let text = std::fs::read_to_string(path).map_err(|error| {
             format!(
@@ -147,8 +162,7 @@ fn token(args: &ServeArgs) -> Result<String, String> {
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     eprintln!("nurture serve: no --token-file given; this run's token is {token}");
     eprintln!(
-        "nurture serve: try: curl -H 'Authorization: Bearer {token}' http://{}/v1/programs",
-        args.listen
+        "nurture serve: try: curl -H 'Authorization: Bearer {token}' http://{address}/v1/programs"
     );
     Ok(token)
 }

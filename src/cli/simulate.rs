@@ -9,7 +9,7 @@
 
 use super::args::{ReportFormat, SimulateArgs};
 use super::bundled::{self, SAMPLE_CUSTOMERS, SAMPLE_CUSTOMERS_NAME};
-use super::{complain, exit, files, print};
+use super::{complain, exit, files, print, write};
 use crate::plan::Plan;
 use crate::render::chart::{self, FlowCount};
 use crate::render::html::{self, Picture};
@@ -20,7 +20,6 @@ use crate::sim::report::{self, About, Report};
 use crate::sim::run::{Options, simulate};
 use crate::sim::setup::Setup;
 use crate::syntax::ast::{ClauseKind, Program, Schema};
-use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -61,6 +60,12 @@ impl Loaded {
 }
 
 pub fn run(args: &SimulateArgs) -> i32 {
+    if let Some(html) = &args.html
+        && let Err(problem) = write::not_an_input(html, &inputs(args))
+    {
+        complain(&problem);
+        return exit::TROUBLE;
+    }
     let Some(start) = start_of(&args.start) else {
         complain(&format!(
             "`--start {}` is not a day like 2026-01-01",
@@ -181,22 +186,15 @@ pub fn run(args: &SimulateArgs) -> i32 {
         };
     }
 
-    // Made before simulating, so a path that cannot be written is found
-    // before the wait rather than after it.
-    let mut page = match &args.html {
-        Some(path) => match File::create(path) {
-            Ok(file) => Some((path, file)),
-            Err(error) => {
-                complain(&format!(
-                    "cannot write `{}`: {}",
-                    path.display(),
-                    files::plain(&error)
-                ));
-                return exit::TROUBLE;
-            }
-        },
-        None => None,
-    };
+    // Tried before simulating, so a path that cannot be written is found
+    // before the wait rather than after it; the page is written whole at
+    // the end (cli/write.rs), so a run cut short leaves the last one.
+    if let Some(path) = &args.html
+        && let Err(problem) = write::can_write(path)
+    {
+        complain(&problem);
+        return exit::TROUBLE;
+    }
 
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -330,20 +328,16 @@ pub fn run(args: &SimulateArgs) -> i32 {
         programs,
     };
     print(&match args.output_format {
-        ReportFormat::Human => simulation::human(&report),
+        // File names, customer ids and the names in a plan are the user's.
+        ReportFormat::Human => {
+            crate::printable::printable(&simulation::human(&report)).into_owned()
+        }
         ReportFormat::Json => report.to_json(),
     });
-    if let Some((path, file)) = &mut page {
+    if let Some(path) = &args.html {
         let pictures = pictures(&loaded, &report);
-        let written = file
-            .write_all(html::html(&report, &pictures).as_bytes())
-            .and_then(|()| file.flush());
-        if let Err(error) = written {
-            complain(&format!(
-                "cannot write `{}`: {}",
-                path.display(),
-                files::plain(&error)
-            ));
+        if let Err(problem) = write::replace(path, html::html(&report, &pictures).as_bytes()) {
+            complain(&problem);
             return exit::TROUBLE;
         }
     }
@@ -366,6 +360,19 @@ pub fn run(args: &SimulateArgs) -> i32 {
     } else {
         exit::FINDINGS
     }
+}
+
+/// Every file the run reads, and what it is to the run.
+fn inputs(args: &SimulateArgs) -> Vec<(&'static str, &Path)> {
+    let mut inputs: Vec<(&str, &Path)> = args
+        .programs
+        .iter()
+        .map(|p| ("a program", p.as_path()))
+        .collect();
+    inputs.extend(args.customers.as_deref().map(|p| ("the customers file", p)));
+    inputs.extend(args.behavior.as_deref().map(|p| ("the behaviour model", p)));
+    inputs.extend(args.schema.as_deref().map(|p| ("the schema", p)));
+    inputs
 }
 
 /// Checks and compiles one program; also parses it for its steps, and works
@@ -457,8 +464,7 @@ pub(super) fn start_of(text: &str) -> Option<i64> {
 }
 
 pub(super) fn report_rows(bad: &[RowError]) {
-    let mut err = std::io::stderr().lock();
     for row in bad {
-        let _ = writeln!(err, "{row}");
+        super::tell(&row.to_string());
     }
 }

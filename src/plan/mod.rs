@@ -31,8 +31,15 @@ pub const FORMAT_VERSION: u32 = 2;
 
 pub use version::lowest_format;
 
-/// Where the plan's JSON Schema lives, relative to the repository.
-pub const SCHEMA_REF: &str = "docs/plan.schema.json";
+/// The plan's JSON Schema: its `$id`, and the `$schema` of every plan, so
+/// that an editor or a validator finds the schema from the plan. The same
+/// document is committed as docs/plan.schema.json and printed by `nurture
+/// schema plan`.
+pub const SCHEMA_REF: &str = "https://nurture.dev/schemas/plan-1.schema.json";
+
+/// What `$schema` is taken to be when the digest is made (see
+/// `compile::meaning_digest`): the relative path plans first carried.
+const DIGESTED_SCHEMA_REF: &str = "docs/plan.schema.json";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -252,7 +259,7 @@ pub struct Node {
 /// What a node does. Nodes that do not decide where to go next continue at
 /// `next`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
     Send {
         channel: String,
@@ -358,7 +365,7 @@ pub struct SplitArm {
 
 /// A condition on the customer (or, after `where`, on an event).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "test", rename_all = "snake_case")]
+#[serde(tag = "test", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Cond {
     All {
         all: Vec<Cond>,
@@ -435,7 +442,12 @@ pub enum Operand {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+#[serde(
+    tag = "type",
+    content = "value",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
 pub enum Value {
     Text(String),
     Number(f64),
@@ -449,6 +461,13 @@ pub enum Value {
 }
 
 impl Plan {
+    /// The digest this plan's content gives: what `digest` must say for
+    /// [`load`] to take it. A plan made or changed by hand gets its digest
+    /// from here (`plan.digest = plan.meaning_digest()`).
+    pub fn meaning_digest(&self) -> String {
+        compile::meaning_digest(self)
+    }
+
     /// The plan as pretty JSON with a trailing newline: the same program
     /// always gives the same bytes.
     pub fn to_json(&self) -> String {
@@ -464,14 +483,29 @@ impl Plan {
     }
 }
 
-/// The plan's JSON Schema, as `nurture schema plan` prints it.
+/// The plan's JSON Schema, as `nurture schema plan` prints it and
+/// docs/plan.schema.json holds it: strict where the loader is (no field it
+/// does not know, the digest's form, this format version), in the standard
+/// 2020-12 dialect with no format of schemars' own.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(Plan);
-    match serde_json::to_string_pretty(&schema) {
-        Ok(mut json) => {
-            json.push('\n');
-            json
+    crate::json_schema::document(schemars::schema_for!(Plan), SCHEMA_REF, |schema| {
+        use crate::json_schema::object_at;
+        if let Some(root) = schema.as_object_mut() {
+            root.insert(
+                "description".into(),
+                format!("An executable nurture plan, as `nurture compile` writes it (format_version {FORMAT_VERSION}); docs/plan.md says what each field means.").into(),
+            );
         }
-        Err(error) => format!("{{\"error\": {:?}}}\n", error.to_string()),
-    }
+        if let Some(digest) = object_at(schema, &["properties", "digest"]) {
+            digest.insert("pattern".into(), "^sha256:[0-9a-f]{64}$".into());
+        }
+        if let Some(version) = object_at(schema, &["properties", "format_version"]) {
+            version.insert("const".into(), FORMAT_VERSION.into());
+        }
+        // A node's fields are its span's and its op's (a `oneOf`), which
+        // `additionalProperties` cannot see; the loader refuses any other.
+        if let Some(node) = object_at(schema, &["$defs", "Node"]) {
+            node.insert("unevaluatedProperties".into(), false.into());
+        }
+    })
 }

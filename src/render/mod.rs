@@ -10,6 +10,7 @@
 //! `html` as one self-contained page with each program's chart.
 
 pub mod chart;
+mod excerpt;
 pub mod facts;
 pub mod flow;
 pub mod github;

@@ -58,9 +58,9 @@ pub enum ClockError {
 pub struct ClockMoved {
     pub now: Seconds,
     pub fired: u64,
-    /// Customers with a timer still due at `now` that another process
-    /// holds (PostgreSQL); 0 when every timer has fired.
-    pub still_due: u64,
+    /// Some customer with a timer due at `now` is held by another process
+    /// (PostgreSQL) after the wait; false when every timer has fired.
+    pub still_due: bool,
 }
 
 type Reply<T> = oneshot::Sender<Result<T, String>>;
@@ -532,7 +532,7 @@ impl Worker {
             .metrics
             .timers_fired
             .load(std::sync::atomic::Ordering::Relaxed);
-        let mut still_due = 0;
+        let mut still_due = false;
         let mut idle_rounds = 0;
         // Each batch moves every customer it loads past its horizon, so the
         // loop ends; the bound is a guard.
@@ -544,11 +544,8 @@ impl Worker {
             }
             // Nothing loaded: done, unless another process holds customers
             // with timers due (PostgreSQL); wait for it a little.
-            still_due = match self.store.next_timer().map_err(store)? {
-                Some(next) if next <= to => 1,
-                _ => 0,
-            };
-            if still_due == 0 || idle_rounds >= 300 {
+            still_due = matches!(self.store.next_timer().map_err(store)?, Some(next) if next <= to);
+            if !still_due || idle_rounds >= 300 {
                 break;
             }
             idle_rounds += 1;

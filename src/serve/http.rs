@@ -49,6 +49,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(super::routes::healthz))
         .merge(guarded)
         .fallback(not_found)
+        .method_not_allowed_fallback(not_allowed)
         .with_state(app)
 }
 
@@ -92,6 +93,17 @@ async fn not_found(request: Request) -> Response {
         StatusCode::NOT_FOUND,
         &format!(
             "no route `{} {}`; see docs/serve.md for the API",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+async fn not_allowed(request: Request) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!(
+            "`{}` is not answered on `{}`; see docs/serve.md for the methods of each route",
             request.method(),
             request.uri().path()
         ),

@@ -42,7 +42,9 @@ pub struct Config {
     pub plans: Vec<Plan>,
     pub schema: Option<Schema>,
     pub store: Location,
-    pub listen: String,
+    /// Bound before anything is deployed, so a taken port is said before
+    /// the store is touched.
+    pub listen: std::net::TcpListener,
     pub token: String,
     pub deliver: deliver::Target,
     pub policy: deliver::Policy,
@@ -157,13 +159,12 @@ pub fn run(config: Config) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the HTTP side: {e}"))?;
     let served = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&config.listen)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let listener = tokio::net::TcpListener::from_std(config.listen)
+            .map_err(|e| format!("cannot listen: {e}"))?;
         let address = listener
             .local_addr()
             .map(|a| a.to_string())
-            .unwrap_or_else(|_| config.listen.clone());
+            .unwrap_or_else(|_| "?".into());
         let mode = match config.clock {
             clock::Mode::System => "system",
             clock::Mode::Manual => "manual",

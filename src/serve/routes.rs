@@ -274,9 +274,17 @@ pub async fn post_events(State(app): State<Arc<App>>, headers: HeaderMap, body: 
             .and_then(|map| map.get("id"))
             .cloned()
             .unwrap_or(Json::Null);
-        let read = record
-            .map_err(|problem| vec![problem])
-            .and_then(|map| reader.event(&map));
+        let no_id = "the event has no `id`: serve needs one to tell a repeat from a new event";
+        let read = record.map_err(|problem| vec![problem]).and_then(|map| {
+            reader.event(&map).map_err(|mut problems| {
+                // Every reason at once: a missing id too, not only
+                // after the others are mended.
+                if !map.contains_key("id") {
+                    problems.insert(0, no_id.to_string());
+                }
+                problems
+            })
+        });
         let (event, said) = match read {
             Ok(read) => read,
             Err(problems) => {
@@ -286,10 +294,7 @@ pub async fn post_events(State(app): State<Arc<App>>, headers: HeaderMap, body: 
         };
         let mut problems = Vec::new();
         match &event.id {
-            None => problems.push(
-                "the event has no `id`: serve needs one to tell a repeat from a new event"
-                    .to_string(),
-            ),
+            None => problems.push(no_id.to_string()),
             Some(id) => problems.extend(id_problem(id, "event")),
         }
         problems.extend(id_problem(&event.customer, "customer"));

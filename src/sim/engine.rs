@@ -168,6 +168,9 @@ pub enum TraceLine {
         at: Seconds,
         what: String,
         send: Option<(String, String)>,
+        /// A send held for quiet hours: until when. Kept as a time, not in
+        /// `what`, so a report shows it in the zone it shows the rest in.
+        held_until: Option<Seconds>,
     },
     /// The customer reached a step.
     Step { at: Seconds, name: String },
@@ -532,10 +535,22 @@ impl Sink for Observer<'_, '_> {
                 }
                 _ => None,
             };
+            let (what, held_until) = match action.kind {
+                KindRef::Defer {
+                    channel,
+                    template,
+                    until,
+                } => (
+                    format!("hold {channel} {template:?} for quiet hours"),
+                    Some(until),
+                ),
+                _ => (action.kind.to_string(), None),
+            };
             trace.push(TraceLine::Action {
                 at: action.at,
-                what: action.kind.to_string(),
+                what,
                 send,
+                held_until,
             });
         }
         match action.kind {

@@ -47,7 +47,9 @@
 //! and the interpreter compare durations (`plan::Value::Duration`). A bare
 //! number is refused for it, as in a program: `90` could be minutes or days.
 //! A time without an offset (`2026-03-01T09:00:00`) is refused too: whose
-//! nine o'clock would it be?
+//! nine o'clock would it be? Every moment RFC 3339 writes is read, from
+//! `0000-01-01` to `9999-12-31T23:59:59Z`, with a fraction of any length
+//! (dropped) and an offset of at most `±23:59` (`time.rs`).
 //!
 //! Without a schema, values are guessed: a CSV cell `true`/`false` (any
 //! case) is a bool, a number a number, a date or RFC 3339 time a time, and
@@ -79,15 +81,11 @@
 use super::{Customer, Event, Seconds};
 use crate::syntax::ast::Schema;
 use from_json::{customer_from_json, event_from_json, json_lines, object};
-use jiff::Timestamp;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use schema_types::Types;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
-use values::starts_with_date;
 use words::{shown, without_bom};
 
 mod fields;
@@ -96,6 +94,7 @@ mod from_json;
 mod missing;
 mod schema_types;
 mod single;
+mod time;
 mod to_json;
 mod values;
 mod words;
@@ -286,32 +285,21 @@ pub fn read_events_counted(file: &str, text: &str, schema: Option<&Schema>) -> E
 
 /// An RFC 3339 time (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`;
 /// fractions of a second are dropped), or a plain date `2026-03-01`, which
-/// is midnight UTC. A time without an offset is `None`.
+/// is midnight UTC (`time.rs`). A time without an offset is `None`.
 pub fn parse_time(text: &str) -> Option<Seconds> {
-    let text = text.trim();
-    // jiff also reads forms like `20260301`; insisting on `YYYY-MM-DD`
-    // keeps a number in a file from being taken for a date.
-    if !starts_with_date(text) {
-        return None;
-    }
-    if text.len() == 10 {
-        let date: Date = text.parse().ok()?;
-        return date
-            .to_zoned(TimeZone::UTC)
-            .ok()
-            .map(|zoned| zoned.timestamp().as_second());
-    }
-    text.parse::<Timestamp>().ok().map(Timestamp::as_second)
+    time::parse(text).ok()
+}
+
+/// Why `text` is not a time [`parse_time`] reads, or `None` when it is.
+pub fn time_problem(text: &str) -> Option<String> {
+    time::parse(text).err()
 }
 
 /// RFC 3339 in UTC to the second: `2026-03-01T09:00:00Z`. A moment beyond
-/// the years -9999..=9999 has no such form and is shown as a number of
+/// the years 0000..=9999 has no such form and is shown as a number of
 /// seconds.
 pub fn show_time(at: Seconds) -> String {
-    match Timestamp::from_second(at) {
-        Ok(moment) => moment.to_string(),
-        Err(_) => format!("{at} seconds after 1970-01-01T00:00:00Z"),
-    }
+    time::show(at)
 }
 
 // ---------------------------------------------------------------------------

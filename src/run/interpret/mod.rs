@@ -35,8 +35,8 @@ use conditions::NoEvent;
 pub use enter::{may_act, next_entry_check};
 
 /// Nodes one transition may run before it gives up: a checked plan waits
-/// before this (a loop without a wait is refused by N303, a longer run of
-/// statements by N315).
+/// before this (a loop without a wait is refused by N303 and by
+/// `plan::load`, a longer run of statements by N315).
 const MAX_NODES_PER_STEP: usize = crate::syntax::limits::MAX_AT_ONCE;
 
 /// How late a date trigger may still fire (a runtime that was down for a
@@ -372,7 +372,11 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
     fn run_on<E: EventRecord>(&mut self, node: usize, released: bool, answer: Option<&E>) {
         let plan = self.plan;
         let mut node = node;
-        for _ in 0..MAX_NODES_PER_STEP {
+        // A run that visits no node twice visits each at most once; one
+        // more means a loop that never waits (a plan built without
+        // `plan::load`), and the customer leaves as `stuck` after going
+        // round once rather than after ten thousand actions.
+        for _ in 0..plan.nodes.len().min(MAX_NODES_PER_STEP) + 1 {
             self.journey.set_node(node);
             let Some(op) = plan.nodes.get(node).map(|n| &n.op) else {
                 self.leave(Some(node), "stuck");

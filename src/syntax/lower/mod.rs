@@ -88,7 +88,7 @@ impl Lowerer {
         }
     }
 
-    pub(super) fn text(&self, pair: &Pair<Rule>) -> Spanned<String> {
+    pub(super) fn text(&mut self, pair: &Pair<Rule>) -> Spanned<String> {
         // `text` may be wrapped in a role (`template`, `message`).
         let pair = innermost(pair.clone(), Rule::text);
         let quoted = pair.as_str();
@@ -96,7 +96,27 @@ impl Lowerer {
             .strip_prefix('"')
             .and_then(|s| s.strip_suffix('"'))
             .unwrap_or(quoted);
-        Spanned::new(unescape(body), self.span(&pair))
+        let span = self.span(&pair);
+        self.no_control_characters(body, span.start + 1);
+        Spanned::new(unescape(body), span)
+    }
+
+    /// N015 for each control character in a text's `body`, which starts at
+    /// byte `start` of the file.
+    fn no_control_characters(&mut self, body: &str, start: usize) {
+        for (at, c) in body.char_indices().filter(|&(_, c)| text_refuses(c)) {
+            let at = start + at;
+            let mut shown = String::new();
+            crate::printable::push_escape(&mut shown, c);
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::ControlCharacter,
+                    format!("a text holds the control character `{shown}`"),
+                )
+                .label(Span::new(at, at + c.len_utf8()), format!("`{shown}` is not shown but obeyed"))
+                .help("delete it: a text may hold any letter, digit, sign or tab, but no control character"),
+            );
+        }
     }
 
     pub(super) fn report(&mut self, diagnostic: Option<Diagnostic>) {
@@ -105,7 +125,17 @@ impl Lowerer {
 
     pub(super) fn duration(&mut self, pair: &Pair<Rule>) -> Spanned<Duration> {
         let span = self.span(pair);
-        let (value, problem) = values::duration(pair.as_str().trim(), span);
+        let written = pair.as_str().trim();
+        // `6 months`: the unit as a word of its own after the number.
+        let after = pair
+            .get_input()
+            .get(pair.as_span().start() + written.len()..)
+            .unwrap_or("");
+        if let Some(problem) = values::spaced_unit(written, after, span) {
+            self.diagnostics.push(problem);
+            return Spanned::new(Duration::default(), span);
+        }
+        let (value, problem) = values::duration(written, span);
         self.report(problem);
         Spanned::new(value, span)
     }
@@ -126,6 +156,53 @@ impl Lowerer {
 
     // -- helpers for picking parts ------------------------------------------
 
+    /// `-> exit dormant` as a statement: `->` leads to a step, and an exit
+    /// is written without it. Reported once, for the whole line, and read
+    /// as the `exit` meant.
+    pub(super) fn exit_after_arrow(&mut self, parts: &[Pair<Rule>], span: Span) -> Option<Name> {
+        let target = parts.iter().find(|p| p.as_rule() == Rule::step_name)?;
+        if target.as_str() != "exit" {
+            return None;
+        }
+        let rest = target
+            .get_input()
+            .get(target.as_span().end()..)
+            .unwrap_or("");
+        let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let word_len = rest[blanks..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len() - blanks);
+        let outcome = &rest[blanks..blanks + word_len];
+        let target_span = self.span(target);
+        let end = target_span.end + blanks + word_len;
+        let (written, fixed) = if outcome.is_empty() {
+            ("-> exit".to_string(), "exit OUTCOME".to_string())
+        } else {
+            (format!("-> exit {outcome}"), format!("exit {outcome}"))
+        };
+        let mut problem = Diagnostic::new(
+            Code::SyntaxError,
+            format!("`{written}`: an exit is written without the arrow"),
+        )
+        .label(Span::new(span.start, end), format!("write `{fixed}`"))
+        .help(format!(
+            "write `{fixed}` on its own line; `->` leads to another step (`-> offer`), and `-> exit OUTCOME` belongs in the arms of a `wait` or `branch` (`timeout -> exit {}`)",
+            if outcome.is_empty() { "OUTCOME" } else { outcome }
+        ));
+        if !outcome.is_empty() {
+            problem = problem.fix(crate::diagnostic::Fix::replace(
+                format!("write `{fixed}`"),
+                Span::new(span.start, end),
+                fixed,
+            ));
+        }
+        self.diagnostics.push(problem);
+        Some(Spanned::new(
+            outcome.to_string(),
+            Span::new(end - word_len, end),
+        ))
+    }
+
     pub(super) fn first_name(&mut self, parts: &[Pair<Rule>], rule: Rule, span: Span) -> Name {
         parts
             .iter()
@@ -134,7 +211,7 @@ impl Lowerer {
             .unwrap_or_else(|| Spanned::new(String::new(), span))
     }
 
-    pub(super) fn first_text(&self, parts: &[Pair<Rule>], span: Span) -> Spanned<String> {
+    pub(super) fn first_text(&mut self, parts: &[Pair<Rule>], span: Span) -> Spanned<String> {
         parts
             .iter()
             .find(|p| matches!(p.as_rule(), Rule::text | Rule::template | Rule::message))
@@ -168,6 +245,12 @@ pub(super) fn innermost(pair: Pair<Rule>, rule: Rule) -> Pair<Rule> {
         }
     }
     pair
+}
+
+/// What a text may not hold (N015): a control character but tab, or a
+/// control that reorders or breaks the text around it.
+fn text_refuses(c: char) -> bool {
+    (c.is_control() && c != '\t') || crate::printable::is_invisible_control(c)
 }
 
 fn unescape(body: &str) -> String {

@@ -108,7 +108,10 @@ impl Lowerer {
                 message: self.first_text(&parts, span),
             },
             Rule::exit => StatementKind::Exit(self.first_name(&parts, Rule::outcome, span)),
-            _ => StatementKind::Goto(self.first_name(&parts, Rule::step_name, span)),
+            _ => match self.exit_after_arrow(&parts, span) {
+                Some(outcome) => StatementKind::Exit(outcome),
+                None => StatementKind::Goto(self.first_name(&parts, Rule::step_name, span)),
+            },
         };
         Statement { kind, span }
     }
