@@ -129,6 +129,35 @@ pub struct SimulateArgs {
     /// program's flow chart and the simulated counts on its arrows.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["trace", "trace_where"])]
     pub html: Option<PathBuf>,
+
+    /// Simulate only the customers whose id hashes to shard I of N
+    /// (numbered from 0: `0/4` … `3/4`), for one machine of many; `nurture
+    /// merge` adds the shards' JSON reports into the whole run's.
+    #[arg(long, value_name = "I/N", value_parser = shard, conflicts_with_all = ["trace", "trace_where"])]
+    pub shard: Option<crate::sim::stream::Shard>,
+}
+
+/// `I/N`, with `I` below `N`.
+fn shard(text: &str) -> Result<crate::sim::stream::Shard, String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| "write the shard as I/N, like 0/4 for the first of four".to_string())?;
+    let number = |part: &str, what: &str| {
+        part.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{part}` is not a {what} (write I/N, like 0/4)"))
+    };
+    let (index, count) = (number(index, "shard number")?, number(count, "number of shards")?);
+    if count == 0 {
+        return Err("there must be at least one shard (write I/N, like 0/4)".into());
+    }
+    if index >= count {
+        return Err(format!(
+            "shards are numbered from 0, so the shards of {count} are 0/{count} to {}/{count}",
+            count - 1
+        ));
+    }
+    Ok(crate::sim::stream::Shard { index, count })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -17,7 +17,9 @@ use crate::render::{simulation, svg};
 use crate::run::input::{self, Format, RowError};
 use crate::sim::engine::{MAX_EVENTS, Window};
 use crate::sim::report::{self, About, Report};
-use crate::sim::run::{Options, simulate};
+use crate::run::compact::Layout;
+use crate::sim::run::Options;
+use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
 use crate::sim::setup::Setup;
 use crate::syntax::ast::{ClauseKind, Program, Schema};
 use std::fs::File;
@@ -93,7 +95,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
     };
     let mut notes: Vec<String> = model.note.iter().cloned().collect();
 
-    let (customers_name, customers_text, format) = match &args.customers {
+    let (customers_name, format) = match &args.customers {
         Some(path) => {
             let Some(format) = Format::from_path(path) else {
                 complain(&format!(
@@ -102,16 +104,23 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 ));
                 return exit::TROUBLE;
             };
-            match files::read_data_text(path) {
-                Ok(text) => (path.display().to_string(), text, format),
-                Err(code) => return code,
+            // Read as it is simulated; a file that cannot be opened is
+            // told before anything else.
+            if let Err(error) = File::open(path) {
+                complain(&format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    files::plain(&error)
+                ));
+                return exit::TROUBLE;
             }
+            (path.display().to_string(), format)
         }
-        None => (
-            SAMPLE_CUSTOMERS_NAME.to_string(),
-            SAMPLE_CUSTOMERS.to_string(),
-            Format::Csv,
-        ),
+        None => (SAMPLE_CUSTOMERS_NAME.to_string(), Format::Csv),
+    };
+    let data = match &args.customers {
+        Some(path) => Data::File(path),
+        None => Data::Bytes(SAMPLE_CUSTOMERS.as_bytes()),
     };
 
     let setups: Vec<Setup> = loaded
@@ -119,20 +128,46 @@ pub fn run(args: &SimulateArgs) -> i32 {
         .map(|l| Setup::new(&l.plan, &l.program, &model.behavior))
         .collect();
 
-    let mut keep = std::collections::BTreeSet::new();
-    for l in &loaded {
-        crate::sim::setup::attributes_read(&l.plan, &mut keep);
-    }
+    let segments: Vec<&str> = model
+        .behavior
+        .segments
+        .iter()
+        .map(|(segment, _, _)| segment.as_str())
+        .collect();
+    let layout = Layout::new(setups.iter().map(|s| s.plan), &segments);
+    let input = Input {
+        data,
+        name: &customers_name,
+        format,
+        schema: schema.as_ref(),
+    };
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let options = Options {
+        seeds: (0..args.runs)
+            .map(|run| args.seed.wrapping_add(run))
+            .collect(),
+        window,
+        threads,
+    };
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
 
     if args.strict {
-        let errors = input::read_customers_each(
-            &customers_name,
-            &customers_text,
-            format,
-            schema.as_ref(),
-            Some(&std::collections::BTreeSet::new()),
+        let errors = match simulate_file(
+            &setups,
+            &model.behavior,
+            &options,
+            &layout,
+            &input,
+            shard,
+            false,
             &mut |_| {},
-        );
+        ) {
+            Ok(checked) => checked.errors,
+            Err(failure) => return failed(&customers_name, failure),
+        };
         if !errors.is_empty() {
             report_rows(&errors);
             complain(&format!(
@@ -147,6 +182,13 @@ pub fn run(args: &SimulateArgs) -> i32 {
         for note in &notes {
             super::note(note);
         }
+        let customers_text = match &args.customers {
+            Some(path) => match files::read_data_text(path) {
+                Ok(text) => text,
+                Err(code) => return code,
+            },
+            None => SAMPLE_CUSTOMERS.to_string(),
+        };
         let inputs = super::trace::Inputs {
             setups: &setups,
             model: &model.behavior,
@@ -182,63 +224,26 @@ pub fn run(args: &SimulateArgs) -> i32 {
         None => None,
     };
 
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n as usize,
-    );
-    let options = Options {
-        seeds: (0..args.runs)
-            .map(|run| args.seed.wrapping_add(run))
-            .collect(),
-        window,
-        threads,
-    };
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |count: u64| {
         if show_progress {
             let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
         }
     };
-    let mut errors: Vec<RowError> = Vec::new();
-    let (tallies, mut bad_rows) = match format {
-        // The reading thread only splits the text into rows; the simulating
-        // threads make customers of them.
-        Format::Csv => simulate(
-            &setups,
-            &model.behavior,
-            &options,
-            &customers_name,
-            &mut |take| {
-                errors = input::read_csv_rows(
-                    &customers_name,
-                    &customers_text,
-                    schema.as_ref(),
-                    Some(&keep),
-                    take,
-                );
-            },
-            &mut progress,
-        ),
-        Format::JsonLines => simulate(
-            &setups,
-            &model.behavior,
-            &options,
-            &customers_name,
-            &mut |take| {
-                errors = input::read_customers_each(
-                    &customers_name,
-                    &customers_text,
-                    format,
-                    schema.as_ref(),
-                    Some(&keep),
-                    take,
-                );
-            },
-            &mut progress,
-        ),
+    let streamed = simulate_file(
+        &setups,
+        &model.behavior,
+        &options,
+        &layout,
+        &input,
+        shard,
+        true,
+        &mut progress,
+    );
+    let (tallies, errors) = match streamed {
+        Ok(streamed) => (streamed.tallies, streamed.errors),
+        Err(failure) => return failed(&customers_name, failure),
     };
-    errors.append(&mut bad_rows);
-    errors.sort_by_key(|e| e.line);
     if show_progress {
         let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
     }
@@ -438,6 +443,24 @@ pub(super) fn start_of(text: &str) -> Option<i64> {
     let date: jiff::civil::Date = text.trim().parse().ok()?;
     let at = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
     Some(at.timestamp().as_second())
+}
+
+/// The end of a run whose customers could not be read to the end.
+fn failed(name: &str, failure: Failure) -> i32 {
+    match failure {
+        Failure::Io(error) => {
+            complain(&format!("cannot read `{name}`: {}", files::plain(&error)));
+            exit::TROUBLE
+        }
+        Failure::NotUtf8 => {
+            complain(&format!("`{name}` is not UTF-8 text"));
+            exit::FINDINGS
+        }
+        Failure::Stopped => {
+            complain("internal: a simulating thread stopped; please report this");
+            exit::TROUBLE
+        }
+    }
 }
 
 pub(super) fn report_rows(bad: &[RowError]) {

@@ -7,6 +7,7 @@
 //! of its own. `journey.rs` is the state it keeps per customer and program.
 //! `input/` reads customers and events from files for `nurture replay`.
 
+pub mod compact;
 pub mod input;
 pub mod interpret;
 pub mod journey;
