@@ -147,7 +147,10 @@ fn shard(text: &str) -> Result<crate::sim::stream::Shard, String> {
             .parse::<u32>()
             .map_err(|_| format!("`{part}` is not a {what} (write I/N, like 0/4)"))
     };
-    let (index, count) = (number(index, "shard number")?, number(count, "number of shards")?);
+    let (index, count) = (
+        number(index, "shard number")?,
+        number(count, "number of shards")?,
+    );
     if count == 0 {
         return Err("there must be at least one shard (write I/N, like 0/4)".into());
     }

@@ -14,13 +14,13 @@ use crate::plan::Plan;
 use crate::render::chart::{self, FlowCount};
 use crate::render::html::{self, Picture};
 use crate::render::{simulation, svg};
+use crate::run::compact::Layout;
 use crate::run::input::{self, Format, RowError};
 use crate::sim::engine::{MAX_EVENTS, Window};
 use crate::sim::report::{self, About, Report};
-use crate::run::compact::Layout;
 use crate::sim::run::Options;
-use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
 use crate::sim::setup::Setup;
+use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
 use crate::syntax::ast::{ClauseKind, Program, Schema};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -140,6 +140,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         name: &customers_name,
         format,
         schema: schema.as_ref(),
+        block: input::BLOCK,
     };
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),

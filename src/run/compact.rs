@@ -152,12 +152,16 @@ fn add(names: &mut Vec<String>, name: &str) {
     }
 }
 
-/// A plan names a handful of each kind: a look along the list, length
-/// first, beats hashing the name.
+/// A plan names a handful of each kind: a look along the list beats
+/// hashing the name. Names of another length, or starting with another
+/// byte, are passed over without comparing the rest.
 fn position(names: &[String], name: &str) -> Option<usize> {
-    names
-        .iter()
-        .position(|n| n.len() == name.len() && n == name)
+    let bytes = name.as_bytes();
+    let first = bytes.first().copied();
+    names.iter().position(|n| {
+        let n = n.as_bytes();
+        n.len() == bytes.len() && n.first().copied() == first && n == bytes
+    })
 }
 
 /// One attribute's value in a [`Compact`] record.
@@ -488,7 +492,8 @@ mod tests {
         c.consents.extend(["email".to_string(), "fax".to_string()]);
         c.tags.insert("vip".into());
         c.segments.insert("active_buyers".into());
-        c.attributes.insert("tier".into(), Datum::Text("gold".into()));
+        c.attributes
+            .insert("tier".into(), Datum::Text("gold".into()));
         c.attributes.insert("unread".into(), Datum::Number(1.0));
         c.last_event_at.insert("purchase".into(), 100);
         c

@@ -13,8 +13,8 @@ use super::setup::Setup;
 use super::tally::{Journal, Tally};
 use super::zone::{Span, Zone};
 use crate::plan::Value;
-use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::compact::Compact;
+use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::{
     ActionRef, Customer, Datum, EntryCheck, Gate, Input, Journey, KindRef, Seconds, Sink, Status,
     advance_with, is_goal, next_entry_check,

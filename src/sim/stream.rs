@@ -88,6 +88,8 @@ pub struct Input<'a> {
     pub name: &'a str,
     pub format: Format,
     pub schema: Option<&'a Schema>,
+    /// The size of the blocks read (`run::input::BLOCK`).
+    pub block: usize,
 }
 
 /// Why a file could not be read to the end.
@@ -139,18 +141,23 @@ pub fn simulate_file(
         Format::Csv => match Blocks::csv(file, types.as_ref(), &mut report)? {
             Some((found, read)) => {
                 header = Some(found);
-                blocks = read;
+                blocks = read.with_block(input.block);
             }
             None => {
+                let errors = if shard.first() {
+                    report.into_errors()
+                } else {
+                    Vec::new()
+                };
                 return Ok(Streamed {
                     tallies: fresh(setups, options),
-                    errors: file_errors(report, shard),
+                    errors,
                 });
             }
         },
         Format::JsonLines => {
             header = None;
-            blocks = Blocks::lines(file)?;
+            blocks = Blocks::lines(file)?.with_block(input.block);
         }
     }
     let targets = header.as_ref().map(|h| Targets::new(h, layout));
@@ -175,7 +182,7 @@ pub fn simulate_file(
     if options.threads <= 1 {
         let mut hand = Hand::new(&context);
         loop {
-            match blocks.next_block(&mut report) {
+            match blocks.next_block() {
                 Ok(Some(block)) => {
                     if let Err(error) = hand.take(&block, &context) {
                         failure = Some(error);
@@ -231,7 +238,7 @@ pub fn simulate_file(
                 while let Ok(buffer) = given_back.try_recv() {
                     blocks.give_back(buffer);
                 }
-                match blocks.next_block(&mut report) {
+                match blocks.next_block() {
                     Ok(Some(block)) => {
                         // A worker only stops receiving when it panicked;
                         // the join below tells.
@@ -283,15 +290,30 @@ pub fn simulate_file(
     hands.push(late.finish());
 
     let mut totals = fresh(setups, options);
-    let mut errors = file_errors(report, shard);
+    let mut told: Vec<Told> = Vec::new();
+    if shard.first() {
+        told.extend(report.into_errors().into_iter().map(Told::first));
+        for row in blocks.take_cut_out() {
+            told.push(Told {
+                line: row.line,
+                made: false,
+                block: row.before,
+                row: 0,
+                error: RowError {
+                    file: input.name.to_string(),
+                    line: row.line,
+                    problem: row.problem,
+                },
+            });
+        }
+    }
     let mut once: HashMap<String, RowError> = HashMap::new();
-    let mut rest = Vec::new();
     for hand in hands {
         merge(&mut totals, &hand.tallies);
-        errors.extend(hand.errors);
+        told.extend(hand.errors);
         if shard.first() {
-            let (told, other) = hand.report.into_parts();
-            for (key, error) in told {
+            let (first, other) = hand.report.into_parts();
+            for (key, error) in first {
                 match once.get(&key) {
                     Some(earlier) if earlier.line <= error.line => {}
                     _ => {
@@ -299,19 +321,19 @@ pub fn simulate_file(
                     }
                 }
             }
-            rest.extend(other);
+            told.extend(other.into_iter().map(Told::first));
         }
     }
-    // What was told once per file comes first on its line, as when read
-    // in one go.
-    let mut told: Vec<RowError> = once.into_values().collect();
-    told.sort_by_key(|e| e.line);
-    told.extend(rest);
-    told.extend(errors);
-    told.sort_by_key(|e| e.line);
+    // What was told once per file comes first on its line, as when the
+    // file is read in one go.
+    let mut first: Vec<RowError> = once.into_values().collect();
+    first.sort_by_key(|e| e.line);
+    let mut all: Vec<Told> = first.into_iter().map(Told::first).collect();
+    all.append(&mut told);
+    all.sort_by_key(|t| (t.line, t.made, t.block, t.row));
     Ok(Streamed {
         tallies: totals,
-        errors: told,
+        errors: all.into_iter().map(|t| t.error).collect(),
     })
 }
 
@@ -323,12 +345,29 @@ fn fresh(setups: &[Setup<'_>], options: &Options) -> Vec<Vec<Tally>> {
         .collect()
 }
 
-/// The problems of the file as a whole: shard 0's.
-fn file_errors(report: Report<'_>, shard: Shard) -> Vec<RowError> {
-    if shard.first() {
-        report.into_errors()
-    } else {
-        Vec::new()
+/// A problem, with where in the file it is: the line; then what reading
+/// finds (the file's own problems, rows of the wrong width, what is told
+/// once per file) before what making customers finds, as when a file is
+/// read whole; then the block and the row in it (several rows may share a
+/// line, split by a lone `\r`).
+struct Told {
+    line: usize,
+    made: bool,
+    block: u64,
+    row: usize,
+    error: RowError,
+}
+
+impl Told {
+    /// Found while reading, before any row of the line.
+    fn first(error: RowError) -> Self {
+        Told {
+            line: error.line,
+            made: false,
+            block: 0,
+            row: 0,
+            error,
+        }
     }
 }
 
@@ -425,6 +464,8 @@ struct Mark {
 /// later.
 struct Held {
     line: usize,
+    block: u64,
+    index: usize,
     id: String,
     row: HeldRow,
 }
@@ -440,7 +481,7 @@ struct Hand<'c> {
     split: Split,
     marks: Vec<Mark>,
     problems: Vec<String>,
-    errors: Vec<RowError>,
+    errors: Vec<Told>,
     /// JSON Lines: what the parser tells once per file, and lines that
     /// are not objects.
     report: Report<'c>,
@@ -451,7 +492,7 @@ struct Hand<'c> {
 /// What a thread hands back.
 struct Done<'c> {
     tallies: Vec<Vec<Tally>>,
-    errors: Vec<RowError>,
+    errors: Vec<Told>,
     report: Report<'c>,
     held: Vec<Held>,
 }
@@ -501,19 +542,30 @@ impl<'c> Hand<'c> {
         self.split.split(block, text);
         self.marks.clear();
         for (index, &row) in self.split.rows.iter().enumerate() {
-            if self.split.cells(text, row).all(|cell| cell.trim().is_empty()) {
+            if self
+                .split
+                .cells(text, row)
+                .all(|cell| cell.trim().is_empty())
+            {
                 continue;
             }
             if row.count != header.width() {
                 if shard.first() {
-                    self.errors.push(RowError {
-                        file: context.name.to_string(),
+                    let problem = format!(
+                        "this row has {} fields, but the first line names {} columns",
+                        row.count,
+                        header.width()
+                    );
+                    self.errors.push(Told {
                         line: row.line,
-                        problem: format!(
-                            "this row has {} fields, but the first line names {} columns",
-                            row.count,
-                            header.width()
-                        ),
+                        made: false,
+                        block: block.index,
+                        row: index + 1,
+                        error: RowError {
+                            file: context.name.to_string(),
+                            line: row.line,
+                            problem,
+                        },
                     });
                 }
                 continue;
@@ -553,6 +605,8 @@ impl<'c> Hand<'c> {
                     .map_or(String::new(), |id| id.trim().to_string());
                 self.held.push(Held {
                     line: mark.line,
+                    block: block.index,
+                    index: mark.row,
                     id,
                     row: HeldRow::Cells(cells),
                 });
@@ -566,12 +620,16 @@ impl<'c> Hand<'c> {
                     self.sim.simulate(&record, &mut subject);
                 }
             } else {
-                for problem in self.problems.drain(..) {
-                    self.errors.push(RowError {
-                        file: context.name.to_string(),
-                        line: mark.line,
+                let problems = std::mem::take(&mut self.problems);
+                for problem in problems {
+                    tell(
+                        &mut self.errors,
+                        context.name,
+                        mark.line,
+                        block.index,
+                        mark.row,
                         problem,
-                    });
+                    );
                 }
             }
         }
@@ -588,6 +646,8 @@ impl<'c> Hand<'c> {
         self.marks.clear();
         self.customers.clear();
         let mut rows = 0u64;
+        // Counted as the file is read again for repeats (`first_lines`).
+        let mut objects = 0;
         for (line, row) in block_lines(text, block.first_line) {
             rows += 1;
             let Some((customer, problems)) =
@@ -602,13 +662,14 @@ impl<'c> Hand<'c> {
             };
             if ours {
                 self.marks.push(Mark {
-                    row: self.customers.len(),
+                    row: objects,
                     line,
                     hash,
                     held: false,
                 });
                 self.customers.push((customer, problems));
             }
+            objects += 1;
         }
         if !context.claims.claim(block.index, &mut self.marks) {
             return Err(Failure::Stopped);
@@ -620,12 +681,19 @@ impl<'c> Hand<'c> {
             if mark.held {
                 self.held.push(Held {
                     line: mark.line,
+                    block: block.index,
+                    index: mark.row,
                     id: customer.id.clone(),
                     row: HeldRow::Customer(customer, problems),
                 });
                 continue;
             }
-            self.customer(mark.line, &customer, problems, context);
+            self.customer(
+                (mark.line, block.index, mark.row),
+                &customer,
+                problems,
+                context,
+            );
         }
         self.marks = marks;
         Ok(())
@@ -635,7 +703,7 @@ impl<'c> Hand<'c> {
     /// or its problems told.
     fn customer(
         &mut self,
-        line: usize,
+        (line, block, row): (usize, u64, usize),
         customer: &Customer,
         problems: Vec<String>,
         context: &Context<'c>,
@@ -649,18 +717,17 @@ impl<'c> Hand<'c> {
             }
         } else {
             for problem in problems {
-                self.errors.push(RowError {
-                    file: context.name.to_string(),
-                    line,
-                    problem,
-                });
+                tell(&mut self.errors, context.name, line, block, row, problem);
             }
         }
     }
 
     /// A row held back, now that the first line of its id is known.
-    fn take_held(&mut self, held: Held, first: &HashMap<String, usize>, context: &Context<'c>) {
-        let repeat = first.get(&held.id).filter(|&&line| line != held.line).copied();
+    fn take_held(&mut self, held: Held, first: &HashMap<String, Place>, context: &Context<'c>) {
+        let repeat = first
+            .get(&held.id)
+            .filter(|place| (place.block, place.row) != (held.block, held.index))
+            .map(|place| place.line);
         let mut problems = Vec::new();
         if let Some(line) = repeat {
             problems.push(format!(
@@ -670,7 +737,9 @@ impl<'c> Hand<'c> {
         }
         match held.row {
             HeldRow::Cells(cells) => {
-                let Some(targets) = context.targets else { return };
+                let Some(targets) = context.targets else {
+                    return;
+                };
                 let mut record = Compact::new(context.layout);
                 targets.fill(cells.iter().map(String::as_str), &mut record, &mut problems);
                 if problems.is_empty() {
@@ -682,48 +751,78 @@ impl<'c> Hand<'c> {
                     }
                 } else {
                     for problem in problems {
-                        self.errors.push(RowError {
-                            file: context.name.to_string(),
-                            line: held.line,
+                        tell(
+                            &mut self.errors,
+                            context.name,
+                            held.line,
+                            held.block,
+                            held.index,
                             problem,
-                        });
+                        );
                     }
                 }
             }
             HeldRow::Customer(customer, mut own) => {
                 problems.append(&mut own);
-                self.customer(held.line, &customer, problems, context);
+                let place = (held.line, held.block, held.index);
+                self.customer(place, &customer, problems, context);
             }
         }
     }
 }
 
-/// The first line of each held row's id, from the file read once more on
+/// Tells the problem of row `row` of block `block`, found making a
+/// customer of it.
+fn tell(errors: &mut Vec<Told>, file: &str, line: usize, block: u64, row: usize, problem: String) {
+    errors.push(Told {
+        line,
+        made: true,
+        block,
+        row: row + 1,
+        error: RowError {
+            file: file.to_string(),
+            line,
+            problem,
+        },
+    });
+}
+
+/// Where a row is: its line, block and place in the block (the same
+/// blocks each time the file is read).
+#[derive(Clone, Copy)]
+struct Place {
+    line: usize,
+    block: u64,
+    row: usize,
+}
+
+/// The first row of each held row's id, from the file read once more on
 /// this thread.
 fn first_lines(
     input: &Input<'_>,
     context: &Context<'_>,
     held: &[Held],
-) -> Result<HashMap<String, usize>, Failure> {
-    let mut wanted: HashMap<String, Option<usize>> =
+) -> Result<HashMap<String, Place>, Failure> {
+    let mut wanted: HashMap<String, Option<Place>> =
         held.iter().map(|h| (h.id.clone(), None)).collect();
     let (file, _) = input.data.open()?;
     let mut report = Report::new(input.name);
     let mut split = Split::default();
-    let mut see = |id: &str, line: usize| {
+    let mut see = |id: &str, place: Place| {
         if let Some(first @ None) = wanted.get_mut(id) {
-            *first = Some(line);
+            *first = Some(place);
         }
     };
     match context.header {
         Some(header) => {
-            let Some((_, mut blocks)) = Blocks::csv(file, context.types, &mut report)? else {
+            let Some((_, blocks)) = Blocks::csv(file, context.types, &mut report)? else {
                 return Ok(HashMap::new());
             };
-            while let Some(block) = blocks.next_block(&mut report)? {
+            let mut blocks = blocks.with_block(input.block);
+            while let Some(block) = blocks.next_block()? {
                 let text = std::str::from_utf8(&block.bytes).map_err(|_| Failure::NotUtf8)?;
                 split.split(&block, text);
-                for &row in &split.rows {
+                for (index, &row) in split.rows.iter().enumerate() {
                     if row.count != header.width()
                         || split.cells(text, row).all(|cell| cell.trim().is_empty())
                     {
@@ -731,22 +830,35 @@ fn first_lines(
                     }
                     let id = split.cell(text, row, header.id_column()).trim();
                     if !id.is_empty() {
-                        see(id, row.line);
+                        let place = Place {
+                            line: row.line,
+                            block: block.index,
+                            row: index,
+                        };
+                        see(id, place);
                     }
                 }
                 blocks.give_back(block.bytes);
             }
         }
         None => {
-            let mut blocks = Blocks::lines(file)?;
-            while let Some(block) = blocks.next_block(&mut report)? {
+            let mut blocks = Blocks::lines(file)?.with_block(input.block);
+            while let Some(block) = blocks.next_block()? {
                 let text = std::str::from_utf8(&block.bytes).map_err(|_| Failure::NotUtf8)?;
+                let mut index = 0;
                 for (line, row) in block_lines(text, block.first_line) {
                     if let Some((customer, _)) =
                         customer_of_line(row, line, context.types, &mut report)
-                        && !customer.id.is_empty()
                     {
-                        see(&customer.id, line);
+                        if !customer.id.is_empty() {
+                            let place = Place {
+                                line,
+                                block: block.index,
+                                row: index,
+                            };
+                            see(&customer.id, place);
+                        }
+                        index += 1;
                     }
                 }
             }

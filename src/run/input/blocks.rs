@@ -10,9 +10,9 @@
 //! reading goes on at the line after its start, as `read_csv` does. A JSON
 //! Lines block ends after its last line break.
 
+use super::Report;
 use super::from_csv::{Column, header};
 use super::schema_types::Types;
-use super::Report;
 use csv::StringRecord;
 use std::io::Read;
 
@@ -82,9 +82,23 @@ pub struct Blocks<R> {
     eof: bool,
     index: u64,
     kind: Kind,
+    /// How many bytes a block is cut from.
+    block: usize,
     /// Buffers of blocks already used, to fill again.
     spare: Vec<Vec<u8>>,
     record: CsvScratch,
+    /// Rows cut out, not yet taken.
+    cut_out: Vec<CutOut>,
+}
+
+/// A row cut out between blocks (a quote without its closing quote).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CutOut {
+    pub line: usize,
+    /// The index of the first block after the row: the row's problem is
+    /// told after the rows of the blocks before it.
+    pub before: u64,
+    pub problem: String,
 }
 
 #[derive(Default)]
@@ -96,6 +110,13 @@ struct CsvScratch {
 }
 
 impl<R: Read> Blocks<R> {
+    /// Blocks cut from about `bytes` bytes rather than [`BLOCK`] (tests cut
+    /// tiny ones, to put rows across the edges of blocks).
+    pub fn with_block(mut self, bytes: usize) -> Self {
+        self.block = bytes.max(1);
+        self
+    }
+
     /// A JSON Lines file.
     pub fn lines(source: R) -> Result<Self, Unreadable> {
         let mut blocks = Blocks::new(source, Kind::Lines);
@@ -136,8 +157,10 @@ impl<R: Read> Blocks<R> {
             eof: false,
             index: 0,
             kind,
+            block: BLOCK,
             spare: Vec::new(),
             record: CsvScratch::default(),
+            cut_out: Vec::new(),
         }
     }
 
@@ -149,31 +172,22 @@ impl<R: Read> Blocks<R> {
 
     /// Reads until `pending` holds `want` bytes or the file ends.
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
-        while !self.eof && self.pending.len() < want {
-            let had = self.pending.len();
-            let room = want.max(had + BLOCK / 4);
-            self.pending.resize(room, 0);
-            match self.source.read(&mut self.pending[had..]) {
-                Ok(0) => {
-                    self.pending.truncate(had);
-                    self.eof = true;
-                }
-                Ok(n) => self.pending.truncate(had + n),
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {
-                    self.pending.truncate(had);
-                }
-                Err(error) => {
-                    self.pending.truncate(had);
-                    return Err(error);
-                }
-            }
+        if !self.eof && self.pending.len() < want {
+            let room = want - self.pending.len();
+            self.pending.reserve(room);
+            // `read_to_end` fills the room the buffer has without first
+            // zeroing it, and stops at `room` bytes or the end of the file.
+            let read = (&mut self.source)
+                .take(room as u64)
+                .read_to_end(&mut self.pending)?;
+            self.eof = read < room;
         }
         Ok(())
     }
 
     /// A buffer to fill, used before if one is spare.
     pub fn give_back(&mut self, mut buffer: Vec<u8>) {
-        if self.spare.len() < 8 {
+        if self.spare.len() < 64 {
             buffer.clear();
             self.spare.push(buffer);
         }
@@ -234,43 +248,60 @@ impl<R: Read> Blocks<R> {
         }
     }
 
+    /// The rows cut out so far (see [`Blocks::next_block`]).
+    pub fn take_cut_out(&mut self) -> Vec<CutOut> {
+        std::mem::take(&mut self.cut_out)
+    }
+
     /// The next block, or `None` at the end of the file. Rows cut out (a
-    /// quote without its closing quote) are reported in `errors`.
-    pub fn next_block(&mut self, errors: &mut Report<'_>) -> Result<Option<Block>, Unreadable> {
-        let mut want = BLOCK;
+    /// quote without its closing quote) are kept for [`Blocks::take_cut_out`].
+    pub fn next_block(&mut self) -> Result<Option<Block>, Unreadable> {
+        let mut want = self.block;
         loop {
             self.fill(want)?;
             if self.pending.is_empty() {
                 return Ok(None);
             }
-            let (cut, resume) = match self.kind {
-                Kind::Lines => match memchr::memrchr(b'\n', &self.pending) {
-                    Some(at) => (at + 1, at + 1),
-                    None if self.eof => (self.pending.len(), self.pending.len()),
-                    None => {
-                        want = self.pending.len() * 2;
-                        continue;
-                    }
-                },
-                Kind::Csv(_) if memchr::memchr(b'"', &self.pending).is_none() => {
-                    match memchr::memrchr2(b'\n', b'\r', &self.pending) {
-                        Some(at) => (at + 1, at + 1),
-                        None if self.eof => (self.pending.len(), self.pending.len()),
-                        None => {
-                            want = self.pending.len() * 2;
-                            continue;
-                        }
-                    }
-                }
-                Kind::Csv(width) => match self.scan(width, errors) {
-                    Some(found) => found,
-                    None => {
-                        want = self.pending.len() * 2;
-                        continue;
-                    }
-                },
+            // The block is cut from the first `want` bytes read.
+            let limit = want.min(self.pending.len());
+            let at_end = self.eof && limit == self.pending.len();
+            let region = &self.pending[..limit];
+            let last_break = match self.kind {
+                Kind::Lines => memchr::memrchr(b'\n', region),
+                _ => memchr::memrchr2(b'\n', b'\r', region),
             };
-            let mut rest = self.spare.pop().unwrap_or_default();
+            let plain = |last_break: Option<usize>| match last_break {
+                Some(at) => Some((at + 1, at + 1)),
+                None if at_end => Some((limit, limit)),
+                None => None,
+            };
+            let found = match self.kind {
+                Kind::Lines => plain(last_break),
+                Kind::Csv(_) if memchr::memchr(b'"', region).is_none() => plain(last_break),
+                Kind::Csv(width) => {
+                    let before = self.cut_out.len();
+                    let found = self.scan(width, limit, at_end);
+                    // A row cut out after the rows of this block, or, when
+                    // the block is empty, before those of the next.
+                    let next = if found.is_some_and(|(cut, _)| cut > 0) {
+                        self.index + 1
+                    } else {
+                        self.index
+                    };
+                    for row in &mut self.cut_out[before..] {
+                        row.before = next;
+                    }
+                    found
+                }
+            };
+            let Some((cut, resume)) = found else {
+                want = want.saturating_mul(2).max(self.pending.len() + 1);
+                continue;
+            };
+            let mut rest = self
+                .spare
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(2 * self.block));
             rest.extend_from_slice(&self.pending[resume..]);
             let first_line = self.line;
             self.line += count_lines(&self.pending[..resume]);
@@ -280,7 +311,8 @@ impl<R: Read> Blocks<R> {
                 self.give_back(bytes);
                 continue;
             }
-            let quoted = matches!(self.kind, Kind::Csv(_)) && memchr::memchr(b'"', &bytes).is_some();
+            let quoted =
+                matches!(self.kind, Kind::Csv(_)) && memchr::memchr(b'"', &bytes).is_some();
             let index = self.index;
             self.index += 1;
             return Ok(Some(Block {
@@ -294,11 +326,16 @@ impl<R: Read> Blocks<R> {
 
     /// Where the whole rows of a block with quotes end, and where reading
     /// goes on (after a row cut out); `None` when not one row is whole yet.
-    fn scan(&mut self, width: usize, report: &mut Report<'_>) -> Option<(usize, usize)> {
+    fn scan(&mut self, width: usize, limit: usize, at_end: bool) -> Option<(usize, usize)> {
         let mut reader = csv_core::Reader::new();
         let mut at = 0;
         loop {
-            match read_one(&mut reader, &self.pending[at..], self.eof, &mut self.record) {
+            match read_one(
+                &mut reader,
+                &self.pending[at..limit],
+                at_end,
+                &mut self.record,
+            ) {
                 One::Record(used) => {
                     let start = at + row_start(&self.pending[at..]);
                     let fields = self.record.fields();
@@ -308,13 +345,14 @@ impl<R: Read> Blocks<R> {
                         && fields.iter().any(|f| f.contains(&b'\n'));
                     if broken {
                         let line = self.line + count_lines(&self.pending[..start]);
-                        report.error(
+                        self.cut_out.push(CutOut {
                             line,
-                            format!(
+                            before: 0,
+                            problem: format!(
                                 "this row has {} fields, but the first line names {width} columns",
                                 fields.len()
                             ),
-                        );
+                        });
                         let resume = match memchr::memchr(b'\n', &self.pending[start..]) {
                             Some(end) => start + end + 1,
                             None => self.pending.len(),
@@ -323,19 +361,20 @@ impl<R: Read> Blocks<R> {
                     }
                     at += used;
                 }
-                One::End => return Some((self.pending.len(), self.pending.len())),
+                One::End => return Some((limit, limit)),
                 One::Incomplete if at > 0 => return Some((at, at)),
-                One::Incomplete if self.pending.len() > LONGEST_ROW => {
+                One::Incomplete if limit > LONGEST_ROW => {
                     // A quote that does not close within a long stretch:
                     // the row is cut out as above, its fields uncounted.
                     let start = row_start(&self.pending);
-                    report.error(
-                        self.line + count_lines(&self.pending[..start]),
-                        format!(
+                    self.cut_out.push(CutOut {
+                        line: self.line + count_lines(&self.pending[..start]),
+                        before: 0,
+                        problem: format!(
                             "this row has a `\"` without its closing quote in the next {} MiB; it is skipped, and reading goes on at the next line",
                             LONGEST_ROW >> 20
                         ),
-                    );
+                    });
                     let resume = memchr::memchr(b'\n', &self.pending[start..])
                         .map_or(self.pending.len(), |end| start + end + 1);
                     return Some((0, resume));
@@ -439,4 +478,3 @@ pub(super) fn field_is_blank(field: &[u8]) -> bool {
         Err(_) => false,
     }
 }
-

@@ -128,14 +128,35 @@ mod tests {
     #[test]
     fn common_numbers_read_as_rust_reads_them() {
         for text in [
-            "0", "-0", "7", "120", "2139", "0.24", "-0.5", "12.125", "999999999999999",
-            "0.00000000000001", "123456.789012345", "00123",
+            "0",
+            "-0",
+            "7",
+            "120",
+            "2139",
+            "0.24",
+            "-0.5",
+            "12.125",
+            "999999999999999",
+            "0.00000000000001",
+            "123456.789012345",
+            "00123",
         ] {
             let fast = super::number(text).unwrap_or_else(|| panic!("{text}"));
             let slow = values::number(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(fast.to_bits(), slow.to_bits(), "{text}");
         }
-        for text in ["", "-", ".5", "5.", "1e3", "+1", "1.2.3", "1,5", "1000000000000000", "inf"] {
+        for text in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1e3",
+            "+1",
+            "1.2.3",
+            "1,5",
+            "1000000000000000",
+            "inf",
+        ] {
             assert_eq!(super::number(text), None, "{text}");
         }
     }

@@ -91,7 +91,7 @@ mod to_compact;
 mod values;
 mod words;
 
-pub use blocks::{BLOCK, Block, Blocks, CsvHeader, Unreadable};
+pub use blocks::{BLOCK, Block, Blocks, CsvHeader, CutOut, Unreadable};
 pub use from_csv::{Row, read_csv_rows};
 pub use schema_types::Types;
 pub use seen::{Seen, id_hash, shard_of};

@@ -109,7 +109,10 @@ mod tests {
         for i in 0..40_000 {
             counts[shard_of(id_hash(&format!("c{i}")), 4) as usize] += 1;
         }
-        assert!(counts.iter().all(|&c| (9_500..10_500).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (9_500..10_500).contains(&c)),
+            "{counts:?}"
+        );
         // Pinned: shards simulated by different builds must agree.
         assert_eq!(id_hash("c0000001"), 0x8c0b_5e5e_1d0c_54d9);
         assert_eq!(shard_of(id_hash("c0000001"), 7), 0);

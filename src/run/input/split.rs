@@ -76,18 +76,14 @@ impl Split {
                 _ => {}
             }
             let first = self.cells.len();
+            let stop = memchr::memchr2(b'\r', b'\n', &bytes[at..]).map_or(end, |k| at + k);
             let mut start = at;
-            loop {
-                let stop = memchr::memchr3(b',', b'\r', b'\n', &bytes[at..]).map_or(end, |k| at + k);
-                self.cells.push((start as u32, stop as u32));
-                if stop < end && bytes[stop] == b',' {
-                    at = stop + 1;
-                    start = at;
-                    continue;
-                }
-                at = stop;
-                break;
-            }
+            commas(&bytes[at..stop], |comma| {
+                self.cells.push((start as u32, (at + comma) as u32));
+                start = at + comma + 1;
+            });
+            self.cells.push((start as u32, stop as u32));
+            at = stop;
             self.rows.push(RowAt {
                 line,
                 first,
@@ -137,8 +133,7 @@ impl Split {
             let first = self.cells.len();
             let mut from = record_from;
             for &end in &ends[..fields] {
-                self.cells
-                    .push((from as u32, (record_from + end) as u32));
+                self.cells.push((from as u32, (record_from + end) as u32));
                 from = record_from + end;
             }
             self.rows.push(RowAt {
@@ -151,6 +146,33 @@ impl Split {
         self.unquoted = String::from_utf8_lossy(&out[..written]).into_owned();
         self.scratch = out;
         self.ends = ends;
+    }
+}
+
+/// Calls `found` with the place of each comma of `row`, eight bytes at a
+/// time: a byte of a word is a comma where it is zero after the word is
+/// xored with commas (and the test for a zero byte is exact: no carry
+/// crosses from byte to byte).
+fn commas(row: &[u8], mut found: impl FnMut(usize)) {
+    const COMMAS: u64 = u64::from_ne_bytes([b','; 8]);
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut chunks = row.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        let mut zeros = !(((x & LOW) + LOW) | x | LOW);
+        while zeros != 0 {
+            found(base + zeros.trailing_zeros() as usize / 8);
+            zeros &= zeros - 1;
+        }
+        base += 8;
+    }
+    for (i, &byte) in chunks.remainder().iter().enumerate() {
+        if byte == b',' {
+            found(base + i);
+        }
     }
 }
 
@@ -170,7 +192,12 @@ mod tests {
         split
             .rows
             .iter()
-            .map(|&row| (row.line, split.cells(text, row).map(str::to_string).collect()))
+            .map(|&row| {
+                (
+                    row.line,
+                    split.cells(text, row).map(str::to_string).collect(),
+                )
+            })
             .collect()
     }
 
@@ -190,6 +217,25 @@ mod tests {
             out.push((line, record.iter().map(str::to_string).collect()));
         }
         out
+    }
+
+    #[test]
+    fn commas_are_found_in_words_and_in_the_tail() {
+        let row = b",a,,bcdefgh,ijklmnop,,,q,\xc3\xa9,,";
+        let want: Vec<usize> = row
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b',')
+            .map(|(i, _)| i)
+            .collect();
+        let found = |row: &[u8]| {
+            let mut at = Vec::new();
+            commas(row, |i| at.push(i));
+            at
+        };
+        assert_eq!(found(row), want);
+        assert_eq!(found(b""), Vec::<usize>::new());
+        assert_eq!(found(b"\x2d\x2b\xac,"), [3]);
     }
 
     #[test]

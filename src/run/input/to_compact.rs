@@ -107,7 +107,9 @@ impl<'s> Targets<'s> {
                 },
                 Target::Last(_, _) if cell.is_empty() => Ok(()),
                 Target::Last(event, slot) => {
-                    match fast::time(cell).map_or_else(|| time(LastEventAt(event), cell), |at| Ok(Some(at))) {
+                    match fast::time(cell)
+                        .map_or_else(|| time(LastEventAt(event), cell), |at| Ok(Some(at)))
+                    {
                         Ok(Some(at)) => {
                             if let Some(slot) = slot {
                                 record.set_last_event(*slot, at);
@@ -139,12 +141,30 @@ impl<'s> Targets<'s> {
 
 /// A `;`-separated list's items, trimmed, empty ones left out (`list`).
 fn items(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split(';').map(trimmed).filter(|item| !item.is_empty())
+    // `;` is one byte and never inside another character, so the text
+    // splits on its bytes.
+    let mut rest = Some(cell);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let item = match memchr::memchr(b';', text.as_bytes()) {
+            Some(at) => {
+                rest = text.get(at + 1..);
+                text.get(..at).unwrap_or("")
+            }
+            None => {
+                rest = None;
+                text
+            }
+        };
+        Some(trimmed(item))
+    })
+    .filter(|item| !item.is_empty())
 }
 
 thread_local! {
     /// Time zone names (as written) known to be good, per thread.
-    static GOOD_ZONES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    static GOOD_ZONES: std::cell::RefCell<std::collections::HashSet<Box<str>, foldhash::fast::RandomState>> =
+        std::cell::RefCell::new(std::collections::HashSet::default());
 }
 
 /// The time zone as written, once `time_zone` has said it is one.
@@ -152,17 +172,16 @@ fn zone(cell: &str) -> Result<Option<&str>, String> {
     if cell.is_empty() {
         return Ok(None);
     }
-    let known = GOOD_ZONES.with_borrow(|good| good.iter().any(|g| g == cell));
+    let known = GOOD_ZONES.with_borrow(|good| good.contains(cell));
     if !known {
         time_zone(cell)?;
-        GOOD_ZONES.with_borrow_mut(|good| good.push(cell.to_string()));
+        GOOD_ZONES.with_borrow_mut(|good| good.insert(cell.into()));
     }
     Ok(Some(cell))
 }
 
 /// A cell (not empty) as its declared type, as `read_text` reads it.
 fn value<'a>(cell: &'a str, value_type: Option<&ValueType>) -> Result<Val<'a>, String> {
-    let cell = cell.trim();
     let quick = match value_type {
         None => Some(guess(cell)),
         Some(ValueType::Text) => Some(Val::Text(cell)),
