@@ -52,6 +52,7 @@ fn welcome_transitions(bencher: Bencher) {
                 .iter()
                 .enumerate()
                 .map(|(k, name)| Event {
+                    id: None,
                     at: start + k as i64 * 3600,
                     customer: c.id.clone(),
                     name: name.to_string(),
@@ -117,6 +118,7 @@ fn welcome_transitions_counted(bencher: Bencher) {
         .iter()
         .enumerate()
         .map(|(k, name)| Event {
+            id: None,
             at: start + k as i64 * 3600,
             customer: String::new(),
             name: name.to_string(),

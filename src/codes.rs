@@ -214,6 +214,18 @@ codes! {
     ValueOutOfRange = "N213", "value-out-of-range", Error,
     "A wait, window, cap or holdout is outside the range that makes sense";
 
+    /// The schema declares `score` or `phase` with another type.
+    BuiltinRedeclared = "N214", "builtin-redeclared", Error,
+    "The schema declares the built-in `score` or `phase` with another type";
+
+    /// `set score = …` or `set phase = …`.
+    SetBuiltin = "N215", "set-builtin", Error,
+    "`set` writes to the built-in `score` or `phase`, which `score` and `phase` change";
+
+    /// A cap on a channel no send uses.
+    CapWithoutSends = "N216", "cap-without-sends", Warning,
+    "A `cap` counts a channel that no `send` of the program uses, so it limits nothing";
+
     /// `-> X` or `start X` names no step.
     UnknownStep = "N301", "unknown-step", Error,
     "An arrow or `start` names a step that does not exist";
@@ -261,6 +273,18 @@ codes! {
     /// The program does not fit its kind.
     KindMismatch = "N312", "kind-mismatch", Warning,
     "The program does not do what its `kind` says";
+
+    /// An `exit when` rule always takes the event first.
+    TakenByExitRule = "N313", "taken-by-exit-rule", Warning,
+    "An `exit when` rule takes every such event first, so this wait arm, the goal or a later rule never fires";
+
+    /// The goal always takes the event first.
+    TakenByGoal = "N314", "taken-by-goal", Warning,
+    "The goal takes every such event first, so this wait arm never fires";
+
+    /// More statements run at once than the interpreter runs in one go.
+    TooMuchAtOnce = "N315", "too-much-at-once", Error,
+    "More than 10,000 statements run one after another without a wait";
 
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";

@@ -9,6 +9,7 @@
 //! | check | [`check`] | program → diagnostics |
 //! | render | [`render`] | diagnostics → human text, JSON, GitHub, SARIF |
 //! | sample | [`sim::sample`] | count, seed, as-of date → customers as CSV |
+//! | serve | [`serve`] | plans, customers and events over HTTP → actions delivered from a durable outbox |
 //! | command line | [`cli`] | flags → exit code |
 
 pub mod check;
@@ -20,6 +21,7 @@ pub mod lsp;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod serve;
 pub mod sim;
 pub mod span;
 pub mod suggest;

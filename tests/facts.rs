@@ -79,12 +79,60 @@ fn a_loop_that_only_waits_leaves_messages_bounded() {
 fn outcomes_include_the_goal_and_exit_rules() {
     let text = program(
         "goal purchase within 30d\n exit when unsubscribe\n exit when complaint as complained",
-        r#"step a { send email "x"  exit done }"#,
+        r#"step a { send email "x"  wait 1d  exit done }"#,
     );
     assert_eq!(
         facts(&text).outcomes,
         vec!["complained", "converted", "done", "unsubscribe"]
     );
+}
+
+/// The goal and the rules take an event only while a customer is in the
+/// program: a program that never waits ends before any event comes.
+#[test]
+fn outcomes_no_customer_can_reach_are_not_listed() {
+    let header = "goal purchase within 30d\n exit when unsubscribe";
+    let at_once = program(header, r#"step a { send email "x"  exit done }"#);
+    assert_eq!(facts(&at_once).outcomes, vec!["done"]);
+    // Quiet hours hold the send back, and events come meanwhile.
+    let quiet = program(
+        &format!("{header}\n quiet 21:00..08:00"),
+        r#"step a { send email "x"  exit done }"#,
+    );
+    assert_eq!(
+        facts(&quiet).outcomes,
+        vec!["converted", "done", "unsubscribe"]
+    );
+    // The control group waits out the goal's window.
+    let holdout = program(
+        &format!("{header}\n holdout 10%"),
+        r#"step a { send email "x"  exit done }"#,
+    );
+    assert_eq!(
+        facts(&holdout).outcomes,
+        vec!["converted", "done", "holdout", "unsubscribe"]
+    );
+    // An arm the goal always takes first leads nowhere.
+    let shadowed = program(
+        header,
+        r#"step a {
+             send email "x"
+             wait up to 7d for purchase {
+               purchase -> exit bought
+               timeout -> exit done
+             }
+           }"#,
+    );
+    assert_eq!(
+        facts(&shadowed).outcomes,
+        vec!["converted", "done", "unsubscribe"]
+    );
+    // A rule that takes every goal event first leaves no `converted`.
+    let ruled = program(
+        "goal purchase within 30d\n exit when purchase as bought",
+        r#"step a { send email "x"  wait 1d  exit done }"#,
+    );
+    assert_eq!(facts(&ruled).outcomes, vec!["bought", "done"]);
 }
 
 #[test]
@@ -133,4 +181,65 @@ fn bundled_programs() {
         let facts = facts_of_text(&text).expect("bundled programs have no errors");
         insta::assert_json_snapshot!(facts);
     });
+}
+
+/// Guards that exclude each other within a run count once; what a `branch`
+/// arm said counts too, unless quiet hours may hold the run at its first
+/// send (the record may change meanwhile). Across a wait, each counts.
+#[test]
+fn sends_whose_guards_exclude_each_other_count_once() {
+    let pair = r#"step a {
+             send sms "a" if consent sms
+             send email "b" if not consent sms
+             send email "c" if has tag vip
+             send email "d" if not has tag vip
+             exit done
+           }"#;
+    assert_eq!(facts(&program("", pair)).messages.total, Some(2));
+    let apart = r#"step a {
+             send sms "a" if consent sms
+             wait 1d
+             send email "b" if not consent sms
+             exit done
+           }"#;
+    assert_eq!(facts(&program("", apart)).messages.total, Some(2));
+    let after_branch = r#"step a {
+             branch {
+               when has tag vip -> b
+               else -> exit done
+             }
+           }
+           step b {
+             send email "b" if not has tag vip
+             send email "c"
+             exit done
+           }"#;
+    assert_eq!(facts(&program("", after_branch)).messages.total, Some(1));
+    assert_eq!(
+        facts(&program("quiet 21:00..08:00", after_branch))
+            .messages
+            .total,
+        Some(2)
+    );
+}
+
+/// Quiet hours hold each run that sends once, by their length; the holdout
+/// stays the goal's window.
+#[test]
+fn the_longest_stay_counts_every_delay() {
+    let text = program(
+        "quiet 21:00..08:00",
+        r#"step a { send email "a"  wait 1d  send email "b"  exit done }"#,
+    );
+    // 1d, and 11h for each of the two runs that send.
+    assert_eq!(
+        facts(&text).longest_stay.minutes,
+        Some(24 * 60 + 2 * 11 * 60)
+    );
+    assert_eq!(facts(&text).longest_stay.text, "46h");
+    let holdout = program(
+        "goal purchase within 30d\n holdout 10%",
+        r#"step a { send email "a"  wait 1d  exit done }"#,
+    );
+    assert_eq!(facts(&holdout).longest_stay.minutes, Some(30 * 24 * 60));
 }

@@ -22,6 +22,7 @@ schema {
   event open
   segment power_users, high_churn_risk
   channel email
+  tag vip
 }
 "#;
 
@@ -236,11 +237,14 @@ c2,silver,Ben,silver,,,
     assert_eq!(
         problems,
         [
-            "customers.csv:1: column `name` is not an attribute in the schema; its values are ignored",
-            "customers.csv:1: column `teir` is not an attribute in the schema; its values are ignored; did you mean `tier`?",
-            "customers.csv:1: column `last_event_at.purchse` names `purchse`, which is not an event in the schema; did you mean `purchase`?; its values are ignored",
+            "customers.csv:1: note: column `name` is not an attribute in the schema; its values are ignored",
+            "customers.csv:1: note: column `teir` is not an attribute in the schema; its values are ignored; did you mean `tier`?",
+            "customers.csv:1: note: column `last_event_at.purchse` names `purchse`, which is not an event in the schema; did you mean `purchase`?; its values are ignored",
         ]
     );
+    // Notes, not findings: no row was skipped.
+    let (_, rows) = read_customers("customers.csv", text, Format::Csv, Some(&schema));
+    assert_eq!(nurture::run::input::findings(&rows), 0);
     assert_eq!(ids(&customers), ["c1", "c2"]);
     assert_eq!(
         customers[0].attributes,
@@ -578,11 +582,11 @@ fn jsonl_names_the_schema_does_not_declare_are_told_once() {
     assert_eq!(
         problems,
         [
-            "customers.jsonl:1: `teir` is not an attribute in the schema; its values are ignored; did you mean `tier`?",
-            "customers.jsonl:1: `last_event_at.clik` names `clik`, which is not an event in the schema; did you mean `click`?; its values are ignored",
+            "customers.jsonl:1: note: `teir` is not an attribute in the schema; its values are ignored; did you mean `tier`?",
+            "customers.jsonl:1: note: `last_event_at.clik` names `clik`, which is not an event in the schema; did you mean `click`?; its values are ignored",
             "customers.jsonl:1: `name` is not a customer field, so it is ignored; attributes go under `attributes`",
             "customers.jsonl:1: `tier` is not a customer field, so it is ignored; attributes go under `attributes`",
-            "customers.jsonl:3: `city` is not an attribute in the schema; its values are ignored",
+            "customers.jsonl:3: note: `city` is not an attribute in the schema; its values are ignored",
         ]
     );
 }
@@ -819,4 +823,138 @@ fn cells_are_trimmed_of_every_kind_of_space() {
     assert_eq!(customers[0].attributes.get("role"), Some(&txt("buyer")));
     assert_eq!(customers[0].consents, set(&["email", "sms"]));
     assert_eq!(customers[2].attributes.get("role"), Some(&txt("Käufer")));
+}
+
+/// `consents`, `tags` and `segments` against the schema: a near miss of a
+/// declared name is a problem of the row, with "did you mean"; a name
+/// unlike any declared one is kept (nothing can name it, or a program
+/// added the tag).
+#[test]
+fn consents_tags_and_segments_are_checked_against_the_schema() {
+    let schema = schema();
+    let text = "\
+id,consents,tags,segments
+c1,Email,vip,power_users
+c2,email,VIP,
+c3,emial,,Power_Users
+c4,email;whatsapp,vip;comeback_lead;vip2,lapsed
+";
+    let (customers, problems) = csv(text, Some(&schema));
+    assert_eq!(
+        problems,
+        [
+            "customers.csv:2: `consents` names `Email`, which is not a channel in the schema; did you mean `email`?",
+            "customers.csv:3: `tags` names `VIP`, which is not a tag in the schema; did you mean `vip`?",
+            "customers.csv:4: `consents` names `emial`, which is not a channel in the schema; did you mean `email`?",
+            "customers.csv:4: `segments` names `Power_Users`, which is not a segment in the schema; did you mean `power_users`?",
+        ]
+    );
+    assert_eq!(ids(&customers), ["c4"]);
+    assert_eq!(customers[0].consents, set(&["email", "whatsapp"]));
+    assert_eq!(customers[0].tags, set(&["comeback_lead", "vip", "vip2"]));
+    // The same from JSON Lines.
+    let text = r#"{"id": "c1", "consents": ["Email"], "tags": ["vip"]}
+{"id": "c2", "consents": "email", "segments": ["power_user"]}
+{"id": "c3", "consents": ["email", "fax"], "tags": ["own_tag"]}
+"#;
+    let (customers, problems) = jsonl(text, Some(&schema));
+    assert_eq!(
+        problems,
+        [
+            "customers.jsonl:1: `consents` names `Email`, which is not a channel in the schema; did you mean `email`?",
+            "customers.jsonl:2: `segments` names `power_user`, which is not a segment in the schema; did you mean `power_users`?",
+        ]
+    );
+    assert_eq!(ids(&customers), ["c3"]);
+    // Without a schema nothing is checked.
+    let (customers, problems) = csv("id,consents\nc1,Email\n", None);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(customers[0].consents, set(&["Email"]));
+}
+
+/// An attribute a program reads that the customers file lacks is told
+/// before the run, at line 1, with the program that reads it.
+#[test]
+fn attributes_a_program_reads_that_the_file_lacks() {
+    use nurture::run::input::missing_attributes;
+    let read: BTreeMap<String, String> = [
+        ("lifetime_value", "wake_up"),
+        ("last_order.amount", "wake_up"),
+    ]
+    .into_iter()
+    .map(|(a, p)| (a.to_string(), p.to_string()))
+    .collect();
+    let csv = "\u{feff}\n\nid, lifetime_value ,tier\nc1,100,gold\n";
+    assert_eq!(
+        errors(&missing_attributes(
+            "customers.csv",
+            csv,
+            Format::Csv,
+            &read
+        )),
+        [
+            "customers.csv:1: there is no column `last_order.amount`, which `wake_up` reads: every condition on it would fail and nobody would go where it leads; add it as a column, or check the name"
+        ]
+    );
+    let with_both = "id,lifetime_value,last_order.amount\n";
+    assert!(missing_attributes("c.csv", with_both, Format::Csv, &read).is_empty());
+    // JSON Lines: some customer must have it; nested objects are dotted.
+    let jsonl = r#"{"id": "c1", "attributes": {"lifetime_value": 3}}
+{"id": "c2", "attributes": {"last_order": {"amount": 5}}}
+"#;
+    assert!(missing_attributes("c.jsonl", jsonl, Format::JsonLines, &read).is_empty());
+    let jsonl =
+        r#"{"id": "c1", "attributes": {"lifetime_value": null, "last_order": {"amount": 5}}}"#;
+    assert_eq!(
+        errors(&missing_attributes(
+            "c.jsonl",
+            jsonl,
+            Format::JsonLines,
+            &read
+        )),
+        [
+            "c.jsonl:1: no customer has `lifetime_value`, which `wake_up` reads: every condition on it would fail and nobody would go where it leads; add it under `attributes`, or check the name"
+        ]
+    );
+}
+
+/// What a plan reads for certain: conditions' names on the customer, date
+/// triggers, not the built-ins, not what it sets, not an event's property.
+#[test]
+fn what_a_plan_reads_of_the_customer() {
+    let schema = nurture::syntax::parse(
+        "schema { attribute tier: gold | silver\n attribute lifetime_value: number\n attribute contract_end: date\n attribute is_warm: bool\n attribute country: text\n event purchase { amount: number } }",
+    )
+    .schema
+    .expect("a schema");
+    let text = r#"program p {
+  kind welcome
+  trigger event purchase where amount > 10 and country == "DE"
+  trigger 30d before contract_end
+  audience tier == gold and score > 3 and phase == retain
+  consent email
+  step a {
+    send email "x" if lifetime_value > 100
+    set is_warm = true
+    branch {
+      when is_warm -> exit warm
+      else -> exit cold
+    }
+  }
+}
+"#;
+    let program = nurture::syntax::parse(text).program.expect("a program");
+    let plan = nurture::plan::compile(&program, Some(&schema));
+    let read = nurture::plan::attributes_read(&plan, Some(&schema));
+    assert_eq!(
+        read.into_iter().collect::<Vec<_>>(),
+        ["contract_end", "country", "lifetime_value", "tier"]
+    );
+    // Without a schema, a name after `where` may be the event's: left out.
+    let plan = nurture::plan::compile(&program, None);
+    let read = nurture::plan::attributes_read(&plan, None);
+    assert_eq!(
+        read.into_iter().collect::<Vec<_>>(),
+        ["contract_end", "lifetime_value", "tier"]
+    );
 }

@@ -86,7 +86,7 @@ fn bad_rows_are_reported_and_skipped_or_refused_with_strict() {
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::write(
         dir.path().join("customers.csv"),
-        "id,consents\nc1,email\nc2,email\n",
+        "id,consents,country,lifetime_value,role,segment\nc1,email,DE,100,buyer,smb\nc2,email,AT,50,admin,smb\n",
     )
     .expect("write");
     std::fs::write(
@@ -146,4 +146,123 @@ fn a_broken_plan_is_refused_with_its_field() {
         stderr.contains("format_version: this plan is format 9"),
         "{stderr}"
     );
+}
+
+/// A column the program reads but the file lacks is an error before the
+/// run, naming the program; a column the schema does not declare is a note
+/// that changes nothing; a consent spelt `Email` is a bad row with "did you
+/// mean".
+#[test]
+fn customers_are_read_against_what_the_program_reads_and_the_schema() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let program = root().join("programs/welcome_new_customer.nurture");
+    let program = program.to_str().unwrap_or_default();
+    let events =
+        "{\"at\": \"2026-03-01T09:00:00Z\", \"customer\": \"c1\", \"event\": \"signup\"}\n";
+    std::fs::write(dir.path().join("events.jsonl"), events).expect("write");
+    let run = |customers: &str| {
+        std::fs::write(dir.path().join("customers.csv"), customers).expect("write");
+        nurture(
+            &[
+                "replay",
+                program,
+                "--customers",
+                "customers.csv",
+                "--events",
+                "events.jsonl",
+            ],
+            dir.path(),
+        )
+    };
+
+    // Without `lifetime_value` nobody could match: refused, nothing run.
+    let (code, stdout, stderr) = run("id,consents,country,role,segment\nc1,email,DE,buyer,smb\n");
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("customers.csv:1: there is no column `lifetime_value`, which `welcome_new_customer` reads"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was replayed"), "{stderr}");
+
+    // A column the schema does not declare: a note, and the run is clean.
+    let (code, stdout, stderr) = run(
+        "id,consents,country,lifetime_value,role,segment,favourite_colour\nc1,email,DE,100,buyer,smb,red\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("customers.csv:1: note: column `favourite_colour` is not an attribute in the schema; its values are ignored"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("\"action\":\"enter\""), "{stdout}");
+
+    // `Email` is no channel: the row is skipped, with "did you mean".
+    let (code, _, stderr) =
+        run("id,consents,country,lifetime_value,role,segment\nc1,Email,DE,100,buyer,smb\n");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("customers.csv:2: `consents` names `Email`, which is not a channel in the schema; did you mean `email`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn events_with_an_id_seen_before_are_dropped_and_counted() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,consents,country,lifetime_value,role,segment\nc1,email,DE,100,buyer,smb\nc2,email,DE,100,buyer,smb\n",
+    )
+    .expect("write");
+    let signup = |id: &str, customer: &str, at: &str| {
+        format!(
+            "{{\"id\": \"{id}\", \"at\": \"{at}\", \"customer\": \"{customer}\", \"event\": \"signup\"}}\n"
+        )
+    };
+    // e1 twice for c1 (the second a day later: the first wins), and e1
+    // once for c2: ids are each customer's own.
+    let with_ids = [
+        signup("e1", "c1", "2026-03-01T09:00:00Z"),
+        signup("e1", "c2", "2026-03-01T10:00:00Z"),
+        signup("e1", "c1", "2026-03-02T09:00:00Z"),
+    ]
+    .concat();
+    let without = [
+        "{\"at\": \"2026-03-01T09:00:00Z\", \"customer\": \"c1\", \"event\": \"signup\"}\n",
+        "{\"at\": \"2026-03-01T10:00:00Z\", \"customer\": \"c2\", \"event\": \"signup\"}\n",
+    ]
+    .concat();
+    std::fs::write(dir.path().join("with.jsonl"), with_ids).expect("write");
+    std::fs::write(dir.path().join("without.jsonl"), without).expect("write");
+    let program = root().join("programs/welcome_new_customer.nurture");
+    let program = program.to_str().unwrap_or_default();
+    let args = |events: &str| {
+        [
+            "replay",
+            program,
+            "--customers",
+            "customers.csv",
+            "--events",
+            events,
+            "--until",
+            "2026-03-20T00:00:00Z",
+        ]
+        .map(str::to_string)
+    };
+    let run = |events: &str| {
+        let args = args(events);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        nurture(&args, dir.path())
+    };
+    let (code, with, stderr) = run("with.jsonl");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "1 duplicate event(s) in `with.jsonl` (an `id` the customer already had) were dropped"
+        ),
+        "{stderr}"
+    );
+    let (_, without, stderr_without) = run("without.jsonl");
+    assert_eq!(with, without, "the duplicate changed nothing");
+    assert!(!stderr_without.contains("duplicate"), "{stderr_without}");
 }

@@ -47,6 +47,7 @@ fn customer(id: &str, consents: &[&str]) -> Customer {
 
 fn event(when: &str, id: &str, name: &str) -> Event {
     Event {
+        id: None,
         at: at(when),
         customer: id.to_string(),
         name: name.to_string(),
@@ -301,6 +302,39 @@ fn quiet_hours_end_at_local_eight_across_a_change_of_clocks() {
          2026-03-28T22:00:00Z c1 defer email hello until 2026-03-29T06:00:00Z\n\
          2026-03-29T06:00:00Z c1 send email hello\n\
          2026-03-29T06:00:00Z c1 exit done"
+    );
+}
+
+/// The night the clocks go back, 08:00 by the new time comes 12 hours after
+/// 21:00 by the old: the hold ends when quiet hours have lasted their 11
+/// hours (07:00 by the new time), so that no hold outlasts what `nurture
+/// check` counts in the longest stay. The released send goes out then, and
+/// is not held again, though 07:00 is inside quiet hours by the clock.
+#[test]
+fn quiet_hours_hold_no_longer_than_they_last_the_night_the_clocks_go_back() {
+    let plan = compile(
+        r#"
+ trigger event signup
+ consent email
+ quiet 21:00..08:00
+ step hello {
+   send email "hello"
+   send email "and-this"
+   exit done
+ }"#,
+    );
+    let mut berlin = customer("c1", &["email"]);
+    berlin.time_zone = Some("Europe/Berlin".into());
+    // Berlin leaves summer time at 03:00 on 2026-10-25: 21:00 on the 24th
+    // is 19:00 UTC; 11 hours later is 06:00 UTC, 07:00 in Berlin.
+    let events = [event("2026-10-24T19:00:00Z", "c1", "signup")];
+    assert_eq!(
+        trace(&plan, vec![berlin], &events, "2026-11-01T00:00:00Z"),
+        "2026-10-24T19:00:00Z c1 enter\n\
+         2026-10-24T19:00:00Z c1 defer email hello until 2026-10-25T06:00:00Z\n\
+         2026-10-25T06:00:00Z c1 send email hello\n\
+         2026-10-25T06:00:00Z c1 send email and-this\n\
+         2026-10-25T06:00:00Z c1 exit done"
     );
 }
 

@@ -386,3 +386,20 @@ scenario_test!(
     welcome_new_customer,
     "2026-06-01T00:00:00Z"
 );
+
+scenario_test!(
+    /// Trigger: key accounts on the basic plan entering `power_users`;
+    /// where they go depends on the lead score, the score on the record
+    /// included.
+    ///
+    /// | customer | intent |
+    /// |---|---|
+    /// | hana | comes with 30; a click (+15) makes 45 → straight to sales, with a call |
+    /// | ivo | comes with 0; an open (+5) is cold → reminder; its click (+15) makes 20, still short of 40 → `nurtured` |
+    /// | jan | comes with 10; a click makes 25 → the case study; a reply → sales |
+    /// | kim | never answers: 0 after a week → reminder → `cold` |
+    /// | lea | 90 points but no key account: outside the audience, never enters |
+    /// | mo | Tokyo, 45 points: enters at 21:00 local, the first mail held to 07:00; no answer in a week, but 45 → sales anyway |
+    upsell_lead_score,
+    "2026-04-15T00:00:00Z"
+);

@@ -264,7 +264,7 @@ fn no_journey_gets_more_messages_than_the_checker_proved() {
         })
         .map(|p| p.display().to_string())
         .collect();
-    assert_eq!(programs.len(), 12);
+    assert_eq!(programs.len(), 13);
     let mut args = vec!["simulate", "--output-format", "json"];
     args.extend(programs.iter().map(String::as_str));
     let (code, stdout, stderr) = nurture(&args, root());
@@ -363,15 +363,25 @@ a4,UTC,email,silver,yesterday
 }
 
 #[test]
-fn an_unknown_column_is_reported() {
+fn an_unknown_column_is_a_note_and_a_missing_one_an_error() {
     let customers = "id,time_zone,consents,tier,colour\na1,UTC,email,silver,red\n";
     let dir = workspace(CERTAIN, customers);
     let (code, _, stderr) = nurture(RUN, dir.path());
-    assert_eq!(code, 1);
+    assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("customers.csv:1: column `colour` is not an attribute in the schema"),
+        stderr.contains("customers.csv:1: note: column `colour` is not an attribute in the schema"),
         "{stderr}"
     );
+    // The program reads `tier`: without the column nobody could enter.
+    let dir = workspace(CERTAIN, "id,time_zone,consents\na1,UTC,email\n");
+    let (code, stdout, stderr) = nurture(RUN, dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("customers.csv:1: there is no column `tier`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was simulated"), "{stderr}");
 }
 
 #[test]

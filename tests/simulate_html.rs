@@ -154,7 +154,7 @@ fn the_page_reads_for_a_marketer() {
     for heading in [
         "<h1>What the simulation says</h1>",
         "<h3>Who got in</h3>",
-        "<h3>What happened to the 354 customers who started</h3>",
+        "<h3>What happened to the 358 customers who started</h3>",
         "<h3>Step by step</h3>",
         "<h3>Did it work?</h3>",
         "<h4>Messages per day, as the sending system will see them</h4>",
@@ -165,7 +165,7 @@ fn the_page_reads_for_a_marketer() {
     }
     // One definition of converted, labelled, and the outcome told apart.
     assert_eq!(html.matches(" here means: did <code>purchase</code> within 60 days of entering, whether or not still in the program then.").count(), 1);
-    assert!(html.contains("Of the 34 treated journeys that converted, 9 were still in the program and ended there at the goal"), "two counts of converted, explained");
+    assert!(html.contains("Of the 39 treated journeys that converted, 12 were still in the program and ended there at the goal"), "two counts of converted, explained");
     assert!(html.contains("<code>converted</code>: reached the goal while still in the program"));
     // The goal is reached from the steps, every arrow has its count, 0 too.
     assert!(html.contains("goal · 2"), "arrows into the goal");

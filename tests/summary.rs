@@ -9,7 +9,7 @@ const PROGRAM: &str = r#"program welcome {
   owner   "crm@example.com"
   trigger event signup
   consent email
-  goal    purchase within 30d
+  goal    purchase where amount >= 100 within 30d
 
   step hello {
     send email "welcome-1"
@@ -21,7 +21,7 @@ const PROGRAM: &str = r#"program welcome {
   step offer {
     send email "welcome-offer"
     wait up to 7d for purchase {
-      purchase -> exit converted
+      purchase -> exit small_order
       timeout  -> exit not_yet
     }
   }
@@ -57,7 +57,7 @@ fn human_summary_lists_the_facts_of_each_clean_program() {
     welcome.nurture: program `welcome`
       messages  at most 2 (email 2)
       stay      at most 10d
-      outcomes  converted, not_yet, quiet
+      outcomes  converted, not_yet, quiet, small_order
       goal      `purchase` within 30d; quickest with no waiting: hello → offer waits for `purchase`
     ");
 }

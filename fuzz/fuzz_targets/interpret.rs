@@ -301,6 +301,7 @@ fuzz_target!(|scenario: Scenario| {
                     })
                     .collect();
                 Some(Event {
+                    id: None,
                     at: now,
                     customer: customer.id.clone(),
                     name,

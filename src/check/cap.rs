@@ -2,21 +2,53 @@
 //! that no customer gets more than N messages within any stretch of D. The
 //! check walks forward from every reachable send, counting sends until D has
 //! passed, loops included; a wait arm for an event takes no time, since a
-//! customer may answer at once.
+//! customer may answer at once. Sends whose guards exclude each other
+//! within a run count as one at most (`guards.rs`).
 
 use super::flow::{Flow, Point, To, show_minutes};
+use super::guards::{Guards, Known};
+use super::sends::{Sends, onward};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// States one search may visit; programs are small, this only bounds a
 /// pathological one.
 const BUDGET: usize = 200_000;
 
-pub fn check(flow: &Flow, source: &str) -> Vec<Diagnostic> {
-    let reachable = reachable(flow);
+/// Searches from one send, each knowing something else of the customer:
+/// past this, one search knowing nothing.
+const MAX_STARTS: usize = 4;
+
+pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
+    // Each send, with what is known of the customer when they reach it;
+    // when that search is too large, or a send is reached knowing many
+    // different things, knowing nothing (which counts at least as much).
+    let reachable: Vec<(Point, Known)> = match Sends::new(flow, guards) {
+        Some(sends) => {
+            let mut by_point: BTreeMap<Point, Vec<Known>> = BTreeMap::new();
+            for (point, known) in sends.states {
+                by_point.entry(point).or_default().push(known);
+            }
+            by_point
+                .into_iter()
+                .flat_map(|(point, knowns)| {
+                    let knowns = if knowns.len() > MAX_STARTS {
+                        vec![Known::new()]
+                    } else {
+                        knowns
+                    };
+                    knowns.into_iter().map(move |known| (point, known))
+                })
+                .collect()
+        }
+        None => reachable(flow)
+            .into_iter()
+            .map(|point| (point, Known::new()))
+            .collect(),
+    };
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {
@@ -34,8 +66,8 @@ pub fn check(flow: &Flow, source: &str) -> Vec<Diagnostic> {
                 _ => false,
             })
         };
-        for &point in reachable.iter().filter(|p| counts(**p)) {
-            if let Some(sends) = too_many(flow, cap, point, &counts) {
+        for (point, known) in reachable.iter().filter(|(p, _)| counts(*p)) {
+            if let Some(sends) = too_many(flow, guards, cap, (*point, known), &counts) {
                 let written = source
                     .get(clause.span.start..clause.span.end)
                     .unwrap_or("cap");
@@ -67,38 +99,44 @@ fn reachable(flow: &Flow) -> BTreeSet<Point> {
 }
 
 /// Looks for a path from `first` with more sends than the cap allows within
-/// its window; returns the sends along it.
+/// its window; returns the sends along it. Sends whose guards exclude each
+/// other within a run go out one at most (`guards.rs`).
 fn too_many(
     flow: &Flow,
+    guards: &Guards,
     cap: &Cap,
-    first: Point,
+    (first, known): (Point, &Known),
     counts: &dyn Fn(Point) -> bool,
 ) -> Option<Vec<Point>> {
     let limit = cap.count.value as usize;
     let window = cap.per.value.minutes;
     let mut seen = BTreeSet::new();
-    // (point, minutes since the first send, sends so far on this path)
-    let mut stack: Vec<(Point, u64, Vec<Point>)> = vec![(first, 0, Vec::new())];
-    while let Some((point, elapsed, mut sends)) = stack.pop() {
+    // (point, minutes since the first send, sends so far on this path,
+    // what is known in this run); the first send goes out.
+    let mut stack: Vec<(Point, u64, Vec<Point>, Known)> =
+        vec![(first, 0, Vec::new(), known.clone())];
+    while let Some((point, elapsed, sends, known)) = stack.pop() {
         if seen.len() > BUDGET {
             return None;
         }
-        if counts(point) {
-            sends.push(point);
-            if sends.len() > limit {
-                return Some(sends);
-            }
-        }
-        if !seen.insert((point, elapsed, sends.len())) {
+        if !seen.insert((point, elapsed, sends.len(), known.clone())) {
             continue;
         }
-        for &movement in flow.moves(point).iter().rev() {
-            let To::Point(to) = movement.to else {
+        for way in onward(flow, guards, point, &known).into_iter().rev() {
+            let first_send = point == first && sends.is_empty();
+            if first_send && !way.sends {
                 continue;
-            };
-            let later = elapsed.saturating_add(movement.after);
+            }
+            let mut sends = sends.clone();
+            if way.sends && counts(point) {
+                sends.push(point);
+                if sends.len() > limit {
+                    return Some(sends);
+                }
+            }
+            let later = elapsed.saturating_add(way.after);
             if later < window {
-                stack.push((to, later, sends.clone()));
+                stack.push((way.to, later, sends, way.known));
             }
         }
     }

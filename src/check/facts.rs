@@ -8,7 +8,9 @@
 //! the loop is named as the reason.
 
 use super::flow::{Flow, Point, To, Via, show_minutes};
-use crate::syntax::ast::{ClauseKind, Program, StatementKind, WaitOn};
+use super::guards::Guards;
+use super::sends::Sends;
+use crate::syntax::ast::{ClauseKind, Program, Schema, StatementKind, WaitOn};
 // kosaraju_scc, not tarjan_scc: petgraph's Tarjan recurses once per node and
 // overflows the stack on a long chain of steps; Kosaraju's is iterative.
 use petgraph::algo::kosaraju_scc;
@@ -98,12 +100,22 @@ fn point_graph(flow: &Flow) -> PointGraph {
     PointGraph { graph, nodes }
 }
 
+/// The facts without a schema: channels need consent as
+/// [`super::default_needs_consent`] says, and bare words in guards may be
+/// attributes.
 pub fn facts(program: &Program) -> Facts {
+    facts_with(program, None)
+}
+
+/// The facts, with what the schema says of channels and attributes.
+pub fn facts_with(program: &Program, schema: Option<&Schema>) -> Facts {
     let flow = Flow::new(program);
     let points = point_graph(&flow);
+    let needs_consent = |c: &str| super::names::needs_consent(schema, c);
+    let guards = Guards::new(program, schema, &needs_consent);
     Facts {
         program: program.name.value.clone(),
-        messages: messages(&flow, &points),
+        messages: messages(&flow, &points, &guards),
         longest_stay: longest_stay(&flow, &points),
         outcomes: outcomes(&flow, &points),
         goal: goal(&flow),
@@ -147,16 +159,10 @@ fn send_channel<'p>(flow: &Flow<'p>, point: Point) -> Option<&'p str> {
     }
 }
 
-/// The largest total of `value` (per point) and `edge` (per move) along any
-/// path from the start. Loops are first folded into single nodes
-/// (petgraph's condensation); callers only ask when the loops add nothing.
-fn longest(
-    points: &PointGraph,
-    start: NodeIndex,
-    value: &dyn Fn(Point) -> u64,
-    edge: &dyn Fn(u64) -> u64,
-    leave: &dyn Fn(Point) -> u64,
-) -> u64 {
+/// The largest total of `value` (per point) along any path from the start.
+/// Loops are first folded into single nodes (petgraph's condensation);
+/// callers only ask when the loops add nothing.
+fn longest(points: &PointGraph, start: NodeIndex, value: &dyn Fn(Point) -> u64) -> u64 {
     use petgraph::visit::EdgeRef;
     let start_point = points.graph[start];
     let dag = petgraph::algo::condensation(points.graph.clone(), true);
@@ -168,11 +174,10 @@ fn longest(
         let own: u64 = dag[node].iter().map(|p| value(*p)).sum();
         let onward = dag
             .edges(node)
-            .filter_map(|e| best.get(&e.target()).map(|b| b + edge(*e.weight())))
+            .filter_map(|e| best.get(&e.target()).copied())
             .max()
             .unwrap_or(0);
-        let leaving = dag[node].iter().map(|p| leave(*p)).max().unwrap_or(0);
-        best.insert(node, own + onward.max(leaving));
+        best.insert(node, own + onward);
     }
     order
         .iter()
@@ -181,7 +186,7 @@ fn longest(
         .unwrap_or(0)
 }
 
-fn messages(flow: &Flow, points: &PointGraph) -> Messages {
+fn messages(flow: &Flow, points: &PointGraph, guards: &Guards) -> Messages {
     let mut channels: BTreeSet<&str> = BTreeSet::new();
     for &point in points.nodes.keys() {
         channels.extend(send_channel(flow, point));
@@ -196,16 +201,21 @@ fn messages(flow: &Flow, points: &PointGraph) -> Messages {
         })
     };
     let start = flow.start().and_then(|s| points.nodes.get(&s).copied());
+    // Sends whose guards exclude each other count once; past its size
+    // limit, every send on a path counts.
+    let sends = Sends::new(flow, guards);
     let count = |channel: Option<&str>| -> Option<u64> {
         if sending_loop(channel).is_some() {
             return None;
         }
         let Some(start) = start else { return Some(0) };
-        let value = |p: Point| match send_channel(flow, p) {
-            Some(c) if channel.is_none_or(|wanted| wanted == c) => 1,
-            _ => 0,
-        };
-        Some(longest(points, start, &value, &|_| 0, &|_| 0))
+        let counts =
+            |p: Point| send_channel(flow, p).is_some_and(|c| channel.is_none_or(|w| w == c));
+        if let Some(sends) = &sends {
+            return Some(sends.most(&counts));
+        }
+        let value = |p: Point| u64::from(counts(p));
+        Some(longest(points, start, &value))
     };
     Messages {
         total: count(None),
@@ -219,54 +229,56 @@ fn messages(flow: &Flow, points: &PointGraph) -> Messages {
 }
 
 fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
-    let timed_loop = loops(points).into_iter().next();
-    if let Some(members) = timed_loop {
-        return Stay {
+    match super::timing::timing(flow).longest_stay {
+        Some(minutes) => Stay {
+            minutes: Some(minutes),
+            text: show_minutes(minutes),
+            unbounded_because: None,
+        },
+        None => Stay {
             minutes: None,
             text: "unbounded".into(),
-            unbounded_because: Some(loop_steps(flow, &members)),
-        };
-    }
-    let minutes = flow
-        .start()
-        .and_then(|s| points.nodes.get(&s).copied())
-        .map_or(0, |start| {
-            // Time spent on the way out counts too: the last wait before an
-            // exit (`timeout -> exit dormant` after 7d).
-            let leave = |point: Point| {
-                flow.moves(point)
-                    .iter()
-                    .filter(|m| matches!(m.to, To::Exit(_)))
-                    .map(|m| m.latest)
-                    .max()
-                    .unwrap_or(0)
-            };
-            longest(points, start, &|_| 0, &|after| after, &leave)
-        });
-    Stay {
-        minutes: Some(minutes),
-        text: show_minutes(minutes),
-        unbounded_because: None,
+            unbounded_because: loops(points)
+                .into_iter()
+                .next()
+                .map(|members| loop_steps(flow, &members)),
+        },
     }
 }
 
+/// The outcomes customers can leave with: the exits the flow reaches (arms
+/// that never fire left out), the goal's `converted` and the rules'
+/// outcomes when an event can find a customer in the program (something
+/// waits, quiet hours hold a send, or the holdout waits out the goal), and
+/// `holdout` for the control group.
 fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
     let mut found: BTreeSet<String> = BTreeSet::new();
+    let quiet = super::timing::quiet_minutes(flow.program) > 0;
+    let mut waits = super::timing::holdout_minutes(flow.program) > 0;
     for &point in points.nodes.keys() {
         for &movement in flow.moves(point) {
             if let To::Exit(outcome) = movement.to {
                 found.insert(outcome.value.clone());
             }
         }
+        waits |= match flow.statement(point).map(|s| &s.kind) {
+            Some(StatementKind::Wait(_) | StatementKind::WaitFor(_)) => true,
+            Some(StatementKind::Send { .. }) => quiet,
+            _ => false,
+        };
     }
+    let never = |span| flow.shadowed.iter().any(|s| s.arm == span);
     for clause in &flow.program.clauses {
         match &clause.kind {
-            ClauseKind::Goal(_) => {
+            ClauseKind::Goal(_) if waits && !never(clause.span) => {
                 found.insert("converted".into());
             }
-            ClauseKind::ExitWhen(rule) => {
+            ClauseKind::ExitWhen(rule) if waits && !never(clause.span) => {
                 let outcome = rule.outcome.as_ref().unwrap_or(&rule.event);
                 found.insert(outcome.value.clone());
+            }
+            ClauseKind::Holdout(share) if share.value.0 > 0 => {
+                found.insert("holdout".into());
             }
             _ => {}
         }

@@ -7,7 +7,13 @@
 //! takes three days, a `timeout` arm the wait's length, everything else no
 //! time at all. An event arm also takes no time, since a customer may answer
 //! at once: that is the worst case the checks must allow for.
+//!
+//! Moves that never happen are left out: an arm for an event that an `exit
+//! when` rule, the goal or an earlier arm always takes first, and a `when`
+//! an earlier one always takes first (`shadow.rs` finds them, on the flow
+//! with every move, and keeps what took them for the warnings).
 
+pub use super::shadow::Shadowed;
 use crate::span::{Name, Span};
 use crate::syntax::ast::{Cond, Program, Statement, StatementKind, Target, WaitOn};
 use std::collections::BTreeMap;
@@ -43,6 +49,13 @@ pub enum Via<'p> {
     Share,
 }
 
+impl Via<'_> {
+    /// An arm of a `wait up to … for` or a `branch`: what can be shadowed.
+    pub fn is_arm(&self) -> bool {
+        matches!(self, Via::Event(_) | Via::When(_))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Move<'p> {
     pub to: To<'p>,
@@ -54,6 +67,11 @@ pub struct Move<'p> {
     pub via: Via<'p>,
     /// The arrow or statement the move is written as.
     pub span: Span,
+    /// True when the move is part of the same run of the interpreter: the
+    /// next statement after one that does not wait, an arrow, a `branch`
+    /// or `split` arm. A `wait`, an event arm and a `timeout` end a run:
+    /// the customer waits, and the interpreter runs again later.
+    pub same_run: bool,
 }
 
 pub struct Flow<'p> {
@@ -62,10 +80,30 @@ pub struct Flow<'p> {
     /// The moves from every point, worked out once: every check walks them
     /// many times.
     moves: Vec<Vec<Vec<Move<'p>>>>,
+    /// The arms left out because something always takes their customers
+    /// first, in source order.
+    pub shadowed: Vec<Shadowed<'p>>,
 }
 
 impl<'p> Flow<'p> {
+    /// The flow without the moves that never happen.
     pub fn new(program: &'p Program) -> Self {
+        let mut flow = Flow::with_every_move(program);
+        let shadowed = super::shadow::find(&flow);
+        let dead: std::collections::HashSet<Span> = shadowed.iter().map(|s| s.arm).collect();
+        if !dead.is_empty() {
+            for step in &mut flow.moves {
+                for moves in step {
+                    moves.retain(|m| !(m.via.is_arm() && dead.contains(&m.span)));
+                }
+            }
+        }
+        flow.shadowed = shadowed;
+        flow
+    }
+
+    /// The flow as written, every arm included.
+    pub fn with_every_move(program: &'p Program) -> Self {
         let mut steps = BTreeMap::new();
         for (i, step) in program.steps.iter().enumerate() {
             // The first of two steps with one name wins, as N102 says.
@@ -75,6 +113,7 @@ impl<'p> Flow<'p> {
             program,
             steps,
             moves: Vec::new(),
+            shadowed: Vec::new(),
         };
         flow.moves = program
             .steps
@@ -146,6 +185,7 @@ impl<'p> Flow<'p> {
                 latest: duration.value.minutes,
                 via: Via::Next,
                 span,
+                same_run: false,
             }],
             StatementKind::WaitFor(wait) => wait
                 .arms
@@ -161,6 +201,7 @@ impl<'p> Flow<'p> {
                         latest: wait.up_to.value.minutes,
                         via,
                         span: arm.span,
+                        same_run: false,
                     }
                 })
                 .collect(),
@@ -175,6 +216,7 @@ impl<'p> Flow<'p> {
                         None => Via::Else,
                     },
                     span: arm.span,
+                    same_run: true,
                 })
                 .collect(),
             StatementKind::Split(arms) => arms
@@ -185,6 +227,7 @@ impl<'p> Flow<'p> {
                     latest: 0,
                     via: Via::Share,
                     span: arm.span,
+                    same_run: true,
                 })
                 .collect(),
             StatementKind::Exit(outcome) => vec![Move {
@@ -193,6 +236,7 @@ impl<'p> Flow<'p> {
                 latest: 0,
                 via: Via::Goto,
                 span,
+                same_run: true,
             }],
             StatementKind::Goto(name) => vec![Move {
                 to: match self.step_index(name.as_str()) {
@@ -203,6 +247,7 @@ impl<'p> Flow<'p> {
                 latest: 0,
                 via: Via::Goto,
                 span,
+                same_run: true,
             }],
             _ => vec![Move {
                 to: next,
@@ -210,19 +255,33 @@ impl<'p> Flow<'p> {
                 latest: 0,
                 via: Via::Next,
                 span,
+                same_run: true,
             }],
         }
     }
 }
 
 /// "3d", "36h", "90m": the largest unit that divides the minutes (days at
-/// most: "28d" reads more plainly than "4w").
+/// most: "28d" reads more plainly than "4w"), while that takes at most two
+/// digits of hours or minutes; past that, days, hours and minutes:
+/// "36d 3h", "1d 10h 30m".
 pub fn show_minutes(minutes: u64) -> String {
-    const UNITS: &[(u64, &str)] = &[(24 * 60, "d"), (60, "h")];
-    for (size, unit) in UNITS {
-        if minutes >= *size && minutes % size == 0 {
-            return format!("{}{unit}", minutes / size);
-        }
+    const DAY: u64 = 24 * 60;
+    if minutes >= DAY && minutes % DAY == 0 {
+        return format!("{}d", minutes / DAY);
     }
-    format!("{minutes}m")
+    if (60..2 * DAY).contains(&minutes) && minutes % 60 == 0 {
+        return format!("{}h", minutes / 60);
+    }
+    if minutes < 120 {
+        return format!("{minutes}m");
+    }
+    let (days, hours, rest) = (minutes / DAY, minutes % DAY / 60, minutes % 60);
+    let parts = [(days, "d"), (hours, "h"), (rest, "m")];
+    parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -69,25 +69,33 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
     // A set, not the list: every arrow looks its target up, and a long
     // program has as many arrows as steps.
     let known_set: std::collections::HashSet<&str> = known.iter().copied().collect();
-    let mut report = |name: &Name| {
+    // `arrow`: the name is where an arrow leads, which may have been meant
+    // as a way out (`timeout -> no_response` for `exit no_response`).
+    let mut report = |name: &Name, arrow: bool| {
         if name.as_str().is_empty() || known_set.contains(name.as_str()) {
             return;
         }
-        let diagnostic = Diagnostic::new(
-            Code::UnknownStep,
-            format!("there is no step `{}`", name.as_str()),
-        );
+        let n = name.as_str();
+        let diagnostic = Diagnostic::new(Code::UnknownStep, format!("there is no step `{n}`"));
         found.push(
-            match crate::suggest::closest(name.as_str(), known.iter().copied()) {
-                Some(close) => diagnostic.did_you_mean(name.span, close).help(format!(
-                    "write `{close}`, or add a step named `{}`",
-                    name.as_str()
-                )),
+            match crate::suggest::closest(n, known.iter().copied()) {
+                Some(close) => diagnostic
+                    .did_you_mean(name.span, close)
+                    .help(format!("write `{close}`, or add a step named `{n}`")),
+                None if arrow => diagnostic
+                    .label(name.span, format!("did you mean `exit {n}`?"))
+                    .fix(crate::diagnostic::Fix::replace(
+                        format!("write `exit {n}`"),
+                        name.span,
+                        format!("exit {n}"),
+                    ))
+                    .help(format!(
+                        "to leave the program with the outcome `{n}`, write `exit {n}`; to go on to a step, add `step {n} {{ … }}`"
+                    )),
                 None => diagnostic
                     .label(name.span, "no step has this name")
                     .help(format!(
-                        "add `step {} {{ … }}`, or lead to one of the steps: {}",
-                        name.as_str(),
+                        "add `step {n} {{ … }}`, or lead to one of the steps: {}",
                         crate::syntax::word_choice(known.iter().copied())
                     )),
             },
@@ -95,7 +103,7 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
     };
     for clause in &program.clauses {
         if let ClauseKind::Start(name) = &clause.kind {
-            report(name);
+            report(name, false);
         }
     }
     for step in &program.steps {
@@ -105,34 +113,53 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
                 StatementKind::Branch(arms) => arms.iter().map(|a| &a.target).collect(),
                 StatementKind::Split(arms) => arms.iter().map(|a| &a.target).collect(),
                 StatementKind::Goto(name) => {
-                    report(name);
+                    report(name, true);
                     Vec::new()
                 }
                 _ => Vec::new(),
             };
             for target in targets {
                 if let Target::Step(name) = target {
-                    report(name);
+                    report(name, true);
                 }
             }
         }
     }
 }
 
-fn unreachable_steps(flow: &Flow, graph: &DiGraph<usize, Arrow>, found: &mut Vec<Diagnostic>) {
-    let Some(start) = flow.start() else {
-        return;
-    };
+/// Which steps customers reach from the start, by step.
+pub fn reached(flow: &Flow, graph: &DiGraph<usize, Arrow>) -> Vec<bool> {
     let mut reached = vec![false; graph.node_count()];
+    let Some(start) = flow.start() else {
+        return reached;
+    };
     let mut dfs = Dfs::new(graph, NodeIndex::new(start.step));
     while let Some(node) = dfs.next(graph) {
         reached[node.index()] = true;
     }
+    reached
+}
+
+fn unreachable_steps(flow: &Flow, graph: &DiGraph<usize, Arrow>, found: &mut Vec<Diagnostic>) {
+    let Some(start) = flow.start() else {
+        return;
+    };
+    // A misspelt arrow (N301) leads where its "did you mean" says: the steps
+    // behind it are not unreachable for that one mistake.
+    let mut graph = graph.clone();
+    add_meant_arrows(flow.program, &mut graph);
+    let reached = reached(flow, &graph);
+    // A step that only arms that never fire lead to is told with the arm
+    // (N309, N313, N314), which is what to fix.
+    let written = Flow::with_every_move(flow.program);
+    let mut written_graph = step_graph(&written);
+    add_meant_arrows(flow.program, &mut written_graph);
+    let reached_as_written = self::reached(&written, &written_graph);
     let start_name = flow.program.steps[start.step].name.as_str();
     for (i, step) in flow.program.steps.iter().enumerate() {
         // A second step of the same name is N102's business.
         let first_of_name = flow.step_index(step.name.as_str()) == Some(i);
-        if !reached[i] && first_of_name {
+        if !reached[i] && !reached_as_written[i] && first_of_name {
             found.push(
                 Diagnostic::new(
                     Code::UnreachableStep,
@@ -145,6 +172,58 @@ fn unreachable_steps(flow: &Flow, graph: &DiGraph<usize, Arrow>, found: &mut Vec
                 )),
             );
         }
+    }
+}
+
+/// An arrow to the step each misspelt name most likely means.
+fn add_meant_arrows(program: &Program, graph: &mut DiGraph<usize, Arrow>) {
+    let mut index = std::collections::HashMap::new();
+    for (i, step) in program.steps.iter().enumerate() {
+        index.entry(step.name.as_str()).or_insert(i);
+    }
+    for (i, step) in program.steps.iter().enumerate() {
+        for statement in &step.statements {
+            let names: Vec<&Name> = match &statement.kind {
+                StatementKind::WaitFor(wait) => wait
+                    .arms
+                    .iter()
+                    .map(|a| &a.target)
+                    .filter_map(step_of)
+                    .collect(),
+                StatementKind::Branch(arms) => {
+                    arms.iter().map(|a| &a.target).filter_map(step_of).collect()
+                }
+                StatementKind::Split(arms) => {
+                    arms.iter().map(|a| &a.target).filter_map(step_of).collect()
+                }
+                StatementKind::Goto(name) => vec![name],
+                _ => Vec::new(),
+            };
+            for name in names {
+                if index.contains_key(name.as_str()) {
+                    continue;
+                }
+                let meant = crate::suggest::closest(name.as_str(), index.keys().copied())
+                    .and_then(|close| index.get(close));
+                if let Some(&to) = meant {
+                    graph.add_edge(
+                        NodeIndex::new(i),
+                        NodeIndex::new(to),
+                        Arrow {
+                            instant: false,
+                            span: name.span,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn step_of(target: &Target) -> Option<&Name> {
+    match target {
+        Target::Step(name) => Some(name),
+        Target::Exit { .. } => None,
     }
 }
 

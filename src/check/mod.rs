@@ -9,15 +9,21 @@
 //! since after an error values may be stand-ins and steps missing.
 
 pub mod arms;
+pub mod at_once;
 pub mod cap;
 pub mod consent;
+pub mod covering;
 pub mod facts;
 pub mod fixes;
 pub mod flow;
 pub mod graph;
+pub mod guards;
 pub mod kind;
 pub mod names;
+pub mod sends;
+pub mod shadow;
 pub mod structure;
+pub mod timing;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::syntax;
@@ -72,9 +78,7 @@ pub fn check_parsed(
             .iter()
             .any(|d| d.severity() == crate::diagnostic::Severity::Error);
         if parsed.complete && sound {
-            found.extend(graph_checks(program, text, &|c| {
-                names::needs_consent(schema, c)
-            }));
+            found.extend(graph_checks(program, text, schema));
         }
         found.extend(names::check(program, text, schema, &found));
     }
@@ -91,17 +95,23 @@ pub fn default_needs_consent(channel: &str) -> bool {
     !matches!(channel, "call" | "letter")
 }
 
-/// The checks on the program as a graph of steps.
+/// The checks on the program as a graph of steps. The schema says which
+/// channels need consent, and which attributes hold one value (for guards
+/// that exclude each other).
 pub fn graph_checks(
     program: &crate::syntax::ast::Program,
     text: &str,
-    needs_consent: &dyn Fn(&str) -> bool,
+    schema: Option<&Schema>,
 ) -> Vec<Diagnostic> {
+    let needs_consent = |c: &str| names::needs_consent(schema, c);
+    let guards = guards::Guards::new(program, schema, &needs_consent);
     let flow = flow::Flow::new(program);
     let mut found = graph::check(program);
     found.extend(arms::check(program, text));
-    found.extend(consent::check(&flow, needs_consent));
-    found.extend(cap::check(&flow, text));
+    found.extend(shadow::check(&flow));
+    found.extend(at_once::check(&flow));
+    found.extend(consent::check(&flow, &needs_consent));
+    found.extend(cap::check(&flow, &guards, text));
     found.extend(kind::check(program));
     found
 }
@@ -111,6 +121,11 @@ pub fn graph_checks(
 /// would mislead. (Consent and caps do not change the facts; the CLI shows
 /// facts only for files its full check found no error in.)
 pub fn facts_of_text(text: &str) -> Option<facts::Facts> {
+    facts_of_text_with(text, None)
+}
+
+/// [`facts_of_text`], with what the schema says of channels and attributes.
+pub fn facts_of_text_with(text: &str, schema: Option<&Schema>) -> Option<facts::Facts> {
     let parsed = syntax::parse(text);
     let program = parsed.program.as_ref()?;
     let clean = parsed.complete
@@ -122,5 +137,5 @@ pub fn facts_of_text(text: &str) -> Option<facts::Facts> {
             .iter()
             .chain(graph::check(program).iter())
             .any(|d| d.severity() == crate::diagnostic::Severity::Error);
-    clean.then(|| facts::facts(program))
+    clean.then(|| facts::facts_with(program, schema))
 }

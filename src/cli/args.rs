@@ -46,6 +46,9 @@ pub enum Command {
     /// editors: diagnostics as you type, hover, completion, go to
     /// definition, rename, formatting and quick fixes (docs/editors.md).
     Lsp(LspArgs),
+    /// Run programs live: customers and events over HTTP, timers on the
+    /// clock, actions delivered from a durable outbox (docs/serve.md).
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +57,84 @@ pub struct LspArgs {
     /// editors pass it).
     #[arg(long, hide = true)]
     pub stdio: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Programs, or folders searched for `*.nurture` files (a schema file
+    /// among them is the schema, not a program).
+    #[arg(default_value = ".", value_name = "PROGRAM_OR_FOLDER")]
+    pub paths: Vec<PathBuf>,
+
+    /// The customer schema; by default the `schema.nurture` beside the
+    /// first program.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<PathBuf>,
+
+    /// Where state is kept: `sqlite:PATH` (embedded) or
+    /// `postgres://USER@HOST:PORT/DATABASE` (shared by several processes).
+    #[arg(
+        long,
+        value_name = "sqlite:PATH|postgres://…",
+        default_value = "sqlite:nurture.db"
+    )]
+    pub store: String,
+
+    /// The address to listen on (port 0: any free port, said on stderr).
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    pub listen: String,
+
+    /// A file whose first line is the bearer token; without it a random
+    /// token is made at start and printed on stderr.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Where actions go: `stdout` (one JSON line each), `webhook:URL` (a
+    /// POST each, with an Idempotency-Key header) or `none`.
+    #[arg(long, value_name = "stdout|webhook:URL|none", default_value = "stdout")]
+    pub deliver: String,
+
+    /// `system`, or `manual`: time moves only by POST /v1/clock, for tests
+    /// and dry runs.
+    #[arg(long, value_enum, default_value_t = ClockArg::System)]
+    pub clock: ClockArg,
+
+    /// The seed for splits and the holdout, as for `nurture replay`.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Webhook tries before an action is marked dead.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub webhook_tries: u32,
+
+    /// Seconds one webhook call may take.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub webhook_timeout: u64,
+
+    /// Seconds to wait after the first failed try; each further failure
+    /// doubles it (at most an hour).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub retry_wait: u64,
+
+    /// The largest request body, in MiB; a larger one is refused (413).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_body_mib: u64,
+
+    /// Seconds a client may take to send a request body; a slower one is
+    /// answered 408.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+
+    /// Threads that write to the store (default: 1 for SQLite, 4 for
+    /// PostgreSQL).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub workers: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClockArg {
+    System,
+    Manual,
 }
 
 #[derive(Debug, Args)]
@@ -338,7 +419,9 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub customers: PathBuf,
 
-    /// Events, as JSON Lines: {"at", "customer", "event", "properties"}.
+    /// Events, as JSON Lines: {"id", "at", "customer", "event", "properties"};
+    /// `id` is optional, and an event whose id the customer already had is
+    /// a duplicate and is dropped.
     #[arg(long)]
     pub events: PathBuf,
 

@@ -16,12 +16,26 @@ pub fn run(args: &CheckArgs) -> i32 {
         complain(problem);
     }
     let mut reports = Vec::with_capacity(paths.len());
+    let mut facts: Vec<(String, Facts)> = Vec::new();
     let mut schemas = Schemas::new(args.schema.as_deref());
     for path in &paths {
         match files::read(path) {
             Ok(bytes) => {
                 let schema = schemas.for_file(path, &bytes);
-                reports.push(check_bytes(path.display().to_string(), &bytes, schema));
+                let report = check_bytes(path.display().to_string(), &bytes, schema);
+                // Facts only for files without errors: about a broken
+                // program they would mislead.
+                let clean = !report
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.severity() == Severity::Error);
+                if args.summary && clean {
+                    facts.extend(
+                        crate::check::facts_of_text_with(&report.source, schema)
+                            .map(|f| (report.path.clone(), f)),
+                    );
+                }
+                reports.push(report);
             }
             Err(problem) => {
                 complain(&problem);
@@ -33,19 +47,6 @@ pub fn run(args: &CheckArgs) -> i32 {
     trouble |= schemas.finish();
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
-    let facts: Vec<(String, Facts)> = if args.summary {
-        reports
-            .iter()
-            .filter(|r| {
-                !r.diagnostics
-                    .iter()
-                    .any(|d| d.severity() == Severity::Error)
-            })
-            .filter_map(|r| crate::check::facts_of_text(&r.source).map(|f| (r.path.clone(), f)))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let output = match args.output_format {
         OutputFormat::Human => {
             let mut out = human(&reports, totals, files_checked, color(args.color));

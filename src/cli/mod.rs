@@ -13,6 +13,7 @@ mod graph;
 mod replay;
 mod sample;
 mod schema;
+mod serve;
 mod simulate;
 mod trace;
 
@@ -55,6 +56,7 @@ pub fn run() -> i32 {
         Command::Fmt(options) => fmt::run(&options),
         Command::Lsp(_) => crate::lsp::run(),
         Command::Fit(options) => fit::run(&options),
+        Command::Serve(options) => serve::run(&options),
         Command::Schema(options) => match options.format {
             args::SchemaFormat::Plan => {
                 print(&crate::plan::json_schema());

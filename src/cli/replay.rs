@@ -8,9 +8,9 @@
 use super::args::ReplayArgs;
 use super::{complain, exit, files, print};
 use crate::plan::Plan;
+use crate::run::Status;
 use crate::run::input::{self, Format, RowError};
 use crate::run::replay::replay;
-use crate::run::{Action, Status};
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -55,15 +55,28 @@ pub fn run(args: &ReplayArgs) -> i32 {
     };
     let customers_file = args.customers.display().to_string();
     let events_file = args.events.display().to_string();
+    // An attribute the program reads that the file lacks would make every
+    // condition on it fail: said before the run, not found as "0 entered".
+    let read = crate::plan::attributes_read(&plan, schema.as_ref())
+        .into_iter()
+        .map(|attribute| (attribute, plan.program.clone()))
+        .collect();
+    let missing = input::missing_attributes(&customers_file, &customers_text, format, &read);
+    if !missing.is_empty() {
+        report_rows(&missing);
+        complain("nothing was replayed: the customers lack what the program reads");
+        return exit::FINDINGS;
+    }
     let (customers, mut bad) =
         input::read_customers(&customers_file, &customers_text, format, schema.as_ref());
-    let (events, bad_events) = input::read_events(&events_file, &events_text, schema.as_ref());
-    bad.extend(bad_events);
+    let read = input::read_events_counted(&events_file, &events_text, schema.as_ref());
+    let (events, duplicates) = (read.events, read.duplicates);
+    bad.extend(read.errors);
     report_rows(&bad);
-    if args.strict && !bad.is_empty() {
+    if args.strict && input::findings(&bad) > 0 {
         complain(&format!(
             "{} bad row(s); nothing was replayed (--strict)",
-            bad.len()
+            input::findings(&bad)
         ));
         return exit::FINDINGS;
     }
@@ -83,11 +96,16 @@ pub fn run(args: &ReplayArgs) -> i32 {
     let result = replay(&plan, args.seed, customers, &events, until);
     let mut out = String::new();
     for action in &result.actions {
-        out.push_str(&action_line(action));
+        out.push_str(&input::action_line(action));
         out.push('\n');
     }
     print(&out);
     let mut summary = summary(&plan, &result);
+    if duplicates > 0 {
+        summary.push_str(&format!(
+            "{duplicates} duplicate event(s) in `{events_file}` (an `id` the customer already had) were dropped\n"
+        ));
+    }
     if !result.unknown_customers.is_empty() {
         summary.push_str(&format!(
             "{} event(s) for customers not in `{customers_file}` were ignored\n",
@@ -95,7 +113,7 @@ pub fn run(args: &ReplayArgs) -> i32 {
         ));
     }
     let _ = std::io::stderr().lock().write_all(summary.as_bytes());
-    if bad.is_empty() {
+    if input::findings(&bad) == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS
@@ -113,28 +131,6 @@ fn report_rows(bad: &[RowError]) {
     let mut err = std::io::stderr().lock();
     for row in bad {
         let _ = writeln!(err, "{row}");
-    }
-}
-
-/// One action as a JSON line, with the time as RFC 3339.
-fn action_line(action: &Action) -> String {
-    match serde_json::to_value(action) {
-        Ok(mut value) => {
-            if let Some(object) = value.as_object_mut() {
-                object.insert(
-                    "at".into(),
-                    serde_json::Value::from(input::show_time(action.at)),
-                );
-                if let crate::run::ActionKind::Defer { until, .. } = &action.kind {
-                    object.insert(
-                        "until".into(),
-                        serde_json::Value::from(input::show_time(*until)),
-                    );
-                }
-            }
-            value.to_string()
-        }
-        Err(error) => format!("{{\"error\": {:?}}}", error.to_string()),
     }
 }
 

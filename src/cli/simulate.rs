@@ -123,6 +123,29 @@ pub fn run(args: &SimulateArgs) -> i32 {
         None => Data::Bytes(SAMPLE_CUSTOMERS.as_bytes()),
     };
 
+    // An attribute the programs read that the file lacks would make every
+    // condition on it fail: said before the run, not found as "0 entered".
+    let mut read = std::collections::BTreeMap::new();
+    for l in &loaded {
+        for attribute in crate::plan::attributes_read(&l.plan, schema.as_ref()) {
+            read.entry(attribute)
+                .or_insert_with(|| l.plan.program.clone());
+        }
+    }
+    let missing = match data.reader() {
+        Ok(source) => input::missing_attributes_in(&customers_name, source, format, &read),
+        Err(error) => Err(error),
+    };
+    let missing = match missing {
+        Ok(missing) => missing,
+        Err(error) => return failed(&customers_name, Failure::Io(error)),
+    };
+    if !missing.is_empty() {
+        report_rows(&missing);
+        complain("nothing was simulated: the customers lack what the programs read");
+        return exit::FINDINGS;
+    }
+
     let setups: Vec<Setup> = loaded
         .iter()
         .map(|l| Setup::new(&l.plan, &l.program, &model.behavior))
@@ -135,7 +158,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         .map(|(segment, _, _)| segment.as_str())
         .collect();
     let layout = Layout::new(setups.iter().map(|s| s.plan), &segments);
-    let input = Input {
+    let customers = Input {
         data,
         name: &customers_name,
         format,
@@ -161,7 +184,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
             &model.behavior,
             &options,
             &layout,
-            &input,
+            &customers,
             shard,
             false,
             &mut |_| {},
@@ -169,11 +192,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
             Ok(checked) => checked.errors,
             Err(failure) => return failed(&customers_name, failure),
         };
-        if !errors.is_empty() {
+        if input::findings(&errors) > 0 {
             report_rows(&errors);
             complain(&format!(
                 "{} bad row(s); nothing was simulated (--strict)",
-                errors.len()
+                input::findings(&errors)
             ));
             return exit::FINDINGS;
         }
@@ -236,7 +259,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         &model.behavior,
         &options,
         &layout,
-        &input,
+        &customers,
         shard,
         true,
         &mut progress,
@@ -314,7 +337,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         days: args.days,
         customers_file: customers_name,
         behavior_file: model.name.clone(),
-        skipped_rows: errors.len(),
+        skipped_rows: input::findings(&errors),
         runs: args.runs,
         notes,
         programs,
@@ -351,7 +374,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
             return exit::TROUBLE;
         }
     }
-    if errors.is_empty() {
+    if input::findings(&errors) == 0 {
         exit::CLEAN
     } else {
         exit::FINDINGS

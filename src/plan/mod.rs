@@ -12,9 +12,11 @@
 
 mod compile;
 mod load;
+mod reads;
 
 pub use compile::compile;
 pub use load::{LoadError, load};
+pub use reads::attributes_read;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// Nodes one transition may run before it gives up: a checked plan waits
-/// long before this (a loop without a wait is refused by N303).
-const MAX_NODES_PER_STEP: usize = 10_000;
+/// before this (a loop without a wait is refused by N303, a longer run of
+/// statements by N315).
+const MAX_NODES_PER_STEP: usize = crate::syntax::limits::MAX_AT_ONCE;
 
 /// How late a date trigger may still fire (a runtime that was down for a
 /// day still enters customers; one started a year later does not).
@@ -355,6 +356,30 @@ pub fn advance_with<R: Record, E: EventRecord, S: Sink>(
     }
 }
 
+/// Whether `input` can change anything for a customer in `journey`. It is
+/// false only for a customer out of the program (never entered, or left)
+/// when no trigger listens to the input: an event that no event or segment
+/// trigger names, or a tick when the plan has no clock trigger. Running
+/// such an input changes nothing, so a runtime may skip it (`nurture serve`
+/// does, for the programs a customer is not in, instead of copying the
+/// record for each).
+pub fn may_act<E: EventRecord>(plan: &Plan, journey: &Journey, input: Input<E>) -> bool {
+    if journey.status == Status::In {
+        return true;
+    }
+    plan.entry
+        .triggers
+        .iter()
+        .any(|trigger| match (trigger, input) {
+            (Trigger::Event { event, .. }, Input::Event(e)) => e.name() == event,
+            (Trigger::Segment { .. }, Input::Event(e)) => {
+                e.name() == "segment_entered" || e.name() == "segment_left"
+            }
+            (Trigger::Inactivity { .. } | Trigger::Date { .. }, Input::Tick) => true,
+            _ => false,
+        })
+}
+
 /// When a customer not in the program may next enter on the clock alone
 /// (a date or inactivity trigger), for a runtime to schedule a tick.
 pub fn next_entry_check<R: Record>(plan: &Plan, customer: &R, after: Seconds) -> Option<Seconds> {
@@ -640,10 +665,11 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 self.journey.set_due(None);
                 self.run_from(to);
             }
-            // A send held back by quiet hours tries again.
+            // A send held back by quiet hours goes on, and what follows it
+            // in the same run is not held again.
             (Op::Send { .. }, Input::Tick) if due => {
                 self.journey.set_due(None);
-                self.run_from(node);
+                self.run_on(node, true);
             }
             _ => {}
         }
@@ -651,6 +677,13 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
 
     /// Runs nodes from `node` until the customer has to wait or leaves.
     fn run_from(&mut self, node: usize) {
+        self.run_on(node, false);
+    }
+
+    /// [`Run::run_from`]; `released` when quiet hours held this run back
+    /// and have ended: the run is held at most once (so no run is held for
+    /// longer than quiet hours last, even the night the clocks go back).
+    fn run_on(&mut self, node: usize, released: bool) {
         let plan = self.plan;
         let mut node = node;
         for _ in 0..MAX_NODES_PER_STEP {
@@ -667,7 +700,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                     guard,
                     next,
                 } => {
-                    if let Some(until) = self.quiet_until() {
+                    if let Some(until) = self.quiet_until().filter(|_| !released) {
                         if self.journey.due().is_none() {
                             self.act(
                                 Some(node),
@@ -817,7 +850,8 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
     }
 
     /// When quiet hours are on in the customer's time zone now: the moment
-    /// they end.
+    /// they end, and never later than their length from now: `nurture
+    /// check` counts a hold as at most that long (`check/timing.rs`).
     fn quiet_until(&self) -> Option<Seconds> {
         let quiet = self.plan.quiet.as_ref()?;
         // The local minute of the day from the zone's offset alone: most
@@ -850,7 +884,13 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             .at((until / 60) as i8, (until % 60) as i8, 0, 0)
             .to_zoned(zone)
             .ok()?;
-        Some(end.timestamp().as_second())
+        // By the offset of now: the end if the clocks do not change before
+        // it, and at most the quiet hours' length away. The night the clocks
+        // go back, the zone's `until` comes an hour later than that.
+        let left = i64::from((until - minute).rem_euclid(24 * 60));
+        let second = self.now.saturating_add(offset).rem_euclid(60);
+        let by_offset = self.now.saturating_sub(second).saturating_add(left * 60);
+        Some(end.timestamp().as_second().min(by_offset))
     }
 
     /// A number in 0..10000 fixed by the seed, the program, the customer

@@ -6,6 +6,7 @@
 //! is the same as for the plain fields (docs/runtime.md).
 
 use super::Seconds;
+use crate::plan::{Op, Plan};
 use serde::{Deserialize, Serialize};
 
 /// Where a customer stands in one program: small and serialisable, so a
@@ -113,6 +114,38 @@ impl Journey {
 
     pub(super) fn sends_mut(&mut self) -> &mut Sends {
         &mut self.sent
+    }
+
+    /// Moves the journey onto `plan`, another version of the program of
+    /// `old`: the recent sends stay (caps span versions as they span
+    /// entries), each pointed at the first send on the same channel in
+    /// `plan`, and dropped where `plan` has none; the node is the new
+    /// start. For a journey that is not running (a running one stays on its
+    /// version until it ends).
+    pub(super) fn rebase(&mut self, old: &Plan, plan: &Plan) {
+        let channel_of = |plan: &'_ Plan, node: u32| match plan.nodes.get(node as usize) {
+            Some(crate::plan::Node {
+                op: Op::Send { channel, .. },
+                ..
+            }) => Some(channel.clone()),
+            _ => None,
+        };
+        let first_send = |channel: &str| {
+            plan.nodes
+                .iter()
+                .position(|node| matches!(&node.op, Op::Send { channel: c, .. } if c == channel))
+        };
+        let sent: Vec<(Seconds, u32)> = self
+            .sent()
+            .iter()
+            .filter_map(|&(at, node)| {
+                let channel = channel_of(old, node)?;
+                let moved = first_send(&channel)?;
+                Some((at, u32::try_from(moved).unwrap_or(u32::MAX)))
+            })
+            .collect();
+        self.sent = Sends::from(sent);
+        self.set_node(plan.start);
     }
 }
 

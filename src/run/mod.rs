@@ -5,7 +5,9 @@
 //! event, or the clock reaching a due timer), it returns the new state and
 //! the actions to carry out. It never blocks, never sleeps and has no clock
 //! of its own. `journey.rs` is the state it keeps per customer and program.
-//! `input/` reads customers and events from files for `nurture replay`.
+//! `input/` reads customers and events from files for `nurture replay`;
+//! `track.rs` orders one customer's ticks and events on a timeline, for
+//! replay and `nurture serve` alike.
 
 pub mod compact;
 pub mod input;
@@ -13,10 +15,11 @@ pub mod interpret;
 pub mod journey;
 pub mod record;
 pub mod replay;
+pub mod track;
 
 pub use interpret::{
     Action, ActionKind, ActionRef, EntryCheck, Gate, Input, Journey, KindRef, Sink, Status,
-    Step as Transition, advance, advance_with, is_goal, next_entry_check, step,
+    Step as Transition, advance, advance_with, is_goal, may_act, next_entry_check, step,
 };
 pub use record::{DatumRef, EventRecord, Record};
 
@@ -72,6 +75,11 @@ pub enum Datum {
 /// Something a customer did, or that happened to them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// The sender's id for the event, if it gave one: an id the customer
+    /// already had an event with is a duplicate and is dropped (`nurture
+    /// replay` counts them; `nurture serve` requires an id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub at: Seconds,
     pub customer: String,
     /// The event's name, like `purchase`; `segment_entered` and

@@ -1,12 +1,15 @@
 //! Replaying events through a plan for many customers, in time order:
 //! `nurture replay`, the scenario tests, and the simulator's core loop.
 //!
-//! Events and due timers of all customers are merged into one timeline, so
+//! Events and due ticks of all customers are merged into one timeline, so
 //! the actions come out in the order they would happen. At equal times,
-//! timers go before events (a wait that ends at 09:00 has ended when an
-//! event at 09:00 arrives), and customers go in id order.
+//! every customer's first look goes first, then ticks, then events (in
+//! their order in the file); ticks at one moment go in customer id order.
+//! Each customer moves along their own [`Track`], the rules `nurture serve`
+//! keeps too (`track.rs`).
 
-use super::interpret::{self, Action, Input, Journey, Status};
+use super::interpret::{Action, Journey};
+use super::track::Track;
 use super::{Customer, Event, Seconds};
 use crate::plan::Plan;
 use std::cmp::Reverse;
@@ -20,13 +23,13 @@ pub struct Replay {
     pub unknown_customers: Vec<Event>,
 }
 
-/// What the timeline holds at a moment: the start first, then timers, then
+/// What the timeline holds at a moment: the start first, then ticks, then
 /// events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Item {
-    /// The replay's first moment: every customer gets a tick, so that one
-    /// already inactive long enough, or whose date came up within the last
-    /// day, enters then.
+    /// The replay's first moment: every customer's track starts then, so
+    /// that one already inactive long enough, or whose date came up within
+    /// the last day, enters then.
     Start,
     Tick,
     /// An index into the events.
@@ -44,24 +47,21 @@ pub fn replay(
 ) -> Replay {
     let start = events.first().map_or(0, |e| e.at);
     let end = until.unwrap_or_else(|| events.last().map_or(start, |e| e.at));
-    let mut states: BTreeMap<String, (Customer, Journey)> = customers
+    let mut tracks: BTreeMap<String, Track> = customers
         .into_iter()
-        .map(|c| (c.id.clone(), (c, Journey::default())))
+        .map(|c| (c.id.clone(), Track::new(c)))
         .collect();
     let mut timeline: BinaryHeap<Reverse<(Seconds, Item, String)>> = BinaryHeap::new();
     let mut unknown = Vec::new();
     for (i, event) in events.iter().enumerate() {
-        if states.contains_key(&event.customer) {
+        if tracks.contains_key(&event.customer) {
             timeline.push(Reverse((event.at, Item::Event(i), event.customer.clone())));
         } else {
             unknown.push(event.clone());
         }
     }
-    for (id, (customer, journey)) in &states {
+    for id in tracks.keys() {
         timeline.push(Reverse((start, Item::Start, id.clone())));
-        if let Some(at) = next_tick(plan, customer, journey, start) {
-            timeline.push(Reverse((at, Item::Tick, id.clone())));
-        }
     }
 
     let mut actions = Vec::new();
@@ -69,45 +69,33 @@ pub fn replay(
         if at > end {
             break;
         }
-        let Some((customer, journey)) = states.get_mut(&id) else {
+        let Some(track) = tracks.get_mut(&id) else {
             continue;
         };
-        // A timer pushed before the journey moved on may be stale.
-        if item == Item::Tick && next_tick(plan, customer, journey, at - 1) != Some(at) {
-            continue;
+        let before = track.next_tick(plan);
+        match item {
+            Item::Start => track.start(plan, seed, at, &mut actions),
+            // A tick pushed before the journey moved on may be stale: only
+            // the track's own next tick fires.
+            Item::Tick if before != Some(at) => continue,
+            Item::Tick => {
+                track.tick(plan, seed, at, &mut actions);
+            }
+            Item::Event(i) => {
+                track.event(plan, seed, &events[i], &mut actions);
+            }
         }
-        let input = match item {
-            Item::Start | Item::Tick => Input::Tick,
-            Item::Event(i) => Input::Event(&events[i]),
-        };
-        let before = next_tick(plan, customer, journey, at);
-        interpret::advance(plan, seed, customer, journey, at, input, &mut actions);
-        if let Item::Event(i) = item {
-            let event = &events[i];
-            customer.last_event_at.insert(event.name.clone(), event.at);
-        }
-        let after = next_tick(plan, customer, journey, at);
-        if let Some(due) = after.filter(|_| after != before) {
+        let after = track.next_tick(plan);
+        if let Some(due) = after.filter(|_| after != before || item == Item::Start) {
             timeline.push(Reverse((due, Item::Tick, id.clone())));
         }
     }
     Replay {
         actions,
-        customers: states,
+        customers: tracks
+            .into_iter()
+            .map(|(id, track)| (id, (track.customer, track.journey)))
+            .collect(),
         unknown_customers: unknown,
-    }
-}
-
-/// When the customer next needs a tick after `after`: their journey's due
-/// time while in, or the next date or inactivity trigger while out.
-fn next_tick(
-    plan: &Plan,
-    customer: &Customer,
-    journey: &Journey,
-    after: Seconds,
-) -> Option<Seconds> {
-    match journey.status {
-        Status::In => journey.due().filter(|&due| due > after),
-        Status::Out | Status::Left => interpret::next_entry_check(plan, customer, after),
     }
 }

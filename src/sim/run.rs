@@ -37,6 +37,7 @@ impl Work for Row<'_> {
                     file: file.to_string(),
                     line: self.line,
                     problem,
+                    note: false,
                 }));
                 None
             }

@@ -68,6 +68,14 @@ pub enum Data<'a> {
 }
 
 impl<'a> Data<'a> {
+    /// The data, from the start.
+    pub fn reader(self) -> std::io::Result<Box<dyn Read + 'a>> {
+        match self {
+            Data::File(path) => Ok(Box::new(File::open(path)?)),
+            Data::Bytes(bytes) => Ok(Box::new(bytes)),
+        }
+    }
+
     /// The data to read from the start, and its size in bytes.
     fn open(self) -> Result<(Box<dyn Read + 'a>, u64), Failure> {
         match self {
@@ -303,6 +311,7 @@ pub fn simulate_file(
                     file: input.name.to_string(),
                     line: row.line,
                     problem: row.problem,
+                    note: false,
                 },
             });
         }
@@ -565,6 +574,7 @@ impl<'c> Hand<'c> {
                             file: context.name.to_string(),
                             line: row.line,
                             problem,
+                            note: false,
                         },
                     });
                 }
@@ -783,6 +793,7 @@ fn tell(errors: &mut Vec<Told>, file: &str, line: usize, block: u64, row: usize,
             file: file.to_string(),
             line,
             problem,
+            note: false,
         },
     });
 }

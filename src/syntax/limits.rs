@@ -22,6 +22,12 @@ pub const MAX_NESTING: usize = 64;
 /// dozen; past this the file is generated, and the graph checks are skipped.
 pub const MAX_STEPS: usize = 1_000;
 
+/// The most statements the interpreter runs for one customer in one go,
+/// before the customer waits or leaves (past it, the customer leaves as
+/// `stuck`). `nurture check` refuses a program that could run more (N315),
+/// so the one limit is proved where it is enforced.
+pub const MAX_AT_ONCE: usize = 10_000;
+
 /// Rule calls one parse may make. Linear grammars like ours make a few
 /// hundred per line; this bounds a pathological input, not a real one.
 const CALL_LIMIT: usize = 500_000_000;

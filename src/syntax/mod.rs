@@ -4,8 +4,9 @@
 //! (`limits`), parses with the pest grammar (`grammar`), lowers the pairs to
 //! the spanned tree (`lower`, `values`) and, when the text does not parse,
 //! walks it construct by construct to report every mistake (`recover`,
-//! `expected`). A file holds one program or the customer schema; both are
-//! read here. No pest type leaves this module.
+//! `expected`, and `near_miss` for constructs that are almost right). A
+//! file holds one program or the customer schema; both are read here. No
+//! pest type leaves this module.
 
 pub mod ast;
 mod expected;
@@ -15,6 +16,7 @@ mod lower;
 pub mod next;
 pub(crate) use expected::example;
 pub(crate) use lower::{word_choice, word_list};
+mod near_miss;
 mod prepass;
 mod recover;
 mod values;
@@ -25,6 +27,13 @@ use crate::span::Span;
 use ast::{Program, Schema};
 use grammar::{NurtureParser, Rule};
 use pest::Parser;
+
+/// Whether a (possibly dotted) name is or holds a reserved word, which
+/// parsing has refused already (N001): later stages neither report it again
+/// nor suggest declaring it.
+pub fn is_reserved(name: &str) -> bool {
+    name.split('.').any(|part| lower::RESERVED.contains(&part))
+}
 
 /// What parsing one file gives.
 #[derive(Debug)]

@@ -11,6 +11,7 @@ use super::ast::{Program, Schema, Step};
 use super::expected::{self, CLAUSE_WORDS, SCHEMA_WORDS, STATEMENT_WORDS};
 use super::grammar::{NurtureParser, Rule};
 use super::lower::Lowerer;
+use super::near_miss::{consent_joined, if_after, missing_brace, without_brace};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
@@ -183,6 +184,18 @@ impl<'t> Walk<'t> {
                     program.steps.push(step);
                 }
                 pos = end;
+            } else if let (true, Some(last)) =
+                (matches!(word, "and" | "or"), program.clauses.last())
+            {
+                // `consent email and sms`: channels are listed with commas.
+                match consent_joined(self.text, last, pos, word) {
+                    Some(diagnostic) => {
+                        self.errors.push(diagnostic);
+                        self.first = None;
+                        pos = self.resync(pos);
+                    }
+                    None => pos = self.stray(pos, word, "a header clause or `step`", CLAUSE_WORDS),
+                }
             } else if CLAUSE_WORDS.contains(&word) {
                 match self.parse_at(Rule::clause, pos) {
                     Ok((pair, end)) => {
@@ -206,7 +219,18 @@ impl<'t> Walk<'t> {
                 self.lower.base = start;
                 (self.lower.step_head(pair), end)
             }
-            Err(()) => return (None, self.resync(start)),
+            // `step hello` and a line break: the statements follow, and
+            // reading them as the step's keeps one mistake one diagnostic
+            // (else every statement, and the step's `}`, would be a stray).
+            Err(()) => match without_brace(self.text, start) {
+                Some(name) => {
+                    self.errors.pop();
+                    self.errors.push(missing_brace(&name));
+                    let end = name.span.end;
+                    (name, end)
+                }
+                None => return (None, self.resync(start)),
+            },
         };
         let mut step = Step {
             name,
@@ -230,6 +254,15 @@ impl<'t> Walk<'t> {
                 self.errors.push(unclosed_step(&step, pos));
                 step.span = Span::new(start, pos);
                 return (Some(step), pos);
+            }
+            // `notify sales "…" if …`: only a send takes a condition.
+            if word == "if" {
+                if let Some(last) = step.statements.last() {
+                    self.errors.push(if_after(last, pos));
+                    self.first = None;
+                    pos = self.resync(pos);
+                    continue;
+                }
             }
             if STATEMENT_WORDS.contains(&word) || word == "->" {
                 match self.parse_at(Rule::statement, pos) {
@@ -523,7 +556,7 @@ fn line_of(text: &str, pos: usize) -> &str {
     &rest[..rest.find('\n').unwrap_or(rest.len())]
 }
 
-fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
+pub(super) fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
         i += 1;
     }

@@ -8,6 +8,7 @@
 //! beside a fixed-choice attribute (`tier == gold`) is one of its choices:
 //! the grammar cannot tell `gold` from an attribute, the schema can.
 
+use super::builtins::builtin;
 use super::known::{Known, Ty, choice_list};
 use super::unknown::unknown;
 use super::uses::{self, Scope};
@@ -66,18 +67,31 @@ pub(super) struct Names<'a, 's> {
 
 impl<'a, 's> Names<'a, 's> {
     pub fn resolve(&self, name: &Name) -> Meaning<'s> {
-        if name.as_str().is_empty() {
+        // A reserved word is N001 already: never "declare `attribute else`".
+        if name.as_str().is_empty() || crate::syntax::is_reserved(name.as_str()) {
             return Meaning::Unchecked;
         }
         let attribute = self.known.attributes.get(name.as_str());
-        let typed = |found: Option<&&'s ValueType>| {
-            found.map_or(Meaning::Unknown, |t| Meaning::Typed(Ty::of(t)))
+        let missing = if self.known.open {
+            Meaning::Unchecked
+        } else {
+            Meaning::Unknown
         };
+        // The built-ins `score` and `phase` are read as such, whatever the
+        // schema says of them (N214 refuses another type).
+        let builtin = builtin(name.as_str()).map(Meaning::Typed);
+        let typed =
+            |found: Option<&&'s ValueType>| found.map_or(missing, |t| Meaning::Typed(Ty::of(t)));
         match self.scope {
-            Scope::Customer => typed(attribute),
+            Scope::Customer => builtin.unwrap_or_else(|| typed(attribute)),
             Scope::Event(event) => match self.known.events.get(event.as_str()) {
-                Some(properties) => typed(properties.get(name.as_str()).or(attribute)),
-                None if attribute.is_some() => typed(attribute),
+                Some(properties) => match properties.get(name.as_str()) {
+                    Some(property) => Meaning::Typed(Ty::of(property)),
+                    None => builtin.unwrap_or_else(|| typed(attribute)),
+                },
+                None if attribute.is_some() && builtin.is_none() => typed(attribute),
+                // Without the event's properties, a name may be one of
+                // them: nothing to check.
                 None => Meaning::Unchecked,
             },
         }
@@ -166,7 +180,14 @@ impl<'a, 's> Names<'a, 's> {
                 return;
             }
         }
+        // With an unknown name on the left, a bare word on the right is
+        // most likely a value of it (`tierr == gold`): one mistake, told once.
+        let left_unknown = matches!((left, l), (Operand::Attribute(_), Meaning::Unknown));
+        let bare_word = matches!(right, Operand::Attribute(name) if !name.as_str().contains('.'));
         for (side, this, other, compared_with) in [(left, l, r, false), (right, r, l, true)] {
+            if compared_with && left_unknown && bare_word {
+                continue;
+            }
             if let (Operand::Attribute(name), Meaning::Unknown) = (side, this) {
                 found.push(self.unknown_name(name, other.ty(), compared_with));
             }
@@ -472,10 +493,17 @@ pub(super) fn unknown_choice(
         Code::UnknownChoice,
         format!("`{word}` is not a choice of `{attribute}`"),
     );
-    let help = format!(
-        "`{attribute}` is {}; if `{word}` is new, add it to `{attribute}` in the schema",
-        Ty::Enum(choices).describe()
-    );
+    let help = if super::builtins::are_phases(choices) {
+        format!(
+            "`{attribute}` is the built-in lifecycle phase, {}",
+            Ty::Enum(choices).describe()
+        )
+    } else {
+        format!(
+            "`{attribute}` is {}; if `{word}` is new, add it to `{attribute}` in the schema",
+            Ty::Enum(choices).describe()
+        )
+    };
     match crate::suggest::closest(word, choices.iter().map(|c| c.as_str())) {
         Some(close) => diagnostic.did_you_mean(span, close).help(help),
         None => diagnostic

@@ -7,6 +7,9 @@ use crate::syntax::ast::{Schema, ValueType};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) struct Known<'s> {
+    /// Without a schema: a name it does not declare is not checked (only
+    /// the built-in `score` and `phase`, and values written out, are).
+    pub open: bool,
     pub attributes: BTreeMap<&'s str, &'s ValueType>,
     /// Each event's properties.
     pub events: BTreeMap<&'s str, BTreeMap<&'s str, &'s ValueType>>,
@@ -17,6 +20,20 @@ pub(super) struct Known<'s> {
 }
 
 impl<'s> Known<'s> {
+    /// Nothing declared, nothing reported as unknown: for programs checked
+    /// without a schema.
+    pub fn open() -> Known<'static> {
+        Known {
+            open: true,
+            attributes: BTreeMap::new(),
+            events: BTreeMap::new(),
+            channels: BTreeSet::new(),
+            teams: BTreeSet::new(),
+            segments: BTreeSet::new(),
+            tags: BTreeSet::new(),
+        }
+    }
+
     pub fn new(schema: &'s Schema) -> Self {
         let mut attributes = BTreeMap::new();
         for attribute in &schema.attributes {
@@ -38,6 +55,7 @@ impl<'s> Known<'s> {
         }
         let names = |list: &'s [Name]| list.iter().map(|n| n.as_str()).collect();
         Known {
+            open: false,
             attributes,
             events,
             channels: schema.channels.iter().map(|c| c.name.as_str()).collect(),

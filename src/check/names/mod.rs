@@ -3,12 +3,16 @@
 //!
 //! With a schema, every attribute, event, event property, channel, team,
 //! segment and tag a program names must be declared in it, and values must
-//! fit the types it gives. Without one, only the ranges of durations, caps
-//! and the holdout are checked (`ranges`), since they need no schema.
+//! fit the types it gives. Without one, the ranges of durations, caps and
+//! the holdout are checked (`ranges`), and the conditions as far as the
+//! built-in `score` and `phase` and the values written out tell their
+//! types.
 //!
 //! | file | codes |
 //! |---|---|
 //! | `duplicates.rs` | N201, in a schema file |
+//! | `builtins.rs` | N214 in a schema file, N215: the built-in `score` and `phase` |
+//! | `caps.rs` | N216: a cap on a channel nothing is sent on |
 //! | `unknown.rs` | N204, N206–N209: events, channels, teams, segments, tags |
 //! | `conditions.rs` | N203, N205, N210, N211 in conditions and date triggers |
 //! | `set.rs` | N203, N211, N212 in `set` |
@@ -16,6 +20,8 @@
 //!
 //! N202 (a type that does not exist) is reported while reading the schema.
 
+mod builtins;
+mod caps;
 mod conditions;
 mod duplicates;
 mod known;
@@ -39,22 +45,36 @@ pub fn check(
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     ranges::check(program, source, already, &mut found);
-    if let Some(schema) = schema {
-        let known = Known::new(schema);
-        unknown::events(program, &known, &mut found);
-        unknown::channels(program, &known, &mut found);
-        unknown::recipients(program, &known, &mut found);
-        unknown::segments(program, &known, &mut found);
-        unknown::tags(program, &known, &mut found);
-        conditions::check(program, source, &known, &mut found);
-        set::check(program, source, &known, &mut found);
+    builtins::set_builtins(program, source, &mut found);
+    match schema {
+        Some(schema) => {
+            let known = Known::new(schema);
+            unknown::events(program, &known, &mut found);
+            unknown::channels(program, &known, &mut found);
+            unknown::recipients(program, &known, &mut found);
+            unknown::segments(program, &known, &mut found);
+            unknown::tags(program, &known, &mut found);
+            conditions::check(program, source, &known, &mut found);
+            set::check(program, source, &known, &mut found);
+            caps::check(program, source, &known, &mut found);
+        }
+        // Without a schema, the built-ins and the values written out are
+        // still typed: `score >= "thirty"` can never hold.
+        None => {
+            let known = Known::open();
+            conditions::check(program, source, &known, &mut found);
+            caps::check(program, source, &known, &mut found);
+        }
     }
     found
 }
 
-/// Checks a schema file: every name declared once.
+/// Checks a schema file: every name declared once, the built-ins with
+/// their own types.
 pub fn check_schema(schema: &Schema) -> Vec<Diagnostic> {
-    duplicates::check(schema)
+    let mut found = duplicates::check(schema);
+    builtins::check_schema(schema, &mut found);
+    found
 }
 
 /// Whether sending on `channel` needs the customer's opt-in: as the schema

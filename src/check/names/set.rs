@@ -18,6 +18,10 @@ pub(super) fn check(program: &Program, source: &str, known: &Known, found: &mut 
         let StatementKind::Set { attribute, value } = &statement.kind else {
             continue;
         };
+        // `set score` and `set phase` are N215 (`builtins.rs`).
+        if super::builtins::builtin(attribute.as_str()).is_some() {
+            continue;
+        }
         let ty = match names.resolve(attribute) {
             Meaning::Typed(ty) => ty,
             Meaning::Unknown => {

@@ -33,9 +33,15 @@ pub(super) fn unknown<'k>(
     }
 }
 
+/// A stand-in after an error, or a reserved word (N001 already): nothing
+/// to report, nothing to suggest declaring.
+fn skip(name: &Name) -> bool {
+    name.as_str().is_empty() || crate::syntax::is_reserved(name.as_str())
+}
+
 pub(super) fn events(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
     for event in uses::events(program) {
-        if event.as_str().is_empty() || known.events.contains_key(event.as_str()) {
+        if skip(event) || known.events.contains_key(event.as_str()) {
             continue;
         }
         let mut diagnostic = unknown(
@@ -88,10 +94,14 @@ fn repeated_in_arms<'p>(program: &'p Program, event: &Name) -> Vec<&'p Name> {
 
 pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
     let mut named: Vec<&Name> = Vec::new();
+    let mut capped = Vec::new();
     for clause in &program.clauses {
         match &clause.kind {
             ClauseKind::Consent(channels) => named.extend(channels),
-            ClauseKind::Cap(cap) => named.extend(&cap.channel),
+            ClauseKind::Cap(cap) => {
+                named.extend(&cap.channel);
+                capped.extend(cap.channel.as_ref().map(|c| c.span));
+            }
             _ => {}
         }
     }
@@ -109,14 +119,20 @@ pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnos
     }
     named.sort_by_key(|name| name.span);
     for channel in named {
-        if channel.as_str().is_empty() || known.channels.contains(channel.as_str()) {
+        if skip(channel) || known.channels.contains(channel.as_str()) {
             continue;
         }
+        // `cap 3 message per 14d`: most likely `messages`, all channels.
+        let in_cap = capped.contains(&channel.span);
         found.push(unknown(
             Code::UnknownChannel,
             channel,
             format!("`{}` is not a channel in the schema", channel.as_str()),
-            known.channels.iter().copied(),
+            known
+                .channels
+                .iter()
+                .copied()
+                .chain(in_cap.then_some("messages")),
             "not in the schema",
             format!(
                 "declare it in the schema: `channel {}` (add `needs no consent` if customers need not opt in)",
@@ -133,7 +149,7 @@ pub(super) fn recipients(program: &Program, known: &Known, found: &mut Vec<Diagn
         };
         let name = recipient.as_str();
         // `owner` is the program's own `owner`, whether the schema lists it or not.
-        if name.is_empty() || name == "owner" || known.teams.contains(name) {
+        if skip(recipient) || name == "owner" || known.teams.contains(name) {
             continue;
         }
         found.push(unknown(
@@ -156,7 +172,7 @@ pub(super) fn segments(program: &Program, known: &Known, found: &mut Vec<Diagnos
             continue;
         };
         let name = segment.as_str();
-        if name.is_empty() || known.segments.contains(name) {
+        if skip(segment) || known.segments.contains(name) {
             continue;
         }
         found.push(unknown(
@@ -194,7 +210,7 @@ pub(super) fn tags(program: &Program, known: &Known, found: &mut Vec<Diagnostic>
     named.sort_by_key(|name| name.span);
     for tag in named {
         let name = tag.as_str();
-        if name.is_empty() || known.tags.contains(name) || added.contains(name) {
+        if skip(tag) || known.tags.contains(name) || added.contains(name) {
             continue;
         }
         found.push(unknown(

@@ -1,8 +1,10 @@
 //! Stage 4, input: customer fields, from a CSV cell or a JSON string.
 
 use super::parse_time;
+use super::schema_types::Named;
 use super::words::{choices, described, did_you_mean, expected, hint, shown};
 use crate::run::Seconds;
+use crate::suggest;
 use crate::syntax::ast::Phase;
 use crate::syntax::ast::ValueType;
 use jiff::tz;
@@ -91,6 +93,49 @@ pub(super) fn phase(text: &str) -> Result<Option<String>, String> {
         shown(text),
         did_you_mean(text, words.iter().copied())
     ))
+}
+
+/// The names in a `consents`, `tags` or `segments` field against the
+/// schema's channels, tags or segments: a name that is not declared but
+/// differs from a declared one only in case (`Email` for `email`), or, for
+/// channels and segments, is one letter or so off (`emial`), is a problem of
+/// the row, with "did you mean". Any other name is kept as it is: no program
+/// can name an undeclared channel or segment, so it changes nothing, and
+/// programs add tags of their own (`tag comeback_lead`) that the schema need
+/// not list (a tag one letter off a declared one may be one of those).
+pub(super) fn declared(
+    field: Named,
+    values: &BTreeSet<String>,
+    names: &BTreeSet<&str>,
+) -> Result<(), String> {
+    let (column, what) = match field {
+        Named::Consents => ("consents", "a channel"),
+        Named::Tags => ("tags", "a tag"),
+        Named::Segments => ("segments", "a segment"),
+    };
+    let mut problems = Vec::new();
+    for value in values {
+        if names.contains(value.as_str()) {
+            continue;
+        }
+        let same_but_case = names.iter().find(|name| name.eq_ignore_ascii_case(value));
+        let close = same_but_case.copied().or_else(|| {
+            (field != Named::Tags)
+                .then(|| suggest::closest(value, names.iter().copied()))
+                .flatten()
+        });
+        if let Some(meant) = close {
+            problems.push(format!(
+                "`{column}` names `{}`, which is not {what} in the schema; did you mean `{meant}`?",
+                shown(value)
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 /// A moment in the field `name`, or `None` for an empty text.

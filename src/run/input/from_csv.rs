@@ -1,7 +1,8 @@
 //! Stage 4, input: customers from CSV.
 
-use super::fields::{LastEventAt, list, phase, score, time, time_zone, trimmed};
+use super::fields::{self, LastEventAt, list, phase, score, time, time_zone, trimmed};
 use super::from_json::NO_ID;
+use super::schema_types::Named;
 use super::schema_types::Types;
 use super::values::{check_text, read_text};
 use super::words::{did_you_mean, shown, without_bom};
@@ -20,9 +21,10 @@ use std::sync::Arc;
 pub(super) enum Column<'s> {
     Id,
     TimeZone,
-    Consents,
-    Tags,
-    Segments,
+    /// With the names the schema declares, when there is one.
+    Consents(Option<Arc<BTreeSet<&'s str>>>),
+    Tags(Option<Arc<BTreeSet<&'s str>>>),
+    Segments(Option<Arc<BTreeSet<&'s str>>>),
     Score,
     Phase,
     LastEventAt(String),
@@ -296,9 +298,9 @@ pub(super) fn column<'s>(
     match name {
         "id" => return Column::Id,
         "time_zone" => return Column::TimeZone,
-        "consents" => return Column::Consents,
-        "tags" => return Column::Tags,
-        "segments" => return Column::Segments,
+        "consents" => return Column::Consents(names(types, Named::Consents)),
+        "tags" => return Column::Tags(names(types, Named::Tags)),
+        "segments" => return Column::Segments(names(types, Named::Segments)),
         "score" => return Column::Score,
         "phase" => return Column::Phase,
         _ => {}
@@ -306,6 +308,13 @@ pub(super) fn column<'s>(
     if let Some(event) = name.strip_prefix("last_event_at.") {
         return match last_event_problem(event, types) {
             None => Column::LastEventAt(event.to_string()),
+            // Nothing but the schema's lack of the event: a note.
+            Some(problem) if !event.is_empty() => {
+                report.note_once(format!("column:{name}"), line, || {
+                    format!("column `{}` {problem}; its values are ignored", shown(name))
+                });
+                Column::Ignored
+            }
             Some(problem) => {
                 report.error(
                     line,
@@ -321,17 +330,22 @@ pub(super) fn column<'s>(
     match types.attributes.get(name) {
         Some(value_type) => Column::Attribute(name.to_string(), Some(value_type)),
         None => {
-            report.error(
-                line,
+            report.note_once(format!("column:{name}"), line, || {
                 format!(
                     "column `{}` is not an attribute in the schema; its values are ignored{}",
                     shown(name),
                     did_you_mean(name, types.attributes.keys().copied())
-                ),
-            );
+                )
+            });
             Column::Ignored
         }
     }
+}
+
+/// The names the schema declares for a `consents`, `tags` or `segments`
+/// column.
+fn names<'s>(types: Option<&Types<'s>>, field: Named) -> Option<Arc<BTreeSet<&'s str>>> {
+    types.map(|types| Arc::new(types.names_of(field).clone()))
 }
 
 /// What is wrong with `last_event_at.EVENT`, if anything.
@@ -350,6 +364,17 @@ pub(super) fn last_event_problem(event: &str, types: Option<&Types<'_>>) -> Opti
     ))
 }
 
+fn check_names(
+    field: Named,
+    values: &BTreeSet<String>,
+    declared: &Option<Arc<BTreeSet<&str>>>,
+) -> Result<(), String> {
+    match declared {
+        Some(names) if !values.is_empty() => fields::declared(field, values, names),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn customer_from_row(
     columns: &[Column<'_>],
     record: &StringRecord,
@@ -364,17 +389,17 @@ pub(super) fn customer_from_row(
                 Ok(())
             }
             Column::TimeZone => time_zone(cell).map(|zone| customer.time_zone = zone),
-            Column::Consents => {
+            Column::Consents(declared) => {
                 customer.consents = list(cell).into_iter().collect();
-                Ok(())
+                check_names(Named::Consents, &customer.consents, declared)
             }
-            Column::Tags => {
+            Column::Tags(declared) => {
                 customer.tags = list(cell).into_iter().collect();
-                Ok(())
+                check_names(Named::Tags, &customer.tags, declared)
             }
-            Column::Segments => {
+            Column::Segments(declared) => {
                 customer.segments = list(cell).into_iter().collect();
-                Ok(())
+                check_names(Named::Segments, &customer.segments, declared)
             }
             Column::Score => score(cell).map(|score| customer.score = score),
             Column::Phase => phase(cell).map(|phase| customer.phase = phase),

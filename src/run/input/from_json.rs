@@ -1,9 +1,11 @@
 //! Stage 4, input: customers and events from JSON Lines.
 
 use super::Report;
-use super::fields::{identifier, phase, score_field, set_field, text_field, time, time_zone};
+use super::fields::{
+    declared, identifier, phase, score_field, set_field, text_field, time, time_zone,
+};
 use super::from_csv::last_event_problem;
-use super::schema_types::{SEGMENT_EVENTS, Types};
+use super::schema_types::{Named, SEGMENT_EVENTS, Types};
 use super::values::read_json;
 use super::words::{described, did_you_mean, shown};
 use crate::run::Customer;
@@ -89,9 +91,23 @@ pub(super) fn customer_from_json(
             .and_then(|zone| zone.map_or(Ok(None), time_zone))
             .map(|zone| customer.time_zone = zone),
     );
-    check(set_field("consents", field("consents")).map(|set| customer.consents = set));
-    check(set_field("tags", field("tags")).map(|set| customer.tags = set));
-    check(set_field("segments", field("segments")).map(|set| customer.segments = set));
+    for (named, name) in [
+        (Named::Consents, "consents"),
+        (Named::Tags, "tags"),
+        (Named::Segments, "segments"),
+    ] {
+        let read = set_field(name, field(name)).and_then(|set| match types {
+            Some(types) if !set.is_empty() => {
+                declared(named, &set, types.names_of(named)).map(|()| set)
+            }
+            _ => Ok(set),
+        });
+        check(read.map(|set| match named {
+            Named::Consents => customer.consents = set,
+            Named::Tags => customer.tags = set,
+            Named::Segments => customer.segments = set,
+        }));
+    }
     check(score_field(field("score")).map(|score| customer.score = score));
     check(
         text_field("phase", field("phase"))
@@ -107,7 +123,7 @@ pub(super) fn customer_from_json(
                     Some(types) => match types.attributes.get(name.as_str()) {
                         Some(value_type) => Some(*value_type),
                         None => {
-                            report.once(format!("attribute:{name}"), line, || {
+                            report.note_once(format!("attribute:{name}"), line, || {
                                 format!(
                                     "`{}` is not an attribute in the schema; its values are ignored{}",
                                     shown(&name),
@@ -138,7 +154,7 @@ pub(super) fn customer_from_json(
             for (event, value) in times {
                 let name = format!("last_event_at.{event}");
                 if let Some(problem) = last_event_problem(event, types) {
-                    report.once(format!("last:{event}"), line, || {
+                    report.note_once(format!("last:{event}"), line, || {
                         format!("`{}` {problem}; its values are ignored", shown(&name))
                     });
                     continue;
@@ -174,7 +190,7 @@ pub(super) fn customer_from_json(
     (customer, problems)
 }
 
-pub(super) const EVENT_FIELDS: [&str; 4] = ["at", "customer", "event", "properties"];
+pub(super) const EVENT_FIELDS: [&str; 5] = ["id", "at", "customer", "event", "properties"];
 
 pub(super) fn event_from_json(
     map: &Map<String, Json>,
@@ -184,6 +200,15 @@ pub(super) fn event_from_json(
 ) -> (Event, Vec<String>) {
     let mut problems = Vec::new();
     let field = |name: &str| map.get(name).unwrap_or(&Json::Null);
+    // Optional here; `nurture serve` asks for it.
+    let id = match identifier("id", field("id")) {
+        Ok(id) if id.is_empty() => None,
+        Ok(id) => Some(id),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
     let at = match field("at") {
         Json::Null => {
             problems.push("the event has no `at`, the time it happened".to_string());
@@ -235,6 +260,7 @@ pub(super) fn event_from_json(
         }
     }
     let event = Event {
+        id,
         at,
         customer,
         name,

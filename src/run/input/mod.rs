@@ -22,7 +22,9 @@
 //!
 //! # Events
 //!
-//! `at`, `customer` and `event` are required; `properties` is optional.
+//! `at`, `customer` and `event` are required; `id` and `properties` are
+//! optional. An event whose `id` the same customer had on an earlier line
+//! is a duplicate and is dropped (`nurture serve` requires the id).
 //! `segment_entered` and `segment_left` need no declaration but must carry
 //! the property `segment`, a segment the schema declares.
 //!
@@ -58,9 +60,18 @@
 //! JSON, nested objects name dotted attributes: `{"last_order": {"amount":
 //! 3}}` is `last_order.amount`.
 //!
-//! A column or key the schema does not declare is reported once per file
-//! and ignored; the rows are still read. An event or event property it does
-//! not declare is an error in the row.
+//! A column or key the schema does not declare is told once per file, as a
+//! note, and ignored; the rows are still read and it is no finding. An
+//! event or event property it does not declare is an error in the row, and
+//! so is a name in `consents`, `tags` or `segments` that is not declared but
+//! differs from a declared channel, tag or segment only in case (`Email`
+//! for `email`: "did you mean"), or for channels and segments by a letter
+//! or so. Other undeclared names are kept: no program can name such a
+//! channel or segment, and programs add tags of their own.
+//!
+//! [`missing_attributes`] tells, before a run, of an attribute a program
+//! reads that no customer in the file has: without it every condition on it
+//! fails, and nobody enters.
 //!
 //! These functions take `&str`: a file that is not UTF-8 is the caller's to
 //! report, as one [`RowError`] at line 1.
@@ -84,19 +95,25 @@ mod fast;
 mod fields;
 mod from_csv;
 mod from_json;
+mod missing;
 mod schema_types;
 mod seen;
+mod single;
 mod split;
 mod to_compact;
+mod to_json;
 mod values;
 mod words;
 
 pub use blocks::{BLOCK, Block, Blocks, CsvHeader, CutOut, Unreadable};
 pub use from_csv::{Row, read_csv_rows};
+pub use missing::{missing_attributes, missing_attributes_in};
 pub use schema_types::Types;
 pub use seen::{Seen, id_hash, shard_of};
+pub use single::{LineReader, Lines};
 pub use split::{RowAt, Split};
 pub use to_compact::Targets;
+pub use to_json::{action_line, customer_json};
 
 /// How a customers file is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,18 +136,28 @@ impl Format {
 }
 
 /// One bad row: the file as the user named it, the 1-based line, and what
-/// is wrong in plain words.
+/// is wrong in plain words. A *note* tells of something ignored that skips
+/// nothing (a column the schema does not declare): it is shown, but it is
+/// no finding and does not change the exit code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowError {
     pub file: String,
     pub line: usize,
     pub problem: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub note: bool,
 }
 
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.problem)
+        let note = if self.note { "note: " } else { "" };
+        write!(f, "{}:{}: {note}{}", self.file, self.line, self.problem)
     }
+}
+
+/// The problems that are findings, notes left out.
+pub fn findings(rows: &[RowError]) -> usize {
+    rows.iter().filter(|row| !row.note).count()
 }
 
 /// Reads customers in file order. A row with a problem is skipped, and so
@@ -171,6 +198,7 @@ pub fn read_customers_each(
                 file: file.to_string(),
                 line: row.line,
                 problem,
+                note: false,
             })),
         });
         errors.extend(bad);
@@ -205,15 +233,36 @@ pub fn read_customers_each(
 }
 
 /// Reads events from JSON Lines, one object a line:
-/// `{"at": "2026-03-01T09:00:00Z", "customer": "c1", "event": "click",
-/// "properties": {"link": "offer"}}`.
+/// `{"id": "e1", "at": "2026-03-01T09:00:00Z", "customer": "c1", "event":
+/// "click", "properties": {"link": "offer"}}`.
 ///
 /// The events come back sorted by time. The sort is stable: events at the
 /// same second keep their order in the file. The errors are in file order.
+/// An event whose `id` the same customer had on an earlier line is a
+/// duplicate and is dropped ([`read_events_counted`] counts them).
 pub fn read_events(file: &str, text: &str, schema: Option<&Schema>) -> (Vec<Event>, Vec<RowError>) {
+    let read = read_events_counted(file, text, schema);
+    (read.events, read.errors)
+}
+
+/// Events as [`read_events`] reads them, and how many were duplicates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Events {
+    pub events: Vec<Event>,
+    /// Events dropped because the customer already had one with their id.
+    pub duplicates: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// [`read_events`], counting the duplicates it drops.
+pub fn read_events_counted(file: &str, text: &str, schema: Option<&Schema>) -> Events {
     let types = schema.map(Types::new);
     let mut report = Report::new(file);
     let mut events = Vec::new();
+    // Ids are the customer's: the store of `nurture serve` is keyed by
+    // customer, so two customers may each have an event `e1`.
+    let mut seen: std::collections::HashSet<(String, String)> = Default::default();
+    let mut duplicates = 0;
     for (line, row) in json_lines(without_bom(text)) {
         let map = match object(row) {
             Ok(map) => map,
@@ -223,16 +272,26 @@ pub fn read_events(file: &str, text: &str, schema: Option<&Schema>) -> (Vec<Even
             }
         };
         let (event, problems) = event_from_json(&map, types.as_ref(), line, &mut report);
-        if problems.is_empty() {
-            events.push(event);
-        } else {
+        if !problems.is_empty() {
             for problem in problems {
                 report.error(line, problem);
             }
+        } else if event
+            .id
+            .as_ref()
+            .is_some_and(|id| !seen.insert((event.customer.clone(), id.clone())))
+        {
+            duplicates += 1;
+        } else {
+            events.push(event);
         }
     }
     events.sort_by_key(|event| event.at);
-    (events, report.errors)
+    Events {
+        events,
+        duplicates,
+        errors: report.errors,
+    }
 }
 
 /// An RFC 3339 time (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`;
@@ -296,6 +355,7 @@ impl<'f> Report<'f> {
             file: self.file.to_string(),
             line,
             problem,
+            note: false,
         });
     }
 
@@ -303,6 +363,19 @@ impl<'f> Report<'f> {
         if self.told.insert(key.clone()) {
             self.onces.push((key, self.errors.len()));
             self.error(line, problem());
+        }
+    }
+
+    /// A note, told once per `key` and file.
+    fn note_once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
+        if self.told.insert(key.clone()) {
+            self.onces.push((key, self.errors.len()));
+            self.errors.push(RowError {
+                file: self.file.to_string(),
+                line,
+                problem: problem(),
+                note: true,
+            });
         }
     }
 

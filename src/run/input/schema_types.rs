@@ -6,6 +6,14 @@ use crate::syntax::ast::ValueType;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
+/// The customer fields that hold names the schema declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Named {
+    Consents,
+    Tags,
+    Segments,
+}
+
 /// Built-in events that carry the segment in the property `segment`.
 pub(super) const SEGMENT_EVENTS: [&str; 2] = ["segment_entered", "segment_left"];
 
@@ -15,6 +23,8 @@ pub struct Types<'s> {
     pub(super) attributes: BTreeMap<&'s str, &'s ValueType>,
     pub(super) events: BTreeMap<&'s str, BTreeMap<&'s str, &'s ValueType>>,
     pub(super) segments: BTreeSet<&'s str>,
+    pub(super) channels: BTreeSet<&'s str>,
+    pub(super) tags: BTreeSet<&'s str>,
 }
 
 impl<'s> Types<'s> {
@@ -41,6 +51,18 @@ impl<'s> Types<'s> {
             attributes,
             events,
             segments: schema.segments.iter().map(|name| name.as_str()).collect(),
+            channels: schema.channels.iter().map(|c| c.name.as_str()).collect(),
+            tags: schema.tags.iter().map(|name| name.as_str()).collect(),
+        }
+    }
+
+    /// The declared names a `consents`, `tags` or `segments` field is
+    /// checked against.
+    pub(super) fn names_of(&self, field: Named) -> &BTreeSet<&'s str> {
+        match field {
+            Named::Consents => &self.channels,
+            Named::Tags => &self.tags,
+            Named::Segments => &self.segments,
         }
     }
 

@@ -9,14 +9,16 @@
 
 use super::blocks::CsvHeader;
 use super::fast;
-use super::fields::{LastEventAt, phase, score, time, time_zone, trimmed};
+use super::fields::{LastEventAt, declared, list, phase, score, time, time_zone, trimmed};
 use super::from_csv::Column;
 use super::from_json::NO_ID;
+use super::schema_types::Named;
 use super::values::{self, check_text, read_text};
 use super::words::shown;
 use crate::run::Datum;
 use crate::run::compact::{Compact, Layout, Val};
 use crate::syntax::ast::{Phase, ValueType};
+use std::collections::BTreeSet;
 
 /// What each column of a file becomes in a compact record of one layout.
 pub struct Targets<'s> {
@@ -26,9 +28,10 @@ pub struct Targets<'s> {
 enum Target<'s> {
     Id,
     TimeZone,
-    Consents,
-    Tags,
-    Segments,
+    /// With the names the schema declares, when there is one.
+    Consents(Option<&'s BTreeSet<&'s str>>),
+    Tags(Option<&'s BTreeSet<&'s str>>),
+    Segments(Option<&'s BTreeSet<&'s str>>),
     Score,
     Phase,
     /// `last_event_at.EVENT`, kept in the layout's slot when read.
@@ -46,9 +49,9 @@ impl<'s> Targets<'s> {
             .map(|column| match column {
                 Column::Id => Target::Id,
                 Column::TimeZone => Target::TimeZone,
-                Column::Consents => Target::Consents,
-                Column::Tags => Target::Tags,
-                Column::Segments => Target::Segments,
+                Column::Consents(names) => Target::Consents(names.as_deref()),
+                Column::Tags(names) => Target::Tags(names.as_deref()),
+                Column::Segments(names) => Target::Segments(names.as_deref()),
                 Column::Score => Target::Score,
                 Column::Phase => Target::Phase,
                 Column::LastEventAt(event) => Target::Last(event, layout.event(event)),
@@ -78,17 +81,17 @@ impl<'s> Targets<'s> {
                     Ok(())
                 }
                 Target::TimeZone => zone(cell).map(|zone| record.time_zone = zone),
-                Target::Consents => {
+                Target::Consents(names) => {
                     items(cell).for_each(|c| record.add_consent(c));
-                    Ok(())
+                    named(Named::Consents, cell, *names)
                 }
-                Target::Tags => {
+                Target::Tags(names) => {
                     items(cell).for_each(|t| record.add_tag(t));
-                    Ok(())
+                    named(Named::Tags, cell, *names)
                 }
-                Target::Segments => {
+                Target::Segments(names) => {
                     items(cell).for_each(|s| record.add_segment(s));
-                    Ok(())
+                    named(Named::Segments, cell, *names)
                 }
                 Target::Score => match cell.parse::<i64>() {
                     Ok(value) => {
@@ -159,6 +162,19 @@ fn items(cell: &str) -> impl Iterator<Item = &str> {
         Some(trimmed(item))
     })
     .filter(|item| !item.is_empty())
+}
+
+/// The names of a `consents`, `tags` or `segments` cell checked against
+/// those the schema declares, as `customer_from_row` checks them.
+fn named(field: Named, cell: &str, names: Option<&BTreeSet<&str>>) -> Result<(), String> {
+    let Some(names) = names else {
+        return Ok(());
+    };
+    if items(cell).all(|item| names.contains(item)) {
+        return Ok(());
+    }
+    let values: BTreeSet<String> = list(cell).into_iter().collect();
+    declared(field, &values, names)
 }
 
 thread_local! {

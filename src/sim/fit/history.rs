@@ -146,6 +146,7 @@ pub fn read(file: &str, text: &str, schema: Option<&Schema>) -> (History, Vec<Ro
                 file: file.to_string(),
                 line: number,
                 problem,
+                note: false,
             }));
         }
     }

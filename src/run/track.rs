@@ -1,0 +1,163 @@
+//! Stage 4: one customer's way through one plan along a timeline — which
+//! ticks happen and in what order with the customer's events. `replay` and
+//! `nurture serve` both move customers with it, so they cannot disagree on
+//! when a wait ends or a clock trigger fires.
+//!
+//! The rules:
+//!
+//! - a customer is looked at once when their timeline starts (a tick): one
+//!   already inactive long enough, or whose date came up within the last
+//!   day, enters then;
+//! - after every input the customer's next tick is [`next_tick`] after that
+//!   moment, and nothing else: a tick fires when the clock reaches it;
+//! - an event first lets every tick due up to its time fire (at equal
+//!   times, the tick goes first: a wait that ends at 09:00 has ended when an
+//!   event at 09:00 arrives), then runs at its time;
+//! - an event older than what the track already ran is *late*: it runs at
+//!   once, at the track's latest moment, since time does not go back for a
+//!   journey. (Replay sorts its events, so none is late there.)
+
+use super::interpret::{self, Action, Input, Journey, Status};
+use super::{Customer, Event, Seconds};
+use crate::plan::Plan;
+
+/// A customer's record as one program sees it, their journey in it, and
+/// the latest moment run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Track {
+    pub customer: Customer,
+    pub journey: Journey,
+    /// The latest moment an input ran at.
+    pub until: Seconds,
+}
+
+impl Track {
+    pub fn new(customer: Customer) -> Track {
+        Track {
+            customer,
+            journey: Journey::default(),
+            until: Seconds::MIN,
+        }
+    }
+
+    /// The first look at the customer, at `at`.
+    pub fn start(&mut self, plan: &Plan, seed: u64, at: Seconds, actions: &mut Vec<Action>) {
+        self.run(plan, seed, at, Input::Tick, actions);
+    }
+
+    /// When the next tick is due, if any.
+    pub fn next_tick(&self, plan: &Plan) -> Option<Seconds> {
+        next_tick(plan, &self.customer, &self.journey, self.until)
+    }
+
+    /// Fires the next tick if it is due at or before `up_to`; whether it
+    /// did.
+    pub fn tick(
+        &mut self,
+        plan: &Plan,
+        seed: u64,
+        up_to: Seconds,
+        actions: &mut Vec<Action>,
+    ) -> bool {
+        match self.next_tick(plan) {
+            Some(at) if at <= up_to => {
+                self.run(plan, seed, at, Input::Tick, actions);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Fires every tick due at or before `up_to`, in time order; how many.
+    pub fn catch_up(
+        &mut self,
+        plan: &Plan,
+        seed: u64,
+        up_to: Seconds,
+        actions: &mut Vec<Action>,
+    ) -> usize {
+        let mut fired = 0;
+        // Each tick moves `until` past the one before (`next_tick` is
+        // strictly later), so this ends; the bound is a guard all the same.
+        while fired < MAX_TICKS_AT_ONCE && self.tick(plan, seed, up_to, actions) {
+            fired += 1;
+        }
+        fired
+    }
+
+    /// Runs `event` after the ticks due up to its time. Whether it was
+    /// late (older than what the track already ran).
+    pub fn event(
+        &mut self,
+        plan: &Plan,
+        seed: u64,
+        event: &Event,
+        actions: &mut Vec<Action>,
+    ) -> bool {
+        self.catch_up(plan, seed, event.at, actions);
+        let late = event.at < self.until;
+        let now = event.at.max(self.until);
+        self.run(plan, seed, now, Input::Event(event), actions);
+        note_event(&mut self.customer, event, late);
+        late
+    }
+
+    /// Moves a journey that is not running onto `plan`, a newer version of
+    /// its program; a running journey stays on the version it began with
+    /// until it ends. Whether it moved.
+    pub fn adopt(&mut self, old: &Plan, plan: &Plan) -> bool {
+        if self.journey.status == Status::In || old.digest == plan.digest {
+            return false;
+        }
+        self.journey.rebase(old, plan);
+        true
+    }
+
+    fn run(
+        &mut self,
+        plan: &Plan,
+        seed: u64,
+        at: Seconds,
+        input: Input<'_>,
+        actions: &mut Vec<Action>,
+    ) {
+        interpret::advance(
+            plan,
+            seed,
+            &mut self.customer,
+            &mut self.journey,
+            at,
+            input,
+            actions,
+        );
+        self.until = self.until.max(at);
+    }
+}
+
+/// Ticks one call to [`Track::catch_up`] fires at most: a year of hourly
+/// ticks, far more than any checked program asks for.
+const MAX_TICKS_AT_ONCE: usize = 10_000;
+
+/// What an event leaves on the record: when the customer last did it, for
+/// inactivity triggers. A late event moves the time only forward.
+pub fn note_event(customer: &mut Customer, event: &Event, late: bool) {
+    let at = match customer.last_event_at.get(&event.name) {
+        Some(&last) if late => last.max(event.at),
+        _ => event.at,
+    };
+    customer.last_event_at.insert(event.name.clone(), at);
+}
+
+/// When the customer next needs a tick after `after`: their journey's due
+/// time while in, or the next date or inactivity trigger while out.
+pub fn next_tick(
+    plan: &Plan,
+    customer: &Customer,
+    journey: &Journey,
+    after: Seconds,
+) -> Option<Seconds> {
+    match journey.status {
+        Status::In => journey.due().filter(|&due| due > after),
+        Status::Out | Status::Left => interpret::next_entry_check(plan, customer, after),
+    }
+}

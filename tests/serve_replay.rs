@@ -1,0 +1,90 @@
+//! The main test of `nurture serve`: for every program in `programs/`,
+//! serve (manual clock, embedded store) fed the bundled customers and
+//! events by the test protocol (`serve_support::protocol`: batches that
+//! interleave customers, with duplicates, the clock moved to each batch's
+//! first event before it is posted and at the end to a final time) delivers
+//! exactly the actions of `nurture replay --until` that final time: the
+//! same keys, the same content.
+
+mod serve_support;
+
+use serve_support::{Server, Step, compare, expected, protocol, root, send, succeeded};
+
+fn run_protocol(server: &Server, seed: u64) {
+    for step in protocol(seed) {
+        let url = |path: &str| server.url(path);
+        let (status, answer) = send(&url, &step).unwrap_or_else(|e| panic!("{step:?}: {e}"));
+        assert!(succeeded(&step, status), "{step:?}: {status} {answer}");
+        if let Step::Events(_) = step {
+            let answer = serve_support::json(&answer);
+            assert_eq!(answer["rejected"], serde_json::json!([]), "{answer}");
+        }
+    }
+}
+
+#[test]
+fn serve_delivers_exactly_what_replay_prints_for_every_program() {
+    let expected = expected();
+    let programs = root().join("programs");
+    let programs = programs.to_str().unwrap_or_default();
+    for seed in [1, 7] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let server = Server::start(
+            dir.path(),
+            &[programs, "--clock", "manual", "--store", "sqlite:state.db"],
+        );
+        run_protocol(&server, seed);
+        server.wait_delivered(60);
+        let delivered = server.stdout.lock().map(|l| l.clone()).unwrap_or_default();
+        if let Err(problems) = compare(&expected, &delivered) {
+            panic!("seed {seed}: {problems}\n{}", server.log());
+        }
+        // Delivered once each in a run without crashes.
+        assert_eq!(delivered.len(), expected.len(), "seed {seed}");
+    }
+}
+
+/// One program at a time gives the same as all together: programs never
+/// see each other's changes to a record.
+#[test]
+fn a_program_served_alone_delivers_what_it_delivers_among_others() {
+    let expected = expected();
+    for program in [
+        "wake_up_dormant",
+        "welcome_new_customer",
+        "after_sales_consumables",
+    ] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = root().join(format!("programs/{program}.nurture"));
+        let server = Server::start(
+            dir.path(),
+            &[
+                path.to_str().unwrap_or_default(),
+                "--schema",
+                root()
+                    .join("programs/schema.nurture")
+                    .to_str()
+                    .unwrap_or_default(),
+                "--clock",
+                "manual",
+                "--store",
+                "sqlite:state.db",
+            ],
+        );
+        run_protocol(&server, 3);
+        server.wait_delivered(60);
+        let delivered = server.stdout.lock().map(|l| l.clone()).unwrap_or_default();
+        let replayed = serve_support::replay(&path);
+        let mine: std::collections::BTreeMap<String, serde_json::Value> = replayed
+            .iter()
+            .map(|line| {
+                let action = serve_support::json(line);
+                (action["key"].as_str().unwrap_or("").to_string(), action)
+            })
+            .collect();
+        assert!(mine.keys().all(|key| expected.contains_key(key)));
+        if let Err(problems) = compare(&mine, &delivered) {
+            panic!("{program}: {problems}");
+        }
+    }
+}
