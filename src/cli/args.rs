@@ -36,6 +36,9 @@ pub enum Command {
     /// Simulate programs against sample customers who answer as a
     /// behaviour model says, and report what would happen.
     Simulate(SimulateArgs),
+    /// Add the JSON reports of the shards of one run (`simulate --shard
+    /// I/N`) into the report of the whole run.
+    Merge(MergeArgs),
     /// Fit a behaviour model for the simulator to a history of sends and
     /// the customers' events (JSON Lines), and write it as TOML.
     Fit(FitArgs),
@@ -135,6 +138,18 @@ pub struct ServeArgs {
 pub enum ClockArg {
     System,
     Manual,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' reports (`simulate --shard I/N --output-format json`),
+    /// every shard of the run once, in any order.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+
+    /// How to print the whole run's report: the same as `simulate` prints.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub output_format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -16,8 +16,9 @@ use crate::render::html::{self, Picture};
 use crate::render::{simulation, svg};
 use crate::run::compact::Layout;
 use crate::run::input::{self, Format, RowError};
-use crate::sim::engine::{MAX_EVENTS, Window};
-use crate::sim::report::{self, About, Report};
+use crate::sim::engine::Window;
+use crate::sim::report::shard::ShardProgram;
+use crate::sim::report::{self, About, Report, Run, Shape, ShardReport};
 use crate::sim::run::Options;
 use crate::sim::setup::Setup;
 use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
@@ -38,7 +39,7 @@ pub(super) struct Loaded {
 
 impl Loaded {
     /// Each trigger and the audience, as written.
-    fn written(&self) -> (Vec<String>, Option<String>) {
+    pub(super) fn written(&self) -> (Vec<String>, Option<String>) {
         let text = |span: crate::span::Span| {
             self.source
                 .get(span.start..span.end)
@@ -93,7 +94,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         Ok(model) => model,
         Err(code) => return code,
     };
-    let mut notes: Vec<String> = model.note.iter().cloned().collect();
+    let notes: Vec<String> = model.note.iter().cloned().collect();
 
     let (customers_name, format) = match &args.customers {
         Some(path) => {
@@ -273,75 +274,66 @@ pub fn run(args: &SimulateArgs) -> i32 {
     }
     report_rows(&errors);
 
-    let written: Vec<(Vec<String>, Option<String>)> = loaded.iter().map(Loaded::written).collect();
-    let notes_of_triggers: Vec<Vec<Option<String>>> = loaded
+    let programs: Vec<(Shape, About)> = loaded
         .iter()
-        .map(|l| {
-            l.plan
-                .entry
-                .triggers
-                .iter()
-                .map(|t| crate::sim::setup::trigger_note(t, &model.behavior))
-                .collect()
+        .zip(&setups)
+        .map(|(l, setup)| {
+            let (triggers, audience) = l.written();
+            let about = About {
+                file: l.file.clone(),
+                bound: l.bound,
+                triggers,
+                audience,
+                trigger_notes: l
+                    .plan
+                    .entry
+                    .triggers
+                    .iter()
+                    .map(|t| crate::sim::setup::trigger_note(t, &model.behavior))
+                    .collect(),
+                days: args.days,
+            };
+            (Shape::of(setup), about)
         })
         .collect();
-    // [run][program] → one report per run and program.
-    let reports: Vec<Vec<report::ProgramReport>> = tallies
-        .iter()
-        .map(|run| {
-            loaded
-                .iter()
-                .enumerate()
-                .zip(&setups)
-                .zip(run)
-                .map(|(((i, l), setup), tally)| {
-                    let about = About {
-                        file: &l.file,
-                        bound: l.bound,
-                        triggers: &written[i].0,
-                        audience: written[i].1.as_deref(),
-                        trigger_notes: &notes_of_triggers[i],
-                        days: args.days,
-                    };
-                    report::program_report(setup, tally, &about)
-                })
-                .collect()
-        })
-        .collect();
-    let mut programs: Vec<report::ProgramReport> = reports.first().cloned().unwrap_or_default();
-    if args.runs > 1 {
-        for (index, program) in programs.iter_mut().enumerate() {
-            let across: Vec<report::ProgramReport> = reports
-                .iter()
-                .filter_map(|run| run.get(index).cloned())
-                .collect();
-            program.runs = Some(report::runs_report(&across, args.seed));
-        }
-    }
-    for program in &programs {
-        if program.capped_customers > 0 {
-            notes.push(format!(
-                "{} customer(s) in `{}` did more than the {MAX_EVENTS} things the simulator follows for one customer; their simulation stopped there (is a background rate too high?)",
-                program.capped_customers, program.program
-            ));
-        }
-    }
-    for note in &notes {
-        super::note(note);
-    }
-    let report = Report {
-        format_version: report::FORMAT_VERSION,
+    let run = Run {
         seed: args.seed,
         start: input::show_time(window.start),
         end: input::show_time(window.end),
         days: args.days,
-        customers_file: customers_name,
+        customers_file: customers_name.clone(),
         behavior_file: model.name.clone(),
         skipped_rows: input::findings(&errors),
         runs: args.runs,
-        notes,
-        programs,
+        notes: notes.clone(),
     };
+    let (mut report, reports) = report::whole(&run, &programs, &tallies);
+    for note in &report.notes {
+        super::note(note);
+    }
+    if let Some(shard) = args.shard {
+        let bytes = match &args.customers {
+            Some(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+            None => SAMPLE_CUSTOMERS.len() as u64,
+        };
+        report.shard = Some(ShardReport {
+            index: shard.index,
+            count: shard.count,
+            nurture: env!("CARGO_PKG_VERSION").to_string(),
+            behavior_digest: model.digest.clone(),
+            customers_bytes: bytes,
+            notes,
+            programs: programs
+                .into_iter()
+                .enumerate()
+                .map(|(index, (shape, about))| ShardProgram {
+                    shape,
+                    about,
+                    tallies: tallies.iter().map(|run| run[index].clone()).collect(),
+                })
+                .collect(),
+        });
+    }
     print(&match args.output_format {
         ReportFormat::Human => simulation::human(&report),
         ReportFormat::Json => report.to_json(),
@@ -361,8 +353,19 @@ pub fn run(args: &SimulateArgs) -> i32 {
         }
     }
 
-    // The checker's bound is a promise; a simulation that breaks it has
-    // found a fault in nurture, not in the program.
+    if let Err(code) = within_bounds(&reports) {
+        return code;
+    }
+    if input::findings(&errors) == 0 {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// The checker's bound is a promise; a simulation that breaks it has found
+/// a fault in nurture, not in the program.
+pub(super) fn within_bounds(reports: &[Vec<report::ProgramReport>]) -> Result<(), i32> {
     for program in reports.iter().flatten() {
         if let Some(bound) = program.messages.bound
             && program.messages.max > bound
@@ -371,14 +374,10 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 "internal: `{}` sent a journey {} messages, more than the {bound} the checker proved; please report this",
                 program.program, program.messages.max
             ));
-            return exit::TROUBLE;
+            return Err(exit::TROUBLE);
         }
     }
-    if input::findings(&errors) == 0 {
-        exit::CLEAN
-    } else {
-        exit::FINDINGS
-    }
+    Ok(())
 }
 
 /// Checks and compiles one program; also parses it for its steps, and works

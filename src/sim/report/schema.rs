@@ -5,7 +5,8 @@
 //! `format`s schemars adds (`uint64`, `double`), which are no standard
 //! formats and which strict validators refuse, are left out (`minimum: 0`
 //! says what `uint64` meant); every field is required, since the report
-//! writes each one, `null` included.
+//! writes each one, `null` included — but `shard`, which only the report
+//! of a shard (`--shard I/N`) has.
 
 use super::Report;
 use serde_json::Value;
@@ -19,6 +20,10 @@ pub fn json_schema() -> String {
     strict(&mut value);
     if let Value::Object(map) = &mut value {
         map.insert("$id".to_string(), Value::from(ID));
+        // Only a shard's report has `shard`.
+        if let Some(Value::Array(required)) = map.get_mut("required") {
+            required.retain(|name| name != "shard");
+        }
     }
     match serde_json::to_string_pretty(&value) {
         Ok(mut json) => {
