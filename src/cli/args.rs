@@ -515,6 +515,11 @@ pub struct CheckArgs {
     /// quickest way to the goal (human and json output).
     #[arg(long)]
     pub summary: bool,
+
+    /// Checking threads; by default one per core. The output is the same
+    /// for every value, in the order of the files.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
