@@ -241,6 +241,18 @@ fn reports_that_are_not_every_shard_of_one_run_are_refused() {
     std::fs::write(&text, "Simulated 120 days").expect("write");
     refused(&[text], "is not a simulator report in JSON");
 
+    // Counts no run makes (a hand-edited report) are refused, not added
+    // past what a number holds.
+    let text = std::fs::read_to_string(&files[2]).expect("a shard's report");
+    let mut edited: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    edited["shard"]["programs"][0]["tallies"][0]["customers"] = serde_json::Value::from(u64::MAX);
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, edited.to_string()).expect("write");
+    refused(
+        &[files[0].clone(), files[1].clone(), huge],
+        "holds a count larger than any run makes",
+    );
+
     // A file that cannot be read is told, exit 2 as for every input.
     let (status, _, err) = merge(&[dir.path().join("missing.json")], &[]);
     assert_eq!(status, Some(2));

@@ -86,6 +86,24 @@ pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramRe
             }
         }
     }
+    for &(name, _, shard) in &shards {
+        if shard.count > MOST_SHARDS {
+            return Err(format!(
+                "`{name}` says the run has {} shards; nurture merges at most {MOST_SHARDS}",
+                shard.count
+            ));
+        }
+        if shard
+            .programs
+            .iter()
+            .flat_map(|p| &p.tallies)
+            .any(too_large)
+        {
+            return Err(format!(
+                "`{name}` holds a count larger than any run makes (2^48): it is not the report `simulate` wrote"
+            ));
+        }
+    }
     let (_, _, one) = shards[0];
     for &(name, file, shard) in &shards[1..] {
         let differ = |what: &str, mine: String, theirs: String| {
@@ -217,6 +235,26 @@ pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramRe
         .map(|p| (p.shape.clone(), p.about.clone()))
         .collect();
     Ok(whole(&run, &programs, &tallies))
+}
+
+/// The most shards merged, and the largest count a shard's report may
+/// hold: 2^16 counts of at most 2^48 add up to less than 2^64, so adding
+/// never overflows, whatever a hand-edited report says.
+const MOST_SHARDS: u32 = 1 << 16;
+const LARGEST_COUNT: u64 = 1 << 48;
+
+fn too_large(tally: &Tally) -> bool {
+    fn any(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(n) => n.as_u64().is_none_or(|n| n > LARGEST_COUNT),
+            serde_json::Value::Array(items) => items.iter().any(any),
+            serde_json::Value::Object(map) => map.values().any(any),
+            _ => false,
+        }
+    }
+    // A tally is whole numbers in lists and maps; one that does not turn
+    // into JSON is no report's.
+    serde_json::to_value(tally).map_or(true, |value| any(&value))
 }
 
 fn quoted(text: &str) -> String {
