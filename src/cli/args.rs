@@ -36,6 +36,9 @@ pub enum Command {
     /// Simulate programs against sample customers who answer as a
     /// behaviour model says, and report what would happen.
     Simulate(SimulateArgs),
+    /// Add the JSON reports of the shards of one run (`simulate --shard
+    /// I/N`) into the report of the whole run.
+    Merge(MergeArgs),
     /// Fit a behaviour model for the simulator to a history of sends and
     /// the customers' events (JSON Lines), and write it as TOML.
     Fit(FitArgs),
@@ -138,6 +141,18 @@ pub enum ClockArg {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' reports (`simulate --shard I/N --output-format json`),
+    /// every shard of the run once, in any order.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+
+    /// How to print the whole run's report: the same as `simulate` prints.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub output_format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// The programs to simulate; several are reported side by side (an A/B
     /// test of two versions).
@@ -210,6 +225,38 @@ pub struct SimulateArgs {
     /// program's flow chart and the simulated counts on its arrows.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["trace", "trace_where"])]
     pub html: Option<PathBuf>,
+
+    /// Simulate only the customers whose id hashes to shard I of N
+    /// (numbered from 0: `0/4` … `3/4`), for one machine of many; `nurture
+    /// merge` adds the shards' JSON reports into the whole run's.
+    #[arg(long, value_name = "I/N", value_parser = shard, conflicts_with_all = ["trace", "trace_where"])]
+    pub shard: Option<crate::sim::stream::Shard>,
+}
+
+/// `I/N`, with `I` below `N`.
+fn shard(text: &str) -> Result<crate::sim::stream::Shard, String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| "write the shard as I/N, like 0/4 for the first of four".to_string())?;
+    let number = |part: &str, what: &str| {
+        part.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{part}` is not a {what} (write I/N, like 0/4)"))
+    };
+    let (index, count) = (
+        number(index, "shard number")?,
+        number(count, "number of shards")?,
+    );
+    if count == 0 {
+        return Err("there must be at least one shard (write I/N, like 0/4)".into());
+    }
+    if index >= count {
+        return Err(format!(
+            "shards are numbered from 0, so the shards of {count} are 0/{count} to {}/{count}",
+            count - 1
+        ));
+    }
+    Ok(crate::sim::stream::Shard { index, count })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -481,6 +528,11 @@ pub struct CheckArgs {
     /// quickest way to the goal (human and json output).
     #[arg(long)]
     pub summary: bool,
+
+    /// Checking threads; by default one per core. The output is the same
+    /// for every value, in the order of the files.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

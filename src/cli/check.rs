@@ -9,6 +9,7 @@ use crate::render::{self, FileReport, Totals, human::HumanOptions};
 use crate::syntax::ast::Schema;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn run(args: &CheckArgs) -> i32 {
     let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
@@ -29,9 +30,11 @@ pub fn run(args: &CheckArgs) -> i32 {
     for problem in &problems {
         complain(problem);
     }
-    let mut reports = Vec::with_capacity(paths.len().max(1));
-    let mut facts: Vec<(String, Facts)> = Vec::new();
+    // Read in order, each file with its schema, so that what is said on
+    // stderr (a file that cannot be read, a schema that cannot be used)
+    // comes in the order of the files; then checked on every core.
     let mut schemas = Schemas::new(args.schema.as_deref());
+    let mut read: Vec<(String, Vec<u8>, Option<PathBuf>)> = Vec::with_capacity(paths.len().max(1));
     if from_stdin {
         match files::read_stdin() {
             Ok(bytes) => {
@@ -40,12 +43,8 @@ pub fn run(args: &CheckArgs) -> i32 {
                     .stdin_filename
                     .clone()
                     .unwrap_or_else(|| PathBuf::from(files::STDIN_NAME));
-                let schema = schemas.for_file(&path, &bytes);
-                let report = check_bytes(path.display().to_string(), &bytes, schema);
-                if args.summary {
-                    facts.extend(facts_of(&report, schema));
-                }
-                reports.push(report);
+                let schema = schemas.key_for_file(&path, &bytes);
+                read.push((path.display().to_string(), bytes, schema));
             }
             Err(problem) => {
                 complain(&problem);
@@ -57,12 +56,8 @@ pub fn run(args: &CheckArgs) -> i32 {
     for path in &paths {
         match files::read(path) {
             Ok(bytes) => {
-                let schema = schemas.for_file(path, &bytes);
-                let report = check_bytes(path.display().to_string(), &bytes, schema);
-                if args.summary {
-                    facts.extend(facts_of(&report, schema));
-                }
-                reports.push(report);
+                let schema = schemas.key_for_file(path, &bytes);
+                read.push((path.display().to_string(), bytes, schema));
             }
             Err(problem) => {
                 complain(&problem);
@@ -70,6 +65,26 @@ pub fn run(args: &CheckArgs) -> i32 {
                 trouble = true;
             }
         }
+    }
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let checked = in_parallel(&read, threads, |(path, bytes, key)| {
+        let schema = key.as_deref().and_then(|key| schemas.get(key));
+        let report = check_bytes(path.clone(), bytes, schema);
+        let facts = if args.summary {
+            facts_of(&report, schema)
+        } else {
+            None
+        };
+        (report, facts)
+    });
+    let mut reports = Vec::with_capacity(checked.len());
+    let mut facts: Vec<(String, Facts)> = Vec::new();
+    for (report, found) in checked {
+        facts.extend(found);
+        reports.push(report);
     }
 
     trouble |= schemas.finish();
@@ -112,6 +127,49 @@ pub fn run(args: &CheckArgs) -> i32 {
     } else {
         exit::CLEAN
     }
+}
+
+/// `work` done on each of `items` on up to `threads` threads, the results
+/// in the order of the items whatever thread did which: each thread takes
+/// the next item not yet taken, so a long file holds up no other.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            return mine;
+                        };
+                        mine.push((index, work(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked (a fault in nurture) would lose its
+            // files' reports: its panic goes on, as on one thread.
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Checks one file's bytes and keeps its path for the report.

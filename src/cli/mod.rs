@@ -10,6 +10,7 @@ mod files;
 mod fit;
 mod fmt;
 mod graph;
+mod merge;
 mod replay;
 mod sample;
 mod schema;
@@ -53,6 +54,7 @@ pub fn run() -> i32 {
         Command::Replay(options) => replay::run(&options),
         Command::Graph(options) => graph::run(&options),
         Command::Simulate(options) => simulate::run(&options),
+        Command::Merge(options) => merge::run(&options),
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),
         Command::Lsp(_) => crate::lsp::run(),

@@ -62,6 +62,15 @@ impl Schemas {
     /// file that holds a schema itself, and when no usable schema is found.
     /// A schema that cannot be used is reported the first time it is asked for.
     pub fn for_file(&mut self, path: &Path, bytes: &[u8]) -> Option<&Schema> {
+        let key = self.key_for_file(path, bytes)?;
+        self.get(&key)
+    }
+
+    /// As [`Schemas::for_file`], but the schema's key for [`Schemas::get`],
+    /// so that many files can hold theirs at once (`nurture check` checks
+    /// files on several threads, each with its schema, after reading them
+    /// all in order, schemas' complaints included).
+    pub fn key_for_file(&mut self, path: &Path, bytes: &[u8]) -> Option<PathBuf> {
         if std::str::from_utf8(bytes).is_ok_and(crate::syntax::holds_schema) {
             return None;
         }
@@ -74,9 +83,12 @@ impl Schemas {
             return None;
         };
         let key = absolute(&self.cwd, &schema_path);
-        let loaded = self.loaded.entry(key).or_insert_with(|| load(&schema_path));
+        let loaded = self
+            .loaded
+            .entry(key.clone())
+            .or_insert_with(|| load(&schema_path));
         match loaded {
-            Loaded::Usable(schema) => Some(schema),
+            Loaded::Usable(_) => Some(key),
             Loaded::Unusable { reason, reported } => {
                 if !*reported {
                     let problem = format!("{reason}; names and values were not checked against it");
@@ -87,6 +99,14 @@ impl Schemas {
                 }
                 None
             }
+        }
+    }
+
+    /// The usable schema of a key [`Schemas::key_for_file`] gave.
+    pub fn get(&self, key: &Path) -> Option<&Schema> {
+        match self.loaded.get(key) {
+            Some(Loaded::Usable(schema)) => Some(schema),
+            _ => None,
         }
     }
 

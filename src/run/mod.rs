@@ -9,6 +9,7 @@
 //! `track.rs` orders one customer's ticks and events on a timeline, for
 //! replay and `nurture serve` alike.
 
+pub mod compact;
 pub mod input;
 pub mod interpret;
 pub mod journey;

@@ -81,27 +81,37 @@
 use super::{Customer, Event, Seconds};
 use crate::syntax::ast::Schema;
 use from_json::{customer_from_json, event_from_json, json_lines, object};
-use schema_types::Types;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
-use words::{shown, without_bom};
+pub use words::shown;
+use words::without_bom;
 
+mod blocks;
+mod fast;
 mod fields;
 mod from_csv;
 mod from_json;
 mod missing;
 mod schema_types;
+mod seen;
 mod single;
+mod split;
 mod time;
+mod to_compact;
 mod to_json;
 mod values;
 mod words;
 
+pub use blocks::{BLOCK, Block, Blocks, CsvHeader, CutOut, Unreadable};
 pub use from_csv::{Row, read_csv_rows};
-pub use missing::missing_attributes;
+pub use missing::{missing_attributes, missing_attributes_in};
+pub use schema_types::Types;
+pub use seen::{Seen, id_hash, shard_of};
 pub use single::{LineReader, Lines};
+pub use split::{RowAt, Split};
+pub use to_compact::Targets;
 pub use to_json::{action_line, customer_json};
 
 /// How a customers file is written.
@@ -305,24 +315,30 @@ pub fn show_time(at: Seconds) -> String {
 // ---------------------------------------------------------------------------
 // Collecting results
 
-struct Report<'f> {
+/// The problems found in one file (or, read in blocks on several
+/// threads, in one thread's part of it).
+pub struct Report<'f> {
     file: &'f str,
     errors: Vec<RowError>,
     /// What `once` has already reported, so a column missing from the
     /// schema is told once, not on every row.
     told: BTreeSet<String>,
+    /// What `once` reported, with its place in `errors`: threads that
+    /// read parts of a file each tell it once, and only the first is kept.
+    onces: Vec<(String, usize)>,
 }
 
 impl<'f> Report<'f> {
-    fn new(file: &'f str) -> Self {
+    pub fn new(file: &'f str) -> Self {
         Report {
             file,
             errors: Vec::new(),
             told: BTreeSet::new(),
+            onces: Vec::new(),
         }
     }
 
-    fn error(&mut self, line: usize, problem: String) {
+    pub fn error(&mut self, line: usize, problem: String) {
         self.errors.push(RowError {
             file: self.file.to_string(),
             line,
@@ -332,14 +348,16 @@ impl<'f> Report<'f> {
     }
 
     fn once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
-        if self.told.insert(key) {
+        if self.told.insert(key.clone()) {
+            self.onces.push((key, self.errors.len()));
             self.error(line, problem());
         }
     }
 
     /// A note, told once per `key` and file.
     fn note_once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
-        if self.told.insert(key) {
+        if self.told.insert(key.clone()) {
+            self.onces.push((key, self.errors.len()));
             self.errors.push(RowError {
                 file: self.file.to_string(),
                 line,
@@ -348,6 +366,52 @@ impl<'f> Report<'f> {
             });
         }
     }
+
+    /// The problems, told once per file by [`Report::once`] split from
+    /// the rest: (what it was about, the problem), and every other.
+    pub fn into_parts(self) -> (Vec<(String, RowError)>, Vec<RowError>) {
+        let mut once = Vec::new();
+        let mut rest = Vec::new();
+        let mut onces = self.onces.into_iter().peekable();
+        for (at, error) in self.errors.into_iter().enumerate() {
+            match onces.peek() {
+                Some((_, place)) if *place == at => {
+                    if let Some((key, _)) = onces.next() {
+                        once.push((key, error));
+                    }
+                }
+                _ => rest.push(error),
+            }
+        }
+        (once, rest)
+    }
+
+    pub fn into_errors(self) -> Vec<RowError> {
+        self.errors
+    }
+}
+
+/// One JSON Lines customer: the customer and the problems of its line, or
+/// `None` when the line is not an object (reported in `report`).
+pub fn customer_of_line(
+    text: &str,
+    line: usize,
+    types: Option<&Types<'_>>,
+    report: &mut Report<'_>,
+) -> Option<(Customer, Vec<String>)> {
+    match object(text) {
+        Ok(map) => Some(customer_from_json(&map, types, line, report)),
+        Err(problem) => {
+            report.error(line, problem);
+            None
+        }
+    }
+}
+
+/// The lines of a JSON Lines block that are not blank, numbered from
+/// `first_line`.
+pub fn block_lines(text: &str, first_line: usize) -> impl Iterator<Item = (usize, &str)> {
+    json_lines(text).map(move |(line, row)| (line + first_line - 1, row))
 }
 
 struct Customers<'f, 't> {

@@ -75,7 +75,7 @@ pub(super) fn described(value: &Json) -> String {
 
 /// Text from a file, fit to quote in a message: control characters
 /// escaped, and cut after 40 characters so a line of garbage stays short.
-pub(super) fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     const LONGEST: usize = 40;
     let mut out = String::new();
     for c in text.chars().take(LONGEST) {

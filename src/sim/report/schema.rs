@@ -2,7 +2,8 @@
 //! simulate`, committed as docs/simulate.schema.json): drawn from the
 //! report's types by schemars, made standard by `crate::json_schema`, and
 //! strict — no object takes a field the report does not write, and every
-//! field is required, since the report writes each one, `null` included.
+//! field is required, since the report writes each one, `null` included —
+//! but `shard`, which only the report of a shard (`--shard I/N`) has.
 
 use super::Report;
 use serde_json::Value;
@@ -12,7 +13,13 @@ pub const ID: &str = "https://nurture.dev/schemas/simulate-1.schema.json";
 
 /// The schema as pretty JSON with a trailing newline.
 pub fn json_schema() -> String {
-    crate::json_schema::document(schemars::schema_for!(Report), ID, strict)
+    crate::json_schema::document(schemars::schema_for!(Report), ID, |value| {
+        strict(value);
+        // Only a shard's report has `shard`.
+        if let Some(Value::Array(required)) = value.get_mut("required") {
+            required.retain(|name| name != "shard");
+        }
+    })
 }
 
 fn strict(value: &mut Value) {
