@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fills fuzz/corpus/<target>/ with seeds from the repository: the bundled
 # programs, the schema and every test fixture for the text targets, and the
-# bundled programs' compiled plans for `plan_load`. `interpret` takes a
-# structured input and starts from nothing. The corpora are not committed
+# bundled programs' compiled plans for `plan_load`. `interpret` and `render`
+# take a structured input and start from nothing. The corpora are not committed
 # (fuzz/.gitignore); run this once after a fresh clone, and again whenever
 # programs/ or tests/fixtures/ change. Seeds are named by content, so running
 # it twice adds nothing.
@@ -29,8 +29,8 @@ for program in programs/*.nurture; do
   cargo run --quiet --locked -- compile "$program" --output "$plan"
   seed plan_load "$plan"
 done
-mkdir -p fuzz/corpus/interpret
+mkdir -p fuzz/corpus/interpret fuzz/corpus/render
 
-for target in parse check compile fmt plan_load interpret; do
+for target in parse check compile fmt plan_load interpret render; do
   echo "fuzz/corpus/$target: $(find "fuzz/corpus/$target" -type f | wc -l) seeds"
 done

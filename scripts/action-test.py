@@ -63,7 +63,50 @@ def run(folder, given):
     return done, read("output.txt"), read("summary.md")
 
 
+def cache_key(action_path):
+    """The key the action caches its build under, worked out by its own step."""
+    with open(os.path.join(REPO, "action.yml")) as f:
+        steps = yaml.safe_load(f)["runs"]["steps"]
+    key = next(s for s in steps if s.get("id") == "key")
+    with tempfile.TemporaryDirectory() as folder:
+        output = os.path.join(folder, "output.txt")
+        env = dict(os.environ, GITHUB_ACTION_PATH=action_path, GITHUB_OUTPUT=output,
+                   RUNNER_OS="Linux", RUNNER_ARCH="X64")
+        subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", key["run"]],
+                       env=env, check=True, timeout=60)
+        return open(output).read().strip().removeprefix("key=")
+
+
+def check_cache(steps):
+    """The build is cached on the runner's temporary folder it is installed
+    into, under a key that changes with the sources, and not built again
+    on a hit."""
+    by_id = {s.get("id"): s for s in steps}
+    cache = by_id["cache"]
+    assert cache["uses"].startswith("actions/cache@"), cache
+    assert cache["with"]["path"] == "${{ runner.temp }}/nurture", cache
+    assert cache["with"]["key"] == "${{ steps.key.outputs.key }}", cache
+    install = next(s for s in steps if s.get("name") == "Install nurture")
+    assert '--root "$RUNNER_TEMP/nurture"' in install["run"], install
+    assert "steps.cache.outputs.cache-hit != 'true'" in install["if"], install
+
+    key = cache_key(REPO)
+    assert re.fullmatch(r"nurture-Linux-X64-\d+\.\d+\.\d+\S*-[0-9a-f]{16}", key), key
+    assert cache_key(REPO) == key
+    with tempfile.TemporaryDirectory() as copy:
+        for name in ("Cargo.toml", "Cargo.lock", "src", "grammar", "programs", "docs"):
+            source = os.path.join(REPO, name)
+            target = os.path.join(copy, name)
+            subprocess.run(["cp", "-r", source, target], check=True)
+        assert cache_key(copy) == key
+        with open(os.path.join(copy, "src", "lib.rs"), "a") as f:
+            f.write("\n")
+        assert cache_key(copy) != key
+
+
 def main():
+    with open(os.path.join(REPO, "action.yml")) as f:
+        check_cache(yaml.safe_load(f)["runs"]["steps"])
     with tempfile.TemporaryDirectory() as folder:
         programs = os.path.join(folder, "programs")
         os.mkdir(programs)
@@ -93,7 +136,7 @@ def main():
         done, _, _ = run(folder, {"paths": "programs", "fmt-check": "true", "summary": "false"})
         assert done.returncode == 1, done
         assert "+  kind    welcome" in done.stdout + done.stderr, done
-    print("action.yml: check, SARIF, summary and fmt --check work")
+    print("action.yml: the cached build, check, SARIF, summary and fmt --check work")
 
 
 if __name__ == "__main__":

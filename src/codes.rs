@@ -9,6 +9,7 @@
 //! | N2xx | names and values against the customer schema (`check::names`) |
 //! | N3xx | the program as a graph (`check::graph`) |
 //! | N4xx | the simulator's behaviour model (`sim::behavior`) |
+//! | N5xx | the simulator's `--trace-where` condition (`sim::pick`) |
 //!
 //! Each code's explanation lives beside this file in `codes/NXXX.md`
 //! (what it means, why it matters, an example, the fix): `nurture explain
@@ -126,6 +127,10 @@ codes! {
     TooComplex = "N014", "too-complex", Error,
     "The file is too complex to read";
 
+    /// A text or a comment holds a control character or a bidirectional control.
+    ControlCharacter = "N015", "control-character", Error,
+    "A text or a comment holds a control character";
+
     /// A header clause is written twice.
     DuplicateClause = "N101", "duplicate-clause", Error,
     "A header clause is written more than once";
@@ -234,6 +239,18 @@ codes! {
     CapWithoutSends = "N216", "cap-without-sends", Warning,
     "A `cap` counts a channel that no `send` of the program uses, so it limits nothing";
 
+    /// `trigger.PROPERTY` that some way in carries no value of.
+    UnknownTriggerData = "N220", "unknown-trigger-data", Error,
+    "`trigger.PROPERTY` names a property that an event trigger's event does not carry, or the program has no event trigger";
+
+    /// `trigger.PROPERTY` with a type that depends on the trigger.
+    TriggerDataTypesDiffer = "N221", "trigger-data-types-differ", Error,
+    "The events of two triggers carry `trigger.PROPERTY` with different types";
+
+    /// `answer.PROPERTY` anywhere but in `set`.
+    AnswerOutsideSet = "N222", "answer-outside-set", Error,
+    "`answer.PROPERTY` is read in a condition, where the arm's `where` reads the answer";
+
     /// `-> X` or `start X` names no step.
     UnknownStep = "N301", "unknown-step", Error,
     "An arrow or `start` names a step that does not exist";
@@ -309,6 +326,25 @@ codes! {
     /// A wait is shorter than customers waiting at it may have waited.
     WaitShortened = "N342", "wait-shortened", Warning,
     "A wait is shorter than customers waiting at it may already have waited";
+    /// `answer.PROPERTY` where no answer led.
+    NoAnswerHere = "N320", "no-answer-here", Error,
+    "`set … = answer.PROPERTY` is reached on a way where no event arm led the customer on";
+
+    /// The answering event does not carry the property.
+    AnswerLacksProperty = "N321", "answer-lacks-property", Error,
+    "An event whose arm leads to `set … = answer.PROPERTY` does not carry the property";
+
+    /// `trigger.PROPERTY` read where a customer may have entered without it.
+    TriggerDataMayBeMissing = "N322", "trigger-data-may-be-missing", Warning,
+    "`trigger.PROPERTY` is read, but customers may enter by a trigger that carries no data";
+
+    /// A wait ends at the journey's deadline or after it.
+    AfterTheDeadline = "N323", "after-the-deadline", Warning,
+    "A wait lasts until the journey's deadline (`ends after`) or past it, so what follows it never runs";
+
+    /// An interrupt always takes the event first.
+    TakenByInterrupt = "N324", "taken-by-interrupt", Warning,
+    "An interrupt (`on EVENT -> STEP`) takes every such event first, so this wait arm or a later interrupt never fires";
 
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";
@@ -324,6 +360,12 @@ codes! {
 
     BehaviorTooBusy = "N405", "behavior-too-busy", Error,
     "A background activity in the behaviour model happens more often than a customer could";
+
+    TraceWhereSyntax = "N501", "trace-where-syntax", Error,
+    "The `--trace-where` condition does not read";
+
+    TraceWhereUnknownName = "N502", "trace-where-unknown-name", Error,
+    "The `--trace-where` condition names an outcome or step that no program simulated has";
 }
 
 /// docs/diagnostics.md: every code's explanation, from the same text that

@@ -77,7 +77,7 @@ impl Diagnostic {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            message: bounded(message.into()),
+            message: bounded(one_line(message.into())),
             labels: Vec::new(),
             help: String::new(),
             fixes: Vec::new(),
@@ -87,13 +87,13 @@ impl Diagnostic {
     pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
-            message: bounded(message.into()),
+            message: bounded(one_line(message.into())),
         });
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = bounded(help.into());
+        self.help = bounded(printable(help.into()));
         self
     }
 
@@ -121,6 +121,24 @@ impl Diagnostic {
     /// The span the diagnostic is reported at (its first label's).
     pub fn primary_span(&self) -> Span {
         self.labels.first().map(|l| l.span).unwrap_or_default()
+    }
+}
+
+/// Messages quote what a file says, and a file (or a key in a behaviour
+/// model) can hold characters a terminal obeys: they are kept as escapes
+/// (`crate::printable`), so every format shows them the same safe way.
+/// Messages and labels are one line; a help may have several.
+fn one_line(text: String) -> String {
+    match crate::printable::one_line(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
+}
+
+fn printable(text: String) -> String {
+    match crate::printable::printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
     }
 }
 

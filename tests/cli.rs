@@ -84,6 +84,21 @@ const NAMES: &str = r#"program welcome {
 /// What a run without a schema says on stderr, once.
 const NO_SCHEMA: &str = "nurture: note: no schema found (schema.nurture beside the programs, or --schema PATH); names and values were not checked\n";
 
+/// `text` with the `file:` URI of the folder a run was in (SARIF's
+/// `%SRCROOT%`) written as `file:///SANDBOX/`, which is the same every run.
+fn without_sandbox(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\"file:///") {
+        out.push_str(&rest[..at]);
+        let end = rest[at + 1..].find('"').map_or(rest.len(), |e| at + 2 + e);
+        out.push_str("\"file:///SANDBOX/\"");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A temporary folder to run `nurture` in.
 struct Sandbox {
     dir: tempfile::TempDir,
@@ -287,7 +302,7 @@ fn clean_program_sarif() {
         .collect();
     let all: Vec<&str> = nurture::codes::Code::ALL.iter().map(|c| c.id()).collect();
     assert_eq!(rules, all);
-    insta::assert_snapshot!("clean_program_sarif", run.transcript());
+    insta::assert_snapshot!("clean_program_sarif", without_sandbox(&run.transcript()));
 }
 
 // ---------------------------------------------------------------------------
@@ -389,6 +404,40 @@ fn errors_github() {
     insta::assert_snapshot!("errors_github", run.transcript());
 }
 
+/// GitHub matches an annotation by the path from the repository's root:
+/// `./broken.nurture` and an absolute path inside the checkout are written
+/// as `broken.nurture`.
+#[test]
+fn github_paths_are_relative_to_the_repository() {
+    let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
+    let files = |run: &Run| -> Vec<String> {
+        run.stdout
+            .lines()
+            .map(|line| github_command(line, "error").0[0].1.clone())
+            .collect()
+    };
+    let run = Run::of(
+        sandbox
+            .command(&["check", "./broken.nurture", "--output-format", "github"])
+            .env_remove("GITHUB_WORKSPACE"),
+    );
+    run.assert_code(1);
+    assert_eq!(files(&run), ["broken.nurture"; 3]);
+    let inside = sandbox.dir.path().join("broken.nurture");
+    let run = Run::of(
+        sandbox
+            .command(&[
+                "check",
+                &inside.to_string_lossy(),
+                "--output-format",
+                "github",
+            ])
+            .env("GITHUB_WORKSPACE", sandbox.dir.path()),
+    );
+    run.assert_code(1);
+    assert_eq!(files(&run), ["broken.nurture"; 3]);
+}
+
 #[test]
 fn errors_sarif() {
     let sandbox = Sandbox::with(&[("broken.nurture", ERRORS.as_bytes())]);
@@ -433,7 +482,7 @@ fn errors_sarif() {
         results[0]["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
         2
     );
-    insta::assert_snapshot!("errors_sarif", run.transcript());
+    insta::assert_snapshot!("errors_sarif", without_sandbox(&run.transcript()));
 }
 
 // ---------------------------------------------------------------------------
@@ -908,4 +957,156 @@ fn a_program_named_as_the_schema() {
         run.stderr,
         "nurture: error: `welcome.nurture` holds a program, not a schema; names and values were not checked against it\n"
     );
+}
+
+impl Sandbox {
+    /// `nurture ARGS` with `input` on standard input.
+    fn run_with_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write as _;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run nurture");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(input.as_bytes())
+                .expect("write standard input");
+        }
+        Run::of_output(child.wait_with_output().expect("wait for nurture"))
+    }
+}
+
+impl Run {
+    fn of_output(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// `nurture check -` reads the program from standard input, as `fmt -`
+/// does; `--stdin-filename` names it in every message and says where its
+/// schema is (an editor checking an unsaved buffer passes the file's path).
+#[test]
+fn check_reads_standard_input_under_the_name_it_is_given() {
+    let sandbox = Sandbox::with(&[("team/schema.nurture", SCHEMA.as_bytes())]);
+    let run = sandbox.run_with_stdin(
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "team/welcome.nurture",
+            "--output-format",
+            "json",
+        ],
+        NAMES,
+    );
+    run.assert_code(1);
+    let document = run.json();
+    let codes: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|d| {
+            assert_eq!(d["file"], "team/welcome.nurture");
+            d["code"].as_str().unwrap_or("")
+        })
+        .collect();
+    // The schema beside the named file was used: the names are checked.
+    assert_eq!(codes, ["N204", "N211"], "{document}");
+    assert_eq!(run.stderr, "");
+
+    let run = sandbox.run_with_stdin(&["check", "-"], CLEAN);
+    run.assert_code(0);
+    assert!(run.stdout.contains("1 file is clean."), "{}", run.stdout);
+    let run = sandbox.run_with_stdin(
+        &[
+            "check",
+            "-",
+            "--schema",
+            "team/schema.nurture",
+            "--output-format",
+            "github",
+        ],
+        NAMES,
+    );
+    assert!(
+        run.stdout.starts_with("::error file=<stdin>,line=5,"),
+        "{}",
+        run.stdout
+    );
+
+    let run = sandbox.run_with_stdin(&["check", "-", "team/schema.nurture"], CLEAN);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("cannot be checked together with other paths"),
+        "{}",
+        run.stderr
+    );
+    let run = sandbox.run(&["check", "--stdin-filename", "a.nurture", "team"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("give `-` as the path"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A folder walk follows a link to a `.nurture` file like the file, and
+/// does not follow a link to a folder (a loop of links cannot make it
+/// endless): a note says what was not searched, and a link that leads
+/// nowhere is said too. `fmt` through a link rewrites the file it points at
+/// and leaves the link a link.
+#[cfg(unix)]
+#[test]
+fn folder_walks_follow_file_links_and_say_what_they_skip() {
+    use std::os::unix::fs::symlink;
+    let sandbox = Sandbox::with(&[
+        ("shared/welcome.nurture", CLEAN.as_bytes()),
+        ("team/schema.nurture", SCHEMA.as_bytes()),
+        ("shared/schema.nurture", SCHEMA.as_bytes()),
+    ]);
+    let root = sandbox.dir.path();
+    symlink(
+        "../shared/welcome.nurture",
+        root.join("team/welcome.nurture"),
+    )
+    .expect("link");
+    symlink("../shared", root.join("team/everything")).expect("link");
+    symlink("../team", root.join("shared/back")).expect("link");
+    symlink("gone.nurture", root.join("team/gone.nurture")).expect("link");
+    let run = sandbox.run(&["check", "--output-format", "json", "team"]);
+    run.assert_code(0);
+    assert_eq!(run.json()["files_checked"], 2, "the link and the schema");
+    assert_eq!(
+        run.stderr,
+        "nurture: note: `team/everything` is a link to a folder, which is not searched; name it as a path to check what it holds\n\
+         nurture: note: `team/gone.nurture` is a link that leads nowhere; skipped\n"
+    );
+    // The loop back (shared/back -> team -> everything -> shared) is cut.
+    let run = sandbox.run(&["check", "--output-format", "json", "shared"]);
+    run.assert_code(0);
+    assert_eq!(run.json()["files_checked"], 2);
+    assert!(
+        run.stderr.contains("`shared/back` is a link to a folder"),
+        "{}",
+        run.stderr
+    );
+
+    let messy = CLEAN.replace("\n  ", "\n");
+    sandbox.write("shared/welcome.nurture", messy.as_bytes());
+    let expected = sandbox.run_with_stdin(&["fmt", "-"], &messy).stdout;
+    assert_ne!(expected, messy);
+    let run = sandbox.run(&["fmt", "team/welcome.nurture"]);
+    run.assert_code(0);
+    let link = std::fs::symlink_metadata(root.join("team/welcome.nurture")).expect("stat");
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let formatted = std::fs::read_to_string(root.join("shared/welcome.nurture")).expect("read");
+    assert_eq!(formatted, expected);
 }

@@ -19,6 +19,9 @@ use std::path::Path;
 const OPERATOR_WORDS: &[&str] = &["and", "or", "not", "in", "has"];
 /// Keywords that are values.
 const CONSTANTS: &[&str] = &["true", "false"];
+/// Keywords only before a dot, where they start an event's data
+/// (`answer.reason`); elsewhere the word is a name (`where answer == …`).
+const DATA_ONLY: &[&str] = &["answer"];
 
 /// A name, as the grammar reads one (other letters too, so that a name
 /// with one is coloured whole and the checker's message points at it).
@@ -33,7 +36,7 @@ fn alternation(words: &[&str]) -> String {
 
 fn grammar() -> Value {
     let keywords: Vec<&str> = nurture::syntax::next::keywords()
-        .filter(|k| !OPERATOR_WORDS.contains(k) && !CONSTANTS.contains(k))
+        .filter(|k| !OPERATOR_WORDS.contains(k) && !CONSTANTS.contains(k) && !DATA_ONLY.contains(k))
         .collect();
     json!({
         "$schema": "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
@@ -86,6 +89,15 @@ fn grammar() -> Value {
             },
             "references": {
                 "patterns": [
+                    {
+                        "comment": "trigger.PROPERTY and answer.PROPERTY: an event's data",
+                        "match": format!(r"\b(trigger|answer)(\.)({NAME}(?:\.{NAME})*)"),
+                        "captures": {
+                            "1": { "name": "keyword.control.nurture" },
+                            "2": { "name": "punctuation.accessor.nurture" },
+                            "3": { "name": "variable.other.property.nurture" }
+                        }
+                    },
                     {
                         "comment": "-> exit OUTCOME: the program's end",
                         "match": format!(r"(->)\s*\b(exit)\s+({NAME})"),
@@ -176,7 +188,7 @@ fn the_textmate_grammar_has_every_keyword_of_the_language() {
 #[test]
 fn keywords_are_split_without_loss() {
     let all: Vec<&str> = nurture::syntax::next::keywords().collect();
-    for word in OPERATOR_WORDS.iter().chain(CONSTANTS) {
+    for word in OPERATOR_WORDS.iter().chain(CONSTANTS).chain(DATA_ONLY) {
         assert!(
             all.contains(word),
             "`{word}` is no keyword of the grammar any more"

@@ -449,3 +449,83 @@ fn sample_customers_refuses_ten_billion() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// An event no customer did twice (a sign-up) is written as a one-time
+/// event, not a rate, and the note says so; what is seen after a channel's
+/// sends no more often than customers do it anyway is said too, not left
+/// out silently.
+#[test]
+fn one_time_events_and_events_no_send_raises_are_said() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut lines = String::new();
+    let mut seed: u64 = 7;
+    for i in 0..100 {
+        if i % 2 == 0 {
+            lines.push_str(&format!(
+                "{{\"at\": \"2026-01-{:02}T08:00:00Z\", \"customer\": \"c{i:03}\", \"event\": \"signup\"}}\n",
+                1 + i % 20
+            ));
+        }
+        lines.push_str(&format!(
+            "{{\"at\": \"2026-02-01T09:00:00Z\", \"customer\": \"c{i:03}\", \"channel\": \"email\", \"template\": \"news\"}}\n"
+        ));
+        if i % 4 == 0 {
+            lines.push_str(&format!(
+                "{{\"at\": \"2026-02-01T12:00:00Z\", \"customer\": \"c{i:03}\", \"event\": \"open\"}}\n"
+            ));
+        }
+        // Purchases at random, about one in 20 days, whether or not an
+        // email came (a fixed linear congruential generator: the same every
+        // run).
+        let mut at = 0.0;
+        loop {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let u = ((seed >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+            at += -u.ln() * 20.0 * 86_400.0;
+            if at >= 86.0 * 86_400.0 {
+                break;
+            }
+            let time = jiff::Timestamp::from_second(1_767_225_600 + at as i64)
+                .expect("a time")
+                .strftime("%Y-%m-%dT%H:%M:%SZ");
+            lines.push_str(&format!(
+                "{{\"at\": \"{time}\", \"customer\": \"c{i:03}\", \"event\": \"purchase\"}}\n"
+            ));
+        }
+    }
+    let mut sorted: Vec<&str> = lines.lines().collect();
+    sorted.sort_by_key(|l| l[7..27].to_string());
+    std::fs::write(dir.path().join("history.jsonl"), sorted.join("\n") + "\n").expect("write");
+    let (code, toml_text, stderr) = nurture(&["fit", "history.jsonl"], dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let model: toml::Table = toml::from_str(&toml_text).expect("the model is TOML");
+    let background = model["background"].as_array().expect("background");
+    let of = |event: &str| {
+        background
+            .iter()
+            .find(|b| b["event"].as_str() == Some(event))
+            .unwrap_or_else(|| panic!("no background {event} in\n{toml_text}"))
+    };
+    assert_eq!(of("signup")["chance"].as_float(), Some(0.5), "{toml_text}");
+    assert_eq!(
+        of("signup")["within"].as_str().map(|w| w.ends_with('d')),
+        Some(true)
+    );
+    assert!(of("signup").get("rate").is_none(), "{toml_text}");
+    assert!(of("purchase").get("rate").is_some(), "{toml_text}");
+    assert!(
+        stderr.contains("`signup`: each of the 50 customers who did it did it once, so it is written as a one-time event"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("channel `email`: `purchase` (after ")
+            && stderr.contains("came no more often after its sends than customers do them anyway, so they are not written as answers to email"),
+        "{stderr}"
+    );
+    assert!(
+        toml_text.contains("came no more often after its sends"),
+        "{toml_text}"
+    );
+}

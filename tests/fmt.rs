@@ -361,6 +361,33 @@ attribute tier:gold|silver|bronze   # choices
 }
 "#;
 
+/// The deadline goes with who enters and what counts; `wait until` is a
+/// statement like any other.
+const DEADLINE: &str = r#"program welcome_phase {
+  cap 3 messages per 14d
+  ends   after 30d    as welcome_done
+  kind welcome
+  goal purchase within 30d
+  trigger event signup
+  step last_word {
+      wait   until 28d   after entry
+    send email "last-chance"
+    exit said_goodbye }
+}
+"#;
+
+/// Interrupts stand with the `exit when` rules: what takes a customer out
+/// or elsewhere at any step.
+const INTERRUPTS: &str = r#"program keep_them {
+  on   cancel_requested    ->   ask_why
+  kind retain
+  trigger segment key_accounts entered
+  exit when unsubscribe
+  on complaint where severity=="high" -> ask_why
+  step ask_why { wait 7d exit asked }
+}
+"#;
+
 #[test]
 fn messy_inputs() {
     for (name, text) in [
@@ -370,6 +397,8 @@ fn messy_inputs() {
         ("long_conditions", LONG_CONDITIONS),
         ("clauses_after_steps", CLAUSES_AFTER_STEPS),
         ("schema", SCHEMA),
+        ("deadline", DEADLINE),
+        ("interrupts", INTERRUPTS),
     ] {
         let formatted = fmt(text);
         assert_eq!(

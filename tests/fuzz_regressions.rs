@@ -41,3 +41,34 @@ fn numbers_survive_the_plan_round_trip() {
         assert_eq!(loaded, compiled, "{number}");
     }
 }
+
+/// `render` target: a line of NULs, each shown as `\u{0}`, was cut to a
+/// window of 120 characters and so printed 720 columns wide; the window
+/// counts columns as they are shown.
+#[test]
+fn a_line_of_escaped_characters_is_cut_to_its_shown_width() {
+    use nurture::codes::Code;
+    use nurture::diagnostic::Diagnostic;
+    use nurture::render::{self, FileReport, human::HumanOptions};
+    use nurture::span::Span;
+    let report = FileReport {
+        path: "\0".repeat(53),
+        source: "\0".repeat(400),
+        diagnostics: vec![Diagnostic::new(Code::NoProgram, "v").label(Span::new(200, 201), "here")],
+    };
+    let human = render::human::render(
+        &report,
+        &HumanOptions {
+            color: false,
+            width: 0,
+        },
+    );
+    let widest = human.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    // The header holds the path (53 × `\u{0}`); the line of the file less.
+    assert!(
+        widest <= 53 * 6 + 40,
+        "a line of {widest} columns:\n{human}"
+    );
+    let line = human.lines().find(|l| l.contains("1 │")).expect("the line");
+    assert!(line.chars().count() <= 140, "{line}");
+}

@@ -1,5 +1,6 @@
 //! Generated programs (proptest): random step graphs with sends, waits,
-//! waits for events, branches, splits and loops. Every one that passes
+//! waits for events, branches, splits and loops, a journey's deadline and
+//! an interrupt. Every one that passes
 //! `nurture check` is compiled and run against random customers and events,
 //! and the runtime must keep what the checker promised:
 //!
@@ -64,6 +65,10 @@ struct Options {
     /// `goal click within Nd`.
     goal: Option<u8>,
     holdout: bool,
+    /// `ends after Nd as ended_by_deadline`.
+    ends: Option<u8>,
+    /// `on open -> sN` (taken modulo the steps).
+    interrupt: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -124,12 +129,16 @@ fn program() -> impl Strategy<Value = (Vec<GenStep>, Options)> {
             any::<bool>(),
             prop::option::of(1..12u8),
             prop_oneof![4 => Just(false), 1 => Just(true)],
+            prop::option::of(2..25u8),
+            prop::option::of(0..8usize),
         )
-            .prop_map(|(cap, quiet, goal, holdout)| Options {
+            .prop_map(|(cap, quiet, goal, holdout, ends, interrupt)| Options {
                 cap,
                 quiet,
                 goal,
                 holdout,
+                ends,
+                interrupt,
             }),
     )
 }
@@ -159,6 +168,12 @@ fn text((steps, options): &(Vec<GenStep>, Options), exclusive: bool) -> String {
     }
     if options.holdout {
         out.push_str("  holdout 30%\n");
+    }
+    if let Some(days) = options.ends {
+        out.push_str(&format!("  ends after {days}d as ended_by_deadline\n"));
+    }
+    if let Some(step) = options.interrupt {
+        out.push_str(&format!("  on open -> s{}\n", step % steps.len().max(1)));
     }
     let not = if exclusive { "not " } else { "" };
     for (i, step) in steps.iter().enumerate() {
@@ -214,12 +229,13 @@ fn text((steps, options): &(Vec<GenStep>, Options), exclusive: bool) -> String {
 
 /// Customers with different consents and time zones, and their events.
 fn scenario() -> impl Strategy<Value = Vec<(i64, usize, u8)>> {
-    // (seconds after the start, customer, 0 = click, 1 = unsubscribe)
+    // (seconds after the start, customer, 0 = click, 1 = unsubscribe,
+    // 2 = open, which an interrupt may take)
     prop::collection::vec(
         (
             0..(20 * DAY),
             0..4usize,
-            prop_oneof![9 => Just(0u8), 1 => Just(1u8)],
+            prop_oneof![7 => Just(0u8), 1 => Just(1u8), 2 => Just(2u8)],
         ),
         0..12,
     )
@@ -303,6 +319,11 @@ struct Reached {
     /// A customer got exactly the most messages of a program where
     /// counting every send would have said more.
     exclusive_messages: usize,
+    /// A customer left by the deadline, in a program whose steps alone
+    /// have no bound on the stay or the messages (a loop that waits).
+    deadline_bounded_a_loop: usize,
+    /// A customer was moved on by an interrupt.
+    interrupted: usize,
 }
 
 fn config(cases: u32, seed: u64) -> ProptestConfig {
@@ -337,6 +358,14 @@ fn the_runtime_keeps_what_the_checker_promised() {
     assert!(
         reached.exclusive_messages > 0,
         "no generated customer got the most messages of a program with exclusive guards"
+    );
+    assert!(
+        reached.deadline_bounded_a_loop > 0,
+        "no generated customer left by the deadline of a program that loops: the deadline's bounds are not exercised"
+    );
+    assert!(
+        reached.interrupted > 0,
+        "no generated customer was moved by an interrupt"
     );
 }
 
@@ -376,7 +405,11 @@ fn one_program(
         })
         .collect();
     for (after, who, kind) in events {
-        let name = if *kind == 0 { "click" } else { "unsubscribe" };
+        let name = match kind {
+            0 => "click",
+            1 => "unsubscribe",
+            _ => "open",
+        };
         timeline.push(Event {
             id: None,
             at: START + 4 * 3600 + after,
@@ -398,6 +431,36 @@ fn one_program(
         .map(|c| (c.id.clone(), c.time_zone.clone()))
         .collect();
     let quiet = generated.1.quiet;
+    // Whether the steps alone leave the stay unbounded (a loop), so that
+    // the deadline is what bounds it.
+    let loops_without_deadline = generated.1.ends.is_some() && {
+        let mut without = generated.clone();
+        without.1.ends = None;
+        nurture::syntax::parse(&self::text(&without, true))
+            .program
+            .is_some_and(|p| {
+                nurture::check::facts::facts(&p)
+                    .longest_stay
+                    .minutes
+                    .is_none()
+            })
+    };
+    // A step's first node an interrupt leads to, entered other than by the
+    // plan's own moves: seen as a visit of `open` moving the customer.
+    if !plan.interrupts.is_empty() {
+        let opens: Vec<(i64, &str)> = timeline
+            .iter()
+            .filter(|e| e.name == "open")
+            .map(|e| (e.at, e.customer.as_str()))
+            .collect();
+        let moved = result.actions.iter().any(|a| {
+            opens.contains(&(a.at, a.customer.as_str()))
+                && !matches!(a.kind, ActionKind::Enter { .. })
+        });
+        if moved {
+            reached.interrupted += 1;
+        }
+    }
     let mut sends: BTreeMap<&str, u64> = BTreeMap::new();
     let mut sent_at: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     let mut entered: BTreeMap<&str, i64> = BTreeMap::new();
@@ -437,6 +500,9 @@ fn one_program(
             }
             ActionKind::Exit { outcome } => {
                 prop_assert!(outcome != "stuck", "{who} ended stuck\n{text}");
+                if outcome == "ended_by_deadline" && loops_without_deadline {
+                    reached.deadline_bounded_a_loop += 1;
+                }
                 if let (Some(bound), Some(&at)) = (facts.longest_stay.minutes, entered.get(who)) {
                     // Exactly the bound: no allowance for quiet hours.
                     let stayed = action.at - at;

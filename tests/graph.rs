@@ -195,9 +195,10 @@ fn svg_text_is_escaped() {
   }
 }"#;
     let picture = svg_of(&chart_of(text));
+    // The text's escapes show as the characters they stand for.
     assert_svg_shows(
         &picture,
-        &[r#"notify owner "say \"hi\" & <b>bye</b> 'now'""#.to_string()],
+        &[r#"notify owner "say "hi" & <b>bye</b> 'now'""#.to_string()],
     );
     assert!(!picture.contains("<b>"), "{picture}");
 }
@@ -220,15 +221,112 @@ fn quotes_and_brackets_in_labels_are_escaped() {
   }
 }"#;
     let (mermaid, dot) = charts(text);
+    // `\"` in a text is a quote, and shows as one.
     assert!(
-        mermaid.contains(r#"source == #quot;ad #lt;\#quot;spring\#quot;#gt;#quot;"#),
+        mermaid.contains(r#"source == #quot;ad #lt;#quot;spring#quot;#gt;#quot;"#),
         "{mermaid}"
     );
     assert!(mermaid.contains("#amp;"), "{mermaid}");
     assert!(!mermaid.contains("<b>"), "{mermaid}");
     assert!(
-        dot.contains(r#"notify owner \"say \\\"hi\\\" & <b>bye</b>\""#),
+        dot.contains(r#"notify owner \"say \"hi\" & <b>bye</b>\""#),
         "{dot}"
+    );
+}
+
+/// Mermaid's entities read back: what a label shows. Between entities,
+/// only characters with no meaning to Mermaid may stand.
+fn mermaid_shows(label: &str) -> String {
+    let mut out = String::new();
+    let mut rest = label;
+    while let Some(at) = rest.find(['#', '<']) {
+        let raw = &rest[..at];
+        assert!(
+            raw.chars()
+                .all(|c| c.is_alphanumeric() || " _-.,:/()=!?+*@[]%".contains(c)),
+            "a character with a meaning to Mermaid in {raw:?}"
+        );
+        out.push_str(raw);
+        rest = &rest[at..];
+        let named = [
+            ("#quot;", '"'),
+            ("#amp;", '&'),
+            ("#lt;", '<'),
+            ("#gt;", '>'),
+            ("<br/>", '\n'),
+        ];
+        if let Some((entity, c)) = named.iter().find(|(e, _)| rest.starts_with(e)) {
+            out.push(*c);
+            rest = &rest[entity.len()..];
+        } else if let Some(end) = rest.find(';').filter(|_| rest.starts_with('#')) {
+            let code: u32 = rest[1..end].parse().expect("a numeric entity");
+            out.push(char::from_u32(code).expect("a character"));
+            rest = &rest[end + 1..];
+        } else {
+            panic!("a raw `{}` in a Mermaid label: {label}", &rest[..1]);
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A text can say anything; in Mermaid it stays a label: no directive
+/// (`%%{init: …}%%` changes the theme and CSS of the whole chart in Mermaid
+/// 11), no comment, no `click`, no `style`, no Markdown string. Every line
+/// of the chart is a box or an arrow of the program, and each label shows
+/// exactly the text, its escapes as the characters they stand for, in
+/// Mermaid, DOT and SVG.
+#[test]
+fn a_label_cannot_add_to_a_mermaid_chart() {
+    let said = r#"%%{init: {'theme':'dark', 'themeCSS': 'body {display:none}'}}%% "; click s0 call alert(1) ; style s0 fill:#f00 `**x**` #quot; 100%% \ done"#;
+    let written = said.replace('\\', "\\\\").replace('"', "\\\"");
+    let text = format!(
+        "program p {{\n  kind welcome\n  trigger event signup\n  step a {{\n    notify owner \"{written}\"\n    exit done\n  }}\n}}\n"
+    );
+    let (mermaid, dot) = charts(&text);
+    let lines: Vec<&str> = mermaid.lines().collect();
+    assert_eq!(lines[0], "flowchart TD");
+    for line in &lines[1..] {
+        let trimmed = line.trim_start();
+        assert!(
+            ["entry[", "s0[", "x0(", "entry --> s0", "s0 --> x0"]
+                .iter()
+                .any(|p| trimmed.starts_with(p)),
+            "a line that is no box or arrow of the program: {line}"
+        );
+        assert!(!line.contains("%%") && !line.contains('`'), "{line}");
+    }
+    let step = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("s0["))
+        .expect("the step");
+    let label = step
+        .trim_start()
+        .strip_prefix("s0[\"")
+        .and_then(|l| l.strip_suffix("\"]"))
+        .expect("a quoted label");
+    assert!(!label.contains('"'), "{label}");
+    assert_eq!(mermaid_shows(label), format!("a\nnotify owner \"{said}\""));
+
+    let dot_label = format!(
+        "notify owner \\\"{}\\\"",
+        said.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    assert!(dot.contains(&dot_label), "{dot}");
+    // The SVG wraps the line at blanks; read back whole, it is the text.
+    let picture = svg_of(&chart_of(&text));
+    assert_svg_shows(&picture, &[]);
+    let document = roxmltree::Document::parse(&picture).expect("XML");
+    let shown: Vec<&str> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        shown
+            .join(" ")
+            .contains(&format!("notify owner \"{said}\"")),
+        "{shown:?}"
     );
 }
 

@@ -32,13 +32,14 @@ const PROGRAM: &str = r#"program wake_up {
 
 /// Counts for `wake_up` and for another program, with fields the chart does
 /// not use, a move the chart has no arrow for (`exit:unsubscribed`), and the
-/// two 50% arrows between the same steps, which share one count.
+/// two 50% arrows between the same steps, which share one count. `DIGEST`
+/// stands for the digest of PROGRAM's plan (see `Sandbox::file`).
 const GOOD: &str = r#"{
   "format_version": 1,
   "seed": 7,
   "programs": [
-    {"program": "other", "flow": [{"from": "entry", "to": "a", "count": 1}]},
-    {"program": "wake_up", "customers": 1000, "flow": [
+    {"program": "other", "digest": "sha256:0", "flow": [{"from": "entry", "to": "a", "count": 1}]},
+    {"program": "wake_up", "digest": "DIGEST", "customers": 1000, "flow": [
       {"from": "entry", "to": "hello", "count": 900},
       {"from": "hello", "to": "news", "count": 1100},
       {"from": "news", "to": "hello", "count": 200},
@@ -60,7 +61,17 @@ impl Sandbox {
         Sandbox { dir }
     }
 
+    /// Writes a file, with `DIGEST` in it standing for the digest of the
+    /// program's plan as it is now: a report is of one version of a program.
     fn file(&self, name: &str, text: &str) -> &Self {
+        let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+            .args(["compile", "wake_up.nurture"])
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run the nurture binary");
+        let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a plan");
+        let digest = plan["digest"].as_str().expect("a digest");
+        let text = text.replace("DIGEST", digest);
         std::fs::write(self.dir.path().join(name), text).expect("write a file");
         self
     }
@@ -133,7 +144,7 @@ fn a_report_without_the_program_is_refused() {
     let sandbox = Sandbox::new();
     sandbox.file(
         "report.json",
-        r#"{"format_version": 1, "programs": [{"program": "wake_upp", "flow": []}, {"program": "b", "flow": []}]}"#,
+        r#"{"format_version": 1, "programs": [{"program": "wake_upp", "digest": "DIGEST", "flow": []}, {"program": "b", "digest": "DIGEST", "flow": []}]}"#,
     );
     sandbox.file("empty.json", r#"{"format_version": 1, "programs": []}"#);
     let (typo, code) = sandbox.graph("report.json", &[]);
@@ -157,11 +168,11 @@ fn a_wrong_field_is_named_by_its_path() {
     let sandbox = Sandbox::new();
     sandbox.file(
         "report.json",
-        r#"{"format_version": 1, "programs": [{"program": "wake_up", "flow": [{"from": "entry", "to": "hello", "count": "many"}]}]}"#,
+        r#"{"format_version": 1, "programs": [{"program": "wake_up", "digest": "DIGEST", "flow": [{"from": "entry", "to": "hello", "count": "many"}]}]}"#,
     );
     sandbox.file(
         "missing.json",
-        r#"{"format_version": 1, "programs": [{"program": "wake_up", "flow": [{"from": "entry", "count": 3}]}]}"#,
+        r#"{"format_version": 1, "programs": [{"program": "wake_up", "digest": "DIGEST", "flow": [{"from": "entry", "count": 3}]}]}"#,
     );
     sandbox.file("newer.json", r#"{"format_version": 2, "programs": []}"#);
     let mut transcripts = Vec::new();
@@ -181,4 +192,82 @@ fn a_missing_report_cannot_be_read() {
     // Like any file nurture cannot read: exit 2, and nothing on stdout.
     assert_eq!(code, 2, "{transcript}");
     insta::assert_snapshot!("sim_missing_file", transcript);
+}
+
+/// A report made from another version of the program: its counts are of
+/// other steps and arrows, and drawing them on this chart would mislead.
+/// It is refused, naming both digests; so is a report without one.
+#[test]
+fn a_report_of_another_version_of_the_program_is_refused() {
+    let sandbox = Sandbox::new();
+    sandbox.file("report.json", GOOD);
+    let (_, code) = sandbox.graph("report.json", &[]);
+    assert_eq!(code, 0);
+    // The program changes after it was simulated.
+    sandbox.file(
+        "wake_up.nurture",
+        &PROGRAM.replace("wait up to 5d", "wait up to 6d"),
+    );
+    let (transcript, code) = sandbox.graph("report.json", &[]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(
+        transcript.contains("nurture: error: `report.json` was made from another version of program `wake_up` (digest `sha256:"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("simulate it again"), "{transcript}");
+    assert!(!transcript.contains("flowchart"), "{transcript}");
+
+    sandbox.file(
+        "undated.json",
+        r#"{"format_version": 1, "programs": [{"program": "wake_up", "flow": []}]}"#,
+    );
+    let (transcript, code) = sandbox.graph("undated.json", &[]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(
+        transcript.contains("missing field `digest`"),
+        "{transcript}"
+    );
+
+    // A program with errors is of no report.
+    sandbox.file(
+        "wake_up.nurture",
+        &PROGRAM.replace("-> hello", "-> nowhere"),
+    );
+    let (transcript, code) = sandbox.graph("report.json", &[]);
+    assert_eq!(code, 1, "{transcript}");
+    assert!(
+        transcript.contains("has errors, so no simulator report is of it"),
+        "{transcript}"
+    );
+}
+
+/// The real thing: what `simulate --output-format json` writes draws on the
+/// chart of the program it simulated.
+#[test]
+fn a_report_from_simulate_draws_on_its_program() {
+    let sandbox = Sandbox::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let program = root.join("programs/wake_up_dormant.nurture");
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args([
+            "simulate",
+            &program.to_string_lossy(),
+            "--days",
+            "30",
+            "--output-format",
+            "json",
+        ])
+        .current_dir(sandbox.dir.path())
+        .output()
+        .expect("run the nurture binary");
+    assert_eq!(output.status.code(), Some(0));
+    std::fs::write(sandbox.dir.path().join("run.json"), &output.stdout).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args(["graph", &program.to_string_lossy(), "--sim", "run.json"])
+        .current_dir(sandbox.dir.path())
+        .output()
+        .expect("run the nurture binary");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(" · "));
 }

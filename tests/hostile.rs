@@ -628,3 +628,32 @@ fn a_loop_with_thousands_of_arrows_back() {
         "{stdout}"
     );
 }
+
+/// 112,000 malformed durations (`wait 3x`, 1.3 MB): the range check looked
+/// through every diagnostic of parsing for each duration, and this took
+/// 14 s in a release build (minutes in a debug one). Every one is reported.
+#[test]
+fn a_hundred_thousand_malformed_durations() {
+    let waits = "    wait 3x\n".repeat(112_000);
+    let text = program_with(&format!("  step slow {{\n{waits}    -> hello\n  }}\n"));
+    let checked = check(text.as_bytes());
+    assert_eq!(checked.code, 1);
+    let codes = checked.codes();
+    assert_eq!(codes.len(), 112_000);
+    assert!(codes.iter().all(|c| *c == "N006"), "{:?}", &codes[..3]);
+}
+
+/// The same on one line a megabyte long: each diagnostic's column was
+/// counted from the start of the line, 131,000 times over a megabyte.
+#[test]
+fn a_megabyte_line_of_malformed_durations() {
+    let waits = " wait 3x".repeat(131_000);
+    let text = program_with(&format!("  step slow {{\n{waits}\n    -> hello\n  }}\n"));
+    let checked = check(text.as_bytes());
+    assert_eq!(checked.code, 1);
+    let diagnostics = checked.document["diagnostics"].as_array().expect("a list");
+    assert_eq!(diagnostics.len(), 131_000);
+    let last = &diagnostics[130_999]["labels"][0]["start"];
+    assert_eq!(last["line"], 8);
+    assert_eq!(last["column"], 130_999 * 8 + 7);
+}

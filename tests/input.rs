@@ -958,3 +958,69 @@ fn what_a_plan_reads_of_the_customer() {
         ["contract_end", "lifetime_value", "tier"]
     );
 }
+
+/// A header may hold a quoted line break, as any CSV field may (RFC 4180);
+/// only a quote left open refuses the file.
+#[test]
+fn csv_a_header_may_hold_a_quoted_line_break() {
+    let (customers, problems) = csv(
+        "id,\"first\nname\",tier\nc1,Anna,gold\nc2,Bo,silver\n",
+        None,
+    );
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(ids(&customers), ["c1", "c2"]);
+    assert_eq!(
+        customers[0].attributes.get("first\nname"),
+        Some(&txt("Anna"))
+    );
+    assert_eq!(customers[1].attributes.get("tier"), Some(&txt("silver")));
+    // A quote inside a quoted field is written twice, and still closes.
+    let (customers, problems) = csv("id,\"say \"\"hi\"\"\nnow\"\nc1,x\n", None);
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(
+        customers[0].attributes.get("say \"hi\"\nnow"),
+        Some(&txt("x"))
+    );
+}
+
+/// Every moment RFC 3339 can write is read, whatever its fraction; an
+/// offset of a day or more is no offset, and the message says which part
+/// of a time is wrong.
+#[test]
+fn times_at_the_edges_of_rfc_3339() {
+    assert_eq!(parse_time("9999-12-31T23:59:59Z"), Some(253_402_300_799));
+    assert_eq!(show_time(253_402_300_799), "9999-12-31T23:59:59Z");
+    assert_eq!(
+        parse_time("2026-03-01T09:00:00.123456789012Z"),
+        Some(1_772_355_600)
+    );
+    assert_eq!(
+        parse_time("2026-03-01T09:00:00+23:59"),
+        Some(1_772_355_600 - 86_340)
+    );
+    assert_eq!(parse_time("2026-03-01T09:00:00+25:00"), None);
+    assert_eq!(parse_time("2026-03-01T09:00:00-24:00"), None);
+
+    let (found, problems) = events(
+        concat!(
+            r#"{"at": "9999-12-31T23:59:59Z", "customer": "c1", "event": "open"}"#,
+            "\n",
+            r#"{"at": "2026-03-01T09:00:00.123456789012Z", "customer": "c1", "event": "open"}"#,
+            "\n",
+            r#"{"at": "2026-03-01T09:00:00+25:00", "customer": "c1", "event": "open"}"#,
+            "\n",
+        ),
+        Some(&schema()),
+    );
+    assert_eq!(
+        found.iter().map(|e| e.at).collect::<Vec<_>>(),
+        [1_772_355_600, 253_402_300_799]
+    );
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("events.jsonl:3: ")
+            && problems[0]
+                .ends_with("; `+25:00` is no offset: offsets go from `-23:59` to `+23:59`"),
+        "{problems:?}"
+    );
+}

@@ -634,3 +634,63 @@ fn hover_on_a_finding_adds_its_code() {
     assert!(text.contains("**N301 unknown-step**: An arrow or `start` names a step that does not exist (`nurture explain N301`)"), "{text}");
     assert!(client.shut_down().success());
 }
+
+/// `trigger.` offers what the program's event triggers carry, `answer.`
+/// what the events it waits for carry; hover says what each is.
+#[test]
+fn trigger_and_answer_data_are_completed_and_explained() {
+    let program = r#"program thanks {
+  kind    after_sales
+  owner   "crm@example.com"
+  trigger event purchase
+  consent email
+
+  step hello {
+    send email "thanks" if trigger.amount > 100
+    wait up to 3d for click {
+      click   -> keep
+      timeout -> exit quiet
+    }
+  }
+
+  step keep {
+    set tier = gold
+    exit kept
+  }
+}
+"#;
+    let (_dir, mut client, doc) = workspace(program);
+    client.diagnostics(&doc);
+    let hover = client.request("textDocument/hover", at(&doc, program, "trigger.amount", 9));
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(text.starts_with("**`trigger.amount`**"), "{text}");
+    assert!(text.contains("`purchase` carries it: a number"), "{text}");
+    let hover = client.request("textDocument/hover", at(&doc, program, "trigger.amount", 2));
+    let text = hover["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.starts_with("**The trigger's data: trigger.PROPERTY**"),
+        "{text}"
+    );
+
+    let typed = program.replace("    set tier = gold", "    set tier = answer.");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": doc, "version": 2 }, "contentChanges": [{ "text": typed }] }),
+    );
+    let offered =
+        labels(&client.request("textDocument/completion", at(&doc, &typed, "answer.", 7)));
+    assert_eq!(offered, ["answer.link"], "{offered:?}");
+    let typed = program.replace("if trigger.amount > 100", "if trigger.");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": doc, "version": 3 }, "contentChanges": [{ "text": typed }] }),
+    );
+    let offered =
+        labels(&client.request("textDocument/completion", at(&doc, &typed, "trigger.\n", 8)));
+    assert_eq!(
+        offered,
+        ["trigger.amount", "trigger.category"],
+        "{offered:?}"
+    );
+    assert!(client.shut_down().success());
+}

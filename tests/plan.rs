@@ -108,12 +108,49 @@ fn good_plan() -> String {
 }
 
 #[test]
-fn a_plan_of_another_version_is_refused_as_such() {
-    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 2", 1);
+fn a_plan_of_a_newer_version_is_refused_as_such() {
+    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 3", 1);
     let message = load_error(&json);
     assert!(
-        message.starts_with("format_version: this plan is format 2"),
+        message.starts_with(
+            "format_version: this plan is format 3; this nurture reads formats 1 to 2"
+        ),
         "{message}"
+    );
+}
+
+/// A plan is written in the lowest format that holds it: a program that
+/// uses nothing of format 2 keeps format 1, byte for byte (the bundled
+/// plans' snapshots), and one that does is format 2; both load.
+#[test]
+fn a_plan_takes_the_lowest_format_that_holds_it() {
+    let old = compile("program p { kind welcome trigger event signup step a { exit done } }");
+    assert_eq!(old.format_version, 1);
+    let new = compile(
+        "program p { kind event_follow_up trigger event fair_visit step a { set last_fair_outcome = trigger.interest exit done } }",
+    );
+    assert_eq!(new.format_version, 2);
+    assert_eq!(new.entry.keep, ["interest"]);
+    for plan in [&old, &new] {
+        let loaded = plan::load(&plan.to_json()).expect("loads");
+        assert_eq!(&loaded, plan);
+    }
+}
+
+/// A plan that says format 1 but uses what only format 2 has is refused,
+/// naming the field: a runtime of format 1 could not run it.
+#[test]
+fn a_format_1_plan_with_format_2_parts_is_refused() {
+    let new = compile(
+        "program p { kind event_follow_up trigger event fair_visit step a { set last_fair_outcome = trigger.interest exit done } }",
+    );
+    let mut old = new.clone();
+    old.format_version = 1;
+    let json = old.to_json();
+    let message = load_error(&json);
+    assert_eq!(
+        message,
+        "entry.keep: trigger data needs format 2, and this plan says format 1"
     );
 }
 
@@ -201,6 +238,7 @@ fn values_the_checker_would_refuse_are_refused_on_loading() {
         "entry.holdout: more than 10000 hundredths of a percent"
     );
     all_held_out.entry.holdout = 10_000;
+    all_held_out.digest = all_held_out.meaning_digest();
     assert_eq!(load_error(&all_held_out.to_json()), "loaded");
 
     for (from, until) in [(1440, 480), (1260, 1440), (u16::MAX, 0)] {
@@ -217,6 +255,7 @@ fn values_the_checker_would_refuse_are_refused_on_loading() {
         from: 1439,
         until: 0,
     });
+    quiet.digest = quiet.meaning_digest();
     assert_eq!(load_error(&quiet.to_json()), "loaded");
 }
 
@@ -246,4 +285,122 @@ fn loading_refuses_a_digest_nurture_did_not_write() {
         let error = load_error(&value.to_string());
         assert!(error.contains("digest"), "{digest}: {error}");
     }
+}
+
+/// The deadline, `wait until` and interrupts are format 2: a plan that
+/// says format 1 with them is refused by name; compiled, they load as
+/// written, and an interrupt's own way must be sorted.
+#[test]
+fn deadlines_and_interrupts_are_format_2() {
+    let cases = [
+        (
+            "program p { kind welcome trigger event signup ends after 30d as done step a { wait 1d exit x } }",
+            "ends: a journey's deadline needs format 2, and this plan says format 1",
+        ),
+        (
+            "program p { kind welcome trigger event signup step a { wait until 3d after entry exit x } }",
+            "nodes[0]: `wait_until` needs format 2, and this plan says format 1",
+        ),
+        (
+            "program p { kind retain trigger event signup on cancel_requested -> b step a { wait 3d exit x } step b { wait 1d exit y } }",
+            "interrupts: an interrupt needs format 2, and this plan says format 1",
+        ),
+    ];
+    for (text, refused) in cases {
+        let new = compile(text);
+        assert_eq!(new.format_version, 2, "{text}");
+        assert_eq!(plan::load(&new.to_json()).expect("loads"), new);
+        let mut old = new.clone();
+        old.format_version = 1;
+        assert_eq!(load_error(&old.to_json()), refused);
+    }
+    let mut plan = compile(cases[2].0);
+    assert_eq!(plan.interrupts[0].not_at, [2, 3]);
+    plan.interrupts[0].not_at = vec![3, 2];
+    assert_eq!(
+        load_error(&plan.to_json()),
+        "interrupts[0].not_at: the nodes must be sorted, each once, as `nurture compile` writes them"
+    );
+}
+
+/// A plan edited after compiling, its digest kept, would run with the old
+/// plan's idempotency keys and draws: it is refused, and the message gives
+/// the digest what it says now has.
+#[test]
+fn an_edited_plan_with_its_old_digest_is_refused() {
+    let good = plan::load(&good_plan()).expect("loads");
+    let mut edited = good.clone();
+    edited.title = Some("Changed by hand".into());
+    let message = load_error(&edited.to_json());
+    let digest = edited.meaning_digest();
+    assert_ne!(digest, good.digest);
+    assert_eq!(
+        message,
+        format!(
+            "digest: the plan was changed after it was compiled: what it says now has the digest `{digest}`; compile the program again (a plan made by hand must carry that digest)"
+        )
+    );
+    edited.digest = digest;
+    assert_eq!(load_error(&edited.to_json()), "loaded");
+    // Spans and the layout of the JSON are no part of the meaning.
+    let mut moved = good.clone();
+    moved.nodes[0].span = plan::SourceSpan { start: 1, end: 2 };
+    assert_eq!(load_error(&moved.to_json()), "loaded");
+    let compact = serde_json::to_string(&good).expect("JSON");
+    assert_eq!(load_error(&compact), "loaded");
+}
+
+/// JSON readers keep the last of two equal keys, so two readers of the same
+/// file could run different plans: a key written twice is refused.
+#[test]
+fn a_key_written_twice_is_refused() {
+    let json = good_plan().replacen(
+        "\"program\": ",
+        "\"program\": \"someone else\",\n  \"program\": ",
+        1,
+    );
+    let message = load_error(&json);
+    assert!(
+        message == "line 5, column 11: the key `program` is written twice in one object",
+        "{message}"
+    );
+    let nested = good_plan().replacen("\"next\": ", "\"next\": 0, \"next\": ", 1);
+    assert!(load_error(&nested).contains("the key `next` is written twice"));
+}
+
+/// A loop of nodes none of which waits: the checker refuses the program
+/// (N303), and the loader the plan, naming the nodes that go round.
+#[test]
+fn a_loop_without_a_wait_is_refused_on_loading() {
+    let text = r#"program p {
+  kind welcome
+  trigger event signup
+  step a { tag x  -> b }
+  step b { wait 1d  -> c }
+  step c { score +1  -> d }
+  step d { untag x  -> c }
+}"#;
+    let program = nurture::syntax::parse(text).program.expect("parses");
+    let mut looping = plan::compile(&program, None);
+    looping.digest = looping.meaning_digest();
+    assert_eq!(
+        load_error(&looping.to_json()),
+        "nodes[2]: nodes 2 → 3 → 2 go round without a wait, so a customer would never stop; every loop must pass a `wait` or `wait_for`"
+    );
+
+    let mut no_time = plan::load(&good_plan()).expect("loads");
+    let at = no_time
+        .nodes
+        .iter()
+        .position(|n| matches!(n.op, plan::Op::Wait { .. } | plan::Op::WaitFor { .. }))
+        .expect("a wait");
+    match &mut no_time.nodes[at].op {
+        plan::Op::Wait { minutes, .. } | plan::Op::WaitFor { minutes, .. } => *minutes = 0,
+        _ => {}
+    }
+    no_time.digest = no_time.meaning_digest();
+    assert_eq!(
+        load_error(&no_time.to_json()),
+        format!("nodes[{at}].minutes: a wait of 0 minutes waits no time at all")
+    );
 }

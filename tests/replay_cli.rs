@@ -266,3 +266,50 @@ fn events_with_an_id_seen_before_are_dropped_and_counted() {
     assert_eq!(with, without, "the duplicate changed nothing");
     assert!(!stderr_without.contains("duplicate"), "{stderr_without}");
 }
+
+/// `--until` stops the clock; the events after it are not replayed, and the
+/// summary says how many, so a cut run is not taken for a whole one.
+#[test]
+fn until_says_how_many_later_events_it_left_out() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(
+        dir.path().join("c.csv"),
+        "id,country,lifetime_value,role,segment\nc1,DE,100,buyer,smb\nc2,DE,100,buyer,smb\n",
+    )
+    .expect("write");
+    let events = [
+        r#"{"at": "2026-03-01T09:00:00Z", "customer": "c1", "event": "signup"}"#,
+        r#"{"at": "2026-03-02T09:00:00Z", "customer": "c1", "event": "purchase"}"#,
+        r#"{"at": "2026-03-03T09:00:00Z", "customer": "c2", "event": "signup"}"#,
+        r#"{"at": "2026-03-04T09:00:00Z", "customer": "stranger", "event": "signup"}"#,
+    ];
+    std::fs::write(dir.path().join("e.jsonl"), events.join("\n") + "\n").expect("write");
+    let program = root().join("programs/welcome_new_customer.nurture");
+    let program = program.to_string_lossy();
+    let args = |until: &'static str| {
+        vec![
+            "replay",
+            &*program,
+            "--customers",
+            "c.csv",
+            "--events",
+            "e.jsonl",
+            "--until",
+            until,
+        ]
+    };
+    let (code, _, stderr) = nurture(&args("2026-03-01T12:00:00Z"), dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("2 events after --until 2026-03-01T12:00:00Z were not replayed\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 event(s) for customers not in `c.csv` were ignored"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = nurture(&args("2026-03-02T12:00:00Z"), dir.path());
+    assert!(stderr.contains("1 event after --until"), "{stderr}");
+    let (_, _, stderr) = nurture(&args("2026-12-31T00:00:00Z"), dir.path());
+    assert!(!stderr.contains("after --until"), "{stderr}");
+}

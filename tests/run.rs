@@ -653,3 +653,28 @@ fn a_digest_of_any_text_makes_keys_without_a_panic() {
     );
     assert_eq!(step.actions[0].key, "aééééééééééé/c1/1/0");
 }
+
+/// A plan built in code with a loop that never waits (`plan::load` and the
+/// checker refuse one): the customer goes round once and leaves as `stuck`,
+/// instead of taking ten thousand actions first.
+#[test]
+fn an_instant_loop_stops_after_going_round_once() {
+    let plan = compile_unchecked(
+        " trigger event signup\n step a {\n   tag looped\n   -> b\n }\n step b {\n   score +1\n   -> a\n }",
+    );
+    let events = [event("2026-03-01T09:00:00Z", "c1", "signup")];
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("c1", &[])],
+            &events,
+            "2026-03-02T00:00:00Z"
+        ),
+        "\
+2026-03-01T09:00:00Z c1 enter
+2026-03-01T09:00:00Z c1 tag looped
+2026-03-01T09:00:00Z c1 score +1
+2026-03-01T09:00:00Z c1 tag looped
+2026-03-01T09:00:00Z c1 exit stuck"
+    );
+}

@@ -302,7 +302,7 @@ scenario_test!(
     /// | lena | cancels at 21:30 in Berlin (tagged `cancel_pending`, low model risk): survey mail held to 08:00; no answer → SMS; answers "price" → offer; clicks → call; books a meeting → `in_talks` |
     /// | mats | enters the risk segment; answers "service" → apology, service team, call; no meeting → `churned` |
     /// | nora | enters on the clock at midnight, 60 days before her contract ends: mail held to 08:00; never answers → ask again (no SMS consent) → last chance → `churned` |
-    /// | joost35 | drawn into the holdout: the program has no goal, so the control customer leaves at once as `holdout`; a later renewal does nothing |
+    /// | joost23 | drawn into the holdout: the program has no goal, so the control customer leaves at once as `holdout`; a later renewal does nothing |
     /// | pia | New York, cancels 12 days before her contract ends → straight to the last-chance offer; unsubscribes |
     retain_churn_risk,
     "2026-12-31T00:00:00Z"

@@ -2,7 +2,7 @@
 //! json`, committed as docs/simulate.schema.json, checked by a strict
 //! validator (unknown formats refused, formats validated) against real
 //! reports of every shape: several programs, with and without a goal,
-//! `--runs`, a note.
+//! `--runs`, a note, a shard's report.
 
 use serde_json::Value;
 use std::path::Path;
@@ -75,6 +75,15 @@ fn every_kind_of_report_is_valid() {
         ][..],
         &["programs/welcome_new_customer.nurture", "--runs", "3"][..],
         &["programs/referral_ask.nurture", "--days", "5"][..],
+        // A shard's report, with its counts for `nurture merge`.
+        &[
+            "programs/wake_up_dormant.nurture",
+            "programs/upsell_premium.nurture",
+            "--runs",
+            "2",
+            "--shard",
+            "1/3",
+        ][..],
     ] {
         let mut full = vec!["simulate", "--output-format", "json"];
         full.extend_from_slice(args);
@@ -85,7 +94,7 @@ fn every_kind_of_report_is_valid() {
         assert!(found.is_empty(), "{args:?}:\n{}", found.join("\n"));
         checked += 1;
     }
-    assert_eq!(checked, 4);
+    assert_eq!(checked, 5);
 }
 
 /// The schema is strict: it would catch a report that changed shape.
@@ -115,7 +124,10 @@ fn a_report_of_another_shape_is_not_valid() {
 #[test]
 fn the_schema_names_itself_and_no_custom_formats() {
     let schema = schema();
-    assert_eq!(schema["$id"], "urn:nurture:schema:simulate:1");
+    assert_eq!(
+        schema["$id"],
+        "https://nurture.dev/schemas/simulate-1.schema.json"
+    );
     assert!(
         schema["$schema"]
             .as_str()

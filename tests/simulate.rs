@@ -457,3 +457,110 @@ fn a_chart_too_large_to_draw_leaves_a_note_in_the_html_report() {
     );
     assert!(!html.contains("<svg"));
 }
+
+/// The journey's deadline in the simulator: a weekly loop that never ends
+/// of its own ends after 20 days with the deadline's outcome, which the
+/// report counts like any other, after three messages each (days 0, 7 and
+/// 14), as `check` proves.
+#[test]
+fn the_deadline_ends_journeys_with_its_outcome() {
+    let dir = workspace(CERTAIN, CUSTOMERS);
+    std::fs::write(
+        dir.path().join("nudge.nurture"),
+        r#"program nudge {
+  kind     wake_up
+  owner    "crm@example.com"
+
+  trigger  no purchase for 30d
+  audience tier == silver
+  consent  email
+  ends     after 20d as phase_over
+
+  step ask {
+    send email "come-back"
+    wait 7d
+    -> ask
+  }
+}
+"#,
+    )
+    .expect("write");
+    let report = run_json(dir.path(), &[]);
+    let program = &report["programs"][0];
+    let outcomes: Vec<(String, u64)> = program["outcomes"]
+        .as_array()
+        .expect("outcomes")
+        .iter()
+        .map(|o| {
+            (
+                o["outcome"].as_str().unwrap_or_default().to_string(),
+                o["journeys"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(outcomes, vec![("phase_over".to_string(), 2)]);
+    assert_eq!(program["messages"]["max"], 3);
+    assert_eq!(program["messages"]["bound"], 3);
+}
+
+/// An interrupt in the simulator: the click an hour after the mail moves
+/// the customer from the plain wait to the interrupt's step, the report's
+/// flow says so, and the HTML chart counts the move on an arrow from the
+/// step and on the note's arrow.
+#[test]
+fn an_interrupt_moves_simulated_customers_and_the_chart_counts_it() {
+    let dir = workspace(CERTAIN, CUSTOMERS);
+    std::fs::write(
+        dir.path().join("nudge.nurture"),
+        r#"program nudge {
+  kind     wake_up
+  owner    "crm@example.com"
+
+  trigger  no purchase for 30d
+  audience tier == silver
+
+  on click -> thanks
+
+  step ask {
+    send email "come-back" if consent email
+    wait 3d
+    exit ignored
+  }
+
+  step thanks {
+    wait 1d
+    exit clicked
+  }
+}
+"#,
+    )
+    .expect("write");
+    let report = run_json(dir.path(), &["--html", "report.html"]);
+    let flow: Vec<String> = report["programs"][0]["flow"]
+        .as_array()
+        .expect("flow")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} -> {}: {}",
+                f["from"].as_str().unwrap_or(""),
+                f["to"].as_str().unwrap_or(""),
+                f["count"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        flow,
+        vec![
+            "entry -> ask: 3",
+            "ask -> thanks: 2",
+            "ask -> exit:ignored: 1",
+            "thanks -> exit:clicked: 2",
+        ]
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("the page");
+    assert!(
+        html.matches("on click · 2").count() >= 2,
+        "the chart does not count the interrupt's moves"
+    );
+}

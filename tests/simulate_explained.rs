@@ -212,6 +212,39 @@ fn trace_where_finds_customers_by_outcome() {
         stderr.contains("`colour` is not something to pick customers by"),
         "{stderr}"
     );
+    // The condition's problems are diagnostics in the condition: a code,
+    // the place, a help line and a did-you-mean.
+    for (name, condition) in [
+        ("glued_or", "outcome == clicked or ignored"),
+        ("two_words", "outcome == clicked off"),
+        ("single_equals", "outcome = clicked"),
+        ("unknown_outcome", "outcome == clickd"),
+        ("unknown_step", "step == asc or outcome == nothing_like_it"),
+        ("every_problem", "colour == red and not step == ask and"),
+    ] {
+        let (code, stdout, stderr) = run(dir.path(), &["--trace-where", condition]);
+        assert_eq!(code, 2, "{condition}");
+        assert_eq!(stdout, "", "{condition}");
+        insta::assert_snapshot!(format!("trace_where_{name}"), stderr);
+    }
+    let (code, stdout, stderr) = run(
+        dir.path(),
+        &[
+            "--trace-where",
+            "outcome == clicked or not entered and step != ask",
+            "--output-format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let traces = json(&stdout);
+    let ids: Vec<&str> = traces["traces"]
+        .as_array()
+        .expect("traces")
+        .iter()
+        .filter_map(|t| t["customer"].as_str())
+        .collect();
+    assert_eq!(ids, ["a1", "a2", "b1", "g1", "n1"]);
     let (code, _, stderr) = run(dir.path(), &["--trace-where", "messages > 5"]);
     assert_eq!(code, 1);
     assert!(
@@ -343,4 +376,141 @@ fn runs_give_each_figure_a_range_the_same_for_any_number_of_threads() {
     let lift = &runs["lift"];
     assert!(lift["low"].as_f64() < lift["difference"].as_f64());
     assert!(lift["difference"].as_f64() < lift["high"].as_f64());
+}
+
+/// A send held for quiet hours shows the time it is held until in the
+/// customer's zone, as every other line of the trace (JSON keeps UTC).
+#[test]
+fn a_hold_for_quiet_hours_is_in_the_customers_time() {
+    let dir = workspace(&program("  trigger  no purchase for 30d").replace(
+        "  consent  email\n",
+        "  consent  email\n  quiet    18:00..08:00\n",
+    ));
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,time_zone,consents,tier,last_event_at.purchase\n\
+         ny,America/New_York,email,silver,2025-06-01T10:00:00Z\n",
+    )
+    .expect("write");
+    let (code, stdout, stderr) = run(dir.path(), &["--trace", "ny"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("(local time: America/New_York)"),
+        "{stdout}"
+    );
+    let hold = stdout
+        .lines()
+        .find(|l| l.contains("for quiet hours"))
+        .unwrap_or_else(|| panic!("no hold in\n{stdout}"));
+    // 08:00 in New York, where the quiet hours end; 13:00 in UTC.
+    assert!(
+        hold.trim_end().ends_with(" 08:00 Mon") && hold.contains("until 2026-01-05 08:00"),
+        "{hold}"
+    );
+    let (code, stdout, stderr) = run(dir.path(), &["--trace", "ny", "--output-format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let traces = json(&stdout);
+    let held = traces["traces"][0]["journey"]
+        .as_array()
+        .expect("journey")
+        .iter()
+        .find_map(|line| line["held_until"].as_str())
+        .unwrap_or_else(|| panic!("no held_until in {stdout}"));
+    assert_eq!(held, "2026-01-05T13:00:00Z");
+}
+
+/// With `--runs`, the headline figures are the median with the 90% range
+/// (the first run can sit at the edge of it), as in the block across runs;
+/// the first run's lift is said to be that. The HTML page says the same,
+/// "below 0 in" included.
+#[test]
+fn runs_headline_figures_are_the_median_with_the_range() {
+    let args = [
+        "simulate",
+        "programs/wake_up_dormant.nurture",
+        "--runs",
+        "5",
+    ];
+    let (code, human, stderr) = nurture(&args, root());
+    assert_eq!(code, 0, "{stderr}");
+    let mut json_args = args.to_vec();
+    json_args.extend(["--output-format", "json"]);
+    let (_, report, _) = nurture(&json_args, root());
+    let report = json(&report);
+    let runs = &report["programs"][0]["runs"];
+    let figure = |name: &str| {
+        let f = runs["figures"]
+            .as_array()
+            .expect("figures")
+            .iter()
+            .find(|f| f["figure"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}"));
+        let n = |k: &str| f[k].as_f64().unwrap_or(-1.0);
+        format!("{} [{}, {}]", n("median"), n("low"), n("high"))
+    };
+    let treated = figure("journeys treated");
+    let holdout = figure("journeys in the holdout");
+    assert!(
+        human.contains(&format!(
+            "across 5 runs {} began, {treated} journeys treated, {holdout} in the holdout",
+            figure("customers entered")
+        )),
+        "{human}"
+    );
+    let treated_row = human
+        .lines()
+        .find(|l| l.trim_start().starts_with("treated ") && l.contains('%'))
+        .unwrap_or_else(|| panic!("no goal row in\n{human}"));
+    assert!(treated_row.contains(&treated), "{treated_row}");
+    let lift = &runs["lift"];
+    let points = |x: &Value| format!("{:+.1}", x.as_f64().unwrap_or(0.0) * 100.0);
+    assert!(
+        human.contains(&format!(
+            "lift: {} points across 5 runs (95% interval with the spread between runs {} to {}); the first run alone: ",
+            points(&lift["difference"]),
+            points(&lift["low"]),
+            points(&lift["high"])
+        )),
+        "{human}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("report.html");
+    let mut html_args = args.to_vec();
+    let page_text = page.display().to_string();
+    html_args.extend(["--html", &page_text]);
+    let (code, _, stderr) = nurture(&html_args, root());
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        html.contains(&format!(
+            "below 0 in {}.",
+            lift["runs_below_zero"].as_u64().unwrap_or(99)
+        )),
+        "{html}"
+    );
+    assert!(html.contains("median of 5 runs, 90% range"), "{html}");
+    assert!(
+        html.contains("The table and the lift in this part are the first run's (seed 0)."),
+        "{html}"
+    );
+
+    // Side by side, the same medians and ranges.
+    let (code, both, stderr) = nurture(
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "programs/upsell_premium.nurture",
+            "--runs",
+            "5",
+        ],
+        root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let row = both
+        .lines()
+        .find(|l| l.trim_start().starts_with("journeys treated"))
+        .unwrap_or_else(|| panic!("no side by side in\n{both}"));
+    assert!(row.contains(&treated), "{row}");
 }

@@ -96,3 +96,51 @@ fn no_summary_for_a_program_with_errors_and_none_without_the_flag() {
     let document: Value = serde_json::from_str(&stdout).expect("valid JSON");
     assert!(document.get("programs").is_none());
 }
+
+/// The sample summary in docs/ci.md is what `nurture check programs
+/// --summary` prints on the bundled programs: each block of the sample
+/// (separated by blank lines) is a block of the real output.
+#[test]
+fn ci_docs_sample_summary_is_the_real_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/ci.md")).expect("read docs/ci.md");
+    let start = docs
+        .find("```text\n")
+        .expect("docs/ci.md has a text sample")
+        + "```text\n".len();
+    let sample = &docs[start..start + docs[start..].find("```").expect("closed")];
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args(["check", "programs", "--summary", "--color", "never"])
+        .current_dir(root)
+        .output()
+        .expect("run nurture");
+    assert_eq!(output.status.code(), Some(0));
+    let real = String::from_utf8_lossy(&output.stdout).into_owned();
+    let blocks: Vec<&str> = real.split("\n\n").map(str::trim_end).collect();
+    for block in sample.split("\n\n").map(str::trim_end) {
+        assert!(
+            blocks.contains(&block),
+            "docs/ci.md shows\n{block}\nbut `nurture check programs --summary` prints\n{real}"
+        );
+    }
+}
+
+/// The install lines the docs give for CI work in a user's repository of
+/// programs, not only in a clone of nurture (`--path .`).
+#[test]
+fn ci_install_lines_work_outside_this_repository() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for doc in ["README.md", "docs/ci.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).expect("read");
+        for line in text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("- run: cargo install"))
+        {
+            assert!(
+                line.contains("--git https://github.com/"),
+                "{doc}: `{line}` only works inside the nurture repository"
+            );
+        }
+        assert!(text.contains("cargo install --locked --git"), "{doc}");
+    }
+}

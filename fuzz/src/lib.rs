@@ -6,7 +6,6 @@
 
 use nurture::diagnostic::Diagnostic;
 use nurture::plan::Plan;
-use nurture::render::{self, FileReport, human::HumanOptions};
 use nurture::syntax::ast::Schema;
 use std::sync::OnceLock;
 
@@ -109,30 +108,4 @@ pub fn assert_spans_fit(text: &str, diagnostics: &[Diagnostic]) {
             );
         }
     }
-}
-
-/// Renders the diagnostics in every format the CLI offers: the human one
-/// with and without colour at a narrow and a wide width, JSON, GitHub
-/// annotations and SARIF. The machine formats must be JSON where they say so.
-pub fn render_everywhere(text: &str, diagnostics: Vec<Diagnostic>) {
-    let report = FileReport {
-        path: "fuzz.nurture".to_string(),
-        source: text.to_string(),
-        diagnostics,
-    };
-    for (color, width) in [(false, 80), (true, 0), (false, 1000)] {
-        render::human::render(&report, &HumanOptions { color, width });
-    }
-    let reports = std::slice::from_ref(&report);
-    let json = render::json::render(reports, 1);
-    assert!(
-        serde_json::from_str::<serde_json::Value>(&json).is_ok(),
-        "the JSON report is not JSON"
-    );
-    render::github::render(reports);
-    let sarif = render::sarif::render(reports);
-    assert!(
-        serde_json::from_str::<serde_json::Value>(&sarif).is_ok(),
-        "the SARIF report is not JSON"
-    );
 }

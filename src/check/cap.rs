@@ -3,7 +3,9 @@
 //! check walks forward from every reachable send, counting sends until D has
 //! passed, loops included; a wait arm for an event takes no time, since a
 //! customer may answer at once. Sends whose guards exclude each other
-//! within a run count as one at most (`guards.rs`).
+//! within a run count as one at most (`guards.rs`). With `ends after D`, a
+//! send that cannot come before D (the soonest a customer gets there) is
+//! never sent, and is not counted.
 
 use super::flow::{Flow, Point, To, show_minutes};
 use super::guards::{Guards, Known};
@@ -53,6 +55,10 @@ fn starts(flow: &Flow, guards: &Guards) -> Vec<(Point, Known)> {
 
 pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
     let reachable = starts(flow, guards);
+    let deadline = super::timing::deadline_minutes(flow.program);
+    let soonest = deadline
+        .map(|_| super::timing::soonest(flow))
+        .unwrap_or_default();
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {
@@ -71,7 +77,11 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             })
         };
         for (point, known) in reachable.iter().filter(|(p, _)| counts(*p)) {
-            if let Some(sends) = too_many(flow, guards, cap, (*point, known), &counts) {
+            let until = deadline.map(|d| Until {
+                deadline: d,
+                from: soonest.get(point).copied().unwrap_or(0),
+            });
+            if let Some(sends) = too_many(flow, guards, cap, (*point, known), until, &counts) {
                 let written = source
                     .get(clause.span.start..clause.span.end)
                     .unwrap_or("cap");
@@ -134,7 +144,7 @@ pub fn most_within(
                 return Err(());
             }
             searches.set(searches.get() + 1);
-            match search(flow, guards, &cap, (*point, known), &counts) {
+            match search(flow, guards, &cap, (*point, known), None, &counts) {
                 Ok(None) => {}
                 other => {
                     found = other;
@@ -185,18 +195,28 @@ fn reachable(flow: &Flow) -> BTreeSet<Point> {
     seen
 }
 
+/// The deadline, and the soonest a customer reaches the first send after
+/// entering.
+#[derive(Clone, Copy)]
+struct Until {
+    deadline: u64,
+    from: u64,
+}
+
 /// Looks for a path from `first` with more sends than the cap allows within
 /// its window; returns the sends along it. Sends whose guards exclude each
-/// other within a run go out one at most (`guards.rs`).
+/// other within a run go out one at most (`guards.rs`), and none goes out
+/// at or after the deadline.
 fn too_many(
     flow: &Flow,
     guards: &Guards,
     cap: &Cap,
     start: (Point, &Known),
+    until: Option<Until>,
     counts: &dyn Fn(Point) -> bool,
 ) -> Option<Vec<Point>> {
     // Past the budget nothing is reported: N311 says only what it found.
-    search(flow, guards, cap, start, counts).unwrap_or(None)
+    search(flow, guards, cap, start, until, counts).unwrap_or(None)
 }
 
 /// [`too_many`], telling a search that ran out of budget (`Err`) from one
@@ -206,20 +226,26 @@ fn search(
     guards: &Guards,
     cap: &Cap,
     (first, known): (Point, &Known),
+    until: Option<Until>,
     counts: &dyn Fn(Point) -> bool,
 ) -> Result<Option<Vec<Point>>, ()> {
     let limit = cap.count.value as usize;
     let window = cap.per.value.minutes;
+    if until.is_some_and(|u| u.from >= u.deadline) {
+        return Ok(None);
+    }
     let mut seen = BTreeSet::new();
-    // (point, minutes since the first send, sends so far on this path,
-    // what is known in this run); the first send goes out.
-    let mut stack: Vec<(Point, u64, Vec<Point>, Known)> =
-        vec![(first, 0, Vec::new(), known.clone())];
-    while let Some((point, elapsed, sends, known)) = stack.pop() {
+    // (point, minutes since the first send, the soonest since entering,
+    // sends so far on this path, what is known in this run); the first
+    // send goes out.
+    let start = until.map_or(0, |u| u.from);
+    let mut stack: Vec<(Point, u64, u64, Vec<Point>, Known)> =
+        vec![(first, 0, start, Vec::new(), known.clone())];
+    while let Some((point, elapsed, since_entry, sends, known)) = stack.pop() {
         if seen.len() > BUDGET {
             return Err(());
         }
-        if !seen.insert((point, elapsed, sends.len(), known.clone())) {
+        if !seen.insert((point, elapsed, since_entry, sends.len(), known.clone())) {
             continue;
         }
         for way in onward(flow, guards, point, &known).into_iter().rev() {
@@ -235,8 +261,11 @@ fn search(
                 }
             }
             let later = elapsed.saturating_add(way.after);
-            if later < window {
-                stack.push((way.to, later, sends, way.known));
+            let since = since_entry.saturating_add(way.after).max(way.at_least);
+            let before_deadline = until.is_none_or(|u| since < u.deadline);
+            if later < window && before_deadline {
+                let since = if until.is_some() { since } else { 0 };
+                stack.push((way.to, later, since, sends, way.known));
             }
         }
     }

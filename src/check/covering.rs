@@ -160,6 +160,12 @@ fn write_key(cond: &Cond, out: &mut String) {
             out.push_str("is:");
             out.push_str(&operand_text(operand));
         }
+        CondKind::HasData(data) => {
+            out.push_str("has:");
+            out.push_str(data.source.as_str());
+            out.push('.');
+            out.push_str(data.property.as_str());
+        }
     }
 }
 
@@ -175,6 +181,7 @@ fn operand_text(operand: &Operand) -> String {
                 offset.value.minutes
             )
         }
+        Operand::Data(data) => format!("n:{}.{}", data.source.as_str(), data.property.as_str()),
     }
 }
 
@@ -184,7 +191,7 @@ fn operand_key(operand: &Operand) -> Option<String> {
     match operand {
         Operand::Attribute(name) => Some(format!("w:{}", name.as_str())),
         Operand::Value(value) => Some(value_key(&value.value)),
-        Operand::RelativeTime { .. } => None,
+        Operand::RelativeTime { .. } | Operand::Data(_) => None,
     }
 }
 

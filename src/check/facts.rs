@@ -48,6 +48,11 @@ pub struct Messages {
     /// Per channel; `None`: unbounded.
     pub per_channel: BTreeMap<String, Option<u64>>,
     pub unbounded_because: Option<String>,
+    /// When a loop sends and the deadline bounds it: why the count holds,
+    /// like "the loop through steps `a` and `b` waits at least 7d and the
+    /// program ends after 30d".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounded_because: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -204,28 +209,83 @@ fn messages(flow: &Flow, points: &PointGraph, guards: &Guards) -> Messages {
     // Sends whose guards exclude each other count once; past its size
     // limit, every send on a path counts.
     let sends = Sends::new(flow, guards);
+    let deadline = super::timing::deadline_minutes(flow.program);
     let count = |channel: Option<&str>| -> Option<u64> {
+        let counts =
+            |p: Point| send_channel(flow, p).is_some_and(|c| channel.is_none_or(|w| w == c));
+        // With a deadline, what a customer can get before it, loops and
+        // all: the soonest each send can come.
+        if let (Some(deadline), Some(sends)) = (deadline, &sends) {
+            return sends.most_within(&counts, deadline);
+        }
         if sending_loop(channel).is_some() {
             return None;
         }
         let Some(start) = start else { return Some(0) };
-        let counts =
-            |p: Point| send_channel(flow, p).is_some_and(|c| channel.is_none_or(|w| w == c));
         if let Some(sends) = &sends {
             return Some(sends.most(&counts));
         }
         let value = |p: Point| u64::from(counts(p));
         Some(longest(points, start, &value))
     };
+    let total = count(None);
+    let bounded_because = match (sending_loop(None), deadline, total) {
+        (Some(members), Some(deadline), Some(_)) => Some(format!(
+            "{} waits at least {} and the program ends after {}",
+            loop_steps(flow, members)
+                .replace(" can repeat", "")
+                .replacen("step `", "the loop through step `", 1),
+            show_minutes(shortest_round(flow, members)),
+            show_minutes(deadline)
+        )),
+        _ => None,
+    };
     Messages {
-        total: count(None),
+        total,
         per_channel: channels
             .iter()
             .map(|c| (c.to_string(), count(Some(c))))
             .collect(),
-        unbounded_because: sending_loop(None)
-            .map(|members| format!("{}, sending each time", loop_steps(flow, members))),
+        unbounded_because: match total {
+            Some(_) => None,
+            None => sending_loop(None)
+                .map(|members| format!("{}, sending each time", loop_steps(flow, members))),
+        },
+        bounded_because,
     }
+}
+
+/// The least time a customer takes round a loop (its points), answering at
+/// once: Dijkstra from each point back to itself, within the loop.
+fn shortest_round(flow: &Flow, members: &[Point]) -> u64 {
+    let inside: BTreeSet<Point> = members.iter().copied().collect();
+    let mut best = u64::MAX;
+    for &from in members {
+        let mut soonest: BTreeMap<Point, u64> = BTreeMap::new();
+        let mut queue = BinaryHeap::new();
+        queue.push(Reverse((0u64, from)));
+        while let Some(Reverse((at, point))) = queue.pop() {
+            if at >= best {
+                break;
+            }
+            for movement in flow.moves(point) {
+                let To::Point(to) = movement.to else { continue };
+                if !inside.contains(&to) {
+                    continue;
+                }
+                let arrive = at.saturating_add(movement.after);
+                if to == from {
+                    best = best.min(arrive);
+                    continue;
+                }
+                if soonest.get(&to).is_none_or(|&s| arrive < s) {
+                    soonest.insert(to, arrive);
+                    queue.push(Reverse((arrive, to)));
+                }
+            }
+        }
+    }
+    if best == u64::MAX { 0 } else { best }
 }
 
 fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
@@ -262,7 +322,9 @@ fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
             }
         }
         waits |= match flow.statement(point).map(|s| &s.kind) {
-            Some(StatementKind::Wait(_) | StatementKind::WaitFor(_)) => true,
+            Some(
+                StatementKind::Wait(_) | StatementKind::WaitFor(_) | StatementKind::WaitUntil(_),
+            ) => true,
             Some(StatementKind::Send { .. }) => quiet,
             _ => false,
         };
@@ -279,6 +341,13 @@ fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
             }
             ClauseKind::Holdout(share) if share.value.0 > 0 => {
                 found.insert("holdout".into());
+            }
+            // The deadline ends the journeys still going when it comes.
+            ClauseKind::Ends(deadline) => {
+                let steps_end = super::timing::timing(flow).without_deadline;
+                if steps_end.is_none_or(|stay| stay >= deadline.after.value.minutes) {
+                    found.insert(deadline.outcome().to_string());
+                }
             }
             _ => {}
         }

@@ -6,7 +6,9 @@
 //! leads to one or more next points or exits, each after some time: `wait 3d`
 //! takes three days, a `timeout` arm the wait's length, everything else no
 //! time at all. An event arm also takes no time, since a customer may answer
-//! at once: that is the worst case the checks must allow for.
+//! at once: that is the worst case the checks must allow for. `wait until
+//! 30d after entry` takes no time of its own but ends no earlier than 30
+//! days after entering (`Move::at_least`).
 //!
 //! Moves that never happen are left out: an arm for an event that an `exit
 //! when` rule, the goal or an earlier arm always takes first, and a `when`
@@ -47,12 +49,14 @@ pub enum Via<'p> {
     When(&'p Cond),
     Else,
     Share,
+    /// An interrupt (`on EVENT -> STEP`) for this event, from a wait.
+    Interrupt(&'p Name),
 }
 
 impl Via<'_> {
     /// An arm of a `wait up to … for` or a `branch`: what can be shadowed.
     pub fn is_arm(&self) -> bool {
-        matches!(self, Via::Event(_) | Via::When(_))
+        matches!(self, Via::Event(_) | Via::When(_) | Via::Interrupt(_))
     }
 }
 
@@ -64,6 +68,10 @@ pub struct Move<'p> {
     /// Minutes the move may take at the latest: for an event arm, the
     /// wait's whole length, since the answer may come just before timeout.
     pub latest: u64,
+    /// Minutes after entering that the move ends no earlier than: `wait
+    /// until D after entry` ends at D, or at once when D has passed; 0 for
+    /// every other move.
+    pub at_least: u64,
     pub via: Via<'p>,
     /// The arrow or statement the move is written as.
     pub span: Span,
@@ -121,10 +129,11 @@ impl<'p> Flow<'p> {
             .enumerate()
             .map(|(step, s)| {
                 (0..s.statements.len())
-                    .map(|at| flow.work_out_moves(Point { step, at }))
+                    .map(|at| flow.own_moves(Point { step, at }))
                     .collect()
             })
             .collect();
+        flow.add_interrupts();
         flow
     }
 
@@ -169,7 +178,95 @@ impl<'p> Flow<'p> {
             .map_or(&[], Vec::as_slice)
     }
 
-    fn work_out_moves(&self, point: Point) -> Vec<Move<'p>> {
+    /// Where a customer waits at `point`, the longest they may wait
+    /// there: every interrupt may take them on at once (the event may come
+    /// as the wait begins) or as late as that. `wait until` lasts until its
+    /// moment at the latest, which no customer is past when they get
+    /// there, so the moment bounds it.
+    fn waits_at(&self, point: Point) -> Option<u64> {
+        match self.statement(point).map(|s| &s.kind) {
+            Some(StatementKind::Wait(d)) => Some(d.value.minutes),
+            Some(StatementKind::WaitUntil(d)) => Some(d.value.minutes),
+            Some(StatementKind::WaitFor(wait)) => Some(wait.up_to.value.minutes),
+            // A send that quiet hours hold: the customer waits there too.
+            Some(StatementKind::Send { .. }) if super::timing::holds_sends(self.program) => {
+                Some(super::timing::quiet_minutes(self.program))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every point reached from `from` by the statements' own moves: an
+    /// interrupt's own way, where it does not apply (so it cannot loop).
+    /// The compiler works out the same set on the plan's nodes.
+    pub fn own_way(&self, from: Point) -> std::collections::BTreeSet<Point> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![from];
+        while let Some(point) = todo.pop() {
+            if self.statement(point).is_none() || !seen.insert(point) {
+                continue;
+            }
+            for movement in self.moves(point) {
+                if let To::Point(to) = movement.to {
+                    todo.push(to);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Adds each interrupt's moves: from every point a customer waits at,
+    /// but for the interrupt's own way.
+    fn add_interrupts(&mut self) {
+        let program = self.program;
+        let mut added: Vec<(Point, Move<'p>)> = Vec::new();
+        for clause in &program.clauses {
+            let crate::syntax::ast::ClauseKind::Interrupt(on) = &clause.kind else {
+                continue;
+            };
+            // An unknown step (N301) leads nowhere.
+            let Some(step) = self.step_index(on.step.as_str()) else {
+                continue;
+            };
+            let target = Point { step, at: 0 };
+            let own = self.own_way(target);
+            for (i, s) in program.steps.iter().enumerate() {
+                for at in 0..s.statements.len() {
+                    let point = Point { step: i, at };
+                    let Some(latest) = self.waits_at(point) else {
+                        continue;
+                    };
+                    if own.contains(&point) {
+                        continue;
+                    }
+                    added.push((
+                        point,
+                        Move {
+                            to: To::Point(target),
+                            after: 0,
+                            latest,
+                            via: Via::Interrupt(&on.event),
+                            span: clause.span,
+                            same_run: false,
+                            at_least: 0,
+                        },
+                    ));
+                }
+            }
+        }
+        for (point, movement) in added {
+            if let Some(moves) = self
+                .moves
+                .get_mut(point.step)
+                .and_then(|step| step.get_mut(point.at))
+            {
+                moves.push(movement);
+            }
+        }
+    }
+
+    /// The moves a statement makes by itself.
+    fn own_moves(&self, point: Point) -> Vec<Move<'p>> {
         let Some(statement) = self.statement(point) else {
             return Vec::new();
         };
@@ -186,6 +283,18 @@ impl<'p> Flow<'p> {
                 via: Via::Next,
                 span,
                 same_run: false,
+                at_least: 0,
+            }],
+            StatementKind::WaitUntil(at) => vec![Move {
+                to: next,
+                after: 0,
+                latest: 0,
+                via: Via::Next,
+                span,
+                // A new run when the customer waits; when the moment has
+                // passed the run goes on, which `at_once.rs` counts.
+                same_run: false,
+                at_least: at.value.minutes,
             }],
             StatementKind::WaitFor(wait) => wait
                 .arms
@@ -202,6 +311,7 @@ impl<'p> Flow<'p> {
                         via,
                         span: arm.span,
                         same_run: false,
+                        at_least: 0,
                     }
                 })
                 .collect(),
@@ -217,6 +327,7 @@ impl<'p> Flow<'p> {
                     },
                     span: arm.span,
                     same_run: true,
+                    at_least: 0,
                 })
                 .collect(),
             StatementKind::Split(arms) => arms
@@ -228,6 +339,7 @@ impl<'p> Flow<'p> {
                     via: Via::Share,
                     span: arm.span,
                     same_run: true,
+                    at_least: 0,
                 })
                 .collect(),
             StatementKind::Exit(outcome) => vec![Move {
@@ -237,6 +349,7 @@ impl<'p> Flow<'p> {
                 via: Via::Goto,
                 span,
                 same_run: true,
+                at_least: 0,
             }],
             StatementKind::Goto(name) => vec![Move {
                 to: match self.step_index(name.as_str()) {
@@ -248,6 +361,7 @@ impl<'p> Flow<'p> {
                 via: Via::Goto,
                 span,
                 same_run: true,
+                at_least: 0,
             }],
             _ => vec![Move {
                 to: next,
@@ -256,6 +370,7 @@ impl<'p> Flow<'p> {
                 via: Via::Next,
                 span,
                 same_run: true,
+                at_least: 0,
             }],
         }
     }

@@ -42,7 +42,9 @@ pub fn step_graph(flow: &Flow) -> DiGraph<usize, Arrow> {
                             NodeIndex::new(i),
                             NodeIndex::new(to.step),
                             Arrow {
-                                instant: !waits,
+                                // An interrupt moves a customer who waits
+                                // for its event.
+                                instant: !waits && !matches!(movement.via, Via::Interrupt(_)),
                                 span: movement.span,
                             },
                         );
@@ -114,8 +116,10 @@ fn unknown_steps(program: &Program, found: &mut Vec<Diagnostic>) {
         );
     };
     for clause in &program.clauses {
-        if let ClauseKind::Start(name) = &clause.kind {
-            report(name, false);
+        match &clause.kind {
+            ClauseKind::Start(name) => report(name, false),
+            ClauseKind::Interrupt(on) => report(&on.step, false),
+            _ => {}
         }
     }
     for step in &program.steps {

@@ -309,7 +309,9 @@ impl<'p> Guards<'p> {
                         .collect()
                 }
             }
-            CondKind::In { .. } => Vec::new(),
+            // What the trigger carried is not followed: knowing less only
+            // counts more.
+            CondKind::In { .. } | CondKind::HasData(_) => Vec::new(),
         }
     }
 
@@ -319,7 +321,7 @@ impl<'p> Guards<'p> {
             Operand::Attribute(name) if !name.as_str().contains('.') => {
                 Some(self.value(&ValueKind::Word(name.value.clone())))
             }
-            Operand::Attribute(_) | Operand::RelativeTime { .. } => None,
+            Operand::Attribute(_) | Operand::RelativeTime { .. } | Operand::Data(_) => None,
             Operand::Value(value) => Some(self.value(&value.value)),
         }
     }

@@ -13,6 +13,8 @@ pub mod at_once;
 pub mod cap;
 pub mod consent;
 pub mod covering;
+pub mod data;
+pub mod deadline;
 pub mod facts;
 pub mod fixes;
 pub mod flow;
@@ -112,8 +114,10 @@ pub fn graph_checks(
     found.extend(arms::check(program, text));
     found.extend(shadow::check(&flow));
     found.extend(at_once::check(&flow));
+    found.extend(deadline::check(&flow));
     found.extend(consent::check(&flow, &needs_consent));
     found.extend(cap::check(&flow, &guards, text));
+    found.extend(data::check(&flow, schema, timing::holds_sends(program)));
     found.extend(kind::check(program));
     found
 }

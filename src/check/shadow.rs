@@ -1,19 +1,21 @@
 //! Arms, rules and the goal that never fire, because something before them
 //! always takes their customers first (N309, N313, N314).
 //!
-//! The interpreter (`run/interpret.rs`) offers an event to these in order,
+//! The interpreter (`run/interpret/`) offers an event to these in order,
 //! and the first that takes it ends the search:
 //!
 //! 1. the `exit when` rules, in the order written;
 //! 2. the goal, while its window is open (from entering, inclusive);
-//! 3. the arms of the wait the customer is at, in the order written;
-//! 4. and without an event, when the wait's time is up, its `timeout`.
+//! 3. the interrupts (`on EVENT -> STEP`), in the order written;
+//! 4. the arms of the wait the customer is at, in the order written;
+//! 5. and without an event, when the wait's time is up, its `timeout`.
 //!
 //! So an arm for an event that a rule takes (N313), or that the goal takes
 //! while the customer can only wait there inside the goal's window (N314),
 //! never fires, nor does an arm or a `when` behind an earlier one that
 //! matches everyone it would (N309); a rule behind an earlier rule, and the
-//! goal behind a rule, neither (N313). What "matches everyone it would"
+//! goal behind a rule, neither (N313); an arm or an interrupt behind an
+//! interrupt that takes every such event, N324. What "matches everyone it would"
 //! means is in `covering.rs`: only what the text alone decides, so every
 //! warning is true. Whether a wait ends inside the goal's window is worked
 //! out by `timing.rs`, with every delay counted.
@@ -52,6 +54,8 @@ pub enum What<'p> {
     Rule(&'p Name),
     /// The goal, for this event.
     Goal(&'p Name),
+    /// An interrupt, for this event.
+    Interrupt(&'p Name),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +71,8 @@ pub enum Taker {
     },
     /// An earlier arm or `when`: its span.
     Earlier(Span),
+    /// An interrupt: its clause.
+    Interrupt(Span),
 }
 
 /// Everything that never fires, in source order, found on the flow with
@@ -92,6 +98,31 @@ pub fn find<'p>(flow: &Flow<'p>) -> Vec<Shadowed<'p>> {
             }
             ClauseKind::Goal(g) => goal = goal.or(Some((clause.span, g))),
             _ => {}
+        }
+    }
+    // The interrupts, after every rule whatever the order written.
+    let mut interrupts: HashMap<&str, Covering> = HashMap::new();
+    for clause in &program.clauses {
+        let ClauseKind::Interrupt(on) = &clause.kind else {
+            continue;
+        };
+        let condition = on.condition.as_ref();
+        let by_rule = rules
+            .get(on.event.as_str())
+            .and_then(|seen| seen.find(condition))
+            .map(Taker::Rule);
+        let by_earlier = interrupts
+            .entry(on.event.as_str())
+            .or_default()
+            .meet(condition, clause.span)
+            .map(Taker::Interrupt);
+        if let Some(by) = by_rule.or(by_earlier) {
+            found.push(Shadowed {
+                arm: clause.span,
+                at: clause.span,
+                what: What::Interrupt(&on.event),
+                by,
+            });
         }
     }
     if let Some((span, g)) = goal {
@@ -120,12 +151,15 @@ pub fn find<'p>(flow: &Flow<'p>) -> Vec<Shadowed<'p>> {
         for (at, statement) in s.statements.iter().enumerate() {
             match &statement.kind {
                 StatementKind::WaitFor(wait) => {
+                    let deadline = timing::deadline_minutes(program);
                     let until = timing.as_ref().and_then(|t| {
-                        t.arrival(Point { step, at })
-                            .map(|arrival| arrival.saturating_add(wait.up_to.value.minutes))
+                        t.arrival(Point { step, at }).map(|arrival| {
+                            let until = arrival.saturating_add(wait.up_to.value.minutes);
+                            deadline.map_or(until, |d| until.min(d))
+                        })
                     });
                     let goal = goal.as_ref().map(|(span, g, takes)| (*span, *g, takes));
-                    wait_arms(wait, &rules, goal, until, &mut found);
+                    wait_arms(wait, (&rules, &interrupts), goal, until, &mut found);
                 }
                 StatementKind::Branch(arms) => {
                     let mut earlier = Covering::default();
@@ -156,7 +190,7 @@ pub fn find<'p>(flow: &Flow<'p>) -> Vec<Shadowed<'p>> {
 /// after entering (`None`: no bound).
 fn wait_arms<'p>(
     wait: &'p WaitFor,
-    rules: &HashMap<&str, Covering>,
+    (rules, interrupts): (&HashMap<&str, Covering>, &HashMap<&str, Covering>),
     goal: Option<(Span, &Goal, &Covering)>,
     until: Option<u64>,
     found: &mut Vec<Shadowed<'p>>,
@@ -183,12 +217,16 @@ fn wait_arms<'p>(
                 until,
             })
         });
+        let by_interrupt = interrupts
+            .get(event.as_str())
+            .and_then(|seen| seen.find(condition))
+            .map(Taker::Interrupt);
         let by_arm = earlier
             .entry(event.as_str())
             .or_default()
             .meet(condition, arm.span)
             .map(Taker::Earlier);
-        if let Some(by) = by_rule.or(by_goal).or(by_arm) {
+        if let Some(by) = by_rule.or(by_goal).or(by_interrupt).or(by_arm) {
             found.push(Shadowed {
                 arm: arm.span,
                 at: arm.span,
@@ -216,6 +254,11 @@ pub fn check(flow: &Flow) -> Vec<Diagnostic> {
             if let Target::Step(name) = target {
                 targets.insert(span, name);
             }
+        }
+    }
+    for clause in &flow.program.clauses {
+        if let ClauseKind::Interrupt(on) = &clause.kind {
+            targets.insert(clause.span, &on.step);
         }
     }
     let target = |arm: Span| targets.get(&arm).copied();
@@ -274,6 +317,32 @@ fn diagnostic(shadowed: &Shadowed) -> Diagnostic {
                 .help(format!(
                     "the goal ends the journey at any step: remove the arm (the goal counts these customers as converted), or wait for another event than `{e}`"
                 ))
+        }
+        (What::WaitArm(event), Taker::Interrupt(interrupt)) => {
+            let e = event.as_str();
+            Diagnostic::new(Code::TakenByInterrupt, format!("this `{e}` arm can never fire"))
+                .label(arm, format!("every `{e}` here has already moved the customer on"))
+                .label(interrupt, format!("this interrupt takes every such `{e}` first, at any step"))
+                .help("interrupts are tried before a step's arms: remove the arm, or narrow the interrupt with `where`")
+        }
+        (What::Interrupt(event), Taker::Rule(rule)) => {
+            let e = event.as_str();
+            Diagnostic::new(Code::TakenByExitRule, "this interrupt can never fire")
+                .label(arm, format!("every `{e}` has already ended the journey"))
+                .label(rule, format!("this rule takes every such `{e}` first"))
+                .help("the `exit when` rules are tried before the interrupts: remove one, or narrow the rule with `where`")
+        }
+        (What::Interrupt(event), Taker::Interrupt(first)) => {
+            let e = event.as_str();
+            Diagnostic::new(Code::TakenByInterrupt, "this interrupt can never fire")
+                .label(arm, format!("every `{e}` has already moved the customer on"))
+                .label(first, format!("this interrupt takes every such `{e}` first"))
+                .help("interrupts are tried in order: put the narrower `where` first, or remove this one")
+        }
+        (_, Taker::Interrupt(interrupt)) => {
+            Diagnostic::new(Code::TakenByInterrupt, "this can never fire")
+                .label(arm, "an interrupt takes it first")
+                .label(interrupt, "the interrupt")
         }
         (What::WaitArm(event), Taker::Earlier(first)) => {
             let e = event.as_str();

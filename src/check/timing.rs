@@ -12,11 +12,14 @@
 //!   statements that follow without waiting go on with it at the end of
 //!   quiet hours, so each run of statements without a wait is held once at
 //!   most. A run that sends is taken to be held, for the worst case;
-//! - a customer in the holdout stays the goal's whole window.
+//! - a customer in the holdout stays the goal's whole window;
+//! - `wait until D after entry` waits until D after entering, whenever
+//!   the customer gets there before.
 //!
 //! The search is over pairs (point, held already in this run), a graph
 //! (petgraph) whose loops make a time unbounded: every loop a checked
-//! program can go round waits somewhere (N303).
+//! program can go round waits somewhere (N303). `ends after D` bounds it
+//! all: no customer is anywhere later than D after entering, loops or not.
 
 use super::flow::{Flow, Point, To};
 use crate::syntax::ast::{ClauseKind, Program, StatementKind};
@@ -43,6 +46,48 @@ pub fn quiet_minutes(program: &Program) -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether a send can be held back (and the run it is in with it), so
+/// that a customer waits at it.
+pub fn holds_sends(program: &Program) -> bool {
+    quiet_minutes(program) > 0
+}
+
+/// `ends after D`: the minutes after entering at which every journey ends.
+pub fn deadline_minutes(program: &Program) -> Option<u64> {
+    program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Ends(deadline) => Some(deadline.after.value.minutes),
+        _ => None,
+    })
+}
+
+/// The soonest a customer can be at each point after entering, answering
+/// at once (Dijkstra over the moves' soonest times, `wait until` included);
+/// points no customer reaches are left out.
+pub fn soonest(flow: &Flow) -> BTreeMap<Point, u64> {
+    use std::cmp::Reverse;
+    let mut best: BTreeMap<Point, u64> = BTreeMap::new();
+    let Some(start) = flow.start() else {
+        return best;
+    };
+    let mut queue = std::collections::BinaryHeap::new();
+    best.insert(start, 0);
+    queue.push(Reverse((0u64, start)));
+    while let Some(Reverse((at, point))) = queue.pop() {
+        if best.get(&point).is_some_and(|&b| b < at) {
+            continue;
+        }
+        for movement in flow.moves(point) {
+            let To::Point(to) = movement.to else { continue };
+            let arrive = at.saturating_add(movement.after).max(movement.at_least);
+            if best.get(&to).is_none_or(|&b| arrive < b) {
+                best.insert(to, arrive);
+                queue.push(Reverse((arrive, to)));
+            }
+        }
+    }
+    best
+}
+
 /// The goal's window when customers in the holdout wait it out.
 pub fn holdout_minutes(program: &Program) -> u64 {
     let holdout = program.clauses.iter().any(|c| match &c.kind {
@@ -66,6 +111,9 @@ pub struct Timing {
     arrival: BTreeMap<Point, Option<u64>>,
     /// The longest stay in minutes; `None`: unbounded.
     pub longest_stay: Option<u64>,
+    /// The longest stay the steps alone allow (`ends after` and the
+    /// holdout aside): the deadline ends journeys only when this reaches it.
+    pub without_deadline: Option<u64>,
 }
 
 impl Timing {
@@ -73,6 +121,20 @@ impl Timing {
     /// for a point no customer reaches.
     pub fn arrival(&self, point: Point) -> Option<u64> {
         self.arrival.get(&point).copied().unwrap_or(Some(0))
+    }
+}
+
+/// A move in the search: minutes it adds at the latest, and the minutes
+/// after entering it ends no earlier than.
+#[derive(Clone, Copy, Debug)]
+struct Delay {
+    adds: u64,
+    floor: u64,
+}
+
+impl Delay {
+    fn after(self, at: u64) -> u64 {
+        at.saturating_add(self.adds).max(self.floor)
     }
 }
 
@@ -88,14 +150,15 @@ pub fn timing(flow: &Flow) -> Timing {
                 Some(StatementKind::Send { .. })
             )
     };
-    let mut graph: DiGraph<State, u64> = DiGraph::new();
+    let mut graph: DiGraph<State, Delay> = DiGraph::new();
     let mut nodes: BTreeMap<State, NodeIndex> = BTreeMap::new();
     // The longest time spent on the way out from each state.
-    let mut leave: BTreeMap<NodeIndex, u64> = BTreeMap::new();
+    let mut leave: BTreeMap<NodeIndex, Delay> = BTreeMap::new();
     let Some(start) = flow.start() else {
         return Timing {
             arrival: BTreeMap::new(),
             longest_stay: Some(0),
+            without_deadline: Some(0),
         };
     };
     let first = (start, false);
@@ -106,12 +169,16 @@ pub fn timing(flow: &Flow) -> Timing {
         let hold = !held && sends(point);
         let extra = if hold { quiet } else { 0 };
         for movement in flow.moves(point) {
-            let weight = extra.saturating_add(movement.latest);
+            let weight = Delay {
+                adds: extra.saturating_add(movement.latest),
+                floor: movement.at_least,
+            };
             let to = match movement.to {
                 To::Point(to) if flow.statement(to).is_some() => to,
                 To::Exit(_) => {
-                    let out = leave.entry(here).or_default();
-                    *out = (*out).max(weight);
+                    let out = leave.entry(here).or_insert(Delay { adds: 0, floor: 0 });
+                    out.adds = out.adds.max(weight.adds);
+                    out.floor = out.floor.max(weight.floor);
                     continue;
                 }
                 // An arrow to no step (N301), or the end of a step with no
@@ -133,7 +200,8 @@ pub fn timing(flow: &Flow) -> Timing {
     // Every state was reached from the first: each starts at 0 and takes
     // the latest of the moves into it.
     let mut latest: Vec<Option<u64>> = vec![Some(0); graph.node_count()];
-    let mut stay = Some(holdout_minutes(flow.program));
+    // The steps' longest stay; the holdout's is added at the end.
+    let mut stay = Some(0);
     for component in components.iter().rev() {
         let looped = component.len() > 1 || graph.contains_edge(component[0], component[0]);
         if looped {
@@ -145,20 +213,27 @@ pub fn timing(flow: &Flow) -> Timing {
             let at = latest[node.index()];
             stay = match (stay, at) {
                 (Some(stay), Some(at)) => {
-                    Some(stay.max(at.saturating_add(leave.get(&node).copied().unwrap_or(0))))
+                    Some(stay.max(leave.get(&node).map_or(at, |d| d.after(at))))
                 }
                 _ => None,
             };
             for edge in graph.edges(node) {
                 let target = edge.target().index();
                 latest[target] = match (latest[target], at) {
-                    (Some(before), Some(at)) => Some(before.max(at.saturating_add(*edge.weight()))),
+                    (Some(before), Some(at)) => Some(before.max(edge.weight().after(at))),
                     _ => None,
                 };
             }
         }
     }
 
+    // The deadline: no customer is anywhere later than it.
+    let deadline = deadline_minutes(flow.program);
+    let bounded = |at: Option<u64>| match (at, deadline) {
+        (Some(at), Some(d)) => Some(at.min(d)),
+        (None, Some(d)) => Some(d),
+        (at, None) => at,
+    };
     let mut arrival: BTreeMap<Point, Option<u64>> = BTreeMap::new();
     for (&(point, _), node) in &nodes {
         let at = latest[node.index()];
@@ -168,8 +243,13 @@ pub fn timing(flow: &Flow) -> Timing {
             _ => None,
         };
     }
+    for at in arrival.values_mut() {
+        *at = bounded(*at);
+    }
+    let holdout = holdout_minutes(flow.program);
     Timing {
         arrival,
-        longest_stay: stay,
+        longest_stay: bounded(stay.map(|stay| stay.max(holdout))),
+        without_deadline: stay,
     }
 }

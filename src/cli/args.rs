@@ -41,6 +41,9 @@ pub enum Command {
     /// Simulate programs against sample customers who answer as a
     /// behaviour model says, and report what would happen.
     Simulate(SimulateArgs),
+    /// Add the JSON reports of the shards of one run (`simulate --shard
+    /// I/N`) into the report of the whole run.
+    Merge(MergeArgs),
     /// Fit a behaviour model for the simulator to a history of sends and
     /// the customers' events (JSON Lines), and write it as TOML.
     Fit(FitArgs),
@@ -150,6 +153,18 @@ pub enum ClockArg {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' reports (`simulate --shard I/N --output-format json`),
+    /// every shard of the run once, in any order.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<PathBuf>,
+
+    /// How to print the whole run's report: the same as `simulate` prints.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub output_format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct SimulateArgs {
     /// The programs to simulate; several are reported side by side (an A/B
     /// test of two versions).
@@ -190,7 +205,7 @@ pub struct SimulateArgs {
 
     /// Trace the first customers (in file order) whose journey matches, like
     /// `outcome == handed_off`, `step == offer`, `converted`, `not holdout`,
-    /// `messages >= 2`, joined by `and`.
+    /// `messages >= 2`, joined by `and` or `or`.
     #[arg(long, value_name = "CONDITION")]
     pub trace_where: Option<String>,
 
@@ -222,6 +237,38 @@ pub struct SimulateArgs {
     /// program's flow chart and the simulated counts on its arrows.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["trace", "trace_where"])]
     pub html: Option<PathBuf>,
+
+    /// Simulate only the customers whose id hashes to shard I of N
+    /// (numbered from 0: `0/4` … `3/4`), for one machine of many; `nurture
+    /// merge` adds the shards' JSON reports into the whole run's.
+    #[arg(long, value_name = "I/N", value_parser = shard, conflicts_with_all = ["trace", "trace_where"])]
+    pub shard: Option<crate::sim::stream::Shard>,
+}
+
+/// `I/N`, with `I` below `N`.
+fn shard(text: &str) -> Result<crate::sim::stream::Shard, String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| "write the shard as I/N, like 0/4 for the first of four".to_string())?;
+    let number = |part: &str, what: &str| {
+        part.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{part}` is not a {what} (write I/N, like 0/4)"))
+    };
+    let (index, count) = (
+        number(index, "shard number")?,
+        number(count, "number of shards")?,
+    );
+    if count == 0 {
+        return Err("there must be at least one shard (write I/N, like 0/4)".into());
+    }
+    if index >= count {
+        return Err(format!(
+            "shards are numbered from 0, so the shards of {count} are 0/{count} to {}/{count}",
+            count - 1
+        ));
+    }
+    Ok(crate::sim::stream::Shard { index, count })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -409,9 +456,15 @@ pub struct GraphArgs {
     pub format: GraphFormat,
 
     /// A simulator report (JSON) whose counts for this program are written
-    /// on the arrows; in SVG, busier arrows are also drawn thicker.
+    /// on the arrows; in SVG, busier arrows are also drawn thicker. The
+    /// report must be of this version of the program (its digest).
     #[arg(long, value_name = "REPORT.json")]
     pub sim: Option<PathBuf>,
+
+    /// With `--sim`: the customer schema the program was simulated with; by
+    /// default the `schema.nurture` beside the program.
+    #[arg(long, value_name = "PATH", requires = "sim")]
+    pub schema: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -473,23 +526,30 @@ pub struct CompileArgs {
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// Which format.
-    #[arg(value_enum)]
-    pub format: SchemaFormat,
+    #[arg(value_parser = format_names())]
+    pub format: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SchemaFormat {
-    /// The executable plan `nurture compile` writes.
-    Plan,
-    /// The report `nurture simulate --output-format json` writes.
-    Simulate,
+/// The names `nurture schema` takes, each with what it describes.
+fn format_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::formats::FORMATS
+            .iter()
+            .map(|f| clap::builder::PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or folders to check; folders are searched for `*.nurture` files.
+    /// `-` reads the program from standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// With `-`: the path to report standard input under, and where its
+    /// schema is looked for (an editor passes the file's own path).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 
     /// How to print what was found.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
@@ -514,6 +574,11 @@ pub struct CheckArgs {
     /// quickest way to the goal (human and json output).
     #[arg(long)]
     pub summary: bool,
+
+    /// Checking threads; by default one per core. The output is the same
+    /// for every value, in the order of the files.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub threads: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -47,6 +47,9 @@ pub const PROGRAMS: [(&str, &str); 13] = [
 /// A behaviour model, read and checked, with what to tell about it.
 pub struct Model {
     pub name: String,
+    /// `sha256:` and the hex SHA-256 of the model's text: shards of one
+    /// run must have used the same model.
+    pub digest: String,
     pub behavior: Behavior,
     /// Set when the bundled model was used with a schema that lacks some of
     /// what it names: what was left out, in one sentence.
@@ -72,6 +75,10 @@ pub fn model(path: Option<&Path>, schema: Option<&Schema>) -> Result<Model, i32>
     match read {
         Ok((behavior, left_out)) => Ok(Model {
             name,
+            digest: {
+                use sha2::Digest;
+                format!("sha256:{:x}", sha2::Sha256::digest(text.as_bytes()))
+            },
             behavior,
             note: (!left_out.is_empty()).then(|| {
                 format!(

@@ -12,55 +12,113 @@ use crate::syntax::ast::{Program, Schema};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A file read for checking: its path as given, its bytes, its schema's key
+/// (`Schemas::key_for_file`) and the schema's path as found.
+type Read = (String, Vec<u8>, Option<PathBuf>, Option<PathBuf>);
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let (paths, problems) = files::collect(&args.paths);
+    let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if from_stdin && args.paths.len() > 1 {
+        complain("`-` (standard input) cannot be checked together with other paths");
+        return exit::TROUBLE;
+    }
+    if args.stdin_filename.is_some() && !from_stdin {
+        complain("`--stdin-filename` names standard input: give `-` as the path to read it");
+        return exit::TROUBLE;
+    }
+    let (paths, mut problems) = if from_stdin {
+        (Vec::new(), Vec::new())
+    } else {
+        files::collect(&args.paths)
+    };
     let mut trouble = !problems.is_empty();
     for problem in &problems {
         complain(problem);
     }
-    let mut reports = Vec::with_capacity(paths.len());
-    let mut facts: Vec<(String, Facts)> = Vec::new();
+    // Read in order, each file with its schema, so that what is said on
+    // stderr (a file that cannot be read, a schema that cannot be used)
+    // comes in the order of the files; then checked on every core.
     let mut schemas = Schemas::new(args.schema.as_deref());
-    // The programs checked without errors against each schema with caps
-    // across programs (N316), by the schema's path.
-    let mut portfolio: BTreeMap<PathBuf, Vec<Program>> = BTreeMap::new();
-    for path in &paths {
-        match files::read(path) {
+    // Each file: its path, its bytes, its schema's key, and the schema's
+    // path as found (for the caps across programs).
+    let mut read: Vec<Read> = Vec::with_capacity(paths.len().max(1));
+    if from_stdin {
+        match files::read_stdin() {
             Ok(bytes) => {
-                let schema_path = schemas.path_for(path);
-                let schema = schemas.for_file(path, &bytes);
-                let report = check_bytes(path.display().to_string(), &bytes, schema);
-                // Facts only for files without errors: about a broken
-                // program they would mislead.
-                let clean = !report
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.severity() == Severity::Error);
-                if clean && schema.is_some_and(|s| !s.caps.is_empty()) {
-                    if let (Some(program), Some(schema_path)) =
-                        (crate::syntax::parse(&report.source).program, schema_path)
-                    {
-                        portfolio.entry(schema_path).or_default().push(program);
-                    }
-                }
-                if args.summary && clean {
-                    facts.extend(
-                        crate::check::facts_of_text_with(&report.source, schema)
-                            .map(|f| (report.path.clone(), f)),
-                    );
-                }
-                reports.push(report);
+                // Named, and its schema found, as the file it stands for.
+                let path = args
+                    .stdin_filename
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(files::STDIN_NAME));
+                let schema_path = schemas.path_for(&path);
+                let schema = schemas.key_for_file(&path, &bytes);
+                read.push((path.display().to_string(), bytes, schema, schema_path));
             }
             Err(problem) => {
                 complain(&problem);
+                problems.push(problem);
                 trouble = true;
             }
         }
     }
+    for path in &paths {
+        match files::read(path) {
+            Ok(bytes) => {
+                let schema_path = schemas.path_for(path);
+                let schema = schemas.key_for_file(path, &bytes);
+                read.push((path.display().to_string(), bytes, schema, schema_path));
+            }
+            Err(problem) => {
+                complain(&problem);
+                problems.push(problem);
+                trouble = true;
+            }
+        }
+    }
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let checked = in_parallel(&read, threads, |(path, bytes, key, schema_path)| {
+        let schema = key.as_deref().and_then(|key| schemas.get(key));
+        let report = check_bytes(path.clone(), bytes, schema);
+        let facts = if args.summary {
+            facts_of(&report, schema)
+        } else {
+            None
+        };
+        // A program checked without errors against a schema with caps
+        // across programs (N316), by the schema's path.
+        let clean = !report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity() == Severity::Error);
+        let member = match (schema_path, schema) {
+            (Some(schema_path), Some(schema)) if clean && !schema.caps.is_empty() => {
+                crate::syntax::parse(&report.source)
+                    .program
+                    .map(|program| (schema_path.clone(), program))
+            }
+            _ => None,
+        };
+        (report, facts, member)
+    });
+    let mut reports = Vec::with_capacity(checked.len());
+    let mut facts: Vec<(String, Facts)> = Vec::new();
+    let mut portfolio: BTreeMap<PathBuf, Vec<Program>> = BTreeMap::new();
+    for (report, found, member) in checked {
+        facts.extend(found);
+        if let Some((schema_path, program)) = member {
+            portfolio.entry(schema_path).or_default().push(program);
+        }
+        reports.push(report);
+    }
 
     let bounds = portfolio_checks(&schemas, portfolio, &mut reports, args.summary);
     trouble |= schemas.finish();
+    problems.extend(schemas.problems().iter().cloned());
     let files_checked = reports.len();
     let totals = Totals::of(&reports);
     let output = match args.output_format {
@@ -71,11 +129,16 @@ pub fn run(args: &CheckArgs) -> i32 {
             }
             for (path, facts) in &facts {
                 out.push('\n');
-                out.push_str(&render::facts::render(path, facts));
+                // The path is the user's; the facts name steps and outcomes.
+                out.push_str(&crate::printable::printable(&render::facts::render(
+                    path, facts,
+                )));
             }
             for portfolio in &bounds {
                 out.push('\n');
-                out.push_str(&render::facts::portfolio(portfolio));
+                out.push_str(&crate::printable::printable(&render::facts::portfolio(
+                    portfolio,
+                )));
             }
             out
         }
@@ -83,7 +146,15 @@ pub fn run(args: &CheckArgs) -> i32 {
             render::json::render_with_facts(&reports, files_checked, &facts, &bounds)
         }
         OutputFormat::Github => render::github::render(&reports),
-        OutputFormat::Sarif => render::sarif::render(&reports),
+        OutputFormat::Sarif => render::sarif::render_run(
+            &reports,
+            &render::sarif::Invocation {
+                problems,
+                source_root: std::env::current_dir()
+                    .ok()
+                    .map(|cwd| render::sarif::folder_uri(&cwd)),
+            },
+        ),
     };
     print(&output);
 
@@ -145,6 +216,49 @@ fn portfolio_checks(
     bounds
 }
 
+/// `work` done on each of `items` on up to `threads` threads, the results
+/// in the order of the items whatever thread did which: each thread takes
+/// the next item not yet taken, so a long file holds up no other.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            return mine;
+                        };
+                        mine.push((index, work(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked (a fault in nurture) would lose its
+            // files' reports: its panic goes on, as on one thread.
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
 /// Checks one file's bytes and keeps its path for the report.
 fn check_bytes(path: String, bytes: &[u8], schema: Option<&Schema>) -> FileReport {
     let (source, diagnostics) = crate::check::check_bytes_with(bytes, schema);
@@ -201,4 +315,17 @@ fn terminal_width() -> usize {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&c| c > 0)
         .unwrap_or(100)
+}
+
+/// The facts of a checked file, for `--summary`: only for a file without
+/// errors, since about a broken program they would mislead.
+fn facts_of(report: &FileReport, schema: Option<&Schema>) -> Option<(String, Facts)> {
+    let clean = !report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity() == Severity::Error);
+    if !clean {
+        return None;
+    }
+    crate::check::facts_of_text_with(&report.source, schema).map(|f| (report.path.clone(), f))
 }

@@ -4,7 +4,7 @@
 
 use super::args::CompileArgs;
 use super::schema::Schemas;
-use super::{complain, exit, files, print};
+use super::{complain, exit, files, print, write};
 use crate::diagnostic::Severity;
 use crate::plan::Plan;
 use crate::render::FileReport;
@@ -14,15 +14,23 @@ use std::io::Write;
 use std::path::Path;
 
 pub fn run(args: &CompileArgs) -> i32 {
+    if let Some(output) = &args.output {
+        let mut inputs = vec![("the program", args.file.as_path())];
+        inputs.extend(args.schema.as_deref().map(|s| ("the schema", s)));
+        if let Err(problem) = write::not_an_input(output, &inputs) {
+            complain(&problem);
+            return exit::TROUBLE;
+        }
+    }
     let plan = match checked_plan(&args.file, args.schema.as_deref()) {
         Ok((plan, _)) => plan.to_json(),
         Err(code) => return code,
     };
     match &args.output {
-        Some(output) => match std::fs::write(output, plan) {
+        Some(output) => match write::replace(output, plan.as_bytes()) {
             Ok(()) => exit::CLEAN,
-            Err(error) => {
-                complain(&format!("cannot write `{}`: {error}", output.display()));
+            Err(problem) => {
+                complain(&problem);
                 exit::TROUBLE
             }
         },

@@ -27,6 +27,11 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, problems)
 }
 
+/// Searches `dir`. A link to a `.nurture` file is followed like the file
+/// (a program kept in one place and linked into several folders is checked
+/// in each); a link to a folder is not, so no loop of links can make the
+/// walk endless, and a note says so, as it does for a link that leads
+/// nowhere.
 fn search(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<String>) {
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -37,10 +42,27 @@ fn search(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<String>) {
     for entry in walker {
         match entry {
             Ok(entry) => {
-                let is_program = entry.file_type().is_file()
-                    && entry.path().extension().is_some_and(|ext| ext == "nurture");
-                if is_program {
+                let named_program = entry.path().extension().is_some_and(|ext| ext == "nurture");
+                let kind = entry.file_type();
+                if kind.is_file() && named_program {
                     files.push(entry.into_path());
+                } else if kind.is_symlink() && entry.depth() > 0 {
+                    let shown = entry.path().display();
+                    match std::fs::metadata(entry.path()) {
+                        Ok(target) if target.is_file() => {
+                            if named_program {
+                                files.push(entry.into_path());
+                            }
+                        }
+                        Ok(target) if target.is_dir() => super::note(&format!(
+                            "`{shown}` is a link to a folder, which is not searched; name it as a path to check what it holds"
+                        )),
+                        Ok(_) => {}
+                        Err(_) if named_program => {
+                            super::note(&format!("`{shown}` is a link that leads nowhere; skipped"))
+                        }
+                        Err(_) => {}
+                    }
                 }
             }
             Err(error) => problems.push(format!("cannot search {}", error)),
@@ -57,6 +79,21 @@ pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     file.take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| format!("cannot read `{}`: {}", path.display(), plain(&error)))?;
+    Ok(bytes)
+}
+
+/// How standard input is named when nothing else names it.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Standard input's bytes, read as [`read`] reads a file: at most one byte
+/// more than the size limit.
+pub fn read_stdin() -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read standard input: {}", plain(&error)))?;
     Ok(bytes)
 }
 

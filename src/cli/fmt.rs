@@ -7,11 +7,11 @@
 //! standard error.
 
 use super::args::FmtArgs;
-use super::{complain, exit, files, print};
+use super::{complain, exit, files, print, write};
 use crate::format::{FormatError, format_source};
 use crate::render::FileReport;
 use crate::render::human::{self, HumanOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// What became of one file.
 enum Outcome {
@@ -61,12 +61,9 @@ pub fn run(args: &FmtArgs) -> i32 {
                 print(&diff(&shown, &old, &new));
                 tally.changed += 1;
             }
-            Outcome::Changed { new, .. } => match std::fs::write(path, new) {
+            Outcome::Changed { new, .. } => match write::replace(path, new.as_bytes()) {
                 Ok(()) => tally.changed += 1,
-                Err(error) => report(
-                    &mut tally,
-                    Outcome::Trouble(format!("cannot write `{shown}`: {error}")),
-                ),
+                Err(problem) => report(&mut tally, Outcome::Trouble(problem)),
             },
             other => report(&mut tally, other),
         }
@@ -84,13 +81,14 @@ pub fn run(args: &FmtArgs) -> i32 {
 /// `nurture fmt -`: the formatted text on stdout (or, with `--check`, the
 /// diff), nothing when the text does not parse.
 fn standard_input(check: bool) -> i32 {
-    const SHOWN: &str = "<stdin>";
-    let mut bytes = Vec::new();
-    let limit = crate::syntax::limits::MAX_FILE_BYTES as u64 + 1;
-    if let Err(error) = std::io::stdin().lock().take(limit).read_to_end(&mut bytes) {
-        complain(&format!("cannot read standard input: {error}"));
-        return exit::TROUBLE;
-    }
+    const SHOWN: &str = files::STDIN_NAME;
+    let bytes = match files::read_stdin() {
+        Ok(bytes) => bytes,
+        Err(problem) => {
+            complain(&problem);
+            return exit::TROUBLE;
+        }
+    };
     let mut tally = Tally::default();
     match format_bytes(SHOWN, &bytes) {
         Outcome::Unchanged if !check => print(&String::from_utf8_lossy(&bytes)),
@@ -153,10 +151,12 @@ fn report(tally: &mut Tally, outcome: Outcome) {
 /// A unified diff from the file as it is to the file formatted, with three
 /// lines of context, as `diff -u` and `git diff` print it.
 fn diff(shown: &str, old: &str, new: &str) -> String {
+    // A line break in the path must not end the header line.
+    let shown = crate::printable::one_line(shown);
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(shown, shown)
+        .header(&shown, &shown)
         .to_string()
 }
 

@@ -11,12 +11,14 @@ mod files;
 mod fit;
 mod fmt;
 mod graph;
+mod merge;
 mod replay;
 mod sample;
 mod schema;
 mod serve;
 mod simulate;
 mod trace;
+mod write;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -46,7 +48,7 @@ pub fn run() -> i32 {
             };
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Check(options) => check::run(&options),
         Command::Explain(options) => explain::run(&options),
         Command::Compile(options) => compile::run(&options),
@@ -54,39 +56,51 @@ pub fn run() -> i32 {
         Command::Graph(options) => graph::run(&options),
         Command::Diff(options) => diff::run(&options),
         Command::Simulate(options) => simulate::run(&options),
+        Command::Merge(options) => merge::run(&options),
         Command::Sample(options) => sample::run(&options),
         Command::Fmt(options) => fmt::run(&options),
         Command::Lsp(_) => crate::lsp::run(),
         Command::Fit(options) => fit::run(&options),
         Command::Serve(options) => serve::run(&options),
-        Command::Schema(options) => match options.format {
-            args::SchemaFormat::Plan => {
-                print(&crate::plan::json_schema());
+        Command::Schema(options) => match crate::formats::find(&options.format) {
+            Some(format) => {
+                print(&(format.schema)());
                 exit::CLEAN
             }
-            args::SchemaFormat::Simulate => {
-                print(&crate::sim::report::json_schema());
-                exit::CLEAN
-            }
+            // clap takes only the names in the table.
+            None => exit::TROUBLE,
         },
-    }
+    };
+    write::finish(code)
 }
 
-/// Writes to stdout, ignoring a closed pipe (`nurture check | head`).
+/// Writes to stdout; a closed pipe (`nurture check | head`) is fine, any
+/// other failure makes the run end with exit 2 (`write::finish`).
 fn print(text: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    write::stdout(text);
 }
 
-/// Reports a problem with nurture's own work (not a finding) on stderr.
+/// Writes one line for people on stderr (a bad row, a count), escaped like
+/// [`complain`]'s.
+fn tell(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}", crate::printable::one_line(line));
+}
+
+/// A note on stderr: something the user should know that is no error (and
+/// changes no exit code).
+fn note(message: &str) {
+    tell(&format!("nurture: note: {message}"));
+}
+
+/// Reports a problem with nurture's own work (not a finding) on stderr, on
+/// one line: a path or a value quoted in it cannot add a line (which a CI
+/// runner would read as a command) or drive the terminal.
 fn complain(message: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "nurture: error: {message}");
-}
-
-/// Tells the user something worth knowing that is not a problem, on stderr.
-fn note(message: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "nurture: note: {message}");
+    let _ = writeln!(
+        err,
+        "nurture: error: {}",
+        crate::printable::one_line(message)
+    );
 }

@@ -84,8 +84,11 @@ pub fn run(args: &ReplayArgs) -> i32 {
         Some(text) => match input::parse_time(text) {
             Some(at) => Some(at),
             None => {
+                let why = input::time_problem(text)
+                    .filter(|why| !why.starts_with("a date like"))
+                    .map_or_else(String::new, |why| format!(": {why}"));
                 complain(&format!(
-                    "`--until {text}` is not a time like 2026-06-30T00:00:00Z"
+                    "`--until {text}` is not a time like 2026-06-30T00:00:00Z{why}"
                 ));
                 return exit::TROUBLE;
             }
@@ -106,12 +109,29 @@ pub fn run(args: &ReplayArgs) -> i32 {
             "{duplicates} duplicate event(s) in `{events_file}` (an `id` the customer already had) were dropped\n"
         ));
     }
+    if let (Some(until), Some(text)) = (until, &args.until) {
+        // The clock stops at --until; what came later is not replayed, and
+        // is counted so that nobody mistakes a cut run for a whole one.
+        let later = events
+            .iter()
+            .filter(|e| e.at > until && result.customers.contains_key(&e.customer))
+            .count();
+        if later > 0 {
+            let noun = if later == 1 { "event" } else { "events" };
+            summary.push_str(&format!(
+                "{later} {noun} after --until {} were not replayed\n",
+                text.trim()
+            ));
+        }
+    }
     if !result.unknown_customers.is_empty() {
         summary.push_str(&format!(
             "{} event(s) for customers not in `{customers_file}` were ignored\n",
             result.unknown_customers.len()
         ));
     }
+    // A plan written by hand can name its program anything.
+    let summary = crate::printable::printable(&summary);
     let _ = std::io::stderr().lock().write_all(summary.as_bytes());
     if input::findings(&bad) == 0 {
         exit::CLEAN
@@ -128,9 +148,8 @@ fn schema_for_plan(args: &ReplayArgs) -> Option<crate::syntax::ast::Schema> {
 }
 
 fn report_rows(bad: &[RowError]) {
-    let mut err = std::io::stderr().lock();
     for row in bad {
-        let _ = writeln!(err, "{row}");
+        super::tell(&row.to_string());
     }
 }
 

@@ -6,7 +6,7 @@
 use super::args::{
     SampleArgs, SampleBehaviorArgs, SampleCommand, SampleCustomersArgs, SampleHistoryArgs,
 };
-use super::{bundled, complain, exit, files};
+use super::{bundled, complain, exit, files, write};
 use crate::plan::Plan;
 use crate::run::input::{self, Format};
 use crate::sim::engine::{Scratch, Subject, Window, simulate_one};
@@ -15,7 +15,7 @@ use crate::sim::setup::Setup;
 use crate::sim::tally::Tally;
 use crate::sim::zone::Zones;
 use crate::syntax::ast::{Program, Schema};
-use std::io::{self, ErrorKind, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 /// The most customers `sample customers` writes: 100 million is about
@@ -52,59 +52,48 @@ fn customers(args: &SampleCustomersArgs) -> i32 {
         seed: args.seed,
         as_of,
     };
-    let (result, target) = match &args.output {
+    match &args.output {
         Some(path) => {
-            let target = format!("`{}`", path.display());
-            match std::fs::File::create(path) {
-                Ok(mut file) => (sample::write_customers(&mut file, &options), target),
-                Err(error) => (Err(error), target),
+            match write::replace_with(path, |mut file| {
+                sample::write_customers(&mut file, &options)
+            }) {
+                Ok(()) => exit::CLEAN,
+                Err(problem) => {
+                    complain(&problem);
+                    exit::TROUBLE
+                }
             }
         }
-        None => (
-            sample::write_customers(&mut io::stdout().lock(), &options),
-            "standard output".to_string(),
-        ),
-    };
-    match result {
-        Ok(()) => exit::CLEAN,
-        // `nurture sample customers | head` closes the pipe on purpose.
-        Err(error) if error.kind() == ErrorKind::BrokenPipe && args.output.is_none() => exit::CLEAN,
-        Err(error) => {
-            complain(&format!("cannot write {target}: {}", files::plain(&error)));
-            exit::TROUBLE
+        None => {
+            let mut out = io::stdout().lock();
+            match sample::write_customers(&mut out, &options).and_then(|()| out.flush()) {
+                Ok(()) => exit::CLEAN,
+                Err(error) => {
+                    // A closed pipe (`nurture sample customers | head`)
+                    // was asked for; `write::finish` says anything else.
+                    write::stdout_failed(&error);
+                    exit::CLEAN
+                }
+            }
         }
     }
 }
 
-/// Writes `text` to `path` by way of a temporary file beside it, or to
+/// Writes `text` to `path`, replacing it whole (cli/write.rs), or to
 /// standard output; the exit code.
 pub(super) fn write_out(path: Option<&Path>, text: &str) -> i32 {
-    let result = match path {
-        Some(path) => {
-            let mut temporary = path.as_os_str().to_owned();
-            temporary.push(".nurture-partial");
-            let temporary = std::path::PathBuf::from(temporary);
-            let written =
-                std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));
-            if written.is_err() {
-                let _ = std::fs::remove_file(&temporary);
+    match path {
+        Some(path) => match write::replace(path, text.as_bytes()) {
+            Ok(()) => exit::CLEAN,
+            Err(problem) => {
+                complain(&problem);
+                exit::TROUBLE
             }
-            written
-        }
+        },
+        // A failed write is said by `write::finish` as the command ends.
         None => {
-            let mut out = io::stdout().lock();
-            out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        }
-    };
-    match result {
-        Ok(()) => exit::CLEAN,
-        Err(error) if error.kind() == ErrorKind::BrokenPipe && path.is_none() => exit::CLEAN,
-        Err(error) => {
-            let target = path.map_or("standard output".to_string(), |p| {
-                format!("`{}`", p.display())
-            });
-            complain(&format!("cannot write {target}: {}", files::plain(&error)));
-            exit::TROUBLE
+            write::stdout(text);
+            exit::CLEAN
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Schemas {
     missing: bool,
     /// Whether a schema could not be used.
     trouble: bool,
+    /// What was said about schemas that could not be used.
+    said: Vec<String>,
 }
 
 enum Loaded {
@@ -52,6 +54,7 @@ impl Schemas {
             loaded: BTreeMap::new(),
             missing: false,
             trouble: false,
+            said: Vec::new(),
         }
     }
 
@@ -59,6 +62,15 @@ impl Schemas {
     /// file that holds a schema itself, and when no usable schema is found.
     /// A schema that cannot be used is reported the first time it is asked for.
     pub fn for_file(&mut self, path: &Path, bytes: &[u8]) -> Option<&Schema> {
+        let key = self.key_for_file(path, bytes)?;
+        self.get(&key)
+    }
+
+    /// As [`Schemas::for_file`], but the schema's key for [`Schemas::get`],
+    /// so that many files can hold theirs at once (`nurture check` checks
+    /// files on several threads, each with its schema, after reading them
+    /// all in order, schemas' complaints included).
+    pub fn key_for_file(&mut self, path: &Path, bytes: &[u8]) -> Option<PathBuf> {
         if std::str::from_utf8(bytes).is_ok_and(crate::syntax::holds_schema) {
             return None;
         }
@@ -67,14 +79,17 @@ impl Schemas {
             return None;
         };
         let key = absolute(&self.cwd, &schema_path);
-        let loaded = self.loaded.entry(key).or_insert_with(|| load(&schema_path));
+        let loaded = self
+            .loaded
+            .entry(key.clone())
+            .or_insert_with(|| load(&schema_path));
         match loaded {
-            Loaded::Usable(schema) => Some(schema),
+            Loaded::Usable(_) => Some(key),
             Loaded::Unusable { reason, reported } => {
                 if !*reported {
-                    complain(&format!(
-                        "{reason}; names and values were not checked against it"
-                    ));
+                    let problem = format!("{reason}; names and values were not checked against it");
+                    complain(&problem);
+                    self.said.push(problem);
                     *reported = true;
                     self.trouble = true;
                 }
@@ -105,6 +120,14 @@ impl Schemas {
         absolute(&self.cwd, a) == absolute(&self.cwd, b)
     }
 
+    /// The usable schema of a key [`Schemas::key_for_file`] gave.
+    pub fn get(&self, key: &Path) -> Option<&Schema> {
+        match self.loaded.get(key) {
+            Some(Loaded::Usable(schema)) => Some(schema),
+            _ => None,
+        }
+    }
+
     /// Says, once, that some program was checked without a schema. Returns
     /// whether a schema could not be used, which makes the run's exit code 2.
     pub fn finish(&self) -> bool {
@@ -113,6 +136,12 @@ impl Schemas {
             let _ = writeln!(err, "nurture: note: {NO_SCHEMA_NOTE}");
         }
         self.trouble
+    }
+
+    /// What was said about schemas that could not be used, for a report
+    /// that lists the run's problems (SARIF's invocation).
+    pub fn problems(&self) -> &[String] {
+        &self.said
     }
 
     /// `schema.nurture` in the program's folder, then in each folder above

@@ -9,16 +9,19 @@
 
 use super::args::{ReportFormat, SimulateArgs};
 use super::bundled::{self, SAMPLE_CUSTOMERS, SAMPLE_CUSTOMERS_NAME};
-use super::{complain, exit, files, print};
+use super::{complain, exit, files, print, write};
 use crate::plan::Plan;
 use crate::render::chart::{self, FlowCount};
 use crate::render::html::{self, Picture};
 use crate::render::{simulation, svg};
+use crate::run::compact::Layout;
 use crate::run::input::{self, Format, RowError};
-use crate::sim::engine::{MAX_EVENTS, Window};
-use crate::sim::report::{self, About, Report};
-use crate::sim::run::{Options, simulate};
+use crate::sim::engine::Window;
+use crate::sim::report::shard::ShardProgram;
+use crate::sim::report::{self, About, Report, Run, Shape, ShardReport};
+use crate::sim::run::Options;
 use crate::sim::setup::Setup;
+use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
 use crate::syntax::ast::{ClauseKind, Program, Schema};
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -36,7 +39,7 @@ pub(super) struct Loaded {
 
 impl Loaded {
     /// Each trigger and the audience, as written.
-    fn written(&self) -> (Vec<String>, Option<String>) {
+    pub(super) fn written(&self) -> (Vec<String>, Option<String>) {
         let text = |span: crate::span::Span| {
             self.source
                 .get(span.start..span.end)
@@ -61,6 +64,12 @@ impl Loaded {
 }
 
 pub fn run(args: &SimulateArgs) -> i32 {
+    if let Some(html) = &args.html
+        && let Err(problem) = write::not_an_input(html, &inputs(args))
+    {
+        complain(&problem);
+        return exit::TROUBLE;
+    }
     let Some(start) = start_of(&args.start) else {
         complain(&format!(
             "`--start {}` is not a day like 2026-01-01",
@@ -91,9 +100,9 @@ pub fn run(args: &SimulateArgs) -> i32 {
         Ok(model) => model,
         Err(code) => return code,
     };
-    let mut notes: Vec<String> = model.note.iter().cloned().collect();
+    let notes: Vec<String> = model.note.iter().cloned().collect();
 
-    let (customers_name, customers_text, format) = match &args.customers {
+    let (customers_name, format) = match &args.customers {
         Some(path) => {
             let Some(format) = Format::from_path(path) else {
                 complain(&format!(
@@ -102,16 +111,23 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 ));
                 return exit::TROUBLE;
             };
-            match files::read_data_text(path) {
-                Ok(text) => (path.display().to_string(), text, format),
-                Err(code) => return code,
+            // Read as it is simulated; a file that cannot be opened is
+            // told before anything else.
+            if let Err(error) = File::open(path) {
+                complain(&format!(
+                    "cannot read `{}`: {}",
+                    path.display(),
+                    files::plain(&error)
+                ));
+                return exit::TROUBLE;
             }
+            (path.display().to_string(), format)
         }
-        None => (
-            SAMPLE_CUSTOMERS_NAME.to_string(),
-            SAMPLE_CUSTOMERS.to_string(),
-            Format::Csv,
-        ),
+        None => (SAMPLE_CUSTOMERS_NAME.to_string(), Format::Csv),
+    };
+    let data = match &args.customers {
+        Some(path) => Data::File(path),
+        None => Data::Bytes(SAMPLE_CUSTOMERS.as_bytes()),
     };
 
     // An attribute the programs read that the file lacks would make every
@@ -123,7 +139,14 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 .or_insert_with(|| l.plan.program.clone());
         }
     }
-    let missing = input::missing_attributes(&customers_name, &customers_text, format, &read);
+    let missing = match data.reader() {
+        Ok(source) => input::missing_attributes_in(&customers_name, source, format, &read),
+        Err(error) => Err(error),
+    };
+    let missing = match missing {
+        Ok(missing) => missing,
+        Err(error) => return failed(&customers_name, Failure::Io(error)),
+    };
     if !missing.is_empty() {
         report_rows(&missing);
         complain("nothing was simulated: the customers lack what the programs read");
@@ -135,20 +158,47 @@ pub fn run(args: &SimulateArgs) -> i32 {
         .map(|l| Setup::new(&l.plan, &l.program, &model.behavior))
         .collect();
 
-    let mut keep = std::collections::BTreeSet::new();
-    for l in &loaded {
-        crate::sim::setup::attributes_read(&l.plan, &mut keep);
-    }
+    let segments: Vec<&str> = model
+        .behavior
+        .segments
+        .iter()
+        .map(|(segment, _, _)| segment.as_str())
+        .collect();
+    let layout = Layout::new(setups.iter().map(|s| s.plan), &segments);
+    let customers = Input {
+        data,
+        name: &customers_name,
+        format,
+        schema: schema.as_ref(),
+        block: input::BLOCK,
+    };
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let options = Options {
+        seeds: (0..args.runs)
+            .map(|run| args.seed.wrapping_add(run))
+            .collect(),
+        window,
+        threads,
+    };
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
 
     if args.strict {
-        let errors = input::read_customers_each(
-            &customers_name,
-            &customers_text,
-            format,
-            schema.as_ref(),
-            Some(&std::collections::BTreeSet::new()),
+        let errors = match simulate_file(
+            &setups,
+            &model.behavior,
+            &options,
+            &layout,
+            &customers,
+            shard,
+            false,
             &mut |_| {},
-        );
+        ) {
+            Ok(checked) => checked.errors,
+            Err(failure) => return failed(&customers_name, failure),
+        };
         if input::findings(&errors) > 0 {
             report_rows(&errors);
             complain(&format!(
@@ -163,6 +213,13 @@ pub fn run(args: &SimulateArgs) -> i32 {
         for note in &notes {
             super::note(note);
         }
+        let customers_text = match &args.customers {
+            Some(path) => match files::read_data_text(path) {
+                Ok(text) => text,
+                Err(code) => return code,
+            },
+            None => SAMPLE_CUSTOMERS.to_string(),
+        };
         let inputs = super::trace::Inputs {
             setups: &setups,
             model: &model.behavior,
@@ -181,175 +238,129 @@ pub fn run(args: &SimulateArgs) -> i32 {
         };
     }
 
-    // Made before simulating, so a path that cannot be written is found
-    // before the wait rather than after it.
-    let mut page = match &args.html {
-        Some(path) => match File::create(path) {
-            Ok(file) => Some((path, file)),
-            Err(error) => {
-                complain(&format!(
-                    "cannot write `{}`: {}",
-                    path.display(),
-                    files::plain(&error)
-                ));
-                return exit::TROUBLE;
-            }
-        },
-        None => None,
-    };
+    // Tried before simulating, so a path that cannot be written is found
+    // before the wait rather than after it; the page is written whole at
+    // the end (cli/write.rs), so a run cut short leaves the last one.
+    if let Some(path) = &args.html
+        && let Err(problem) = write::can_write(path)
+    {
+        complain(&problem);
+        return exit::TROUBLE;
+    }
 
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n as usize,
-    );
-    let options = Options {
-        seeds: (0..args.runs)
-            .map(|run| args.seed.wrapping_add(run))
-            .collect(),
-        window,
-        threads,
-    };
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |count: u64| {
         if show_progress {
             let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
         }
     };
-    let mut errors: Vec<RowError> = Vec::new();
-    let (tallies, mut bad_rows) = match format {
-        // The reading thread only splits the text into rows; the simulating
-        // threads make customers of them.
-        Format::Csv => simulate(
-            &setups,
-            &model.behavior,
-            &options,
-            &customers_name,
-            &mut |take| {
-                errors = input::read_csv_rows(
-                    &customers_name,
-                    &customers_text,
-                    schema.as_ref(),
-                    Some(&keep),
-                    take,
-                );
-            },
-            &mut progress,
-        ),
-        Format::JsonLines => simulate(
-            &setups,
-            &model.behavior,
-            &options,
-            &customers_name,
-            &mut |take| {
-                errors = input::read_customers_each(
-                    &customers_name,
-                    &customers_text,
-                    format,
-                    schema.as_ref(),
-                    Some(&keep),
-                    take,
-                );
-            },
-            &mut progress,
-        ),
+    let streamed = simulate_file(
+        &setups,
+        &model.behavior,
+        &options,
+        &layout,
+        &customers,
+        shard,
+        true,
+        &mut progress,
+    );
+    let (tallies, errors) = match streamed {
+        Ok(streamed) => (streamed.tallies, streamed.errors),
+        Err(failure) => return failed(&customers_name, failure),
     };
-    errors.append(&mut bad_rows);
-    errors.sort_by_key(|e| e.line);
     if show_progress {
         let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
     }
     report_rows(&errors);
 
-    let written: Vec<(Vec<String>, Option<String>)> = loaded.iter().map(Loaded::written).collect();
-    let notes_of_triggers: Vec<Vec<Option<String>>> = loaded
+    let programs: Vec<(Shape, About)> = loaded
         .iter()
-        .map(|l| {
-            l.plan
-                .entry
-                .triggers
-                .iter()
-                .map(|t| crate::sim::setup::trigger_note(t, &model.behavior))
-                .collect()
+        .zip(&setups)
+        .map(|(l, setup)| {
+            let (triggers, audience) = l.written();
+            let about = About {
+                file: l.file.clone(),
+                bound: l.bound,
+                triggers,
+                audience,
+                trigger_notes: l
+                    .plan
+                    .entry
+                    .triggers
+                    .iter()
+                    .map(|t| crate::sim::setup::trigger_note(t, &model.behavior))
+                    .collect(),
+                days: args.days,
+            };
+            (Shape::of(setup), about)
         })
         .collect();
-    // [run][program] → one report per run and program.
-    let reports: Vec<Vec<report::ProgramReport>> = tallies
-        .iter()
-        .map(|run| {
-            loaded
-                .iter()
-                .enumerate()
-                .zip(&setups)
-                .zip(run)
-                .map(|(((i, l), setup), tally)| {
-                    let about = About {
-                        file: &l.file,
-                        bound: l.bound,
-                        triggers: &written[i].0,
-                        audience: written[i].1.as_deref(),
-                        trigger_notes: &notes_of_triggers[i],
-                        days: args.days,
-                    };
-                    report::program_report(setup, tally, &about)
-                })
-                .collect()
-        })
-        .collect();
-    let mut programs: Vec<report::ProgramReport> = reports.first().cloned().unwrap_or_default();
-    if args.runs > 1 {
-        for (index, program) in programs.iter_mut().enumerate() {
-            let across: Vec<report::ProgramReport> = reports
-                .iter()
-                .filter_map(|run| run.get(index).cloned())
-                .collect();
-            program.runs = Some(report::runs_report(&across, args.seed));
-        }
-    }
-    for program in &programs {
-        if program.capped_customers > 0 {
-            notes.push(format!(
-                "{} customer(s) in `{}` did more than the {MAX_EVENTS} things the simulator follows for one customer; their simulation stopped there (is a background rate too high?)",
-                program.capped_customers, program.program
-            ));
-        }
-    }
-    for note in &notes {
-        super::note(note);
-    }
-    let report = Report {
-        format_version: report::FORMAT_VERSION,
+    let run = Run {
         seed: args.seed,
         start: input::show_time(window.start),
         end: input::show_time(window.end),
         days: args.days,
-        customers_file: customers_name,
+        customers_file: customers_name.clone(),
         behavior_file: model.name.clone(),
         skipped_rows: input::findings(&errors),
         runs: args.runs,
-        notes,
-        programs,
+        notes: notes.clone(),
     };
+    let (mut report, reports) = report::whole(&run, &programs, &tallies);
+    for note in &report.notes {
+        super::note(note);
+    }
+    if let Some(shard) = args.shard {
+        let bytes = match &args.customers {
+            Some(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+            None => SAMPLE_CUSTOMERS.len() as u64,
+        };
+        report.shard = Some(ShardReport {
+            index: shard.index,
+            count: shard.count,
+            nurture: env!("CARGO_PKG_VERSION").to_string(),
+            behavior_digest: model.digest.clone(),
+            customers_bytes: bytes,
+            notes,
+            programs: programs
+                .into_iter()
+                .enumerate()
+                .map(|(index, (shape, about))| ShardProgram {
+                    shape,
+                    about,
+                    tallies: tallies.iter().map(|run| run[index].clone()).collect(),
+                })
+                .collect(),
+        });
+    }
     print(&match args.output_format {
-        ReportFormat::Human => simulation::human(&report),
+        // File names, customer ids and the names in a plan are the user's.
+        ReportFormat::Human => {
+            crate::printable::printable(&simulation::human(&report)).into_owned()
+        }
         ReportFormat::Json => report.to_json(),
     });
-    if let Some((path, file)) = &mut page {
+    if let Some(path) = &args.html {
         let pictures = pictures(&loaded, &report);
-        let written = file
-            .write_all(html::html(&report, &pictures).as_bytes())
-            .and_then(|()| file.flush());
-        if let Err(error) = written {
-            complain(&format!(
-                "cannot write `{}`: {}",
-                path.display(),
-                files::plain(&error)
-            ));
+        if let Err(problem) = write::replace(path, html::html(&report, &pictures).as_bytes()) {
+            complain(&problem);
             return exit::TROUBLE;
         }
     }
 
-    // The checker's bound is a promise; a simulation that breaks it has
-    // found a fault in nurture, not in the program.
+    if let Err(code) = within_bounds(&reports) {
+        return code;
+    }
+    if input::findings(&errors) == 0 {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// The checker's bound is a promise; a simulation that breaks it has found
+/// a fault in nurture, not in the program.
+pub(super) fn within_bounds(reports: &[Vec<report::ProgramReport>]) -> Result<(), i32> {
     for program in reports.iter().flatten() {
         if let Some(bound) = program.messages.bound
             && program.messages.max > bound
@@ -358,14 +369,23 @@ pub fn run(args: &SimulateArgs) -> i32 {
                 "internal: `{}` sent a journey {} messages, more than the {bound} the checker proved; please report this",
                 program.program, program.messages.max
             ));
-            return exit::TROUBLE;
+            return Err(exit::TROUBLE);
         }
     }
-    if input::findings(&errors) == 0 {
-        exit::CLEAN
-    } else {
-        exit::FINDINGS
-    }
+    Ok(())
+}
+
+/// Every file the run reads, and what it is to the run.
+fn inputs(args: &SimulateArgs) -> Vec<(&'static str, &Path)> {
+    let mut inputs: Vec<(&str, &Path)> = args
+        .programs
+        .iter()
+        .map(|p| ("a program", p.as_path()))
+        .collect();
+    inputs.extend(args.customers.as_deref().map(|p| ("the customers file", p)));
+    inputs.extend(args.behavior.as_deref().map(|p| ("the behaviour model", p)));
+    inputs.extend(args.schema.as_deref().map(|p| ("the schema", p)));
+    inputs
 }
 
 /// Checks and compiles one program; also parses it for its steps, and works
@@ -456,9 +476,26 @@ pub(super) fn start_of(text: &str) -> Option<i64> {
     Some(at.timestamp().as_second())
 }
 
+/// The end of a run whose customers could not be read to the end.
+fn failed(name: &str, failure: Failure) -> i32 {
+    match failure {
+        Failure::Io(error) => {
+            complain(&format!("cannot read `{name}`: {}", files::plain(&error)));
+            exit::TROUBLE
+        }
+        Failure::NotUtf8 => {
+            complain(&format!("`{name}` is not UTF-8 text"));
+            exit::FINDINGS
+        }
+        Failure::Stopped => {
+            complain("internal: a simulating thread stopped; please report this");
+            exit::TROUBLE
+        }
+    }
+}
+
 pub(super) fn report_rows(bad: &[RowError]) {
-    let mut err = std::io::stderr().lock();
     for row in bad {
-        let _ = writeln!(err, "{row}");
+        super::tell(&row.to_string());
     }
 }

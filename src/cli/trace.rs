@@ -5,6 +5,9 @@
 use super::args::ReportFormat;
 use super::simulate::report_rows;
 use super::{complain, exit, print};
+use crate::diagnostic::Diagnostic;
+use crate::render::FileReport;
+use crate::render::human::{self, HumanOptions};
 use crate::render::trace::{self, Traced};
 use crate::run::Customer;
 use crate::run::input::{self, Format};
@@ -15,6 +18,7 @@ use crate::sim::setup::Setup;
 use crate::sim::tally::Tally;
 use crate::sim::zone::Zones;
 use crate::syntax::ast::Schema;
+use std::io::{IsTerminal, Write};
 
 pub(super) struct Inputs<'i> {
     pub setups: &'i [Setup<'i>],
@@ -79,7 +83,8 @@ fn show(inputs: &Inputs, found: &[Found]) {
         })
         .collect();
     print(&match inputs.output {
-        ReportFormat::Human => trace::human(&traced),
+        // Customer ids, properties and the names in a plan are the user's.
+        ReportFormat::Human => crate::printable::printable(&trace::human(&traced)).into_owned(),
         ReportFormat::Json => trace::json(&traced),
     });
 }
@@ -119,23 +124,34 @@ pub(super) fn one(inputs: &Inputs, id: &str) -> i32 {
     exit::CLEAN
 }
 
+/// The condition's problems, shown as a file's are (the condition is the
+/// source), on stderr; a usage error.
+fn condition_problems(condition: &str, diagnostics: Vec<Diagnostic>) -> i32 {
+    let report = FileReport {
+        path: "--trace-where".to_string(),
+        source: condition.to_string(),
+        diagnostics,
+    };
+    let options = HumanOptions {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: 100,
+    };
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(human::render(&report, &options).as_bytes());
+    exit::TROUBLE
+}
+
 /// `--trace-where CONDITION`: the first `limit` journeys, in file order,
 /// whose customer matches.
 pub(super) fn matching(inputs: &Inputs, condition: &str, limit: u64) -> i32 {
     let pick = match Pick::parse(condition) {
         Ok(pick) => pick,
-        Err(problem) => {
-            complain(&format!("`--trace-where {condition}`: {problem}"));
-            return exit::TROUBLE;
-        }
+        Err(problems) => return condition_problems(condition, problems),
     };
     let unknown = pick.unknown_names(inputs.setups);
     if !unknown.is_empty() {
-        complain(&format!(
-            "`--trace-where {condition}`: {}",
-            unknown.join("; ")
-        ));
-        return exit::TROUBLE;
+        return condition_problems(condition, unknown);
     }
     let mut found: Vec<Found> = Vec::new();
     let mut read = 0u64;

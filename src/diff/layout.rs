@@ -37,7 +37,9 @@ impl Rest {
         }
         let node = journey.node();
         match plan.nodes.get(node).map(|n| &n.op) {
-            Some(Op::Wait { .. } | Op::WaitFor { .. } | Op::Send { .. }) => Some(Rest::Node(node)),
+            Some(
+                Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. } | Op::Send { .. },
+            ) => Some(Rest::Node(node)),
             _ => None,
         }
     }
@@ -127,7 +129,7 @@ impl<'p> Layout<'p> {
         let mut found: Vec<Rest> = (0..self.plan.nodes.len())
             .filter(|&node| self.is_reachable(node))
             .filter(|&node| match self.op(node) {
-                Some(Op::Wait { .. } | Op::WaitFor { .. }) => true,
+                Some(Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. }) => true,
                 Some(Op::Send { .. }) => self.plan.quiet.is_some(),
                 _ => false,
             })
@@ -143,7 +145,10 @@ impl<'p> Layout<'p> {
         match rest {
             Rest::Holdout => Some(RestKind::Holdout),
             Rest::Node(node) => match self.op(node)? {
-                Op::Wait { .. } => Some(RestKind::Wait),
+                // `wait until` is a wait; moved there, a journey waits for
+                // the moment after its own entry (the interpreter works it
+                // out as it reaches the node).
+                Op::Wait { .. } | Op::WaitUntil { .. } => Some(RestKind::Wait),
                 Op::WaitFor { .. } => Some(RestKind::WaitFor),
                 Op::Send { .. } => Some(RestKind::HeldSend),
                 _ => None,
@@ -201,7 +206,9 @@ pub fn successors(op: Option<&Op>) -> Vec<usize> {
             | Op::Score { next, .. }
             | Op::Tag { next, .. }
             | Op::Untag { next, .. }
+            | Op::WaitUntil { next, .. }
             | Op::Set { next, .. }
+            | Op::SetFrom { next, .. }
             | Op::Phase { next, .. }
             | Op::Notify { next, .. },
         ) => vec![*next],
@@ -227,13 +234,13 @@ pub fn successors(op: Option<&Op>) -> Vec<usize> {
 pub fn key(op: &Op) -> String {
     match op {
         Op::Send { template, .. } => format!("send {template:?}"),
-        Op::Wait { .. } | Op::WaitFor { .. } => "wait".into(),
+        Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. } => "wait".into(),
         Op::Branch { .. } => "branch".into(),
         Op::Split { .. } => "split".into(),
         Op::Score { .. } => "score".into(),
         Op::Tag { tag, .. } => format!("tag {tag}"),
         Op::Untag { tag, .. } => format!("untag {tag}"),
-        Op::Set { attribute, .. } => format!("set {attribute}"),
+        Op::Set { attribute, .. } | Op::SetFrom { attribute, .. } => format!("set {attribute}"),
         Op::Phase { .. } => "phase".into(),
         Op::Notify { .. } => "notify".into(),
         Op::Exit { .. } => "exit".into(),
@@ -268,7 +275,12 @@ impl Layout<'_> {
             Some(Op::Score { points, .. }) => format!("score {points:+}"),
             Some(Op::Tag { tag, .. }) => format!("tag {tag}"),
             Some(Op::Untag { tag, .. }) => format!("untag {tag}"),
-            Some(Op::Set { attribute, .. }) => format!("set {attribute}"),
+            Some(Op::WaitUntil { minutes, .. }) => {
+                format!("wait until {} after entry", show(*minutes))
+            }
+            Some(Op::Set { attribute, .. } | Op::SetFrom { attribute, .. }) => {
+                format!("set {attribute}")
+            }
             Some(Op::Phase { phase, .. }) => format!("phase {phase}"),
             Some(Op::Notify { recipient, .. }) => format!("notify {recipient}"),
             Some(Op::Exit { outcome }) => format!("exit {outcome}"),

@@ -288,22 +288,30 @@ pub(super) fn clause_rank(kind: &ClauseKind) -> u8 {
         ClauseKind::Audience(_) => 4,
         ClauseKind::Consent(_) => 5,
         ClauseKind::Goal(_) => 6,
-        ClauseKind::ExitWhen(_) => 7,
-        ClauseKind::Reentry(_) => 8,
-        ClauseKind::Cap(_) => 9,
-        ClauseKind::Quiet(_) => 10,
-        ClauseKind::Holdout(_) => 11,
-        ClauseKind::Start(_) => 12,
+        ClauseKind::Ends(_) => 7,
+        ClauseKind::ExitWhen(_) => 8,
+        ClauseKind::Interrupt(_) => 9,
+        ClauseKind::Reentry(_) => 10,
+        ClauseKind::Cap(_) => 11,
+        ClauseKind::Quiet(_) => 12,
+        ClauseKind::Holdout(_) => 14,
+        ClauseKind::Start(_) => START,
     }
 }
 
-/// The blank-line-separated group of the header a clause belongs to.
+/// The rank of `start`, after every other clause.
+const START: u8 = 15;
+
+/// The blank-line-separated group of the header a clause belongs to: what
+/// the program is; who enters, what counts and how long it lasts; what
+/// takes a customer out or elsewhere at any step; the rules of sending;
+/// where it starts.
 pub(super) fn header_group(rank: u8) -> u8 {
     match rank {
         0..=2 => 0,
-        3..=6 => 1,
-        7 => 2,
-        8..=11 => 3,
+        3..=7 => 1,
+        8..=9 => 2,
+        10..=14 => 3,
         _ => 4,
     }
 }
@@ -311,5 +319,5 @@ pub(super) fn header_group(rank: u8) -> u8 {
 /// Whether a clause's keyword is padded so the values line up. `start`
 /// stands alone after the header, like a heading for the steps.
 pub(super) fn is_aligned(role: &ClauseRole) -> bool {
-    role.rank != 12
+    role.rank != START
 }

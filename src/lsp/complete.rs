@@ -35,6 +35,10 @@ enum Slot {
     Outcome,
     Kind,
     Phase,
+    /// `trigger.` typed: the properties the program's event triggers carry.
+    TriggerData,
+    /// `answer.` typed: the properties of the events the program waits for.
+    Answer,
 }
 
 /// What to offer at `offset`, and where the word being typed starts.
@@ -66,15 +70,19 @@ pub fn complete(document: &Document, analysis: &Analysis, offset: usize) -> (Vec
         .unwrap_or_default();
 
     let mut offers = Vec::new();
-    if let Some(choices) = choices(&context, schema) {
+    let typing_data = matches!(slot(&context), Some(Slot::TriggerData | Slot::Answer));
+    if let Some(choices) = choices(&context, schema).filter(|_| !typing_data) {
         for choice in choices {
             offers.push(offer(choice, CompletionItemKind::ENUM_MEMBER, None, 0));
         }
     }
-    if next.name {
+    if next.name || typing_data {
         if let Some(slot) = slot(&context) {
             names(slot, &context, text, &index, schema, &mut offers);
         }
+    }
+    if typing_data {
+        return (offers, typed_start);
     }
     if next.attribute {
         attributes(&context, schema, &index, &mut offers);
@@ -159,7 +167,10 @@ fn slot(context: &Context) -> Option<Slot> {
     let first = context.first().unwrap_or("");
     let last = context.last().unwrap_or("");
     let in_wait_head = first == "wait" && context.place == Place::Step;
+    let typed = context.typed.1;
     Some(match last {
+        _ if typed.starts_with("trigger.") => Slot::TriggerData,
+        _ if typed.starts_with("answer.") => Slot::Answer,
         "->" | "start" => Slot::Step,
         "exit" if context.place != Place::Header => Slot::Outcome,
         "as" => Slot::Outcome,
@@ -293,7 +304,63 @@ fn names(
                 );
             }
         }
+        Slot::TriggerData | Slot::Answer => {
+            let Some(schema) = schema else { return };
+            let (prefix, events) = if slot == Slot::TriggerData {
+                ("trigger", trigger_events(text))
+            } else {
+                ("answer", awaited_anywhere(text))
+            };
+            for decl in schema
+                .events
+                .iter()
+                .filter(|e| events.contains(&e.name.value))
+            {
+                for property in &decl.properties {
+                    add(
+                        format!("{prefix}.{}", property.name.value),
+                        CompletionItemKind::PROPERTY,
+                        &format!(
+                            "{} of `{}`",
+                            type_word(&property.value_type.value),
+                            decl.name.value
+                        ),
+                    );
+                }
+            }
+        }
     }
+}
+
+/// The events of the text's `trigger event EVENT` clauses.
+fn trigger_events(text: &str) -> Vec<String> {
+    let tokens = context::tokens(text);
+    tokens
+        .windows(3)
+        .filter(|w| w[0].text == "trigger" && w[1].text == "event" && w[2].is_word())
+        .map(|w| w[2].text.to_string())
+        .collect()
+}
+
+/// Every event a `wait up to … for` of the text waits for.
+fn awaited_anywhere(text: &str) -> Vec<String> {
+    let tokens = context::tokens(text);
+    let mut events = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let head = i >= 3 && tokens[i - 3].text == "up" && token.text == "for";
+        if !head {
+            continue;
+        }
+        for next in &tokens[i + 1..] {
+            match next.text {
+                "or" => {}
+                "{" => break,
+                _ if next.is_word() => events.push(next.text.to_string()),
+                _ => break,
+            }
+        }
+    }
+    events
 }
 
 /// The steps of the text, read from `step NAME` (the tree may lack the

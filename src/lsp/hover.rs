@@ -54,6 +54,17 @@ fn keyword(text: &str, offset: usize, in_schema: bool) -> Option<(String, Span)>
     let token = context::tokens(text)
         .into_iter()
         .find(|t| t.start <= offset && offset <= t.end())?;
+    // `trigger.interest`: the word before the dot is the keyword.
+    let data = ["trigger.", "answer."].iter().find_map(|prefix| {
+        let word = prefix.trim_end_matches('.');
+        (token.text.starts_with(prefix) && offset <= token.start + word.len()).then_some(word)
+    });
+    if let Some(word) = data {
+        let role = role_at(text, token.start);
+        let heading = help::heading(word, role)?;
+        let section = help::section(heading)?;
+        return Some((section, Span::new(token.start, token.start + word.len())));
+    }
     if token.text != "->" && !crate::syntax::next::is_keyword(token.text) {
         return None;
     }
@@ -118,6 +129,11 @@ fn name(
         )),
         Namespace::Kind => help::section("kind"),
         Namespace::Phase => help::section("phase"),
+        Namespace::TriggerData => Some(trigger_data(analysis, program, &occurrence.name)),
+        Namespace::Answer => Some(format!(
+            "**`answer.{0}`**\n\nThe property `{0}` of the event whose arm led here, kept on the customer's record by `set`.",
+            occurrence.name
+        )),
         namespace => {
             let Some(file) = analysis.schema_file() else {
                 return Some(format!(
@@ -153,6 +169,44 @@ fn name(
             })
         }
     }
+}
+
+/// `trigger.PROPERTY`: which of the program's event triggers carry it,
+/// and as what.
+fn trigger_data(analysis: &Analysis, program: &Program, property: &str) -> String {
+    let events: Vec<&str> = program
+        .clauses
+        .iter()
+        .filter_map(|c| match &c.kind {
+            crate::syntax::ast::ClauseKind::Trigger(t) => match &t.kind {
+                crate::syntax::ast::TriggerKind::Event { event, .. } => Some(event.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let mut text = format!(
+        "**`trigger.{property}`**\n\nThe property `{property}` of the event that started the journey, kept for the whole journey."
+    );
+    let schema = analysis.schema_file().map(|f| &f.schema);
+    for event in events {
+        let carried = schema.and_then(|schema| {
+            schema
+                .events
+                .iter()
+                .find(|e| e.name.as_str() == event)
+                .map(|e| e.properties.iter().find(|p| p.name.as_str() == property))
+        });
+        text.push_str(&match carried {
+            Some(Some(p)) => format!(
+                "\n\n- `{event}` carries it: {}",
+                describe(&p.value_type.value)
+            ),
+            Some(None) => format!("\n\n- `{event}` does not carry it"),
+            None => format!("\n\n- by `{event}`"),
+        });
+    }
+    text
 }
 
 fn shown(path: &std::path::Path) -> String {

@@ -5,8 +5,8 @@
 
 use crate::span::{Name, Span};
 use crate::syntax::ast::{
-    ClauseKind, Cond, CondKind, Operand, Program, Schema, StatementKind, Target, TriggerKind,
-    WaitOn,
+    ClauseKind, Cond, CondKind, DataRef, DataSource, Operand, Program, Schema, StatementKind,
+    Target, TriggerKind, WaitOn,
 };
 
 /// What a name names. Two occurrences name the same thing when their
@@ -18,6 +18,10 @@ pub enum Namespace {
     Attribute,
     /// A property of the event named.
     Property(String),
+    /// A property of the event that started the journey (`trigger.NAME`).
+    TriggerData,
+    /// A property of the answering event (`answer.NAME`).
+    Answer,
     Channel,
     Team,
     Segment,
@@ -35,6 +39,8 @@ impl Namespace {
             Namespace::Event => "event",
             Namespace::Attribute => "attribute",
             Namespace::Property(_) => "event property",
+            Namespace::TriggerData => "property of the triggering event",
+            Namespace::Answer => "property of the answer",
             Namespace::Channel => "channel",
             Namespace::Team => "team",
             Namespace::Segment => "segment",
@@ -49,7 +55,12 @@ impl Namespace {
     pub fn in_schema(&self) -> bool {
         !matches!(
             self,
-            Namespace::Step | Namespace::Outcome | Namespace::Kind | Namespace::Phase
+            Namespace::Step
+                | Namespace::Outcome
+                | Namespace::Kind
+                | Namespace::Phase
+                | Namespace::TriggerData
+                | Namespace::Answer
         )
     }
 }
@@ -145,6 +156,16 @@ impl Index {
                     }
                 }
                 ClauseKind::Start(step) => index.push(step, Namespace::Step, false),
+                ClauseKind::Interrupt(on) => {
+                    index.push(&on.event, Namespace::Event, false);
+                    index.condition(on.condition.as_ref(), Some(&on.event), schema);
+                    index.push(&on.step, Namespace::Step, false);
+                }
+                ClauseKind::Ends(deadline) => {
+                    if let Some(outcome) = &deadline.outcome {
+                        index.push(outcome, Namespace::Outcome, false);
+                    }
+                }
                 ClauseKind::Title(_)
                 | ClauseKind::Owner(_)
                 | ClauseKind::Reentry(_)
@@ -197,11 +218,15 @@ impl Index {
             StatementKind::Set { attribute, .. } => {
                 self.push(attribute, Namespace::Attribute, false)
             }
+            StatementKind::Keep { attribute, from } => {
+                self.push(attribute, Namespace::Attribute, false);
+                self.data(from);
+            }
             StatementKind::Phase(phase) => self.push(&phase.name, Namespace::Phase, false),
             StatementKind::Notify { recipient, .. } => self.push(recipient, Namespace::Team, false),
             StatementKind::Exit(outcome) => self.push(outcome, Namespace::Outcome, false),
             StatementKind::Goto(step) => self.push(step, Namespace::Step, false),
-            StatementKind::Wait(_) | StatementKind::Score(_) => {}
+            StatementKind::Wait(_) | StatementKind::WaitUntil(_) | StatementKind::Score(_) => {}
         }
     }
 
@@ -236,11 +261,26 @@ impl Index {
                 CondKind::In { left, .. } | CondKind::Truthy(left) => {
                     self.operand(left, event, schema)
                 }
+                CondKind::HasData(data) => self.data(data),
             }
         }
     }
 
+    /// `trigger.PROPERTY` and `answer.PROPERTY`: a property of the events
+    /// that may have carried it, which the index does not know; named as
+    /// such, so that hover says what it is.
+    fn data(&mut self, data: &DataRef) {
+        let namespace = match data.source {
+            DataSource::Trigger => Namespace::TriggerData,
+            DataSource::Answer => Namespace::Answer,
+        };
+        self.push(&data.property, namespace, false);
+    }
+
     fn operand(&mut self, operand: &Operand, event: Option<&Name>, schema: Option<&Schema>) {
+        if let Operand::Data(data) = operand {
+            self.data(data);
+        }
         if let Operand::Attribute(name) = operand {
             let property = event.filter(|event| has_property(schema, event, name));
             match property {

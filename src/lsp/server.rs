@@ -507,7 +507,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![">".into(), " ".into(), "[".into()]),
+            trigger_characters: Some(vec![">".into(), " ".into(), "[".into(), ".".into()]),
             ..CompletionOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),

@@ -41,9 +41,12 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
             consent: Vec::new(),
             reentry: Reentry::Always,
             holdout: 0,
+            keep: kept_trigger_data(program),
         },
         goal: None,
         exit_rules: Vec::new(),
+        interrupts: Vec::new(),
+        ends: None,
         caps: Vec::new(),
         quiet: None,
         no_consent_needed: no_consent_needed(program, schema),
@@ -98,11 +101,45 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
                 })
             }
             ClauseKind::Holdout(share) => plan.entry.holdout = share.value.0,
+            ClauseKind::Ends(deadline) => {
+                plan.ends = Some(super::Ends {
+                    minutes: deadline.after.value.minutes,
+                    outcome: deadline.outcome().to_string(),
+                })
+            }
+            ClauseKind::Interrupt(on) => {
+                // A checked program names only steps it has (N301).
+                if let Some(&step) = compiler.steps.get(on.step.as_str()) {
+                    let to = compiler.resolve(step, 0);
+                    plan.interrupts.push(super::Interrupt {
+                        event: on.event.value.clone(),
+                        condition: on
+                            .condition
+                            .as_ref()
+                            .map(|c| compiler.cond_in(c, Some(on.event.as_str()))),
+                        to,
+                        not_at: super::own_way(&plan.nodes, to),
+                    });
+                }
+            }
             ClauseKind::Start(_) => {}
         }
     }
+    plan.format_version = super::lowest_format(&plan);
     plan.digest = meaning_digest(&plan);
     plan
+}
+
+/// The properties of the triggering event the program reads, sorted: what
+/// a journey keeps from entering on.
+fn kept_trigger_data(program: &Program) -> Vec<String> {
+    let mut kept = std::collections::BTreeSet::new();
+    program.visit_data(&mut |data| {
+        if data.source == ast::DataSource::Trigger {
+            kept.insert(data.property.value.clone());
+        }
+    });
+    kept.into_iter().collect()
 }
 
 /// `sha256:` and the SHA-256 of what the plan does: its JSON without the
@@ -110,9 +147,13 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
 /// comments (what `nurture fmt` changes) have the same digest, so
 /// reformatting a running program keeps its splits, its holdout and its
 /// idempotency keys; any change of meaning makes a new digest.
-fn meaning_digest(plan: &Plan) -> String {
+pub(super) fn meaning_digest(plan: &Plan) -> String {
     let mut bare = plan.clone();
     bare.digest.clear();
+    // Where the schema is published says nothing of what the plan does; it
+    // is hashed as the first plans of format 1 named it, so moving the
+    // schema changes no digest, draw or idempotency key.
+    bare.schema = super::DIGESTED_SCHEMA_REF.to_string();
     for node in &mut bare.nodes {
         node.span = SourceSpan { start: 0, end: 0 };
     }
@@ -264,6 +305,10 @@ impl<'p> Compiler<'p> {
                 minutes: duration.value.minutes,
                 next: next(self),
             },
+            StatementKind::WaitUntil(duration) => Op::WaitUntil {
+                minutes: duration.value.minutes,
+                next: next(self),
+            },
             StatementKind::WaitFor(wait) => {
                 let mut arms = Vec::new();
                 let mut timeout = None;
@@ -350,6 +395,15 @@ impl<'p> Compiler<'p> {
             StatementKind::Exit(outcome) => Op::Exit {
                 outcome: outcome.value.clone(),
             },
+            StatementKind::Keep { attribute, from } => Op::SetFrom {
+                attribute: attribute.value.clone(),
+                from: match from.source {
+                    ast::DataSource::Trigger => super::Source::Trigger,
+                    ast::DataSource::Answer => super::Source::Answer,
+                },
+                property: from.property.value.clone(),
+                next: next(self),
+            },
             // Never a node: `resolve` follows arrows.
             StatementKind::Goto(_) => Op::Exit {
                 outcome: "stuck".to_string(),
@@ -434,6 +488,10 @@ impl<'p> Compiler<'p> {
             ast::CondKind::Truthy(operand) => Cond::Truthy {
                 operand: self.operand(operand, false, event),
             },
+            // `has answer.…` is refused by the checker (N222).
+            ast::CondKind::HasData(data) => Cond::HasTrigger {
+                property: data.property.value.clone(),
+            },
         }
     }
 
@@ -476,6 +534,10 @@ impl<'p> Compiler<'p> {
                     minutes: if *past { -minutes } else { minutes },
                 }
             }
+            // `answer.…` in a condition is refused by the checker (N222).
+            ast::Operand::Data(data) => Operand::Trigger {
+                property: data.property.value.clone(),
+            },
         }
     }
 }

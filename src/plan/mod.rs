@@ -7,12 +7,16 @@
 //! JSON, with a JSON Schema (`nurture schema plan`, docs/plan.schema.json).
 //!
 //! Versioning: `format_version` is raised whenever a field changes meaning or
-//! goes away; adding an optional field does not raise it. A loader refuses a
-//! version it does not know.
+//! goes away, or something appears that an older runtime could not run; an
+//! optional field an older runtime may ignore does not raise it. A plan is
+//! written in the lowest format that holds it (`version.rs`), so a program
+//! that uses nothing newer keeps its bytes, digest and keys. A loader reads
+//! every format up to its own and refuses a newer one.
 
 mod compile;
 mod load;
 mod reads;
+mod version;
 
 pub use compile::compile;
 pub use load::{LoadError, load};
@@ -21,11 +25,21 @@ pub use reads::attributes_read;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The `format_version` this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest `format_version` this build writes and reads; it reads every
+/// older one too.
+pub const FORMAT_VERSION: u32 = 2;
 
-/// Where the plan's JSON Schema lives, relative to the repository.
-pub const SCHEMA_REF: &str = "docs/plan.schema.json";
+pub use version::lowest_format;
+
+/// The plan's JSON Schema: its `$id`, and the `$schema` of every plan, so
+/// that an editor or a validator finds the schema from the plan. The same
+/// document is committed as docs/plan.schema.json and printed by `nurture
+/// schema plan`.
+pub const SCHEMA_REF: &str = "https://nurture.dev/schemas/plan-1.schema.json";
+
+/// What `$schema` is taken to be when the digest is made (see
+/// `compile::meaning_digest`): the relative path plans first carried.
+const DIGESTED_SCHEMA_REF: &str = "docs/plan.schema.json";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +61,14 @@ pub struct Plan {
     pub entry: Entry,
     pub goal: Option<Goal>,
     pub exit_rules: Vec<ExitRule>,
+    /// `on EVENT [where COND] -> STEP`, in the order written: tried after
+    /// the exit rules and the goal, before the arms of a wait; format 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interrupts: Vec<Interrupt>,
+    /// `ends after D as OUTCOME`: every journey leaves this long after
+    /// entering at the latest; format 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<Ends>,
     pub caps: Vec<Cap>,
     pub quiet: Option<Quiet>,
     /// Channels a send needs no consent for (the schema's `needs no
@@ -70,6 +92,11 @@ pub struct Entry {
     pub reentry: Reentry,
     /// The control group's share in hundredths of a percent (1000 = 10%).
     pub holdout: u32,
+    /// The properties of the triggering event the plan reads
+    /// (`trigger.PROPERTY`), kept with the journey from entering on;
+    /// format 2.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -119,6 +146,73 @@ pub struct Goal {
 pub struct ExitRule {
     pub event: String,
     pub condition: Option<Cond>,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Interrupt {
+    pub event: String,
+    pub condition: Option<Cond>,
+    /// The node the customer goes on at: the step's first.
+    pub to: usize,
+    /// The nodes where it does not apply, sorted: its own way, every node
+    /// reached from `to` (so an interrupt cannot loop). Left out when
+    /// empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_at: Vec<usize>,
+}
+
+impl Op {
+    /// The nodes this one may go on to.
+    pub fn successors(&self) -> Vec<usize> {
+        match self {
+            Op::Send { next, .. }
+            | Op::Wait { next, .. }
+            | Op::WaitUntil { next, .. }
+            | Op::Score { next, .. }
+            | Op::Tag { next, .. }
+            | Op::Untag { next, .. }
+            | Op::Set { next, .. }
+            | Op::Phase { next, .. }
+            | Op::Notify { next, .. }
+            | Op::SetFrom { next, .. } => vec![*next],
+            Op::WaitFor { arms, timeout, .. } => arms
+                .iter()
+                .map(|a| a.to)
+                .chain(std::iter::once(*timeout))
+                .collect(),
+            Op::Branch { arms, otherwise } => arms
+                .iter()
+                .map(|a| a.to)
+                .chain(std::iter::once(*otherwise))
+                .collect(),
+            Op::Split { arms } => arms.iter().map(|a| a.to).collect(),
+            Op::Exit { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Every node reached from `from`, sorted: an interrupt's own way.
+pub fn own_way(nodes: &[Node], from: usize) -> Vec<usize> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![from];
+    while let Some(node) = todo.pop() {
+        let Some(entry) = nodes.get(node) else {
+            continue;
+        };
+        if seen.insert(node) {
+            todo.extend(entry.op.successors());
+        }
+    }
+    seen.into_iter().collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ends {
+    /// Minutes after entering.
+    pub minutes: u64,
     pub outcome: String,
 }
 
@@ -181,7 +275,7 @@ pub struct Node {
 /// What a node does. Nodes that do not decide where to go next continue at
 /// `next`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
     Send {
         channel: String,
@@ -190,6 +284,12 @@ pub enum Op {
         next: usize,
     },
     Wait {
+        minutes: u64,
+        next: usize,
+    },
+    /// `wait until D after entry`: until `minutes` after entering, and on at
+    /// once when that has passed; format 2.
+    WaitUntil {
         minutes: u64,
         next: usize,
     },
@@ -235,6 +335,26 @@ pub enum Op {
     Exit {
         outcome: String,
     },
+    /// `set ATTRIBUTE = trigger.PROPERTY` or `= answer.PROPERTY`: the
+    /// attribute takes the property's value, and stays as it was when the
+    /// event carried none; format 2.
+    SetFrom {
+        attribute: String,
+        from: Source,
+        property: String,
+        next: usize,
+    },
+}
+
+/// Where `set … = SOURCE.PROPERTY` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The event that started the journey (kept in `entry.keep`).
+    Trigger,
+    /// The event that led here: the arm or interrupt that moved the
+    /// customer on in the run this node runs in.
+    Answer,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -261,7 +381,7 @@ pub struct SplitArm {
 
 /// A condition on the customer (or, after `where`, on an event).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "test", rename_all = "snake_case")]
+#[serde(tag = "test", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Cond {
     All {
         all: Vec<Cond>,
@@ -291,6 +411,11 @@ pub enum Cond {
     /// True when the operand is `true`.
     Truthy {
         operand: Operand,
+    },
+    /// `has trigger.PROPERTY`: the event that started the journey carried
+    /// the property; format 2.
+    HasTrigger {
+        property: String,
     },
 }
 
@@ -325,10 +450,20 @@ pub enum Operand {
     Bare {
         word: String,
     },
+    /// `trigger.PROPERTY`: a property of the event that started the
+    /// journey; absent when it carried none; format 2.
+    Trigger {
+        property: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+#[serde(
+    tag = "type",
+    content = "value",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
 pub enum Value {
     Text(String),
     Number(f64),
@@ -342,6 +477,13 @@ pub enum Value {
 }
 
 impl Plan {
+    /// The digest this plan's content gives: what `digest` must say for
+    /// [`load`] to take it. A plan made or changed by hand gets its digest
+    /// from here (`plan.digest = plan.meaning_digest()`).
+    pub fn meaning_digest(&self) -> String {
+        compile::meaning_digest(self)
+    }
+
     /// The plan as pretty JSON with a trailing newline: the same program
     /// always gives the same bytes.
     pub fn to_json(&self) -> String {
@@ -357,14 +499,29 @@ impl Plan {
     }
 }
 
-/// The plan's JSON Schema, as `nurture schema plan` prints it.
+/// The plan's JSON Schema, as `nurture schema plan` prints it and
+/// docs/plan.schema.json holds it: strict where the loader is (no field it
+/// does not know, the digest's form, this format version), in the standard
+/// 2020-12 dialect with no format of schemars' own.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(Plan);
-    match serde_json::to_string_pretty(&schema) {
-        Ok(mut json) => {
-            json.push('\n');
-            json
+    crate::json_schema::document(schemars::schema_for!(Plan), SCHEMA_REF, |schema| {
+        use crate::json_schema::object_at;
+        if let Some(root) = schema.as_object_mut() {
+            root.insert(
+                "description".into(),
+                format!("An executable nurture plan, as `nurture compile` writes it (format_version {FORMAT_VERSION}); docs/plan.md says what each field means.").into(),
+            );
         }
-        Err(error) => format!("{{\"error\": {:?}}}\n", error.to_string()),
-    }
+        if let Some(digest) = object_at(schema, &["properties", "digest"]) {
+            digest.insert("pattern".into(), "^sha256:[0-9a-f]{64}$".into());
+        }
+        if let Some(version) = object_at(schema, &["properties", "format_version"]) {
+            version.insert("const".into(), FORMAT_VERSION.into());
+        }
+        // A node's fields are its span's and its op's (a `oneOf`), which
+        // `additionalProperties` cannot see; the loader refuses any other.
+        if let Some(node) = object_at(schema, &["$defs", "Node"]) {
+            node.insert("unevaluatedProperties".into(), false.into());
+        }
+    })
 }

@@ -56,6 +56,11 @@ pub fn attributes_read(plan: &Plan, schema: Option<&Schema>) -> BTreeSet<String>
             from(cond, Some(&rule.event));
         }
     }
+    for interrupt in &plan.interrupts {
+        if let Some(cond) = &interrupt.condition {
+            from(cond, Some(&interrupt.event));
+        }
+    }
     let mut written = BTreeSet::new();
     for node in &plan.nodes {
         match &node.op {
@@ -100,6 +105,6 @@ fn names(cond: &Cond, found: &mut dyn FnMut(&str)) {
         }
         Cond::In { left, .. } => operand(left, found),
         Cond::Truthy { operand: o } => operand(o, found),
-        Cond::Consent { .. } | Cond::HasTag { .. } => {}
+        Cond::Consent { .. } | Cond::HasTag { .. } | Cond::HasTrigger { .. } => {}
     }
 }

@@ -4,7 +4,10 @@
 //!
 //! All are drawn from the same [`Chart`]: the entry (triggers), one box per
 //! step listing what it does, one edge per way on, labelled with the event,
-//! condition, share or timeout, and one rounded box per exit outcome.
+//! condition, share or timeout, and one rounded box per exit outcome. What
+//! applies at every step (`exit when` rules, the `ends after` deadline,
+//! the interrupts) stands in a note of its own; an interrupt has an arrow
+//! from there to its step.
 
 use crate::syntax::ast::{ClauseKind, Program, StatementKind, Target, WaitOn};
 use std::collections::BTreeMap;
@@ -42,14 +45,7 @@ pub enum Shape {
 }
 
 pub fn chart(program: &Program, source: &str) -> Chart {
-    let text = |span: crate::span::Span| {
-        source
-            .get(span.start..span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let text = |span: crate::span::Span| shown(source.get(span.start..span.end).unwrap_or(""));
     let steps: BTreeMap<&str, usize> = program
         .steps
         .iter()
@@ -97,7 +93,12 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     let rules: Vec<String> = program
         .clauses
         .iter()
-        .filter(|c| matches!(c.kind, ClauseKind::ExitWhen(_)))
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ClauseKind::ExitWhen(_) | ClauseKind::Ends(_) | ClauseKind::Interrupt(_)
+            )
+        })
         .map(|c| text(c.span))
         .collect();
     if !rules.is_empty() {
@@ -108,6 +109,20 @@ pub fn chart(program: &Program, source: &str) -> Chart {
         ));
     }
 
+    // An interrupt is an arrow from the note to its step, labelled with
+    // its event.
+    for clause in &program.clauses {
+        if let ClauseKind::Interrupt(on) = &clause.kind
+            && let Some(step) = steps.get(on.step.as_str())
+        {
+            let label = match &on.condition {
+                Some(c) => format!("on {} where {}", on.event.as_str(), text(c.span)),
+                None => format!("on {}", on.event.as_str()),
+            };
+            edges.push(("rules".to_string(), format!("s{step}"), label));
+        }
+    }
+
     let exit_id = |outcome: &str, exits: &mut BTreeMap<String, String>| {
         let next = format!("x{}", exits.len());
         exits.entry(outcome.to_string()).or_insert(next).clone()
@@ -115,11 +130,12 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     let mut waiting = std::collections::BTreeSet::new();
     for (i, step) in program.steps.iter().enumerate() {
         let id = format!("s{i}");
-        if step
-            .statements
-            .iter()
-            .any(|s| matches!(s.kind, StatementKind::Wait(_) | StatementKind::WaitFor(_)))
-        {
+        if step.statements.iter().any(|s| {
+            matches!(
+                s.kind,
+                StatementKind::Wait(_) | StatementKind::WaitFor(_) | StatementKind::WaitUntil(_)
+            )
+        }) {
             waiting.insert(id.clone());
         }
         let mut lines = vec![step.name.value.clone()];
@@ -191,16 +207,60 @@ pub fn chart(program: &Program, source: &str) -> Chart {
     }
 }
 
-/// Mermaid `flowchart TD`; labels quoted, so no text can break the chart.
+/// A piece of the program as a label says it: on one line, blanks run
+/// together, a text's escapes (`\"`, `\\`) as the characters they stand
+/// for, and the characters a screen would obey as escapes (`\u{1b}`).
+fn shown(source: &str) -> String {
+    let mut plain = String::with_capacity(source.len());
+    let mut in_text = false;
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_text = !in_text,
+            '\\' if in_text => {
+                if let Some(escaped) = chars.next() {
+                    plain.push(escaped);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        plain.push(c);
+    }
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    crate::printable::one_line(&words.join(" ")).into_owned()
+}
+
+/// A label for Mermaid, inside its double quotes. Mermaid reads `%%{…}%%`
+/// as a directive anywhere in the text (a theme, CSS for the whole chart),
+/// a backtick as the start of Markdown, and `#…;` as an entity, so only
+/// letters, digits, blanks and punctuation with no meaning to it stay as
+/// they are; every other character is written as its entity (`#123;` for
+/// `{`), which Mermaid shows as the character. A `%` stays, as in `50%`,
+/// unless it follows another: no two can start a directive or a comment.
+/// A line break is `<br/>`.
+fn mermaid_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len() + 16);
+    for c in label.chars() {
+        match c {
+            '%' if !out.ends_with('%') => out.push('%'),
+            '\n' => out.push_str("<br/>"),
+            '&' => out.push_str("#amp;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            c if c.is_ascii_alphanumeric() || " _-.,:/()=!?+*@[]".contains(c) => out.push(c),
+            c if !c.is_ascii() && !crate::printable::is_unsafe(c) => out.push(c),
+            c => out.push_str(&format!("#{};", u32::from(c))),
+        }
+    }
+    out
+}
+
+/// Mermaid `flowchart TD`; labels quoted and escaped, so no text can break
+/// the chart or add a directive, a `click` or a style to it.
 pub fn mermaid(chart: &Chart) -> String {
-    let quote = |label: &str| {
-        label
-            .replace('&', "#amp;")
-            .replace('"', "#quot;")
-            .replace('<', "#lt;")
-            .replace('>', "#gt;")
-            .replace('\n', "<br/>")
-    };
+    let quote = mermaid_label;
     let mut out = String::from("flowchart TD\n");
     for (id, label, shape) in &chart.nodes {
         let label = quote(label);
@@ -295,4 +355,27 @@ pub fn programs_readme(programs: &[(String, String)]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_show_what_a_text_stands_for() {
+        assert_eq!(
+            shown("send email  \"say \\\"hi\\\" \\\\ \u{1b}[2J\"\n  if x"),
+            "send email \"say \"hi\" \\ \\u{1b}[2J\" if x"
+        );
+        // A backslash outside a text is no escape.
+        assert_eq!(shown("a \\ b"), "a \\ b");
+    }
+
+    #[test]
+    fn mermaid_labels_keep_only_harmless_characters() {
+        assert_eq!(mermaid_label("50% off"), "50% off");
+        assert_eq!(mermaid_label("%%{init}%%"), "%#37;#123;init#125;%#37;");
+        assert_eq!(mermaid_label("a'b`c;d#e\nf"), "a#39;b#96;c#59;d#35;e<br/>f");
+        assert_eq!(mermaid_label("Grüße €"), "Grüße €");
+    }
 }

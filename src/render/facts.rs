@@ -23,10 +23,14 @@ pub fn render(path: &str, facts: &Facts) -> String {
                     None => format!("{channel} unbounded"),
                 })
                 .collect();
-            if per.is_empty() {
+            let count = if per.is_empty() {
                 format!("at most {total}")
             } else {
                 format!("at most {total} ({})", per.join(", "))
+            };
+            match &facts.messages.bounded_because {
+                Some(because) => format!("{count}: {because}"),
+                None => count,
             }
         }
         None => format!(

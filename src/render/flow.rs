@@ -29,6 +29,9 @@ struct Report {
 #[derive(Deserialize)]
 struct ProgramFlow {
     program: String,
+    /// The digest of the plan simulated: the counts belong to that version
+    /// of the program only.
+    digest: String,
     flow: Vec<FlowCount>,
 }
 
@@ -45,6 +48,13 @@ pub enum ReportError {
     Version(u64),
     /// The report was made from other programs.
     NoProgram { name: String, found: Vec<String> },
+    /// The report was made from another version of the program: its steps
+    /// and arrows may not be the chart's.
+    OtherVersion {
+        name: String,
+        simulated: String,
+        drawn: String,
+    },
 }
 
 impl ReportError {
@@ -56,6 +66,15 @@ impl ReportError {
             }
             ReportError::Version(version) => format!(
                 "`{file}` has format_version {version}, but this nurture reads format_version {FORMAT_VERSION}"
+            ),
+            ReportError::OtherVersion {
+                name,
+                simulated,
+                drawn,
+            } => format!(
+                "`{file}` was made from another version of program `{name}` (digest `{}`, the program's is now `{}`): simulate it again, with the same --schema",
+                short(simulated),
+                short(drawn)
             ),
             ReportError::NoProgram { name, found } => {
                 let hint = if let Some(close) =
@@ -80,8 +99,21 @@ impl ReportError {
     }
 }
 
-/// The counts a report holds for the program called `program`.
-pub fn read_report(json: &str, program: &str) -> Result<Vec<FlowCount>, ReportError> {
+/// A digest shown in a message: `sha256:` and twelve hex digits are enough
+/// to tell two apart.
+fn short(digest: &str) -> String {
+    let end = crate::render::lines::ceil_char_boundary(digest, 19);
+    let cut = &digest[..end];
+    if cut.len() < digest.len() {
+        format!("{cut}…")
+    } else {
+        cut.to_string()
+    }
+}
+
+/// The counts a report holds for the program called `program`, whose plan
+/// has the digest `digest`.
+pub fn read_report(json: &str, program: &str, digest: &str) -> Result<Vec<FlowCount>, ReportError> {
     let deserializer = &mut serde_json::Deserializer::from_str(json);
     let report: Report = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -101,15 +133,22 @@ pub fn read_report(json: &str, program: &str) -> Result<Vec<FlowCount>, ReportEr
         return Err(ReportError::Version(report.format_version));
     }
     let found: Vec<String> = report.programs.iter().map(|p| p.program.clone()).collect();
-    report
+    let found_program = report
         .programs
         .into_iter()
         .find(|p| p.program == program)
-        .map(|p| p.flow)
         .ok_or_else(|| ReportError::NoProgram {
             name: program.to_string(),
             found,
-        })
+        })?;
+    if found_program.digest != digest {
+        return Err(ReportError::OtherVersion {
+            name: program.to_string(),
+            simulated: found_program.digest,
+            drawn: digest.to_string(),
+        });
+    }
+    Ok(found_program.flow)
 }
 
 /// Writes each count on its arrow: `click · 312`, or `312` on an arrow with
@@ -146,7 +185,8 @@ pub fn annotate(chart: &mut Chart, flow: &[FlowCount]) {
 /// arrow from every step that waits (a customer there reaches the goal when
 /// its event comes), with the conversions from there, and one on to the
 /// `exit converted` box with them all; moves by an `exit when` rule get an
-/// arrow from the step to the rules' box, labelled with the outcome. An
+/// arrow from the step to the rules' box, labelled with the outcome, and
+/// moves by an interrupt an arrow from the step to the interrupt's step. An
 /// arrow between the same two places as an earlier one says it is counted
 /// with it.
 pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
@@ -178,6 +218,26 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
         }
     }
     for count in flow {
+        // A move by an interrupt, from a step to the interrupt's step: an
+        // arrow between them, labelled as the note's arrow is.
+        if let (Some(from), Some(to)) = (id_of(chart, &count.from), id_of(chart, &count.to))
+            && !count.to.starts_with("exit:")
+        {
+            let drawn = chart
+                .edges
+                .iter()
+                .chain(&added)
+                .any(|(f, t, _)| *f == from && *t == to);
+            let interrupt = chart
+                .edges
+                .iter()
+                .find(|(f, t, _)| f == "rules" && *t == to)
+                .map(|(_, _, label)| label.clone());
+            if let (false, Some(label)) = (drawn, interrupt) {
+                added.push((from, to, label));
+            }
+            continue;
+        }
         let (Some(from), Some(outcome)) =
             (id_of(chart, &count.from), count.to.strip_prefix("exit:"))
         else {
@@ -222,6 +282,24 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
             .fold(0u64, u64::saturating_add);
         counts.insert(e, total);
     }
+    // An interrupt's arrow from the note counts every move it made.
+    let interrupted: Vec<(usize, u64)> = chart
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, (from, to, _))| from == "rules" && name(chart, to).is_some())
+        .map(|(e, (_, to, label))| {
+            let total = chart
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, (f, t, l))| f != "rules" && t == to && l == label)
+                .filter_map(|(other, _)| counts.get(&other))
+                .fold(0u64, |sum, &n| sum.saturating_add(n));
+            (e, total)
+        })
+        .collect();
+    counts.extend(interrupted);
     if goal && let Some(converted) = &converted {
         let into_goal: u64 = chart
             .edges

@@ -3,15 +3,16 @@
 //! adapter here is the only code that knows miette's traits.
 
 use super::FileReport;
+use super::excerpt::Excerpt;
 use super::lines::LineIndex;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::printable;
 use crate::span::Span;
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    NamedSource, SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode, SourceSpan,
 };
+use std::borrow::Cow;
 use std::fmt::{self, Display, Write as _};
-use std::sync::Arc;
 
 /// Narrower than this, miette's boxes and wrapped text stop being readable
 /// (and arithmetic on the width gets close to zero), so we never go below it.
@@ -40,29 +41,21 @@ pub fn render(report: &FileReport, options: &HumanOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width.max(MIN_WIDTH))
         .with_links(false);
-    // One copy of the text for every diagnostic of the file to share. miette
-    // draws no label at the very end of the text, where "found the end of the
-    // file" errors point; ending the text with a line break gives such labels
-    // a place (see `visible`) without changing what is shown.
-    let mut text = report.source.clone();
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    let source = Arc::new(CharColumns::new(Arc::from(text)));
     let index = LineIndex::new(&report.source);
+    let path = printable::one_line(&report.path);
 
     let mut out = String::new();
     for (n, diagnostic) in report.diagnostics.iter().enumerate() {
         if n > 0 {
             out.push('\n');
         }
-        let adapter = Report::new(&report.path, &source, &index, diagnostic);
+        let adapter = Report::new(&path, &index, diagnostic);
         let mut rendered = String::new();
         match handler.render_report(&mut rendered, &adapter) {
             Ok(()) => out.push_str(&rendered),
             // miette gives up only when it cannot read a span; the problem
             // itself must still reach the user.
-            Err(fmt::Error) => out.push_str(&plain(&report.path, diagnostic)),
+            Err(fmt::Error) => out.push_str(&plain(&path, diagnostic)),
         }
     }
     out
@@ -87,7 +80,7 @@ pub fn render_first(report: &FileReport, options: &HumanOptions, where_all: &str
         "{}\n… and {} more in {} ({where_all})\n",
         render(&first, options),
         report.diagnostics.len() - MOST_SHOWN,
-        report.path
+        printable::one_line(&report.path)
     )
 }
 
@@ -138,45 +131,47 @@ fn plain(path: &str, diagnostic: &Diagnostic) -> String {
         "{path}: {}[{}]: {}\n",
         diagnostic.severity().as_str(),
         diagnostic.code.id(),
-        diagnostic.message
+        printable::one_line(&diagnostic.message)
     );
     if !diagnostic.help.is_empty() {
-        let _ = writeln!(text, "  help: {}", diagnostic.help);
+        let _ = writeln!(text, "  help: {}", printable::printable(&diagnostic.help));
     }
     text
 }
 
-/// One diagnostic dressed as a `miette::Diagnostic`.
+/// One diagnostic dressed as a `miette::Diagnostic`, over the excerpt of
+/// the file it shows.
 #[derive(Debug)]
 struct Report<'a> {
-    diagnostic: &'a Diagnostic,
+    /// The message, safe to print.
+    message: Cow<'a, str>,
+    severity: Severity,
     /// Shown above the message: the stable id, then the name people remember.
     code: String,
     labels: Vec<LabeledSpan>,
     /// The help, with a line for the labels left out when there were too
     /// many to draw.
     help: String,
-    source: NamedSource<SharedSource>,
+    source: NamedSource<Excerpt>,
 }
 
 impl<'a> Report<'a> {
-    fn new(
-        path: &str,
-        source: &Arc<CharColumns>,
-        index: &LineIndex<'_>,
-        diagnostic: &'a Diagnostic,
-    ) -> Self {
-        let labels = diagnostic
-            .labels
+    fn new(path: &str, index: &LineIndex<'_>, diagnostic: &'a Diagnostic) -> Self {
+        let shown = &diagnostic.labels[..diagnostic.labels.len().min(MAX_LABELS)];
+        // Spans in bounds and on char boundaries, whatever the diagnostic says.
+        let spans: Vec<Span> = shown
             .iter()
-            .take(MAX_LABELS)
+            .map(|label| visible(index.text(), index.clamp_span(label.span)))
+            .collect();
+        let (excerpt, spans) = Excerpt::new(index, &spans);
+        let labels = shown
+            .iter()
+            .zip(spans)
             .enumerate()
-            .map(|(n, label)| {
-                // miette slices the text with these: they must be in bounds
-                // and on char boundaries, whatever the span says.
-                let span = visible(index.text(), index.clamp_span(label.span));
+            .map(|(n, (label, span))| {
                 let span = SourceSpan::from(span.start..span.end);
-                let text = (!label.message.is_empty()).then(|| label.message.clone());
+                let text = (!label.message.is_empty())
+                    .then(|| printable::one_line(&label.message).into_owned());
                 if n == 0 {
                     LabeledSpan::new_primary_with_span(text, span)
                 } else {
@@ -184,7 +179,7 @@ impl<'a> Report<'a> {
                 }
             })
             .collect();
-        let mut help = diagnostic.help.clone();
+        let mut help = printable::printable(&diagnostic.help).into_owned();
         let left_out = diagnostic.labels.len().saturating_sub(MAX_LABELS);
         if left_out > 0 {
             if !help.is_empty() {
@@ -197,18 +192,19 @@ impl<'a> Report<'a> {
             );
         }
         Report {
-            diagnostic,
+            message: printable::one_line(&diagnostic.message),
+            severity: diagnostic.severity(),
             code: format!("{} ({})", diagnostic.code.id(), diagnostic.code.name()),
             labels,
             help,
-            source: NamedSource::new(path, SharedSource(Arc::clone(source))),
+            source: NamedSource::new(path, excerpt),
         }
     }
 }
 
 impl Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -220,7 +216,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diagnostic.severity() {
+        Some(match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
@@ -237,95 +233,6 @@ impl miette::Diagnostic for Report<'_> {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.source)
-    }
-}
-
-/// The source text, reporting columns in chars like every other format.
-/// miette counts bytes for the `[path:line:column]` header, which would
-/// disagree with the JSON and SARIF output on any line with non-ASCII text.
-#[derive(Debug)]
-struct CharColumns {
-    text: Arc<str>,
-    /// Where each line (ended by `\n`) starts.
-    line_starts: Vec<usize>,
-    /// How many lines miette counts before each of those starts: miette
-    /// also ends a line at a lone `\r`.
-    lines_before: Vec<usize>,
-}
-
-impl CharColumns {
-    fn new(text: Arc<str>) -> Self {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut lines_before = vec![0];
-        let mut lines = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-            if b == b'\n' || lone_cr {
-                lines += 1;
-            }
-            if b == b'\n' {
-                line_starts.push(i + 1);
-                lines_before.push(lines);
-            }
-        }
-        CharColumns {
-            text,
-            line_starts,
-            lines_before,
-        }
-    }
-}
-
-/// The file's text shared by all diagnostics of the file.
-#[derive(Debug)]
-struct SharedSource(Arc<CharColumns>);
-
-impl SourceCode for SharedSource {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let source = &*self.0;
-        let text: &'a str = &source.text;
-        // miette reads a span by counting lines from the start of the text;
-        // for a file with thousands of diagnostics that is quadratic, so it
-        // is handed only the lines around the span, and the line number is
-        // put back together here.
-        let start = span.offset().min(text.len());
-        let end = (start + span.len()).min(text.len());
-        let line_of = |offset: usize| {
-            source
-                .line_starts
-                .partition_point(|&s| s <= offset)
-                .saturating_sub(1)
-        };
-        let first = line_of(start).saturating_sub(context_lines_before + 1);
-        let last = (line_of(end) + context_lines_after + 2).min(source.line_starts.len());
-        let window_start = source.line_starts[first];
-        let window_end = source.line_starts.get(last).copied().unwrap_or(text.len());
-        let window: &'a str = text.get(window_start..window_end).unwrap_or(text);
-        let local = SourceSpan::new((start - window_start).into(), end - start);
-        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
-        let contents_start = window_start + contents.span().offset();
-        let column = text
-            .get(..contents_start)
-            .map(|before| {
-                // miette ends lines at `\r` as well as `\n`; follow it, so the
-                // column is counted from the line start it will print.
-                let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
-                line.chars().count()
-            })
-            .unwrap_or_else(|| contents.column());
-        Ok(Box::new(MietteSpanContents::new(
-            contents.data(),
-            SourceSpan::new(contents_start.into(), contents.span().len()),
-            source.lines_before[first] + contents.line(),
-            column,
-            contents.line_count(),
-        )))
     }
 }
 

@@ -23,13 +23,27 @@ pub struct LineIndex<'a> {
     line_starts: Vec<usize>,
     /// How many chars come before each line start, for SARIF's char offsets.
     line_char_starts: Vec<usize>,
+    /// How many chars come before every [`CHECKPOINT`]th byte (moved back
+    /// to a char boundary), so that a column on a line a megabyte long is
+    /// counted from a nearby checkpoint rather than from the line's start.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between two checkpoints: counting chars over at most this many
+/// bytes is what a position costs, however long its line.
+const CHECKPOINT: usize = 1024;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         let mut line_char_starts = vec![0];
+        let mut checkpoints = vec![(0, 0)];
+        let mut next_checkpoint = CHECKPOINT;
         for (chars_before, (offset, c)) in text.char_indices().enumerate() {
+            if offset >= next_checkpoint {
+                checkpoints.push((offset, chars_before));
+                next_checkpoint = offset + CHECKPOINT;
+            }
             if c == '\n' {
                 line_starts.push(offset + 1);
                 line_char_starts.push(chars_before + 1);
@@ -39,7 +53,23 @@ impl<'a> LineIndex<'a> {
             text,
             line_starts,
             line_char_starts,
+            checkpoints,
         }
+    }
+
+    /// How many chars come before `offset`, a char boundary in the text.
+    fn chars_before(&self, offset: usize) -> usize {
+        // The first checkpoint is (0, 0), so one is always at or before.
+        let at = self
+            .checkpoints
+            .partition_point(|&(start, _)| start <= offset)
+            .saturating_sub(1);
+        let (start, chars) = self.checkpoints.get(at).copied().unwrap_or((0, 0));
+        chars
+            + self
+                .text
+                .get(start..offset)
+                .map_or(0, |between| between.chars().count())
     }
 
     pub fn text(&self) -> &'a str {
@@ -64,11 +94,9 @@ impl<'a> LineIndex<'a> {
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = self.clamp(offset);
-        let (line, line_start) = self.line_of(offset);
-        let column = self
-            .text
-            .get(line_start..offset)
-            .map_or(0, |before| before.chars().count());
+        let (line, _) = self.line_of(offset);
+        let line_chars = self.line_char_starts.get(line).copied().unwrap_or(0);
+        let column = self.chars_before(offset).saturating_sub(line_chars);
         Position {
             line: line + 1,
             column: column + 1,
@@ -77,14 +105,40 @@ impl<'a> LineIndex<'a> {
 
     /// How many chars come before `offset` (clamped like [`Self::position`]).
     pub fn char_offset(&self, offset: usize) -> usize {
-        let offset = self.clamp(offset);
-        let (line, line_start) = self.line_of(offset);
-        let chars_before_line = self.line_char_starts.get(line).copied().unwrap_or(0);
-        let chars_in_line = self
-            .text
-            .get(line_start..offset)
-            .map_or(0, |before| before.chars().count());
-        chars_before_line + chars_in_line
+        self.chars_before(self.clamp(offset))
+    }
+
+    /// How many lines the text has (a text ending in a line break has an
+    /// empty last line after it).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 0-based line holding `offset` (clamped to the text).
+    pub fn line_number(&self, offset: usize) -> usize {
+        self.line_of(self.clamp(offset)).0
+    }
+
+    /// Where the 0-based `line` starts, and where its content ends: before
+    /// its `\n`, or its `\r\n`. A line past the last is empty at the end.
+    pub fn line_bounds(&self, line: usize) -> (usize, usize) {
+        let Some(&start) = self.line_starts.get(line) else {
+            return (self.text.len(), self.text.len());
+        };
+        let end = match self.line_starts.get(line + 1) {
+            Some(&next) => {
+                let before_break = next - 1;
+                if before_break > start
+                    && self.text.as_bytes().get(before_break - 1) == Some(&b'\r')
+                {
+                    before_break - 1
+                } else {
+                    before_break
+                }
+            }
+            None => self.text.len(),
+        };
+        (start, end)
     }
 
     /// The 0-based line holding `offset`, and that line's start.
@@ -190,6 +244,35 @@ mod tests {
         assert_eq!(index.position(0), pos(1, 1));
         assert_eq!(index.position(7), pos(1, 1));
         assert_eq!(index.char_offset(7), 0);
+    }
+
+    #[test]
+    fn checkpoints_count_the_same_as_counting_from_the_start() {
+        let line: String = "aü€𝄞".repeat(2_000);
+        let text = format!("x\n{line}\n{line}");
+        let index = LineIndex::new(&text);
+        for offset in (0..text.len()).filter(|&o| text.is_char_boundary(o)) {
+            let before = &text[..offset];
+            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+            assert_eq!(index.char_offset(offset), before.chars().count());
+            assert_eq!(
+                index.position(offset).column,
+                text[line_start..offset].chars().count() + 1
+            );
+        }
+    }
+
+    #[test]
+    fn line_bounds_leave_out_the_line_break() {
+        let index = LineIndex::new("ab\r\ncd\n\r\nx\ry");
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_bounds(0), (0, 2));
+        assert_eq!(index.line_bounds(1), (4, 6));
+        assert_eq!(index.line_bounds(2), (7, 7));
+        assert_eq!(index.line_bounds(3), (9, 12));
+        assert_eq!(index.line_bounds(9), (12, 12));
+        assert_eq!(index.line_number(5), 1);
+        assert_eq!(index.line_number(99), 3);
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 pub mod chart;
 pub mod diff;
+mod excerpt;
 pub mod facts;
 pub mod flow;
 pub mod github;

@@ -5,6 +5,15 @@
 //! Columns count Unicode code points (`columnKind`), and so do `charOffset`
 //! and `charLength`; `endColumn` is exclusive, so an empty span has
 //! `endColumn == startColumn`.
+//!
+//! What GitHub asks of a log uploaded through its API, and the schema of
+//! the standard (tests/schemas.rs validates against it): every result has
+//! `partialFingerprints`, so an alert is recognised again after the lines
+//! around it move; the run's one `invocation` says whether nurture checked
+//! everything it was asked to (a file that cannot be read makes it
+//! `executionSuccessful: false`, with the reason as a notification); a
+//! rule's `help` is plain `text` and the same as `markdown`; relative paths
+//! are relative to `%SRCROOT%`, which `originalUriBaseIds` names.
 
 use super::lines::LineIndex;
 use super::{FileReport, to_pretty_json};
@@ -12,8 +21,26 @@ use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where people learn about the tool (the driver's `informationUri`).
+pub const INFORMATION_URI: &str = "https://nurture.dev";
+
+/// How the run went, besides what it found.
+#[derive(Clone, Debug, Default)]
+pub struct Invocation {
+    /// What kept nurture from checking all it was asked to: a path that
+    /// cannot be read, a schema that cannot be used. Any makes the run
+    /// unsuccessful.
+    pub problems: Vec<String>,
+    /// The folder relative paths start from, as an absolute `file:` URI
+    /// ending in `/` (see [`folder_uri`]); without it, `%SRCROOT%` is only
+    /// described, and a consumer places it (GitHub: the checkout).
+    pub source_root: Option<String>,
+}
 
 #[derive(Serialize)]
 struct Log {
@@ -27,8 +54,31 @@ struct Log {
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    invocations: [RunInvocation; 1],
+    original_uri_base_ids: BTreeMap<&'static str, BaseUri>,
     column_kind: &'static str,
     results: Vec<SarifResult>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunInvocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+struct Notification {
+    level: &'static str,
+    message: Text,
+}
+
+#[derive(Serialize)]
+struct BaseUri {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri: Option<String>,
+    description: Text,
 }
 
 #[derive(Serialize)]
@@ -42,7 +92,8 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    rules: Vec<Rule>,
+    information_uri: &'static str,
+    rules: &'static serde_json::value::RawValue,
 }
 
 #[derive(Serialize)]
@@ -63,7 +114,7 @@ struct Text {
 
 #[derive(Serialize)]
 struct Help {
-    text: &'static str,
+    text: String,
     markdown: &'static str,
 }
 
@@ -82,6 +133,7 @@ struct SarifResult {
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
 }
 
 #[derive(Serialize)]
@@ -121,25 +173,53 @@ struct Region {
     char_length: usize,
 }
 
-/// One run over all files, with every rule and every diagnostic.
+/// One run over all files, with every rule and every diagnostic, as a run
+/// that checked everything it was asked to.
 pub fn render(reports: &[FileReport]) -> String {
-    let mut codes = Code::ALL.to_vec();
-    codes.sort_by_key(|code| code.id());
-    let rules = codes.iter().map(|&code| rule(code)).collect();
+    render_run(reports, &Invocation::default())
+}
+
+/// [`render`], saying how the run went.
+pub fn render_run(reports: &[FileReport], invocation: &Invocation) -> String {
+    let codes = codes_by_id();
 
     let mut results = Vec::new();
     for report in reports {
         let index = LineIndex::new(&report.source);
         let artifact = artifact(&report.path);
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for diagnostic in &report.diagnostics {
             let rule_index = codes
                 .iter()
                 .position(|&code| code == diagnostic.code)
                 .unwrap_or(0);
-            results.push(result(&artifact, &index, rule_index, diagnostic));
+            let mut result = result(&artifact, &index, rule_index, diagnostic);
+            let hash = line_hash(&index, diagnostic);
+            let occurrence = seen.entry(hash.clone()).or_default();
+            *occurrence += 1;
+            result
+                .partial_fingerprints
+                .insert("primaryLocationLineHash", format!("{hash}:{occurrence}"));
+            results.push(result);
         }
     }
 
+    let notifications = invocation
+        .problems
+        .iter()
+        .map(|problem| Notification {
+            level: "error",
+            message: Text {
+                text: crate::printable::one_line(problem).into_owned(),
+            },
+        })
+        .collect::<Vec<_>>();
+    let source_root = BaseUri {
+        uri: invocation.source_root.clone(),
+        description: Text {
+            text: "The folder nurture was run in; relative paths start there".to_string(),
+        },
+    };
     to_pretty_json(&Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -149,12 +229,70 @@ pub fn render(reports: &[FileReport]) -> String {
                     name: "nurture",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
+                    information_uri: INFORMATION_URI,
+                    rules: rules(),
                 },
             },
+            invocations: [RunInvocation {
+                execution_successful: notifications.is_empty(),
+                tool_execution_notifications: notifications,
+            }],
+            original_uri_base_ids: BTreeMap::from([("%SRCROOT%", source_root)]),
             column_kind: "unicodeCodePoints",
             results,
         }],
+    })
+}
+
+/// What tells one alert from another whatever line it moves to: the rule,
+/// the text of the line it is on (blanks trimmed) and its message; a
+/// second alert alike in a file is told apart by its count (`hash:2`).
+fn line_hash(index: &LineIndex<'_>, diagnostic: &Diagnostic) -> String {
+    let span = index.clamp_span(diagnostic.primary_span());
+    let (start, end) = index.line_bounds(index.line_number(span.start));
+    let line = index.text().get(start..end).unwrap_or("").trim();
+    let mut hasher = Sha256::new();
+    for part in [diagnostic.code.id(), line, &diagnostic.message] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The current folder (or any) as the `file:` URI of a folder, ending in
+/// `/`, for [`Invocation::source_root`].
+pub fn folder_uri(folder: &std::path::Path) -> String {
+    let (mut uri, _) = artifact(&folder.to_string_lossy());
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// Every code, sorted by id: the order of the rules, which results name by
+/// index.
+fn codes_by_id() -> Vec<Code> {
+    let mut codes = Code::ALL.to_vec();
+    codes.sort_by_key(|code| code.id());
+    codes
+}
+
+/// The rules, the same in every log: made and written once (they are most of
+/// a log's bytes, the explanation of every code twice over), already
+/// indented as they stand in the log, which writes them as they are.
+fn rules() -> &'static serde_json::value::RawValue {
+    static RULES: std::sync::OnceLock<Box<serde_json::value::RawValue>> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        let rules: Vec<Rule> = codes_by_id().into_iter().map(rule).collect();
+        // `runs` > run > `tool` > `driver` > `rules`: five objects deep.
+        let indent = " ".repeat(10);
+        let pretty = serde_json::to_string_pretty(&rules).unwrap_or_else(|_| "[]".into());
+        // Line breaks stand only between tokens (in a string one is `\n`),
+        // so the indented text is the same JSON.
+        let indented = pretty.replace('\n', &format!("\n{indent}"));
+        serde_json::value::RawValue::from_string(indented).unwrap_or_default()
     })
 }
 
@@ -169,13 +307,39 @@ fn rule(code: Code) -> Rule {
             text: code.summary().to_string(),
         },
         help: Help {
-            text: code.explanation(),
+            text: plain_text(code.explanation()),
             markdown: code.explanation(),
         },
         default_configuration: Configuration {
             level: level(code.severity()),
         },
     }
+}
+
+/// An explanation's Markdown as plain text: headings as lines of their
+/// own, code blocks indented by four spaces, no backticks or emphasis.
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push_str("    ");
+            out.push_str(line);
+        } else if let Some(heading) = line.strip_prefix("## ") {
+            if !out.is_empty() && !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+            out.push_str(heading.trim());
+        } else {
+            out.push_str(&line.replace("**", "").replace('`', ""));
+        }
+        out.push('\n');
+    }
+    out.trim_end().to_string()
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -220,6 +384,7 @@ fn result(
             .enumerate()
             .map(|(id, label)| location(Some(id + 1), label.span, &label.message))
             .collect(),
+        partial_fingerprints: BTreeMap::new(),
     }
 }
 

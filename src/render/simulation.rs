@@ -2,7 +2,7 @@
 //! outcomes, messages and goal, and with several programs a side-by-side
 //! table first. Traces (`--trace`) are `trace.rs`'s.
 
-use crate::sim::report::{GoalReport, Lift, ProgramReport, Report};
+use crate::sim::report::{GoalReport, Lift, ProgramReport, Rate, Report, Spread};
 use std::fmt::Write;
 
 pub fn human(report: &Report) -> String {
@@ -22,8 +22,11 @@ pub fn human(report: &Report) -> String {
     if report.runs > 1 {
         let _ = writeln!(
             out,
-            "{} runs: the figures below are the first run's (seed {}); each program ends with all runs",
-            report.runs, report.seed
+            "{} runs (seeds {} to {}): the headline figures are the median [90% range] across the runs; the tables are the first run's (seed {}), and each program ends with every figure across the runs",
+            report.runs,
+            report.seed,
+            report.seed + report.runs - 1,
+            report.seed
         );
     }
     if report.programs.len() > 1 {
@@ -40,14 +43,33 @@ pub fn human(report: &Report) -> String {
 fn program_block(p: &ProgramReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({})", p.program, p.file);
-    let _ = writeln!(
-        out,
-        "  {} customers; {} journeys began: {} treated, {} in the holdout",
-        thousands(p.customers),
-        thousands(p.entered.treated + p.entered.holdout),
-        thousands(p.entered.treated),
-        thousands(p.entered.holdout)
-    );
+    match (
+        across(p, "customers entered"),
+        across(p, "journeys treated"),
+        across(p, "journeys in the holdout"),
+    ) {
+        (Some(entered), Some(treated), Some(holdout)) => {
+            let _ = writeln!(
+                out,
+                "  {} customers; across {} runs {} began, {} journeys treated, {} in the holdout",
+                thousands(p.customers),
+                p.runs.as_ref().map_or(0, |r| r.count),
+                median_range(entered),
+                median_range(treated),
+                median_range(holdout)
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "  {} customers; {} journeys began: {} treated, {} in the holdout",
+                thousands(p.customers),
+                thousands(p.entered.treated + p.entered.holdout),
+                thousands(p.entered.treated),
+                thousands(p.entered.holdout)
+            );
+        }
+    }
     out.push('\n');
     out.push_str(&table(&entry_rows(p), "  "));
     if let Some(why) = stopped(p) {
@@ -132,29 +154,26 @@ fn program_block(p: &ProgramReport) -> String {
                 goal.event,
                 minutes_text(goal.within_minutes)
             );
-            let rows = vec![
-                vec![
-                    String::new(),
-                    "journeys".to_string(),
-                    "converted".to_string(),
-                    "rate".to_string(),
-                ],
-                vec![
-                    "treated".to_string(),
-                    thousands(goal.treated.journeys),
-                    thousands(goal.treated.converted),
-                    percent(goal.treated.rate),
-                ],
-                vec![
-                    "holdout".to_string(),
-                    thousands(goal.holdout.journeys),
-                    thousands(goal.holdout.converted),
-                    percent(goal.holdout.rate),
-                ],
-            ];
-            out.push_str(&table(&rows, "  "));
-            match &goal.lift {
-                Some(lift) => {
+            out.push_str(&table(&goal_rows(p, goal), "  "));
+            let across_runs = p
+                .runs
+                .as_ref()
+                .and_then(|r| r.lift.as_ref().map(|l| (r, l)));
+            match (&goal.lift, across_runs) {
+                (Some(lift), Some((runs, all))) => {
+                    let _ = writeln!(
+                        out,
+                        "  lift: {} points across {} runs (95% interval with the spread between runs {} to {}); the first run alone: {} ({} to {})",
+                        points(all.difference),
+                        runs.count,
+                        points(all.low),
+                        points(all.high),
+                        points(lift.difference),
+                        points(lift.low),
+                        points(lift.high)
+                    );
+                }
+                (Some(lift), None) => {
                     let _ = writeln!(
                         out,
                         "  lift: {} points (95% interval {} to {})",
@@ -163,7 +182,7 @@ fn program_block(p: &ProgramReport) -> String {
                         points(lift.high)
                     );
                 }
-                None => {
+                (None, _) => {
                     let _ = writeln!(out, "  lift: no holdout journeys to compare with");
                 }
             }
@@ -172,9 +191,14 @@ fn program_block(p: &ProgramReport) -> String {
             {
                 let _ = writeln!(
                     out,
-                    "  time to goal: median {}, p90 {}",
+                    "  time to goal: median {}, p90 {}{}",
                     minutes_text(median),
-                    minutes_text(p90)
+                    minutes_text(p90),
+                    if p.runs.is_some() {
+                        " (the first run)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -184,6 +208,65 @@ fn program_block(p: &ProgramReport) -> String {
     }
     out.push_str(&runs_block(p));
     out
+}
+
+/// The goal's table: journeys, converted and rate for the treated and the
+/// holdout; with `--runs`, each the median [90% range] across the runs.
+fn goal_rows(p: &ProgramReport, goal: &GoalReport) -> Vec<Vec<String>> {
+    let header = vec![
+        String::new(),
+        "journeys".to_string(),
+        "converted".to_string(),
+        "rate".to_string(),
+    ];
+    let row = |group: &str, counts: &Rate| {
+        let figures = [
+            format!(
+                "journeys {}",
+                if group == "treated" {
+                    "treated"
+                } else {
+                    "in the holdout"
+                }
+            ),
+            format!("converted, {group}"),
+            format!("goal rate, {group}"),
+        ];
+        match figures
+            .iter()
+            .map(|f| across(p, f).map(median_range))
+            .collect::<Option<Vec<String>>>()
+        {
+            Some(cells) => std::iter::once(group.to_string()).chain(cells).collect(),
+            None => vec![
+                group.to_string(),
+                thousands(counts.journeys),
+                thousands(counts.converted),
+                percent(counts.rate),
+            ],
+        }
+    };
+    vec![
+        header,
+        row("treated", &goal.treated),
+        row("holdout", &goal.holdout),
+    ]
+}
+
+/// A figure across `--runs`, when there were several.
+pub(super) fn across<'p>(p: &'p ProgramReport, figure: &str) -> Option<&'p Spread> {
+    p.runs.as_ref()?.figures.iter().find(|f| f.figure == figure)
+}
+
+/// `368 [357, 372]`.
+pub(super) fn median_range(spread: &Spread) -> String {
+    let show = |x: f64| spread_value(&spread.figure, x);
+    format!(
+        "{} [{}, {}]",
+        show(spread.median),
+        show(spread.low),
+        show(spread.high)
+    )
 }
 
 /// The entry funnel as rows: read, matched a trigger (and each), in the
@@ -343,27 +426,62 @@ pub(super) fn comparison(
     lift_label: &'static str,
     lift: &dyn Fn(&Lift) -> String,
 ) -> Vec<(&'static str, Vec<String>)> {
-    let row = |value: &dyn Fn(&ProgramReport) -> String| programs.iter().map(value).collect();
-    let goal = |value: &dyn Fn(&GoalReport) -> String| {
-        row(&|p| p.goal.as_ref().map_or(none.to_string(), value))
+    // With `--runs`, a cell is the median [90% range] across the runs, as
+    // in each program's headline, and the lift the one across the runs.
+    let row = |figure: &str, value: &dyn Fn(&ProgramReport) -> String| {
+        programs
+            .iter()
+            .map(|p| across(p, figure).map_or_else(|| value(p), median_range))
+            .collect()
     };
+    let goal = |figure: &str, value: &dyn Fn(&GoalReport) -> String| {
+        row(figure, &|p| p.goal.as_ref().map_or(none.to_string(), value))
+    };
+    let lifts = programs
+        .iter()
+        .map(|p| {
+            let Some(goal) = &p.goal else {
+                return none.to_string();
+            };
+            match p.runs.as_ref().and_then(|r| r.lift.as_ref()) {
+                Some(all) => lift(&Lift {
+                    difference: all.difference,
+                    low: all.low,
+                    high: all.high,
+                    ratio: None,
+                }),
+                None => goal.lift.as_ref().map_or(none.to_string(), lift),
+            }
+        })
+        .collect();
     vec![
-        ("journeys treated", row(&|p| thousands(p.entered.treated))),
+        (
+            "journeys treated",
+            row("journeys treated", &|p| thousands(p.entered.treated)),
+        ),
         (
             "journeys in holdout",
-            row(&|p| thousands(p.entered.holdout)),
+            row("journeys in the holdout", &|p| thousands(p.entered.holdout)),
         ),
-        ("messages sent", row(&|p| thousands(p.messages.total))),
+        (
+            "messages sent",
+            row("messages sent", &|p| thousands(p.messages.total)),
+        ),
         (
             "messages per journey",
-            row(&|p| format!("{:.2}", p.messages.mean)),
+            row("messages per journey", &|p| {
+                format!("{:.2}", p.messages.mean)
+            }),
         ),
-        ("goal rate, treated", goal(&|g| percent(g.treated.rate))),
-        ("goal rate, holdout", goal(&|g| percent(g.holdout.rate))),
         (
-            lift_label,
-            goal(&|g| g.lift.as_ref().map_or(none.to_string(), lift)),
+            "goal rate, treated",
+            goal("goal rate, treated", &|g| percent(g.treated.rate)),
         ),
+        (
+            "goal rate, holdout",
+            goal("goal rate, holdout", &|g| percent(g.holdout.rate)),
+        ),
+        (lift_label, lifts),
     ]
 }
 

@@ -1,5 +1,6 @@
 //! `simulate --trace`: customers' journeys, moment by moment, for people
-//! (in the customer's own time) and as JSON. Each event shows the
+//! (every time in the customer's own zone, named at the top, the time a
+//! send is held until for quiet hours too) and as JSON (in UTC). Each event shows the
 //! properties it carried, and after every transition that did something
 //! the record's score, phase and tags as they are then.
 
@@ -43,6 +44,18 @@ pub fn human(traces: &[Traced]) -> String {
                     score, phase, tags, ..
                 } => {
                     let _ = writeln!(out, "  {indent}  → {}", state(*score, phase, tags));
+                }
+                TraceLine::Action {
+                    held_until: Some(until),
+                    ..
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "  {}  {} until {}",
+                        local(line.at(), trace.zone),
+                        what(line),
+                        local(*until, trace.zone)
+                    );
                 }
                 _ => {
                     let _ = writeln!(out, "  {}  {}", local(line.at(), trace.zone), what(line));
@@ -152,6 +165,15 @@ pub fn json(traces: &[Traced]) -> String {
                                 .iter()
                                 .map(|(k, v)| (k.clone(), datum_json(v)))
                                 .collect::<serde_json::Map<_, _>>(),
+                        }),
+                        TraceLine::Action {
+                            what,
+                            held_until: Some(until),
+                            ..
+                        } => serde_json::json!({
+                            "at": at,
+                            "action": format!("{what} until {}", show_time(*until)),
+                            "held_until": show_time(*until),
                         }),
                         TraceLine::Action { what, .. } => {
                             serde_json::json!({ "at": at, "action": what })

@@ -2,16 +2,18 @@
 //! per customer and program, and the only state a simulated customer holds
 //! besides its record. It is kept to 64 bytes (a cache line) by storing
 //! optional moments in 8 bytes, the node as `u32`, the outcome as a boxed
-//! text and the recent sends behind one pointer; the JSON a runtime stores
-//! is the same as for the plain fields (docs/runtime.md).
+//! text, and what only some journeys hold (the recent sends, the data of
+//! the event that started the journey) behind one pointer; the JSON a
+//! runtime stores is that of plain fields (docs/runtime.md).
 
-use super::Seconds;
+use super::record::DatumRef;
+use super::{Datum, Seconds};
 use crate::plan::{Op, Plan};
 use serde::{Deserialize, Serialize};
 
 /// Where a customer stands in one program: small and serialisable, so a
 /// runtime can store it beside the customer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Journey {
     pub status: Status,
     /// In the control group: entered, gets nothing.
@@ -28,8 +30,8 @@ pub struct Journey {
     due: Moment,
     left_at: Moment,
     outcome: Option<Box<str>>,
-    /// Recent sends (time, the send's node), as far back as the longest cap.
-    sent: Sends,
+    /// The recent sends and the trigger's data.
+    memo: Memo,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +43,10 @@ pub enum Status {
     In,
     Left,
 }
+
+/// The properties of the event that started the journey that the plan
+/// reads (`trigger.PROPERTY`), sorted by name.
+pub type TriggerData = Vec<(Box<str>, Datum)>;
 
 impl Journey {
     /// The node the customer waits at, while `In`.
@@ -65,16 +71,25 @@ impl Journey {
 
     /// The sends kept for caps: (time, the send's node), oldest first.
     pub fn sent(&self) -> &[(Seconds, u32)] {
-        self.sent.as_slice()
+        self.memo.sent()
+    }
+
+    /// A property of the event that started the current (or last) entry,
+    /// as the plan keeps it (`entry.keep`).
+    pub fn trigger_data(&self, property: &str) -> Option<DatumRef<'_>> {
+        let data = self.memo.trigger();
+        data.binary_search_by(|(name, _)| (**name).cmp(property))
+            .ok()
+            .map(|at| data[at].1.as_ref())
     }
 
     /// Back to a journey never entered, keeping the memory of the list of
     /// sends, for a simulator that reuses one journey for every customer.
     pub fn reset(&mut self) {
-        let mut sent = std::mem::take(&mut self.sent);
-        sent.clear();
+        let mut memo = std::mem::take(&mut self.memo);
+        memo.clear();
         *self = Journey {
-            sent,
+            memo,
             ..Journey::default()
         };
     }
@@ -90,16 +105,18 @@ impl Journey {
     }
 
     /// Enters anew: `entries` and the recent sends carry over (caps span
-    /// entries), everything else starts again.
-    pub(super) fn enter(&mut self, node: usize, now: Seconds, holdout: bool) {
+    /// entries), everything else starts again; `trigger` is the new entry's
+    /// data (sorted by name).
+    pub(super) fn enter(&mut self, node: usize, now: Seconds, holdout: bool, trigger: TriggerData) {
         let entries = self.entries + 1;
-        let sent = std::mem::take(&mut self.sent);
+        let mut memo = std::mem::take(&mut self.memo);
+        memo.set_trigger(trigger);
         *self = Journey {
             status: Status::In,
             holdout,
             entries,
             entered_at: now,
-            sent,
+            memo,
             ..Journey::default()
         };
         self.set_node(node);
@@ -112,8 +129,8 @@ impl Journey {
         self.due = Moment::NONE;
     }
 
-    pub(super) fn sends_mut(&mut self) -> &mut Sends {
-        &mut self.sent
+    pub(super) fn sends_mut(&mut self) -> &mut Memo {
+        &mut self.memo
     }
 
     /// Moves a running journey to `node` of another version of its
@@ -122,7 +139,8 @@ impl Journey {
     pub(super) fn move_to(&mut self, node: usize, due: Option<Seconds>, sent: Vec<(Seconds, u32)>) {
         self.set_node(node);
         self.set_due(due);
-        self.sent = Sends::from(sent);
+        // The entry data stays: a moved journey is the same journey.
+        self.memo.set_sent(sent);
     }
 
     /// Moves the journey onto `plan`, another version of the program of
@@ -153,8 +171,107 @@ impl Journey {
                 Some((at, u32::try_from(moved).unwrap_or(u32::MAX)))
             })
             .collect();
-        self.sent = Sends::from(sent);
+        self.memo.set_sent(sent);
         self.set_node(plan.start);
+    }
+}
+
+/// The journey's JSON, as plain fields. (Serialised from borrowed fields,
+/// so that storing a journey copies nothing.)
+#[derive(Serialize)]
+struct JourneyRef<'a> {
+    status: Status,
+    holdout: bool,
+    node: u32,
+    entries: u32,
+    actions: u32,
+    entered_at: Seconds,
+    due: Option<Seconds>,
+    left_at: Option<Seconds>,
+    outcome: Option<&'a str>,
+    sent: &'a [(Seconds, u32)],
+    #[serde(skip_serializing_if = "TriggerMap::is_empty")]
+    trigger: TriggerMap<'a>,
+}
+
+/// The journey's JSON read back; fields a journey stored by an older
+/// nurture lacks take their defaults.
+#[derive(Deserialize)]
+struct JourneyJson {
+    status: Status,
+    holdout: bool,
+    node: u32,
+    entries: u32,
+    actions: u32,
+    entered_at: Seconds,
+    due: Option<Seconds>,
+    left_at: Option<Seconds>,
+    outcome: Option<String>,
+    #[serde(default)]
+    sent: Vec<(Seconds, u32)>,
+    #[serde(default)]
+    trigger: std::collections::BTreeMap<String, Datum>,
+}
+
+/// The trigger's data as a JSON object.
+struct TriggerMap<'a>(&'a [(Box<str>, Datum)]);
+
+impl TriggerMap<'_> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for TriggerMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (&**name, value)))
+    }
+}
+
+impl Serialize for Journey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        JourneyRef {
+            status: self.status,
+            holdout: self.holdout,
+            node: self.node,
+            entries: self.entries,
+            actions: self.actions,
+            entered_at: self.entered_at,
+            due: self.due.get(),
+            left_at: self.left_at.get(),
+            outcome: self.outcome.as_deref(),
+            sent: self.memo.sent(),
+            trigger: TriggerMap(self.memo.trigger()),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Journey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = JourneyJson::deserialize(deserializer)?;
+        let mut memo = Memo::default();
+        for (at, node) in json.sent {
+            memo.push_sent(at, node);
+        }
+        memo.set_trigger(
+            json.trigger
+                .into_iter()
+                .map(|(name, value)| (name.into_boxed_str(), value))
+                .collect(),
+        );
+        Ok(Journey {
+            status: json.status,
+            holdout: json.holdout,
+            node: json.node,
+            entries: json.entries,
+            actions: json.actions,
+            entered_at: json.entered_at,
+            due: Moment::new(json.due),
+            left_at: Moment::new(json.left_at),
+            outcome: json.outcome.map(String::into_boxed_str),
+            memo,
+        })
     }
 }
 
@@ -198,48 +315,68 @@ impl From<Moment> for Option<Seconds> {
     }
 }
 
-/// The recent sends behind one pointer (8 bytes, where a `Vec` takes 24):
-/// most journeys hold none or a few, and the list is only read at a send.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(from = "Vec<(Seconds, u32)>", into = "Vec<(Seconds, u32)>")]
-// The box is the point: one pointer in the journey instead of a `Vec`'s
-// three words, for a list that is usually empty.
-#[allow(clippy::box_collection)]
-pub(super) struct Sends(Option<Box<Vec<(Seconds, u32)>>>);
+/// What only some journeys hold, behind one pointer (8 bytes, where two
+/// `Vec`s take 48): most journeys hold no recent sends or a few, and most
+/// plans keep no trigger data; both are read only now and then.
+#[derive(Clone, Debug, Default, PartialEq)]
+// The box is the point: one pointer in the journey for two lists that are
+// usually empty.
+pub(super) struct Memo(Option<Box<MemoData>>);
 
-impl Sends {
-    pub(super) fn as_slice(&self) -> &[(Seconds, u32)] {
-        self.0.as_deref().map_or(&[], Vec::as_slice)
+#[derive(Clone, Debug, Default, PartialEq)]
+struct MemoData {
+    sent: Vec<(Seconds, u32)>,
+    trigger: TriggerData,
+}
+
+impl Memo {
+    fn sent(&self) -> &[(Seconds, u32)] {
+        self.0.as_deref().map_or(&[], |memo| memo.sent.as_slice())
+    }
+
+    fn trigger(&self) -> &[(Box<str>, Datum)] {
+        self.0
+            .as_deref()
+            .map_or(&[], |memo| memo.trigger.as_slice())
     }
 
     pub(super) fn push(&mut self, at: Seconds, node: usize) {
-        let node = u32::try_from(node).unwrap_or(u32::MAX);
-        self.0.get_or_insert_default().push((at, node));
+        self.push_sent(at, u32::try_from(node).unwrap_or(u32::MAX));
+    }
+
+    fn push_sent(&mut self, at: Seconds, node: u32) {
+        self.0.get_or_insert_default().sent.push((at, node));
     }
 
     /// Keeps the sends after `since`.
     pub(super) fn forget_until(&mut self, since: Seconds) {
-        if let Some(sends) = &mut self.0 {
-            sends.retain(|(at, _)| *at > since);
+        if let Some(memo) = &mut self.0 {
+            memo.sent.retain(|(at, _)| *at > since);
+        }
+    }
+
+    fn set_sent(&mut self, sent: Vec<(Seconds, u32)>) {
+        match &mut self.0 {
+            Some(memo) => memo.sent = sent,
+            None if sent.is_empty() => {}
+            None => self.0.get_or_insert_default().sent = sent,
+        }
+    }
+
+    fn set_trigger(&mut self, mut trigger: TriggerData) {
+        trigger.sort_by(|a, b| a.0.cmp(&b.0));
+        match &mut self.0 {
+            Some(memo) => memo.trigger = trigger,
+            None if trigger.is_empty() => {}
+            None => self.0.get_or_insert_default().trigger = trigger,
         }
     }
 
     fn clear(&mut self) {
-        if let Some(sends) = &mut self.0 {
-            sends.clear();
+        if let Some(memo) = &mut self.0 {
+            memo.sent.clear();
+            memo.trigger.clear();
         }
-    }
-}
-
-impl From<Vec<(Seconds, u32)>> for Sends {
-    fn from(sends: Vec<(Seconds, u32)>) -> Self {
-        Sends((!sends.is_empty()).then(|| Box::new(sends)))
-    }
-}
-
-impl From<Sends> for Vec<(Seconds, u32)> {
-    fn from(sends: Sends) -> Self {
-        sends.0.map(|sends| *sends).unwrap_or_default()
     }
 }
 
@@ -270,7 +407,7 @@ mod tests {
     #[test]
     fn the_json_is_that_of_plain_fields() {
         let mut journey = Journey::default();
-        journey.enter(3, 100, false);
+        journey.enter(3, 100, false, Vec::new());
         journey.set_due(Some(200));
         journey.sends_mut().push(150, 4);
         let json = serde_json::to_value(&journey).unwrap_or_default();
@@ -290,5 +427,42 @@ mod tests {
         assert_eq!(back.outcome(), Some("done"));
         assert_eq!(back.left_at(), Some(300));
         assert_eq!(back.due(), None);
+    }
+
+    /// The trigger's data is an object of its properties, left out when
+    /// there is none, so a journey without it is stored as before.
+    #[test]
+    fn the_trigger_data_is_kept_and_stored_by_name() {
+        let mut journey = Journey::default();
+        journey.enter(
+            0,
+            100,
+            false,
+            vec![
+                ("zone".into(), Datum::Text("north".into())),
+                ("interest".into(), Datum::Text("new_machine".into())),
+            ],
+        );
+        assert_eq!(
+            journey.trigger_data("interest"),
+            Some(DatumRef::Text("new_machine"))
+        );
+        assert_eq!(journey.trigger_data("fair"), None);
+        let json = serde_json::to_value(&journey).unwrap_or_default();
+        assert_eq!(
+            json["trigger"],
+            serde_json::json!({
+                "interest": {"type": "text", "value": "new_machine"},
+                "zone": {"type": "text", "value": "north"}
+            })
+        );
+        let back: Journey = serde_json::from_value(json).unwrap_or_default();
+        assert_eq!(back, journey);
+        // A new entry takes its own data, none included.
+        journey.leave(200, "done");
+        journey.enter(0, 300, false, Vec::new());
+        assert_eq!(journey.trigger_data("interest"), None);
+        let json = serde_json::to_value(&journey).unwrap_or_default();
+        assert!(json.get("trigger").is_none(), "{json}");
     }
 }

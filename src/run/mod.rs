@@ -1,6 +1,6 @@
 //! Stage 4: running a plan, one customer at a time.
 //!
-//! The interpreter (`interpret.rs`) is a pure function: given a plan, a
+//! The interpreter (`interpret/`) is a pure function: given a plan, a
 //! customer's record, their journey state, the time and what happened (an
 //! event, or the clock reaching a due timer), it returns the new state and
 //! the actions to carry out. It never blocks, never sleeps and has no clock
@@ -10,6 +10,7 @@
 //! replay and `nurture serve` alike; `migrate.rs` moves a running journey
 //! onto a newer version of its program.
 
+pub mod compact;
 pub mod input;
 pub mod interpret;
 pub mod journey;

@@ -79,7 +79,7 @@ pub trait Record {
     fn set_phase(&mut self, phase: &str);
     /// An attribute by its (possibly dotted) name.
     fn attribute(&self, name: &str) -> Option<DatumRef<'_>>;
-    fn set_attribute(&mut self, name: &str, value: &Value);
+    fn set_attribute(&mut self, name: &str, value: DatumRef<'_>);
     /// When the customer last did `event`, for inactivity triggers.
     fn last_event_at(&self, event: &str) -> Option<Seconds>;
 }
@@ -138,9 +138,8 @@ impl Record for Customer {
         self.attributes.get(name).map(Datum::as_ref)
     }
 
-    fn set_attribute(&mut self, name: &str, value: &Value) {
-        self.attributes
-            .insert(name.to_string(), value_ref(value).to_owned());
+    fn set_attribute(&mut self, name: &str, value: DatumRef<'_>) {
+        self.attributes.insert(name.to_string(), value.to_owned());
     }
 
     fn last_event_at(&self, event: &str) -> Option<Seconds> {

@@ -12,7 +12,7 @@ use super::draw::Draws;
 use super::setup::Setup;
 use super::tally::{Journal, Tally};
 use super::zone::{Span, Zone};
-use crate::plan::Value;
+use crate::run::compact::Compact;
 use crate::run::record::{DatumRef, EventRecord, Record};
 use crate::run::{
     ActionRef, Customer, Datum, EntryCheck, Gate, Input, Journey, KindRef, Seconds, Sink, Status,
@@ -26,18 +26,77 @@ use std::collections::BinaryHeap;
 /// versions of a program meet the same customers doing the same things.
 const BACKGROUND_STREAM: u64 = 0;
 
+/// What the simulator asks of a record besides what the interpreter does:
+/// the plain [`Customer`] (traces, sample histories) and the compact record
+/// of a run ([`Compact`]) both answer.
+pub trait Simulated: Record {
+    fn in_segment(&self, segment: &str) -> bool;
+    /// After the customer did `event` at `at` (answering a message on
+    /// `answers`): its new last time, for inactivity triggers, and an
+    /// unsubscribe withdraws the consent to that channel.
+    fn remember(&mut self, event: &str, answers: Option<&str>, at: Seconds);
+    /// Score, phase and tags, for a trace.
+    fn state(&self) -> (i64, Option<String>, Vec<String>);
+}
+
+impl Simulated for Customer {
+    fn in_segment(&self, segment: &str) -> bool {
+        self.segments.contains(segment)
+    }
+
+    fn remember(&mut self, event: &str, answers: Option<&str>, at: Seconds) {
+        match self.last_event_at.get_mut(event) {
+            Some(time) => *time = at,
+            None => {
+                self.last_event_at.insert(event.to_string(), at);
+            }
+        }
+        if event == "unsubscribe"
+            && let Some(channel) = answers
+        {
+            self.consents.remove(channel);
+        }
+    }
+
+    fn state(&self) -> (i64, Option<String>, Vec<String>) {
+        (
+            self.score,
+            self.phase.clone(),
+            self.tags.iter().cloned().collect(),
+        )
+    }
+}
+
+impl Simulated for Compact<'_> {
+    fn in_segment(&self, segment: &str) -> bool {
+        Compact::in_segment(self, segment)
+    }
+
+    fn remember(&mut self, event: &str, answers: Option<&str>, at: Seconds) {
+        Compact::remember(self, event, answers, at)
+    }
+
+    fn state(&self) -> (i64, Option<String>, Vec<String>) {
+        (
+            self.score,
+            Record::phase(self).map(str::to_string),
+            self.tag_names().map(str::to_string).collect(),
+        )
+    }
+}
+
 /// The customer as the interpreter sees them in a simulation: their record
 /// and their time zone, resolved once.
-pub struct Subject {
-    pub customer: Customer,
+pub struct Subject<R = Customer> {
+    pub customer: R,
     pub zone: Zone,
     /// The last span of one UTC offset used: a customer's sends mostly fall
     /// in the same span, and this spares even the zone's shared list.
     offset: std::cell::Cell<Span>,
 }
 
-impl Subject {
-    pub fn new(customer: Customer, zone: Zone) -> Self {
+impl<R> Subject<R> {
+    pub fn new(customer: R, zone: Zone) -> Self {
         Subject {
             customer,
             zone,
@@ -50,9 +109,20 @@ impl Subject {
     }
 }
 
-impl Record for Subject {
+impl<R> Subject<R> {
+    /// For a record of another customer: the offset last used is theirs.
+    pub fn forget_offset(&mut self) {
+        self.offset.set(Span {
+            from: 0,
+            until: 0,
+            offset: 0,
+        });
+    }
+}
+
+impl<R: Record> Record for Subject<R> {
     fn id(&self) -> &str {
-        &self.customer.id
+        self.customer.id()
     }
     fn time_zone(&self) -> TimeZone {
         self.zone.time_zone().clone()
@@ -76,10 +146,10 @@ impl Record for Subject {
         self.customer.set_tag(tag, on)
     }
     fn score(&self) -> i64 {
-        self.customer.score
+        self.customer.score()
     }
     fn set_score(&mut self, score: i64) {
-        self.customer.score = score;
+        self.customer.set_score(score)
     }
     fn phase(&self) -> Option<&str> {
         self.customer.phase()
@@ -90,7 +160,7 @@ impl Record for Subject {
     fn attribute(&self, name: &str) -> Option<DatumRef<'_>> {
         self.customer.attribute(name)
     }
-    fn set_attribute(&mut self, name: &str, value: &Value) {
+    fn set_attribute(&mut self, name: &str, value: DatumRef<'_>) {
         self.customer.set_attribute(name, value)
     }
     fn last_event_at(&self, event: &str) -> Option<Seconds> {
@@ -169,6 +239,9 @@ pub enum TraceLine {
         at: Seconds,
         what: String,
         send: Option<(String, String)>,
+        /// A send held for quiet hours: until when. Kept as a time, not in
+        /// `what`, so a report shows it in the zone it shows the rest in.
+        held_until: Option<Seconds>,
     },
     /// The customer reached a step.
     Step { at: Seconds, name: String },
@@ -214,13 +287,13 @@ pub struct Window {
 
 /// Runs `subject` through `setup`'s program for the whole window.
 #[allow(clippy::too_many_arguments)]
-pub fn simulate_one<'m>(
+pub fn simulate_one<'m, R: Simulated>(
     setup: &'m Setup<'m>,
     model: &'m Behavior,
     seed: u64,
     window: Window,
     program_index: usize,
-    subject: &mut Subject,
+    subject: &mut Subject<R>,
     scratch: &mut Scratch<'m>,
     tally: &mut Tally,
     mut trace: Option<&mut Vec<TraceLine>>,
@@ -233,14 +306,14 @@ pub fn simulate_one<'m>(
         model
             .segments
             .iter()
-            .map(|(segment, _, _)| subject.customer.segments.contains(segment)),
+            .map(|(segment, _, _)| subject.customer.in_segment(segment)),
     );
     scratch.journey.reset();
     let mut order = 0u32;
     let mut capped = background(model, seed, window, subject, scratch, &mut order);
     let mut entry = EntrySeen::default();
 
-    let mut draws = Draws::new(seed, &subject.customer.id, 1 + program_index as u64);
+    let mut draws = Draws::new(seed, subject.id(), 1 + program_index as u64);
     let mut journal = Journal::default();
     tally.customers += 1;
 
@@ -272,7 +345,7 @@ pub fn simulate_one<'m>(
                 let event = sink.events[index as usize];
                 sink.journal.goal_or_rule = false;
                 if sink.journal.goal_until.is_some_and(|until| now <= until)
-                    && is_goal(plan, subject, &event, now)
+                    && is_goal(plan, subject, &mut scratch.journey, &event, now)
                 {
                     sink.tally.reached_goal(sink.journal, now);
                     sink.journal.goal_until = None;
@@ -295,7 +368,7 @@ pub fn simulate_one<'m>(
                     &mut sink,
                 );
                 sink.answered(before, &scratch.journey);
-                remember(subject, &event, now);
+                subject.customer.remember(event.name, event.answers, now);
             }
             None => advance_with::<_, SimEvent, _>(
                 plan,
@@ -315,12 +388,12 @@ pub fn simulate_one<'m>(
                 .skip(traced)
                 .any(|line| !matches!(line, TraceLine::Event { .. }));
             if acted {
-                let customer = &subject.customer;
+                let (score, phase, tags) = subject.customer.state();
                 trace.push(TraceLine::State {
                     at: now,
-                    score: customer.score,
-                    phase: customer.phase().map(str::to_string),
-                    tags: customer.tags.iter().cloned().collect(),
+                    score,
+                    phase,
+                    tags,
                 });
             }
         }
@@ -354,37 +427,20 @@ pub fn simulate_one<'m>(
     }
 }
 
-/// After an event: the new time of the customer's last such event (for
-/// inactivity triggers), and an unsubscribe withdraws consent.
-fn remember(subject: &mut Subject, event: &SimEvent, at: Seconds) {
-    let last = &mut subject.customer.last_event_at;
-    match last.get_mut(event.name) {
-        Some(time) => *time = at,
-        None => {
-            last.insert(event.name.to_string(), at);
-        }
-    }
-    if event.name == "unsubscribe"
-        && let Some(channel) = event.answers
-    {
-        subject.customer.consents.remove(channel);
-    }
-}
-
 /// Schedules what the customer does anyway, for the whole window; true
 /// when that reached [`MAX_EVENTS`] and was cut short.
-fn background<'m>(
+fn background<'m, R: Record>(
     model: &'m Behavior,
     seed: u64,
     window: Window,
-    subject: &Subject,
+    subject: &Subject<R>,
     scratch: &mut Scratch<'m>,
     order: &mut u32,
 ) -> bool {
     if model.background.is_empty() {
         return false;
     }
-    let mut draws = Draws::new(seed, &subject.customer.id, BACKGROUND_STREAM);
+    let mut draws = Draws::new(seed, subject.id(), BACKGROUND_STREAM);
     for activity in &model.background {
         let event = SimEvent {
             name: &activity.event,
@@ -533,10 +589,22 @@ impl Sink for Observer<'_, '_> {
                 }
                 _ => None,
             };
+            let (what, held_until) = match action.kind {
+                KindRef::Defer {
+                    channel,
+                    template,
+                    until,
+                } => (
+                    format!("hold {channel} {template:?} for quiet hours"),
+                    Some(until),
+                ),
+                _ => (action.kind.to_string(), None),
+            };
             trace.push(TraceLine::Action {
                 at: action.at,
-                what: action.kind.to_string(),
+                what,
                 send,
+                held_until,
             });
         }
         match action.kind {

@@ -19,5 +19,6 @@ pub mod report;
 pub mod run;
 pub mod sample;
 pub mod setup;
+pub mod stream;
 pub mod tally;
 pub mod zone;

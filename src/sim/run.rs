@@ -6,7 +6,7 @@
 //! order, so the result is the same for every number of threads.
 
 use super::behavior::Behavior;
-use super::engine::{Scratch, Subject, Window, simulate_one};
+use super::engine::{Scratch, Simulated, Subject, Window, simulate_one};
 use super::setup::Setup;
 use super::tally::Tally;
 use super::zone::Zones;
@@ -155,7 +155,7 @@ pub fn simulate<W: Work>(
     (totals, errors)
 }
 
-fn merge(totals: &mut [Vec<Tally>], tallies: &[Vec<Tally>]) {
+pub(super) fn merge(totals: &mut [Vec<Tally>], tallies: &[Vec<Tally>]) {
     for (run, theirs) in totals.iter_mut().zip(tallies) {
         for (total, tally) in run.iter_mut().zip(theirs) {
             total.merge(tally);
@@ -163,18 +163,43 @@ fn merge(totals: &mut [Vec<Tally>], tallies: &[Vec<Tally>]) {
     }
 }
 
-struct Worker<'s, 'm> {
+/// One thread's simulating: scratch space, time zones and counts.
+pub(super) struct Worker<'s, 'm> {
     setups: &'s [Setup<'m>],
     model: &'s Behavior,
     options: &'s Options,
     scratch: Scratch<'s>,
-    zones: Zones,
+    pub(super) zones: Zones,
     /// `[run][program]`.
-    tallies: Vec<Vec<Tally>>,
+    pub(super) tallies: Vec<Vec<Tally>>,
 }
 
 impl<'s, 'm> Worker<'s, 'm> {
-    fn new(setups: &'s [Setup<'m>], model: &'s Behavior, options: &'s Options) -> Self {
+    /// Simulates the customer `read` through every program, once per seed;
+    /// `subject` is where each program's copy of the record is made (its
+    /// zone already set to the customer's).
+    pub(super) fn simulate<R: Simulated + Clone>(&mut self, read: &R, subject: &mut Subject<R>) {
+        for (run, &seed) in self.options.seeds.iter().enumerate() {
+            for (index, setup) in self.setups.iter().enumerate() {
+                // Every program meets the customer as they were read.
+                subject.customer.clone_from(read);
+                subject.forget_offset();
+                simulate_one(
+                    setup,
+                    self.model,
+                    seed,
+                    self.options.window,
+                    index,
+                    subject,
+                    &mut self.scratch,
+                    &mut self.tallies[run][index],
+                    None,
+                );
+            }
+        }
+    }
+
+    pub(super) fn new(setups: &'s [Setup<'m>], model: &'s Behavior, options: &'s Options) -> Self {
         Worker {
             setups,
             model,

@@ -91,6 +91,7 @@ impl<'p> Setup<'p> {
                 _ => None,
             })
             .chain(plan.exit_rules.iter().map(|rule| rule.outcome.clone()))
+            .chain(plan.ends.iter().map(|ends| ends.outcome.clone()))
             .chain(plan.goal.iter().map(|_| "converted".to_string()))
             .chain(["holdout".to_string(), "stuck".to_string()])
             .collect();
@@ -184,69 +185,7 @@ fn responses(
     ordered
 }
 
-/// Every attribute a plan may read: the names in its conditions (an event
-/// condition's names too, since a name the event does not carry is read
-/// from the customer) and the dates of its date triggers. The simulator
-/// keeps only these of each customer.
-pub fn attributes_read(plan: &Plan, into: &mut std::collections::BTreeSet<String>) {
-    use crate::plan::{Cond, Operand, Trigger};
-    fn operand(operand: &Operand, into: &mut std::collections::BTreeSet<String>) {
-        match operand {
-            Operand::Name { name } => {
-                into.insert(name.clone());
-            }
-            Operand::Bare { word } => {
-                into.insert(word.clone());
-            }
-            Operand::Value { .. } | Operand::Moment { .. } => {}
-        }
-    }
-    fn cond(c: &Cond, into: &mut std::collections::BTreeSet<String>) {
-        match c {
-            Cond::All { all } => all.iter().for_each(|c| cond(c, into)),
-            Cond::Any { any } => any.iter().for_each(|c| cond(c, into)),
-            Cond::Not { not } => cond(not, into),
-            Cond::Compare { left, right, .. } => {
-                operand(left, into);
-                operand(right, into);
-            }
-            Cond::In { left, .. } => operand(left, into),
-            Cond::Truthy { operand: o } => operand(o, into),
-            Cond::Consent { .. } | Cond::HasTag { .. } => {}
-        }
-    }
-    let entry = &plan.entry;
-    for trigger in &entry.triggers {
-        match trigger {
-            Trigger::Event {
-                condition: Some(c), ..
-            } => cond(c, into),
-            Trigger::Date { attribute, .. } => {
-                into.insert(attribute.clone());
-            }
-            _ => {}
-        }
-    }
-    let conditions = entry
-        .audience
-        .iter()
-        .chain(plan.goal.iter().filter_map(|g| g.condition.as_ref()))
-        .chain(plan.exit_rules.iter().filter_map(|r| r.condition.as_ref()));
-    for c in conditions {
-        cond(c, into);
-    }
-    for node in &plan.nodes {
-        match &node.op {
-            Op::Send { guard: Some(c), .. } => cond(c, into),
-            Op::Branch { arms, .. } => arms.iter().for_each(|a| cond(&a.condition, into)),
-            Op::WaitFor { arms, .. } => arms
-                .iter()
-                .filter_map(|a| a.condition.as_ref())
-                .for_each(|c| cond(c, into)),
-            _ => {}
-        }
-    }
-}
+pub use crate::run::compact::attributes_read;
 
 /// Why a trigger may never match, when the model shows it: no background
 /// activity or response of `model` has a customer do the event it waits

@@ -4,6 +4,8 @@
 
 use super::setup::Setup;
 use crate::run::Seconds;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Where the current journey stands, for counting.
@@ -20,7 +22,10 @@ pub struct Journal {
     pub goal_until: Option<Seconds>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Serialised in a shard's report (`sim/report/shard.rs`), for `nurture
+/// merge` to add up.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Tally {
     pub customers: u64,
     pub transitions: u64,
@@ -31,6 +36,8 @@ pub struct Tally {
     pub steps: Vec<StepTally>,
     /// (from, to) → moves: `from` 0 is the entry and s + 1 step s; `to` s
     /// is step s and steps + o the exit with outcome o.
+    #[serde(with = "triples")]
+    #[schemars(with = "Vec<(usize, usize, u64)>")]
     pub flow: BTreeMap<(usize, usize), u64>,
     /// Per outcome index.
     pub outcomes_treated: Vec<u64>,
@@ -63,7 +70,8 @@ pub struct Tally {
 /// How many customers got how far: a trigger matched while they could
 /// enter, they were in the audience then, and they had the consent the
 /// entry asks for (so entered).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EntryTally {
     pub triggered: u64,
     /// Per trigger of the plan (the first 64).
@@ -72,7 +80,8 @@ pub struct EntryTally {
     pub entered: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StepTally {
     pub entered: u64,
     /// Per channel index.
@@ -285,5 +294,27 @@ fn add(mine: &mut Vec<u64>, theirs: &[u64]) {
     }
     for (m, t) in mine.iter_mut().zip(theirs) {
         *m += t;
+    }
+}
+
+/// A map keyed by pairs, as a list of `[from, to, count]` (JSON keys are
+/// texts).
+mod triples {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<(usize, usize), u64>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let list: Vec<(usize, usize, u64)> = map.iter().map(|(&(a, b), &n)| (a, b, n)).collect();
+        list.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<(usize, usize), u64>, D::Error> {
+        let list = Vec::<(usize, usize, u64)>::deserialize(deserializer)?;
+        Ok(list.into_iter().map(|(a, b, n)| ((a, b), n)).collect())
     }
 }

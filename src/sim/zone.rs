@@ -14,7 +14,7 @@ use std::rc::Rc;
 /// Time zones by name, looked up once per thread.
 #[derive(Default)]
 pub struct Zones {
-    known: HashMap<String, Zone>,
+    known: HashMap<String, Zone, foldhash::fast::RandomState>,
     utc: Option<Zone>,
 }
 

@@ -16,6 +16,61 @@ pub struct Program {
     pub span: Span,
 }
 
+impl Program {
+    /// Every condition of the program, in source order: the header's and
+    /// the steps'.
+    pub fn conditions(&self) -> Vec<&Cond> {
+        let mut found = Vec::new();
+        for clause in &self.clauses {
+            match &clause.kind {
+                ClauseKind::Trigger(Trigger {
+                    kind:
+                        TriggerKind::Event {
+                            condition: Some(cond),
+                            ..
+                        },
+                    ..
+                })
+                | ClauseKind::Audience(cond) => found.push(cond),
+                ClauseKind::Goal(goal) => found.extend(&goal.condition),
+                ClauseKind::ExitWhen(rule) => found.extend(&rule.condition),
+                ClauseKind::Interrupt(on) => found.extend(&on.condition),
+                _ => {}
+            }
+        }
+        for statement in self.steps.iter().flat_map(|s| &s.statements) {
+            match &statement.kind {
+                StatementKind::Send { guard, .. } => found.extend(guard),
+                StatementKind::WaitFor(wait) => {
+                    for arm in &wait.arms {
+                        if let WaitOn::Event { condition, .. } = &arm.on {
+                            found.extend(condition);
+                        }
+                    }
+                }
+                StatementKind::Branch(arms) => {
+                    found.extend(arms.iter().filter_map(|a| a.condition.as_ref()))
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// Every `trigger.PROPERTY` and `answer.PROPERTY` the program reads, in
+    /// conditions and in `set`.
+    pub fn visit_data<'p>(&'p self, found: &mut dyn FnMut(&'p DataRef)) {
+        for cond in self.conditions() {
+            cond.visit_data(found);
+        }
+        for statement in self.steps.iter().flat_map(|s| &s.statements) {
+            if let StatementKind::Keep { from, .. } = &statement.kind {
+                found(from);
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Clause {
     pub kind: ClauseKind,
@@ -32,7 +87,9 @@ pub enum ClauseKind {
     Audience(Cond),
     Consent(Vec<Name>),
     Goal(Goal),
+    Ends(Deadline),
     ExitWhen(ExitRule),
+    Interrupt(Interrupt),
     Reentry(Reentry),
     Cap(Cap),
     Quiet(Quiet),
@@ -51,7 +108,9 @@ impl ClauseKind {
             ClauseKind::Audience(_) => "audience",
             ClauseKind::Consent(_) => "consent",
             ClauseKind::Goal(_) => "goal",
+            ClauseKind::Ends(_) => "ends",
             ClauseKind::ExitWhen(_) => "exit when",
+            ClauseKind::Interrupt(_) => "on",
             ClauseKind::Reentry(_) => "reentry",
             ClauseKind::Cap(_) => "cap",
             ClauseKind::Quiet(_) => "quiet",
@@ -153,6 +212,22 @@ pub struct Goal {
     pub within: Spanned<Duration>,
 }
 
+/// `ends after DURATION [as OUTCOME]`: every journey leaves at most this
+/// long after entering.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deadline {
+    pub after: Spanned<Duration>,
+    /// `ended` when not written.
+    pub outcome: Option<Name>,
+}
+
+impl Deadline {
+    /// The outcome a customer leaves with at the deadline.
+    pub fn outcome(&self) -> &str {
+        self.outcome.as_ref().map_or("ended", |o| o.as_str())
+    }
+}
+
 /// `exit when EVENT [where COND] [as OUTCOME]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExitRule {
@@ -160,6 +235,16 @@ pub struct ExitRule {
     pub condition: Option<Cond>,
     /// Defaults to the event's name when not written.
     pub outcome: Option<Name>,
+}
+
+/// `on EVENT [where COND] -> STEP`: from any step, the event moves the
+/// customer to the step (after the `exit when` rules and the goal, before
+/// the arms of the wait the customer is at).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interrupt {
+    pub event: Name,
+    pub condition: Option<Cond>,
+    pub step: Name,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -226,6 +311,9 @@ pub enum StatementKind {
     },
     /// `wait DURATION`
     Wait(Spanned<Duration>),
+    /// `wait until DURATION after entry`: until that long after entering
+    /// (at once when that has passed).
+    WaitUntil(Spanned<Duration>),
     /// `wait up to DURATION for EVENT or … { arms }`
     WaitFor(WaitFor),
     /// `branch { when COND -> T … else -> T }`
@@ -240,6 +328,12 @@ pub enum StatementKind {
     Set {
         attribute: Name,
         value: Value,
+    },
+    /// `set ATTRIBUTE = trigger.PROPERTY` or `= answer.PROPERTY`: keeps
+    /// what an event carried.
+    Keep {
+        attribute: Name,
+        from: DataRef,
     },
     Phase(PhaseName),
     /// `notify RECIPIENT "message"`
@@ -271,13 +365,14 @@ impl StatementKind {
         match self {
             StatementKind::Send { .. } => "send",
             StatementKind::Wait(_) => "wait",
+            StatementKind::WaitUntil(_) => "wait until",
             StatementKind::WaitFor(_) => "wait up to",
             StatementKind::Branch(_) => "branch",
             StatementKind::Split(_) => "split",
             StatementKind::Score(_) => "score",
             StatementKind::Tag(_) => "tag",
             StatementKind::Untag(_) => "untag",
-            StatementKind::Set { .. } => "set",
+            StatementKind::Set { .. } | StatementKind::Keep { .. } => "set",
             StatementKind::Phase(_) => "phase",
             StatementKind::Notify { .. } => "notify",
             StatementKind::Exit(_) => "exit",
@@ -381,6 +476,33 @@ pub enum CondKind {
     },
     /// A lone operand, true when the attribute is true (`is_key_account`).
     Truthy(Operand),
+    /// `has trigger.PROPERTY`: the event carried the property.
+    HasData(DataRef),
+}
+
+impl Cond {
+    /// Every `trigger.PROPERTY` and `answer.PROPERTY` in the condition.
+    pub fn visit_data<'c>(&'c self, found: &mut dyn FnMut(&'c DataRef)) {
+        let mut todo = vec![self];
+        while let Some(cond) = todo.pop() {
+            let operand = |o: &'c Operand, found: &mut dyn FnMut(&'c DataRef)| {
+                if let Operand::Data(data) = o {
+                    found(data);
+                }
+            };
+            match &cond.kind {
+                CondKind::Any(parts) | CondKind::All(parts) => todo.extend(parts.iter().rev()),
+                CondKind::Not(inner) => todo.push(inner),
+                CondKind::Compare { left, right, .. } => {
+                    operand(left, found);
+                    operand(right, found);
+                }
+                CondKind::In { left, .. } | CondKind::Truthy(left) => operand(left, found),
+                CondKind::HasData(data) => found(data),
+                CondKind::Consent(_) | CondKind::HasTag(_) => {}
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -418,6 +540,8 @@ pub enum Operand {
         past: bool,
         span: Span,
     },
+    /// `trigger.PROPERTY` (or `answer.PROPERTY`, which only `set` may read).
+    Data(DataRef),
 }
 
 impl Operand {
@@ -426,6 +550,36 @@ impl Operand {
             Operand::Attribute(name) => name.span,
             Operand::Value(value) => value.span,
             Operand::RelativeTime { span, .. } => *span,
+            Operand::Data(data) => data.span,
+        }
+    }
+}
+
+/// `trigger.PROPERTY` or `answer.PROPERTY`: a property of an event the
+/// journey met.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataRef {
+    pub source: DataSource,
+    /// The property, possibly dotted, without `trigger.` or `answer.`.
+    pub property: Name,
+    /// The whole of `trigger.PROPERTY`.
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataSource {
+    /// The event that started the journey.
+    Trigger,
+    /// The event that led to the statement: the arm (or interrupt) that
+    /// moved the customer on in this run.
+    Answer,
+}
+
+impl DataSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataSource::Trigger => "trigger",
+            DataSource::Answer => "answer",
         }
     }
 }

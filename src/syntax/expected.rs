@@ -78,6 +78,15 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_consent => "`consent`",
         Rule::kw_goal => "`goal`",
         Rule::kw_within => "`within`",
+        Rule::kw_ends => "`ends`",
+        Rule::kw_on => "`on`",
+        Rule::kw_until => "`until`",
+        Rule::kw_entry => "`entry`",
+        Rule::kw_answer => "`answer`",
+        Rule::trigger_data => "`trigger.PROPERTY`",
+        Rule::answer_data => "`answer.PROPERTY`",
+        Rule::property_path => "a property name",
+        Rule::data_test => "`has trigger.PROPERTY`",
         Rule::kw_exit => "`exit`",
         Rule::kw_when => "`when`",
         Rule::kw_as => "`as`",
@@ -154,6 +163,8 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ),
     ("consent", "consent email, sms"),
     ("goal", "goal purchase within 30d"),
+    ("ends", "ends after 30d as welcome_done"),
+    ("on", "on cancel_requested -> ask_why"),
     ("reentry", "reentry never or reentry after 365d"),
     ("cap", "cap 3 messages per 14d or cap 1 sms per 7d"),
     ("quiet", "quiet 21:00..08:00"),
@@ -166,7 +177,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("send", "send email \"we-miss-you\" if consent email"),
     (
         "wait",
-        "wait 3d or wait up to 5d for click { click -> offer  timeout -> exit no_response }",
+        "wait 3d, wait until 30d after entry or wait up to 5d for click { click -> offer  timeout -> exit no_response }",
     ),
     (
         "branch",
@@ -210,8 +221,8 @@ pub(crate) fn example(keyword: &str) -> Option<&'static str> {
 
 /// Words that start a header clause or a statement.
 pub(super) const CLAUSE_WORDS: &[&str] = &[
-    "title", "kind", "owner", "trigger", "audience", "consent", "goal", "exit", "reentry", "cap",
-    "quiet", "holdout", "start",
+    "title", "kind", "owner", "trigger", "audience", "consent", "goal", "ends", "exit", "on",
+    "reentry", "cap", "quiet", "holdout", "start",
 ];
 /// Words that start an entry of the customer schema.
 pub(super) const SCHEMA_WORDS: &[&str] = &[
@@ -293,6 +304,69 @@ fn one_of(words: &[&str]) -> String {
     }
 }
 
+/// Mistakes a marketer makes, each with the message that names the fix:
+/// `=` for `==`, a thousands separator, a keyword with a capital letter.
+fn slip(text: &str, offset: usize, rules: &[Rule]) -> Option<Diagnostic> {
+    let rest = text.get(offset..)?;
+    let before = &text[..offset];
+    // `when lifetime_value = 100`.
+    if rest.starts_with('=') && !rest.starts_with("==") && rules.contains(&Rule::compare_op) {
+        let span = Span::new(offset, offset + 1);
+        return Some(
+            Diagnostic::new(Code::SyntaxError, "`=` is not a comparison: write `==`")
+                .label(span, "write `==` here")
+                .help("conditions compare with `==` (`lifetime_value == 100`), `!=`, `<`, `<=`, `>` or `>=`; a single `=` only gives a value, in `set`")
+                .fix(crate::diagnostic::Fix::replace("write `==`", span, "==")),
+        );
+    }
+    // `1,000`: digits, a comma, three digits.
+    let digits_before = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if rest.starts_with(',') && digits_before > 0 {
+        let group_len = rest[1..]
+            .find(|c: char| !(c.is_ascii_digit() || c == ','))
+            .unwrap_or(rest.len() - 1);
+        let group = &rest[1..1 + group_len];
+        if group
+            .split(',')
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let start = offset - digits_before;
+            let span = Span::new(start, offset + 1 + group_len);
+            let written = &text[start..span.end];
+            let plain = written.replace(',', "");
+            return Some(
+                Diagnostic::new(
+                    Code::SyntaxError,
+                    format!("`{written}` has a thousands separator"),
+                )
+                .label(span, format!("write `{plain}`"))
+                .help(format!(
+                    "numbers are written without separators: `{plain}` (a decimal point is `.`, like `12.5`)"
+                ))
+                .fix(crate::diagnostic::Fix::replace(format!("write `{plain}`"), span, plain)),
+            );
+        }
+    }
+    // `Program`, `Step`, `Send`: keywords are lower case.
+    let word = word_at(text, offset);
+    let lower = word.to_ascii_lowercase();
+    if !word.is_empty() && word != lower && super::next::is_keyword(&lower) {
+        let span = Span::new(offset, offset + word.len());
+        return Some(
+            Diagnostic::new(
+                Code::SyntaxError,
+                format!("`{word}` is written `{lower}`: keywords are lower case"),
+            )
+            .label(span, format!("write `{lower}`"))
+            .help(format!(
+                "nurture's words are written in lower case, like `{lower}`; names may use capitals, but the words of the language may not"
+            ))
+            .fix(crate::diagnostic::Fix::replace(format!("write `{lower}`"), span, lower)),
+        );
+    }
+    None
+}
+
 /// Turns a pest error from parsing `text[base..]` into a diagnostic.
 /// `keyword` is the first word of the construct being parsed, for the example.
 pub(super) fn syntax_error(
@@ -346,6 +420,9 @@ pub(super) fn syntax_error(
             .help(
                 "end the text with `\"` on the same line; a `\"` inside a text is written `\\\"`",
             );
+    }
+    if let Some(slip) = slip(text, offset, &rules) {
+        return slip;
     }
     let found = found(text, offset);
     let what = one_of(&expected);

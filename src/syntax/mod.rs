@@ -53,6 +53,9 @@ pub struct Parsed {
 /// Parses the text of one `.nurture` file.
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = read(text);
+    parsed
+        .diagnostics
+        .extend(prepass::controls_in_comments(text));
     if let Some(too_many) = parsed.program.as_ref().and_then(limits::too_many_steps) {
         parsed.diagnostics.push(too_many);
     }

@@ -22,17 +22,7 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(bytes.len(), |n| i + n);
-                // A comment ends at the line feed; a carriage return before
-                // it is kept so CRLF lines stay CRLF.
-                let end = if end > i && bytes.get(end - 1) == Some(&b'\r') {
-                    end - 1
-                } else {
-                    end
-                };
+                let end = comment_end(&bytes, i);
                 bytes[i..end].fill(b' ');
                 i = end;
                 continue;
@@ -53,6 +43,71 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
     // so the bytes are still UTF-8; should that ever fail, parse the text as
     // it is rather than give up.
     Ok(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
+}
+
+/// N015 for each control character in a comment: a comment is read by
+/// people, in editors and terminals, where ESC or U+202E can hide or reorder
+/// the program around it. (Texts are looked at as they are lowered.)
+pub(super) fn controls_in_comments(text: &str) -> Vec<Diagnostic> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    // Most files hold nothing of the kind: ASCII controls but tab and line
+    // breaks, and the bidirectional controls, which all start with 0xD8,
+    // 0xE2 or are C1 controls after 0xC2.
+    let suspect =
+        |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2);
+    if !bytes.iter().copied().any(suspect) {
+        return found;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                let end = comment_end(bytes, i);
+                let comment = text.get(i..end).unwrap_or("");
+                for (at, c) in comment.char_indices() {
+                    if (c.is_control() && c != '\t') || crate::printable::is_invisible_control(c) {
+                        found.push(control_in_comment(i + at, c));
+                    }
+                }
+                i = end;
+                continue;
+            }
+            b'"' => i = text_end(bytes, i),
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+fn control_in_comment(at: usize, c: char) -> Diagnostic {
+    let mut shown = String::new();
+    crate::printable::push_escape(&mut shown, c);
+    Diagnostic::new(
+        Code::ControlCharacter,
+        format!("a comment holds the control character `{shown}`"),
+    )
+    .label(
+        Span::new(at, at + c.len_utf8()),
+        format!("`{shown}` is not shown but obeyed"),
+    )
+    .help("delete it: a comment may hold any letter, digit, sign or tab, but no control character")
+}
+
+/// Where the comment that starts at `start` ends: at the line feed, or
+/// before the carriage return of a CRLF, which stays so CRLF lines stay
+/// CRLF.
+fn comment_end(bytes: &[u8], start: usize) -> usize {
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| start + n);
+    if end > start && bytes.get(end - 1) == Some(&b'\r') {
+        end - 1
+    } else {
+        end
+    }
 }
 
 /// Where the text opened by the `"` at `open` ends: at its closing `"`, or

@@ -51,6 +51,23 @@ pub(super) fn parse(text: &str, first_error: &pest::error::Error<Rule>) -> Recov
         // grammar's own error is then the one to report.
         diagnostics.push(expected::syntax_error(first_error, text, 0, ""));
     }
+    // One mistake, one diagnostic: the walk's syntax error inside what a
+    // construct's own diagnostic underlines (`months` in `wait 6 months`,
+    // the outcome in `-> exit dormant`) is the same mistake.
+    let wider: Vec<Span> = walk
+        .lower
+        .diagnostics
+        .iter()
+        .map(Diagnostic::primary_span)
+        .filter(|s| !s.is_empty())
+        .collect();
+    diagnostics.retain(|d| {
+        let at = d.primary_span();
+        d.code != Code::SyntaxError
+            || !wider
+                .iter()
+                .any(|w| w.start <= at.start && at.end <= w.end && w.len() > at.len())
+    });
     diagnostics.extend(walk.lower.diagnostics);
     Recovered {
         program,

@@ -74,6 +74,73 @@ const UNIT_WORDS: &[(&str, &str)] = &[
 pub(super) const DURATION_HELP: &str =
     "write a whole number and a unit: `30m` (minutes), `12h` (hours), `3d` (days) or `2w` (weeks)";
 
+/// `6 months`, `3 days`: a whole number with a unit word after a blank.
+/// `after` is the text right after the number. Months and years are no
+/// units (they differ in length), so they are given in days.
+pub(super) fn spaced_unit(number: &str, after: &str, span: Span) -> Option<Diagnostic> {
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let blanks = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if blanks == 0 {
+        return None;
+    }
+    let rest = &after[blanks..];
+    let len = rest
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let word = rest[..len].to_ascii_lowercase();
+    let n: u64 = number.parse().ok()?;
+    let whole = Span::new(span.start, span.start + number.len() + blanks + len);
+    let (label, help) = match word.as_str() {
+        "month" | "months" | "mo" | "mos" => (
+            "there is no month unit".to_string(),
+            format!(
+                "write `{}d`: months differ in length, so durations count days (`d`), weeks (`w`), hours (`h`) or minutes (`m`)",
+                n.saturating_mul(30)
+            ),
+        ),
+        "year" | "years" | "yr" | "yrs" => (
+            "there is no year unit".to_string(),
+            format!(
+                "write `{}d`: durations count days (`d`), weeks (`w`), hours (`h`) or minutes (`m`)",
+                n.saturating_mul(365)
+            ),
+        ),
+        other => {
+            let unit = MINUTES
+                .iter()
+                .find(|(unit, _, _)| *unit == other)
+                .map(|(unit, _, _)| *unit)
+                .or_else(|| {
+                    UNIT_WORDS
+                        .iter()
+                        .find(|(w, _)| *w == other)
+                        .map(|(_, unit)| *unit)
+                })?;
+            (
+                "the number and its unit are written together".to_string(),
+                format!("write `{n}{unit}`, without a space; {DURATION_HELP}"),
+            )
+        }
+    };
+    let written = format!("{number} {}", &rest[..len]);
+    let fixed = help.split('`').nth(1).unwrap_or("").to_string();
+    Some(
+        Diagnostic::new(
+            Code::MalformedDuration,
+            format!("`{written}` is not a duration"),
+        )
+        .label(whole, label)
+        .help(help)
+        .fix(crate::diagnostic::Fix::replace(
+            format!("write `{fixed}`"),
+            whole,
+            fixed,
+        )),
+    )
+}
+
 pub(super) fn duration(text: &str, span: Span) -> (Duration, Option<Diagnostic>) {
     let q = split(text);
     let problem = |label: String, help: String| {
@@ -107,11 +174,22 @@ pub(super) fn duration(text: &str, span: Span) -> (Duration, Option<Diagnostic>)
             );
         }
         let lower = q.suffix.to_ascii_lowercase();
+        let days_per = match lower.as_str() {
+            "month" | "months" | "mo" | "mos" => Some(("month", 30)),
+            "year" | "years" | "y" | "yr" | "yrs" => Some(("year", 365)),
+            _ => None,
+        };
         let help = match UNIT_WORDS.iter().find(|(word, _)| *word == lower) {
             Some((_, unit)) if q.fraction.is_none() && !q.negative => {
                 format!("write `{}{unit}`", q.whole)
             }
-            _ => DURATION_HELP.to_string(),
+            _ => match (days_per, q.whole.parse::<u64>()) {
+                (Some((what, days)), Ok(n)) if q.fraction.is_none() && !q.negative => format!(
+                    "there is no {what} unit: write `{}d`; {DURATION_HELP}",
+                    n.saturating_mul(days)
+                ),
+                _ => DURATION_HELP.to_string(),
+            },
         };
         return (
             Duration::default(),

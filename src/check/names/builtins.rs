@@ -92,16 +92,23 @@ pub(super) fn check_schema(schema: &Schema, found: &mut Vec<Diagnostic>) {
 /// N215: `set score = …` or `set phase = …`.
 pub(super) fn set_builtins(program: &Program, source: &str, found: &mut Vec<Diagnostic>) {
     for statement in program.steps.iter().flat_map(|s| &s.statements) {
-        let StatementKind::Set { attribute, value } = &statement.kind else {
-            continue;
+        let (attribute, written) = match &statement.kind {
+            StatementKind::Set { attribute, value } => (
+                attribute,
+                source.get(value.span.start..value.span.end).unwrap_or(""),
+            ),
+            StatementKind::Keep { attribute, .. } => (attribute, ""),
+            _ => continue,
         };
         let name = attribute.as_str();
         if builtin(name).is_none() {
             continue;
         }
-        let written = source.get(value.span.start..value.span.end).unwrap_or("");
         let help = if name == "score" {
             "change the score with `score +N` or `score -N`".to_string()
+        } else if written.is_empty() {
+            "set the phase with `phase PHASE`, one of `welcome`, `develop`, `retain` or `win_back`"
+                .to_string()
         } else {
             format!("write `phase {}`", written.trim_matches('"'))
         };

@@ -104,11 +104,64 @@ impl<'a, 's> Names<'a, 's> {
                 value_ty(&value.value).map_or(Meaning::Unchecked, Meaning::Typed)
             }
             Operand::RelativeTime { .. } => Meaning::Typed(Ty::Date),
+            // What the trigger carries is typed in `data.rs`.
+            Operand::Data(data) => self.known.data_type(data),
         }
     }
 
     fn text(&self, span: Span) -> &'a str {
         self.source.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// `tier == silver or bronze`: `bronze` on its own, one of the words of
+    /// an attribute, read as a yes-or-no attribute. The condition says each
+    /// comparison in full; this says how.
+    fn value_on_its_own(&self, name: &Name) -> Option<Diagnostic> {
+        let written = name.as_str();
+        let attribute = self
+            .known
+            .attributes
+            .iter()
+            .find_map(|(attribute, ty)| match ty {
+                crate::syntax::ast::ValueType::Enum(words)
+                    if words.iter().any(|w| w.as_str() == written) =>
+                {
+                    Some(*attribute)
+                }
+                _ => None,
+            })?;
+        // The value compared just before, when it is `tier == silver or`.
+        let before: Vec<&str> = self
+            .source
+            .get(..name.span.start)
+            .unwrap_or("")
+            .split_whitespace()
+            .rev()
+            .take(4)
+            .collect();
+        let other = match before.as_slice() {
+            [joiner, value, "==", left, ..]
+                if matches!(*joiner, "or" | "and") && *left == attribute =>
+            {
+                value
+            }
+            _ => "VALUE",
+        };
+        Some(
+            Diagnostic::new(
+                Code::UnknownAttribute,
+                format!("`{written}` is a value of `{attribute}`, not a condition of its own"),
+            )
+            .label(name.span, format!("write `{attribute} == {written}` here"))
+            .help(format!(
+                "each side of `or` and `and` is a whole condition: write `{attribute} == {other} or {attribute} == {written}`, or list the values: `{attribute} in [{other}, {written}]`"
+            ))
+            .fix(crate::diagnostic::Fix::replace(
+                format!("write `{attribute} == {written}`"),
+                name.span,
+                format!("{attribute} == {written}"),
+            )),
+        )
     }
 
     /// N203 or N205 for a name that is neither attribute nor property.
@@ -310,7 +363,10 @@ impl<'a, 's> Names<'a, 's> {
             return;
         };
         match self.resolve(name) {
-            Meaning::Unknown => found.push(self.unknown_name(name, Some(Ty::Bool), false)),
+            Meaning::Unknown => found.push(
+                self.value_on_its_own(name)
+                    .unwrap_or_else(|| self.unknown_name(name, Some(Ty::Bool), false)),
+            ),
             Meaning::Typed(Ty::Bool) | Meaning::Unchecked => {}
             Meaning::Typed(ty) => found.push(
                 Diagnostic::new(

@@ -3,7 +3,9 @@
 //! When a name is declared twice (N201), the first declaration counts.
 
 use crate::span::Name;
-use crate::syntax::ast::{Schema, ValueType};
+use crate::syntax::ast::{
+    ClauseKind, DataRef, DataSource, Program, Schema, Trigger, TriggerKind, ValueType,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) struct Known<'s> {
@@ -17,6 +19,9 @@ pub(super) struct Known<'s> {
     pub teams: BTreeSet<&'s str>,
     pub segments: BTreeSet<&'s str>,
     pub tags: BTreeSet<&'s str>,
+    /// The type of each property that every event trigger of the program
+    /// carries with one type: what `trigger.PROPERTY` is ([`Known::read_triggers`]).
+    pub trigger: BTreeMap<&'s str, &'s ValueType>,
 }
 
 impl<'s> Known<'s> {
@@ -31,6 +36,7 @@ impl<'s> Known<'s> {
             teams: BTreeSet::new(),
             segments: BTreeSet::new(),
             tags: BTreeSet::new(),
+            trigger: BTreeMap::new(),
         }
     }
 
@@ -62,8 +68,71 @@ impl<'s> Known<'s> {
             teams: names(&schema.teams),
             segments: names(&schema.segments),
             tags: names(&schema.tags),
+            trigger: BTreeMap::new(),
         }
     }
+
+    /// Learns what `trigger.PROPERTY` is in `program`: the properties every
+    /// event trigger's event carries, each with its one type. Events the
+    /// schema lacks (N204) and a program without event triggers (N220)
+    /// leave nothing typed.
+    pub fn read_triggers(&mut self, program: &Program) {
+        let mut common: Option<BTreeMap<&'s str, &'s ValueType>> = None;
+        for event in event_triggers(program) {
+            let Some(properties) = self.events.get(event.as_str()) else {
+                return;
+            };
+            common = Some(match common {
+                None => properties.clone(),
+                Some(before) => before
+                    .into_iter()
+                    .filter(|(name, ty)| properties.get(name).is_some_and(|t| same_type(t, ty)))
+                    .collect(),
+            });
+        }
+        self.trigger = common.unwrap_or_default();
+    }
+
+    /// What `trigger.PROPERTY` or `answer.PROPERTY` is in a condition:
+    /// typed when every event trigger carries it with one type; anything
+    /// else is told by `data.rs`.
+    pub fn data_type(&self, data: &DataRef) -> super::conditions::Meaning<'s> {
+        use super::conditions::Meaning;
+        match (data.source, self.trigger.get(data.property.as_str())) {
+            (DataSource::Trigger, Some(ty)) => Meaning::Typed(Ty::of(ty)),
+            _ => Meaning::Unchecked,
+        }
+    }
+}
+
+/// Whether two declared types hold the same values (spans aside; the
+/// choices of an enumeration in any order).
+pub(super) fn same_type(a: &ValueType, b: &ValueType) -> bool {
+    match (a, b) {
+        (ValueType::Enum(a), ValueType::Enum(b)) => {
+            fn words(list: &[Name]) -> BTreeSet<&str> {
+                list.iter().map(|n| n.as_str()).collect()
+            }
+            words(a) == words(b)
+        }
+        (ValueType::Enum(_), _) | (_, ValueType::Enum(_)) => false,
+        _ => a == b,
+    }
+}
+
+/// The events of the program's `trigger event` clauses, in order.
+pub(super) fn event_triggers(program: &Program) -> Vec<&Name> {
+    program
+        .clauses
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClauseKind::Trigger(Trigger {
+                kind: TriggerKind::Event { event, .. },
+                ..
+            }) => Some(event),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The type of one side of a comparison or of a value.

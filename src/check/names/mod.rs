@@ -16,6 +16,7 @@
 //! | `unknown.rs` | N204, N206–N209: events, channels, teams, segments, tags |
 //! | `conditions.rs` | N203, N205, N210, N211 in conditions and date triggers |
 //! | `set.rs` | N203, N211, N212 in `set` |
+//! | `data.rs` | N220–N222: `trigger.PROPERTY` and `answer.PROPERTY` |
 //! | `ranges.rs` | N213 |
 //!
 //! N202 (a type that does not exist) is reported while reading the schema.
@@ -23,6 +24,7 @@
 mod builtins;
 mod caps;
 mod conditions;
+mod data;
 mod duplicates;
 mod known;
 mod ranges;
@@ -48,7 +50,9 @@ pub fn check(
     builtins::set_builtins(program, source, &mut found);
     match schema {
         Some(schema) => {
-            let known = Known::new(schema);
+            let mut known = Known::new(schema);
+            known.read_triggers(program);
+            data::check(program, &known, &mut found);
             unknown::events(program, &known, &mut found);
             unknown::channels(program, &known, &mut found);
             unknown::recipients(program, &known, &mut found);
@@ -62,11 +66,34 @@ pub fn check(
         // still typed: `score >= "thirty"` can never hold.
         None => {
             let known = Known::open();
+            data::check(program, &known, &mut found);
             conditions::check(program, source, &known, &mut found);
             caps::check(program, source, &known, &mut found);
         }
     }
     found
+}
+
+pub(crate) use set::format_data;
+
+/// N212 when an event's property of type `value` cannot be kept in
+/// `attribute` (for `set … = answer.PROPERTY`, typed along the flow).
+pub(crate) fn keeps_type(
+    schema: &Schema,
+    attribute: &crate::span::Name,
+    written: &str,
+    span: crate::span::Span,
+    value: &crate::syntax::ast::ValueType,
+) -> Option<Diagnostic> {
+    let known = Known::new(schema);
+    let ty = known.attributes.get(attribute.as_str())?;
+    set::keeps(
+        attribute,
+        known::Ty::of(ty),
+        written,
+        span,
+        known::Ty::of(value),
+    )
 }
 
 /// Checks a schema file: every name declared once, the built-ins with

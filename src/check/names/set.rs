@@ -1,12 +1,16 @@
 //! `set ATTRIBUTE = VALUE`: the attribute must exist (N203) and the value
-//! fit its type (N212), or be one of its choices (N211).
+//! fit its type (N212), or be one of its choices (N211). The same for
+//! `set ATTRIBUTE = trigger.PROPERTY`, whose type is the property's;
+//! `= answer.PROPERTY` depends on the arm that led there
+//! (`check/data.rs`).
 
 use super::conditions::{Meaning, Names, unknown_choice, value_ty};
 use super::known::{Known, Ty};
 use super::uses::{Scope, statements};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::syntax::ast::{Program, StatementKind, ValueKind};
+use crate::span::Name;
+use crate::syntax::ast::{DataRef, Program, StatementKind, ValueKind};
 
 pub(super) fn check(program: &Program, source: &str, known: &Known, found: &mut Vec<Diagnostic>) {
     let names = Names {
@@ -15,6 +19,10 @@ pub(super) fn check(program: &Program, source: &str, known: &Known, found: &mut 
         scope: Scope::Customer,
     };
     for statement in statements(program) {
+        if let StatementKind::Keep { attribute, from } = &statement.kind {
+            kept(&names, attribute, from, found);
+            continue;
+        }
         let StatementKind::Set { attribute, value } = &statement.kind else {
             continue;
         };
@@ -71,6 +79,81 @@ pub(super) fn check(program: &Program, source: &str, known: &Known, found: &mut 
             .help(help),
         );
     }
+}
+
+/// `set ATTRIBUTE = trigger.PROPERTY`.
+fn kept(names: &Names, attribute: &Name, from: &DataRef, found: &mut Vec<Diagnostic>) {
+    if super::builtins::builtin(attribute.as_str()).is_some() {
+        return; // N215
+    }
+    let value = match names.known.data_type(from) {
+        Meaning::Typed(ty) => Some(ty),
+        _ => None,
+    };
+    let ty = match names.resolve(attribute) {
+        Meaning::Typed(ty) => ty,
+        Meaning::Unknown => {
+            found.push(names.unknown_name(attribute, value, false));
+            return;
+        }
+        Meaning::Unchecked => return,
+    };
+    if let Some(value) = value {
+        if let Some(problem) = keeps(attribute, ty, &format_data(from), from.span, value) {
+            found.push(problem);
+        }
+    }
+}
+
+/// `trigger.interest`.
+pub(crate) fn format_data(data: &DataRef) -> String {
+    format!("{}.{}", data.source.as_str(), data.property.as_str())
+}
+
+/// N212 when an event's property of type `value` cannot be kept in an
+/// attribute of type `ty`: the types must be the same, but for a fixed
+/// choice kept in a text, or in a fixed choice that has all its words.
+pub(crate) fn keeps(
+    attribute: &Name,
+    ty: Ty,
+    written: &str,
+    span: crate::span::Span,
+    value: Ty,
+) -> Option<Diagnostic> {
+    let fits = match (ty, value) {
+        (Ty::Enum(wanted), Ty::Enum(given)) => given
+            .iter()
+            .all(|g| wanted.iter().any(|w| w.as_str() == g.as_str())),
+        (Ty::Text, Ty::Enum(_)) => true,
+        (Ty::Number, Ty::Number | Ty::Percent) => true,
+        (a, b) => std::mem::discriminant(&a) == std::mem::discriminant(&b),
+    };
+    if fits {
+        return None;
+    }
+    let a = attribute.as_str();
+    let help = match (ty, value) {
+        (Ty::Enum(_), Ty::Enum(_)) => format!(
+            "`{a}` lacks some of the choices `{written}` may have: add them to `{a}` in the schema"
+        ),
+        (Ty::Enum(_), Ty::Text) => format!(
+            "`{written}` may be any text: keep it in a `text` attribute, or test it in a `branch` and `set {a}` to a choice"
+        ),
+        _ => format!("keep it in an attribute that is {}", value.describe()),
+    };
+    Some(
+        Diagnostic::new(
+            Code::SetTypeMismatch,
+            format!(
+                "`{a}` is {}, but `{written}` is {}",
+                ty.describe(),
+                value.describe()
+            ),
+        )
+        .label(span, format!("this is {}", value.describe()))
+        .label(attribute.span, format!("this is {}", ty.describe()))
+        .help(help),
+    )
 }
 
 /// Whether a value of type `value` may be written to an attribute of type `attribute`.

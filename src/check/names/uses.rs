@@ -42,6 +42,11 @@ pub(super) fn conditions(program: &Program) -> Vec<(Scope<'_>, &Cond)> {
                     found.push((Scope::Event(&rule.event), cond));
                 }
             }
+            ClauseKind::Interrupt(on) => {
+                if let Some(cond) = &on.condition {
+                    found.push((Scope::Event(&on.event), cond));
+                }
+            }
             _ => {}
         }
     }
@@ -109,6 +114,7 @@ pub(super) fn events(program: &Program) -> Vec<&Name> {
             },
             ClauseKind::Goal(goal) => found.push(&goal.event),
             ClauseKind::ExitWhen(rule) => found.push(&rule.event),
+            ClauseKind::Interrupt(on) => found.push(&on.event),
             _ => {}
         }
     }

@@ -321,6 +321,7 @@ mod tests {
             runs: 1,
             notes: vec![evil.to_string()],
             programs: vec![program.clone(), program],
+            shard: None,
         }
     }
 

@@ -2,7 +2,9 @@
 //! got in, what happened to those who started, step by step, the messages
 //! they got, what was held back, and whether it worked.
 
-use super::super::simulation::{minutes_text, percent, points, spread_value, thousands};
+use super::super::simulation::{
+    across, median_range, minutes_text, percent, points, spread_value, thousands,
+};
 use super::glossary::term;
 use super::{Picture, bars, charts, escape, minus};
 use crate::sim::report::{GoalReport, ProgramReport};
@@ -81,24 +83,52 @@ pub(super) fn section(
 /// The headline counts, large.
 fn tiles(out: &mut String, p: &ProgramReport) {
     out.push_str("<div class=\"tiles\">\n");
-    let mut tile = |value: String, label: String| {
+    // With `--runs`, a tile is the median across the runs, with its range
+    // (the first run alone can be at the edge of it).
+    let mut tile = |value: String, label: String, figure: &str| {
+        let (value, range) = match across(p, figure) {
+            Some(spread) => (
+                spread_value(figure, spread.median),
+                format!(
+                    "<small>median of {} runs, 90% range {} to {}</small>",
+                    p.runs.as_ref().map_or(0, |r| r.count),
+                    spread_value(figure, spread.low),
+                    spread_value(figure, spread.high)
+                ),
+            ),
+            None => (value, String::new()),
+        };
         let _ = writeln!(
             out,
-            "<div class=\"tile\"><b>{value}</b><span>{label}</span></div>"
+            "<div class=\"tile\"><b>{value}</b><span>{label}</span>{range}</div>"
         );
     };
-    tile(thousands(p.customers), term("customer", "customers"));
-    tile(thousands(p.entry.entered), "began".to_string());
-    tile(thousands(p.entered.treated), term("treated", "treated"));
+    tile(thousands(p.customers), term("customer", "customers"), "");
+    tile(
+        thousands(p.entry.entered),
+        "began".to_string(),
+        "customers entered",
+    );
+    tile(
+        thousands(p.entered.treated),
+        term("treated", "treated"),
+        "journeys treated",
+    );
     tile(
         thousands(p.entered.holdout),
         term("holdout", "in the holdout"),
+        "journeys in the holdout",
     );
-    tile(thousands(p.messages.total), "messages sent".to_string());
+    tile(
+        thousands(p.messages.total),
+        "messages sent".to_string(),
+        "messages sent",
+    );
     if let Some(goal) = &p.goal {
         tile(
             percent(goal.treated.rate),
             format!("{}, treated", term("goal rate", "goal rate")),
+            "goal rate, treated",
         );
     }
     out.push_str("</div>\n");
@@ -389,6 +419,33 @@ fn goal(out: &mut String, p: &ProgramReport, goal: &GoalReport) {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    if let Some(runs) = &p.runs {
+        let rates = match (
+            across(p, "goal rate, treated"),
+            across(p, "goal rate, holdout"),
+        ) {
+            (Some(treated), Some(holdout)) => format!(
+                " the goal rate is {} for the treated and {} for the holdout (median [90% range])",
+                median_range(treated),
+                median_range(holdout)
+            ),
+            _ => String::new(),
+        };
+        let lift = match &runs.lift {
+            Some(lift) => format!(
+                ", and the lift {} points (95% interval with the spread between runs: {} to {})",
+                minus(&points(lift.difference)),
+                minus(&points(lift.low)),
+                minus(&points(lift.high))
+            ),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">The table and the lift in this part are the first run's (seed {}). Across all {} runs{rates}{lift}.</p>",
+            runs.first_seed, runs.count
+        );
+    }
     let in_program = p
         .outcomes
         .iter()
@@ -444,7 +501,7 @@ fn runs(out: &mut String, p: &ProgramReport) {
     let Some(runs) = &p.runs else { return };
     let _ = writeln!(
         out,
-        "<h3>Across {} {}s</h3>\n<p class=\"quiet\">The same simulation with the seeds {} to {}: each figure's {} and the range 90% of runs fall in. The figures above are the first run's.</p>",
+        "<h3>Across {} {}s</h3>\n<p class=\"quiet\">The same simulation with the seeds {} to {}: each figure's {} and the range 90% of runs fall in. The tiles above are the medians; the tables above are the first run's.</p>",
         runs.count,
         term("run", "run"),
         runs.first_seed,
@@ -467,13 +524,14 @@ fn runs(out: &mut String, p: &ProgramReport) {
     if let Some(lift) = &runs.lift {
         let _ = writeln!(
             out,
-            "<p class=\"lift\">{} across the runs: <b>{} points</b> (95% interval with the spread between runs: {} to {}). The whole interval is above 0 in {} of {} runs.</p>",
+            "<p class=\"lift\">{} across the runs: <b>{} points</b> (95% interval with the spread between runs: {} to {}). The whole interval is above 0 in {} of {} runs, below 0 in {}.</p>",
             term("lift", "Lift"),
             minus(&points(lift.difference)),
             minus(&points(lift.low)),
             minus(&points(lift.high)),
             lift.runs_above_zero,
-            runs.count
+            runs.count,
+            lift.runs_below_zero
         );
     }
 }

@@ -129,7 +129,15 @@ pub(super) fn read_csv<'s>(
                 continue;
             }
             let Some(columns) = &columns else {
-                match header(&record, types, line, report) {
+                // A quote left open runs to the end of the file: its quotes
+                // are then odd in number (a closed field's come in pairs,
+                // `""` inside it included). A closed field may hold a line
+                // break.
+                let end = start + reader.position().byte() as usize;
+                let unclosed = text
+                    .get(row_start..end)
+                    .is_some_and(|raw| raw.bytes().filter(|&b| b == b'"').count() % 2 == 1);
+                match header(&record, unclosed, types, line, report) {
                     Some(mut found) => {
                         if let Some(keep) = keep {
                             for column in &mut found {
@@ -244,11 +252,12 @@ impl Lines {
 /// cannot be read without them.
 pub(super) fn header<'s>(
     record: &StringRecord,
+    unclosed: bool,
     types: Option<&Types<'s>>,
     line: usize,
     report: &mut Report<'_>,
 ) -> Option<Vec<Column<'s>>> {
-    if record.iter().any(|name| name.contains('\n')) {
+    if unclosed {
         report.error(
             line,
             "the first line has a `\"` without its closing quote, so the columns cannot be read"

@@ -4,7 +4,6 @@
 //! instead, at line 1.
 
 use super::RowError;
-use super::from_json::json_lines;
 use super::words::without_bom;
 use super::{Format, fields::trimmed};
 use csv::{ReaderBuilder, StringRecord, Trim};
@@ -20,15 +19,28 @@ pub fn missing_attributes(
     format: Format,
     read: &BTreeMap<String, String>,
 ) -> Vec<RowError> {
+    // Reading from memory cannot fail.
+    missing_attributes_in(file, without_bom(text).as_bytes(), format, read).unwrap_or_default()
+}
+
+/// [`missing_attributes`] of a file read as far as it takes: a CSV's first
+/// line, JSON Lines until every attribute has been met (the simulator reads
+/// files too large to hold).
+pub fn missing_attributes_in(
+    file: &str,
+    source: impl std::io::Read,
+    format: Format,
+    read: &BTreeMap<String, String>,
+) -> std::io::Result<Vec<RowError>> {
     if read.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let text = without_bom(text);
     let (has, what): (BTreeSet<String>, &str) = match format {
-        Format::Csv => (csv_columns(text), "there is no column"),
-        Format::JsonLines => (json_attributes(text, read), "no customer has"),
+        Format::Csv => (csv_columns(source), "there is no column"),
+        Format::JsonLines => (json_attributes(source, read)?, "no customer has"),
     };
-    read.iter()
+    Ok(read
+        .iter()
         .filter(|(name, _)| !has.contains(name.as_str()))
         .map(|(name, program)| RowError {
             file: file.to_string(),
@@ -39,16 +51,16 @@ pub fn missing_attributes(
             ),
             note: false,
         })
-        .collect()
+        .collect())
 }
 
 /// The names the first line (that is not blank) gives the columns.
-fn csv_columns(text: &str) -> BTreeSet<String> {
+fn csv_columns(source: impl std::io::Read) -> BTreeSet<String> {
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(Trim::None)
-        .from_reader(text.as_bytes());
+        .from_reader(source);
     let mut record = StringRecord::new();
     while let Ok(true) = reader.read_record(&mut record) {
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -61,9 +73,27 @@ fn csv_columns(text: &str) -> BTreeSet<String> {
 
 /// The attributes of `wanted` some customer has (dotted names for nested
 /// objects), reading only until all are found.
-fn json_attributes(text: &str, wanted: &BTreeMap<String, String>) -> BTreeSet<String> {
+fn json_attributes(
+    source: impl std::io::Read,
+    wanted: &BTreeMap<String, String>,
+) -> std::io::Result<BTreeSet<String>> {
+    use std::io::BufRead;
     let mut found = BTreeSet::new();
-    for (_, row) in json_lines(text) {
+    let mut lines = std::io::BufReader::new(source);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if lines.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        // As `json_lines` reads: a line break, a `\r` before it, blank lines.
+        let text = String::from_utf8_lossy(&line);
+        let row = text.trim_end_matches('\n');
+        let row = row.strip_suffix('\r').unwrap_or(row);
+        let row = row.strip_prefix('\u{feff}').unwrap_or(row);
+        if row.trim().is_empty() {
+            continue;
+        }
         let Ok(Json::Object(map)) = serde_json::from_str::<Json>(row) else {
             continue;
         };
@@ -74,7 +104,7 @@ fn json_attributes(text: &str, wanted: &BTreeMap<String, String>) -> BTreeSet<St
             break;
         }
     }
-    found
+    Ok(found)
 }
 
 fn collect(

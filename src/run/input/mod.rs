@@ -47,7 +47,9 @@
 //! and the interpreter compare durations (`plan::Value::Duration`). A bare
 //! number is refused for it, as in a program: `90` could be minutes or days.
 //! A time without an offset (`2026-03-01T09:00:00`) is refused too: whose
-//! nine o'clock would it be?
+//! nine o'clock would it be? Every moment RFC 3339 writes is read, from
+//! `0000-01-01` to `9999-12-31T23:59:59Z`, with a fraction of any length
+//! (dropped) and an offset of at most `±23:59` (`time.rs`).
 //!
 //! Without a schema, values are guessed: a CSV cell `true`/`false` (any
 //! case) is a bool, a number a number, a date or RFC 3339 time a time, and
@@ -79,30 +81,37 @@
 use super::{Customer, Event, Seconds};
 use crate::syntax::ast::Schema;
 use from_json::{customer_from_json, event_from_json, json_lines, object};
-use jiff::Timestamp;
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use schema_types::Types;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
-use values::starts_with_date;
-use words::{shown, without_bom};
+pub use words::shown;
+use words::without_bom;
 
+mod blocks;
+mod fast;
 mod fields;
 mod from_csv;
 mod from_json;
 mod missing;
 mod schema_types;
+mod seen;
 mod single;
+mod split;
+mod time;
+mod to_compact;
 mod to_json;
 mod values;
 mod words;
 
+pub use blocks::{BLOCK, Block, Blocks, CsvHeader, CutOut, Unreadable};
 pub use from_csv::{Row, read_csv_rows};
-pub use missing::missing_attributes;
+pub use missing::{missing_attributes, missing_attributes_in};
+pub use schema_types::Types;
+pub use seen::{Seen, id_hash, shard_of};
 pub use single::{LineReader, Lines};
+pub use split::{RowAt, Split};
+pub use to_compact::Targets;
 pub use to_json::{action_line, customer_json};
 
 /// How a customers file is written.
@@ -286,55 +295,50 @@ pub fn read_events_counted(file: &str, text: &str, schema: Option<&Schema>) -> E
 
 /// An RFC 3339 time (`2026-03-01T09:00:00Z`, `2026-03-01T10:00:00+01:00`;
 /// fractions of a second are dropped), or a plain date `2026-03-01`, which
-/// is midnight UTC. A time without an offset is `None`.
+/// is midnight UTC (`time.rs`). A time without an offset is `None`.
 pub fn parse_time(text: &str) -> Option<Seconds> {
-    let text = text.trim();
-    // jiff also reads forms like `20260301`; insisting on `YYYY-MM-DD`
-    // keeps a number in a file from being taken for a date.
-    if !starts_with_date(text) {
-        return None;
-    }
-    if text.len() == 10 {
-        let date: Date = text.parse().ok()?;
-        return date
-            .to_zoned(TimeZone::UTC)
-            .ok()
-            .map(|zoned| zoned.timestamp().as_second());
-    }
-    text.parse::<Timestamp>().ok().map(Timestamp::as_second)
+    time::parse(text).ok()
+}
+
+/// Why `text` is not a time [`parse_time`] reads, or `None` when it is.
+pub fn time_problem(text: &str) -> Option<String> {
+    time::parse(text).err()
 }
 
 /// RFC 3339 in UTC to the second: `2026-03-01T09:00:00Z`. A moment beyond
-/// the years -9999..=9999 has no such form and is shown as a number of
+/// the years 0000..=9999 has no such form and is shown as a number of
 /// seconds.
 pub fn show_time(at: Seconds) -> String {
-    match Timestamp::from_second(at) {
-        Ok(moment) => moment.to_string(),
-        Err(_) => format!("{at} seconds after 1970-01-01T00:00:00Z"),
-    }
+    time::show(at)
 }
 
 // ---------------------------------------------------------------------------
 // Collecting results
 
-struct Report<'f> {
+/// The problems found in one file (or, read in blocks on several
+/// threads, in one thread's part of it).
+pub struct Report<'f> {
     file: &'f str,
     errors: Vec<RowError>,
     /// What `once` has already reported, so a column missing from the
     /// schema is told once, not on every row.
     told: BTreeSet<String>,
+    /// What `once` reported, with its place in `errors`: threads that
+    /// read parts of a file each tell it once, and only the first is kept.
+    onces: Vec<(String, usize)>,
 }
 
 impl<'f> Report<'f> {
-    fn new(file: &'f str) -> Self {
+    pub fn new(file: &'f str) -> Self {
         Report {
             file,
             errors: Vec::new(),
             told: BTreeSet::new(),
+            onces: Vec::new(),
         }
     }
 
-    fn error(&mut self, line: usize, problem: String) {
+    pub fn error(&mut self, line: usize, problem: String) {
         self.errors.push(RowError {
             file: self.file.to_string(),
             line,
@@ -344,14 +348,16 @@ impl<'f> Report<'f> {
     }
 
     fn once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
-        if self.told.insert(key) {
+        if self.told.insert(key.clone()) {
+            self.onces.push((key, self.errors.len()));
             self.error(line, problem());
         }
     }
 
     /// A note, told once per `key` and file.
     fn note_once(&mut self, key: String, line: usize, problem: impl FnOnce() -> String) {
-        if self.told.insert(key) {
+        if self.told.insert(key.clone()) {
+            self.onces.push((key, self.errors.len()));
             self.errors.push(RowError {
                 file: self.file.to_string(),
                 line,
@@ -360,6 +366,52 @@ impl<'f> Report<'f> {
             });
         }
     }
+
+    /// The problems, told once per file by [`Report::once`] split from
+    /// the rest: (what it was about, the problem), and every other.
+    pub fn into_parts(self) -> (Vec<(String, RowError)>, Vec<RowError>) {
+        let mut once = Vec::new();
+        let mut rest = Vec::new();
+        let mut onces = self.onces.into_iter().peekable();
+        for (at, error) in self.errors.into_iter().enumerate() {
+            match onces.peek() {
+                Some((_, place)) if *place == at => {
+                    if let Some((key, _)) = onces.next() {
+                        once.push((key, error));
+                    }
+                }
+                _ => rest.push(error),
+            }
+        }
+        (once, rest)
+    }
+
+    pub fn into_errors(self) -> Vec<RowError> {
+        self.errors
+    }
+}
+
+/// One JSON Lines customer: the customer and the problems of its line, or
+/// `None` when the line is not an object (reported in `report`).
+pub fn customer_of_line(
+    text: &str,
+    line: usize,
+    types: Option<&Types<'_>>,
+    report: &mut Report<'_>,
+) -> Option<(Customer, Vec<String>)> {
+    match object(text) {
+        Ok(map) => Some(customer_from_json(&map, types, line, report)),
+        Err(problem) => {
+            report.error(line, problem);
+            None
+        }
+    }
+}
+
+/// The lines of a JSON Lines block that are not blank, numbered from
+/// `first_line`.
+pub fn block_lines(text: &str, first_line: usize) -> impl Iterator<Item = (usize, &str)> {
+    json_lines(text).map(move |(line, row)| (line + first_line - 1, row))
 }
 
 struct Customers<'f, 't> {

@@ -19,7 +19,7 @@ pub(super) const SEGMENT_EVENTS: [&str; 2] = ["segment_entered", "segment_left"]
 
 /// The schema by name. The first declaration of a name wins; the schema's
 /// own check reports the repeat.
-pub(super) struct Types<'s> {
+pub struct Types<'s> {
     pub(super) attributes: BTreeMap<&'s str, &'s ValueType>,
     pub(super) events: BTreeMap<&'s str, BTreeMap<&'s str, &'s ValueType>>,
     pub(super) segments: BTreeSet<&'s str>,
@@ -28,7 +28,7 @@ pub(super) struct Types<'s> {
 }
 
 impl<'s> Types<'s> {
-    pub(super) fn new(schema: &'s Schema) -> Self {
+    pub fn new(schema: &'s Schema) -> Self {
         let mut attributes = BTreeMap::new();
         for decl in &schema.attributes {
             attributes

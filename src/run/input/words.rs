@@ -25,9 +25,15 @@ pub(super) fn expected(value_type: &ValueType) -> String {
 /// More help for a value that does not fit, when there is some to give.
 pub(super) fn hint(value_type: &ValueType, text: &str) -> String {
     match value_type {
-        ValueType::Date if text.parse::<DateTime>().is_ok() => {
-            "; add `Z` for UTC or an offset like `+01:00`".into()
-        }
+        // A date or time written in the right form but naming no moment
+        // (`+25:00`, February 30) says which part is wrong.
+        ValueType::Date => match super::time_problem(text) {
+            Some(problem) if !problem.starts_with("a date like") => format!("; {problem}"),
+            _ if text.parse::<DateTime>().is_ok() => {
+                "; add `Z` for UTC or an offset like `+01:00`".into()
+            }
+            _ => String::new(),
+        },
         ValueType::Duration if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
             format!("; add a unit, like `{text}d` for {text} days")
         }
@@ -69,7 +75,7 @@ pub(super) fn described(value: &Json) -> String {
 
 /// Text from a file, fit to quote in a message: control characters
 /// escaped, and cut after 40 characters so a line of garbage stays short.
-pub(super) fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     const LONGEST: usize = 40;
     let mut out = String::new();
     for c in text.chars().take(LONGEST) {

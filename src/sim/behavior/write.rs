@@ -179,7 +179,7 @@ fn string(text: &str) -> String {
 }
 
 /// A float that TOML reads as a float, to four significant places.
-fn number(x: f64) -> String {
+pub(crate) fn number(x: f64) -> String {
     if !x.is_finite() {
         return "0.0".to_string();
     }

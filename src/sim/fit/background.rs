@@ -119,6 +119,41 @@ pub fn summary<'e>(all: impl Iterator<Item = &'e BTreeMap<String, Datum>>) -> Ve
         .collect()
 }
 
+/// Events no customer did more than once: event → how many customers did
+/// it. With the customers there were and the history's span, for the
+/// chance of a one-time event.
+pub struct Once {
+    pub doers: BTreeMap<String, u64>,
+    pub customers: usize,
+    pub span: f64,
+}
+
+/// The fewest customers a one-time event needs to be told from a rare
+/// recurring one (each did it once, and no one twice).
+const ONCE_DOERS: u64 = 20;
+
+pub fn once(history: &History, customers: usize) -> Once {
+    let mut per: BTreeMap<&str, BTreeMap<u32, u64>> = BTreeMap::new();
+    for event in &history.events {
+        *per.entry(event.name.as_str())
+            .or_default()
+            .entry(event.customer)
+            .or_default() += 1;
+    }
+    let doers = per
+        .into_iter()
+        .filter(|(name, by)| {
+            by.values().all(|&n| n == 1) && !matches!(*name, "segment_entered" | "segment_left")
+        })
+        .map(|(name, by)| (name.to_string(), by.len() as u64))
+        .collect();
+    Once {
+        doers,
+        customers,
+        span: (history.last - history.first).max(86_400) as f64,
+    }
+}
+
 /// Events outside windows under this share of those inside, for an event
 /// that answers sends, are late answers (the delay's tail past the
 /// window), not something customers do anyway.
@@ -129,6 +164,7 @@ const LATE_ANSWERS: f64 = 0.05;
 pub fn docs(
     rates: &Rates,
     answers: &BTreeMap<String, u64>,
+    once: &Once,
     schema: Option<&Schema>,
     notes: &mut Vec<String>,
 ) -> Vec<BackgroundDoc> {
@@ -149,6 +185,36 @@ pub fn docs(
                 || matches!(event.as_str(), "segment_entered" | "segment_left")
         });
         if !declared {
+            continue;
+        }
+        // An event no customer did twice, done by enough of them to tell,
+        // is a one-time event (`signup`): a chance within the history's
+        // span, not a rate, or the simulation would have customers sign up
+        // again and again.
+        if let Some(&doers) = once.doers.get(event)
+            && doers >= ONCE_DOERS
+            && once.customers > 0
+        {
+            let chance = (doers as f64 / once.customers as f64).min(1.0);
+            let outside: u64 = kinds.iter().map(|k| k.1).sum();
+            let rate = outside as f64 / rates.outside_time * MONTH;
+            notes.push(format!(
+                "`{event}`: each of the {doers} customers who did it did it once, so it is written as a one-time event (`chance` within the history's {}) rather than a rate: with a rate, customers in the simulation would do it again and again, and a program it triggers would start for them more than once; if it does recur (an order, a visit) and you simulate longer than the history, write `rate = {}` and `per = \"30d\"` instead",
+                crate::sim::behavior::write::duration(once.span),
+                crate::sim::behavior::write::number(rate)
+            ));
+            out.push(BackgroundDoc {
+                event: event.clone(),
+                pace: PaceDoc::Once {
+                    chance,
+                    within: once.span,
+                },
+                properties: kinds.first().map(|k| k.2.clone()).unwrap_or_default(),
+                comment: Some(format!(
+                    "{doers} of {} customers did it, each once",
+                    once.customers
+                )),
+            });
             continue;
         }
         let kept = kinds.len().min(KINDS);

@@ -203,6 +203,44 @@ impl Context<'_> {
     }
 }
 
+impl Context<'_> {
+    /// The events seen after `channel`'s sends (at least `DELAY_SEEN`
+    /// times) that are no answer, since customers do them that often
+    /// anyway: said, since leaving them out changes what a program can
+    /// show (a `purchase` that no send raises has a lift near 0).
+    fn not_above_background(&self, channel: &str, sends: &[usize], fits: &[Fit]) -> Option<String> {
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        for &s in sends {
+            names.extend(
+                self.watched.events[s]
+                    .iter()
+                    .map(|&e| self.history.events[e].name.as_str()),
+            );
+        }
+        let mut dropped = Vec::new();
+        for event in names {
+            if fits.iter().any(|f| f.event == event) {
+                continue;
+            }
+            let (excess, expected) = self.seen_and_expected(sends, event, None);
+            let seen = excess + expected;
+            if seen >= DELAY_SEEN as f64 && excess < (DELAY_SEEN as f64).max(3.0 * expected.sqrt())
+            {
+                dropped.push(format!(
+                    "`{event}` (after {seen:.0} sends, {expected:.0} expected anyway)"
+                ));
+            }
+        }
+        if dropped.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "channel `{channel}`: {} came no more often after its sends than customers do them anyway, so they are not written as answers to {channel}: in the simulation {channel} makes nobody do them (customers still do them at their `[[background]]` rate), and a program's lift in them from {channel} comes out near 0; if {channel} should drive them, this history does not show it",
+            dropped.join(", ")
+        ))
+    }
+}
+
 fn counts_of(cx: &Context, sends: &[usize], event: &str) -> u64 {
     sends
         .iter()
@@ -321,7 +359,11 @@ pub fn tables(
         let sends = &by_channel[channel.as_str()];
         let n = sends.len() as u64;
         let (fits, comment) = if n >= options.min_sends {
-            (cx.table(sends, &[]), format!("{n} sends"))
+            let fits = cx.table(sends, &[]);
+            if let Some(note) = cx.not_above_background(channel, sends, &fits) {
+                notes.push(note);
+            }
+            (fits, format!("{n} sends"))
         } else {
             notes.push(format!(
                 "channel `{channel}`: {n} sends, fewer than {}: it answers as all channels together",

@@ -90,7 +90,8 @@ pub fn fit(history: &history::History, schema: Option<&Schema>, options: &Option
             *answers.entry(response.event.clone()).or_default() += response.seen;
         }
     }
-    doc.background = background::docs(&rates, &answers, schema, &mut notes);
+    let once = background::once(history, watched.customers);
+    doc.background = background::docs(&rates, &answers, &once, schema, &mut notes);
     if !notes.is_empty() {
         doc.header.push(String::new());
         doc.header.push("Notes:".to_string());

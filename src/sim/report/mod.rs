@@ -8,14 +8,18 @@
 use super::setup::Setup;
 use super::tally::Tally;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod runs;
 mod schema;
+pub mod shard;
+mod whole;
 
 pub use runs::{RunsReport, Spread, runs_report};
 pub use schema::json_schema;
+pub use shard::ShardReport;
+pub use whole::{Run, whole};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -41,6 +45,10 @@ pub struct Report {
     /// behaviour model the schema does not declare, customers cut short.
     pub notes: Vec<String>,
     pub programs: Vec<ProgramReport>,
+    /// Only in the report of one shard (`--shard I/N`): its counts, for
+    /// `nurture merge` to add into the whole run's report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardReport>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -199,24 +207,61 @@ pub struct Lift {
 }
 
 /// What a program's report needs besides its counts.
-pub struct About<'a> {
-    pub file: &'a str,
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct About {
+    pub file: String,
     pub bound: Option<u64>,
     /// Each trigger as written in the program, in the plan's order.
-    pub triggers: &'a [String],
+    pub triggers: Vec<String>,
     /// The audience as written, if any.
-    pub audience: Option<&'a str>,
+    pub audience: Option<String>,
     /// Per trigger: why it may never match (see [`TriggerReport::note`]).
-    pub trigger_notes: &'a [Option<String>],
+    pub trigger_notes: Vec<Option<String>>,
     /// Days simulated.
     pub days: u64,
 }
 
+/// What a program's report needs of the program: its names, and its goal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shape {
+    pub program: String,
+    pub digest: String,
+    /// Step names, in source order.
+    pub steps: Vec<String>,
+    /// Every outcome a journey can end with, sorted.
+    pub outcomes: Vec<String>,
+    /// The channels the program sends on, sorted.
+    pub channels: Vec<String>,
+    /// The channels the entry asks consent for.
+    pub consent: Vec<String>,
+    /// The goal's event and window.
+    pub goal: Option<(String, u64)>,
+}
+
+impl Shape {
+    pub fn of(setup: &Setup) -> Shape {
+        let plan = setup.plan;
+        Shape {
+            program: plan.program.clone(),
+            digest: plan.digest.clone(),
+            steps: setup.steps.clone(),
+            outcomes: setup.outcomes.clone(),
+            channels: setup.channels.clone(),
+            consent: plan.entry.consent.clone(),
+            goal: plan
+                .goal
+                .as_ref()
+                .map(|goal| (goal.event.clone(), goal.within_minutes)),
+        }
+    }
+}
+
 /// What the report says of one program, from its counts.
-pub fn program_report(setup: &Setup, tally: &Tally, about: &About) -> ProgramReport {
-    let file = about.file;
+pub fn program_report(setup: &Shape, tally: &Tally, about: &About) -> ProgramReport {
+    let file = about.file.as_str();
     let bound = about.bound;
-    let plan = setup.plan;
     let steps = setup
         .steps
         .iter()
@@ -319,7 +364,7 @@ pub fn program_report(setup: &Setup, tally: &Tally, about: &About) -> ProgramRep
             })
             .collect(),
     };
-    let goal = plan.goal.as_ref().map(|goal| {
+    let goal = setup.goal.as_ref().map(|(event, within_minutes)| {
         let treated = rate(tally.treated, tally.converted_treated);
         let holdout = rate(tally.holdout, tally.converted_holdout);
         let lift = (tally.holdout > 0 && tally.treated > 0).then(|| {
@@ -332,15 +377,15 @@ pub fn program_report(setup: &Setup, tally: &Tally, about: &About) -> ProgramRep
         });
         let times = || tally.minutes_to_goal.iter().map(|(m, c)| (*m, *c));
         GoalReport {
-            event: goal.event.clone(),
-            within_minutes: goal.within_minutes,
+            event: event.clone(),
+            within_minutes: *within_minutes,
             treated,
             holdout,
             lift,
             median_minutes_to_goal: percentile(times(), 0.5),
             p90_minutes_to_goal: percentile(times(), 0.9),
             converted_per_day: {
-                let days = (goal.within_minutes / 1440 + 1) as usize;
+                let days = (within_minutes / 1440 + 1) as usize;
                 let mut per_day = vec![0u64; days];
                 for (minutes, count) in times() {
                     if let Some(day) = per_day.get_mut((minutes / 1440) as usize) {
@@ -374,16 +419,16 @@ pub fn program_report(setup: &Setup, tally: &Tally, about: &About) -> ProgramRep
                 note: about.trigger_notes.get(i).cloned().flatten(),
             })
             .collect(),
-        audience: about.audience.map(str::to_string),
+        audience: about.audience.clone(),
         in_audience: entry.in_audience,
-        consent: plan.entry.consent.clone(),
+        consent: setup.consent.clone(),
         entered: entry.entered,
         stopped_at,
     };
     ProgramReport {
-        program: plan.program.clone(),
+        program: setup.program.clone(),
         file: file.to_string(),
-        digest: plan.digest.clone(),
+        digest: setup.digest.clone(),
         customers: tally.customers,
         entry,
         entered: Entered {
@@ -408,7 +453,7 @@ pub fn program_report(setup: &Setup, tally: &Tally, about: &About) -> ProgramRep
     }
 }
 
-fn per_channel(setup: &Setup, counts: &[u64]) -> BTreeMap<String, u64> {
+fn per_channel(setup: &Shape, counts: &[u64]) -> BTreeMap<String, u64> {
     setup
         .channels
         .iter()

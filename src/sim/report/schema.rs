@@ -1,67 +1,30 @@
 //! The JSON Schema of `simulate --output-format json` (`nurture schema
 //! simulate`, committed as docs/simulate.schema.json): drawn from the
-//! report's types by schemars, then made strict and standard — no object
-//! takes a field the report does not write, and the integer and number
-//! `format`s schemars adds (`uint64`, `double`), which are no standard
-//! formats and which strict validators refuse, are left out (`minimum: 0`
-//! says what `uint64` meant); every field is required, since the report
-//! writes each one, `null` included.
+//! report's types by schemars, made standard by `crate::json_schema`, and
+//! strict — no object takes a field the report does not write, and every
+//! field is required, since the report writes each one, `null` included —
+//! but `shard`, which only the report of a shard (`--shard I/N`) has.
 
 use super::Report;
 use serde_json::Value;
 
-/// Where the schema says it lives; a name, never fetched.
-pub const ID: &str = "urn:nurture:schema:simulate:1";
+/// Where the schema says it lives (`crate::formats` names them all alike).
+pub const ID: &str = "https://nurture.dev/schemas/simulate-1.schema.json";
 
+/// The schema as pretty JSON with a trailing newline.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(Report);
-    let mut value = serde_json::to_value(&schema).unwrap_or(Value::Null);
-    strict(&mut value);
-    if let Value::Object(map) = &mut value {
-        map.insert("$id".to_string(), Value::from(ID));
-    }
-    match serde_json::to_string_pretty(&value) {
-        Ok(mut json) => {
-            json.push('\n');
-            json
+    crate::json_schema::document(schemars::schema_for!(Report), ID, |value| {
+        strict(value);
+        // Only a shard's report has `shard`.
+        if let Some(Value::Array(required)) = value.get_mut("required") {
+            required.retain(|name| name != "shard");
         }
-        Err(error) => format!("{{\"error\": {:?}}}\n", error.to_string()),
-    }
+    })
 }
-
-/// The formats JSON Schema 2020-12 defines; any other is dropped.
-const STANDARD_FORMATS: &[&str] = &[
-    "date-time",
-    "date",
-    "time",
-    "duration",
-    "email",
-    "idn-email",
-    "hostname",
-    "idn-hostname",
-    "ipv4",
-    "ipv6",
-    "uri",
-    "uri-reference",
-    "iri",
-    "iri-reference",
-    "uuid",
-    "uri-template",
-    "json-pointer",
-    "relative-json-pointer",
-    "regex",
-];
 
 fn strict(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let custom = map
-                .get("format")
-                .and_then(Value::as_str)
-                .is_some_and(|f| !STANDARD_FORMATS.contains(&f));
-            if custom {
-                map.remove("format");
-            }
             if let Some(Value::Object(properties)) = map.get("properties") {
                 // The report writes every field, `null` included.
                 let every: Vec<Value> = properties.keys().cloned().map(Value::from).collect();

@@ -1,0 +1,277 @@
+//! A shard's counts in its report, and `nurture merge`: the reports of the
+//! shards of one run (`simulate --shard I/N`, one machine each) added into
+//! the report of the whole run, byte for byte what one machine would have
+//! printed.
+//!
+//! A shard's report is a report of its own customers, with the block
+//! `shard`: its place among the shards, what must be the same in every
+//! shard of a run (the nurture that simulated it, the seed, the days, the
+//! programs and their digests, the behaviour model's digest, the customers
+//! file and its size), and the raw counts of each program and run. Counts
+//! are whole numbers and adding them does not depend on order, so the sum
+//! of the shards' counts is the whole run's; the report is then made from
+//! them by the function `nurture simulate` uses (`whole.rs`).
+
+use super::{About, FORMAT_VERSION, ProgramReport, Report, Run, Shape, whole};
+use crate::sim::tally::Tally;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The block `shard` of a shard's report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShardReport {
+    /// This shard, from 0: `I` of `--shard I/N`.
+    pub index: u32,
+    /// `N`: how many shards the run has.
+    pub count: u32,
+    /// The version of nurture that simulated it.
+    pub nurture: String,
+    /// `sha256:` and the hex SHA-256 of the behaviour model's text.
+    pub behavior_digest: String,
+    /// The size of the customers file in bytes: every shard reads the
+    /// whole file and keeps its own customers.
+    pub customers_bytes: u64,
+    /// The run's notes on its inputs, before those on its counts.
+    pub notes: Vec<String>,
+    pub programs: Vec<ShardProgram>,
+}
+
+/// One program of a shard: what its report needs, and its counts per run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShardProgram {
+    pub shape: Shape,
+    pub about: About,
+    /// Per run (`--runs`), in seed order.
+    pub tallies: Vec<Tally>,
+}
+
+/// What `nurture merge` reads of a report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ShardFile {
+    pub format_version: u32,
+    pub seed: u64,
+    pub start: String,
+    pub end: String,
+    pub days: u64,
+    pub customers_file: String,
+    pub behavior_file: String,
+    pub skipped_rows: usize,
+    pub runs: u64,
+    pub shard: Option<ShardReport>,
+}
+
+/// The whole run's report from its shards' reports, (file name, report);
+/// also each run's reports, `[run][program]`. Refused, in words, when they
+/// are not every shard of one run.
+pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramReport>>), String> {
+    let Some((first_name, first)) = files.first() else {
+        return Err("name the reports of the shards to merge".into());
+    };
+    let mut shards = Vec::new();
+    for (name, file) in files {
+        if file.format_version != FORMAT_VERSION {
+            return Err(format!(
+                "`{name}` is a report of format_version {}; this nurture reads {FORMAT_VERSION}",
+                file.format_version
+            ));
+        }
+        match &file.shard {
+            Some(shard) => shards.push((name.as_str(), file, shard)),
+            None => {
+                return Err(format!(
+                    "`{name}` is not the report of a shard: make each with `nurture simulate … --shard I/N --output-format json`"
+                ));
+            }
+        }
+    }
+    for &(name, _, shard) in &shards {
+        if shard.count > MOST_SHARDS {
+            return Err(format!(
+                "`{name}` says the run has {} shards; nurture merges at most {MOST_SHARDS}",
+                shard.count
+            ));
+        }
+        if shard
+            .programs
+            .iter()
+            .flat_map(|p| &p.tallies)
+            .any(too_large)
+        {
+            return Err(format!(
+                "`{name}` holds a count larger than any run makes (2^48): it is not the report `simulate` wrote"
+            ));
+        }
+    }
+    let (_, _, one) = shards[0];
+    for &(name, file, shard) in &shards[1..] {
+        let differ = |what: &str, mine: String, theirs: String| {
+            Err(format!(
+                "`{name}` and `{first_name}` are not shards of one run: {what} is {mine} in `{name}` and {theirs} in `{first_name}`"
+            ))
+        };
+        if shard.nurture != one.nurture {
+            return differ(
+                "the version of nurture",
+                shard.nurture.clone(),
+                one.nurture.clone(),
+            );
+        }
+        if shard.count != one.count {
+            return differ(
+                "the number of shards",
+                shard.count.to_string(),
+                one.count.to_string(),
+            );
+        }
+        let same = [
+            ("the seed", file.seed.to_string(), first.seed.to_string()),
+            (
+                "the number of runs",
+                file.runs.to_string(),
+                first.runs.to_string(),
+            ),
+            ("the start", file.start.clone(), first.start.clone()),
+            ("the end", file.end.clone(), first.end.clone()),
+            (
+                "the customers file",
+                quoted(&file.customers_file),
+                quoted(&first.customers_file),
+            ),
+            (
+                "the size of the customers file",
+                format!("{} bytes", shard.customers_bytes),
+                format!("{} bytes", one.customers_bytes),
+            ),
+            (
+                "the behaviour model",
+                quoted(&file.behavior_file),
+                quoted(&first.behavior_file),
+            ),
+            (
+                "the behaviour model's digest",
+                shard.behavior_digest.clone(),
+                one.behavior_digest.clone(),
+            ),
+            ("the programs", programs(shard), programs(one)),
+        ];
+        for (what, mine, theirs) in same {
+            if mine != theirs {
+                return differ(what, mine, theirs);
+            }
+        }
+    }
+    let count = one.count;
+    let mut seen: Vec<Option<&str>> = vec![None; count as usize];
+    for &(name, _, shard) in &shards {
+        match seen.get_mut(shard.index as usize) {
+            Some(Some(earlier)) => {
+                return Err(format!(
+                    "shard {}/{count} is given twice, in `{earlier}` and `{name}`",
+                    shard.index
+                ));
+            }
+            Some(place) => *place = Some(name),
+            None => {
+                return Err(format!(
+                    "`{name}` says it is shard {}/{count}, which cannot be",
+                    shard.index
+                ));
+            }
+        }
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| name.is_none())
+        .map(|(index, _)| format!("{index}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "shard{} {} {} missing: the whole run's report needs every shard",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        ));
+    }
+
+    let runs = one.programs.first().map_or(0, |p| p.tallies.len());
+    let mut tallies: Vec<Vec<Tally>> = (0..runs)
+        .map(|run| {
+            one.programs
+                .iter()
+                .map(|p| p.tallies.get(run).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    for &(name, _, shard) in &shards[1..] {
+        for (index, program) in shard.programs.iter().enumerate() {
+            if program.tallies.len() != runs {
+                return Err(format!(
+                    "`{name}` has counts of {} runs, not {runs}",
+                    program.tallies.len()
+                ));
+            }
+            for (run, tally) in program.tallies.iter().enumerate() {
+                tallies[run][index].merge(tally);
+            }
+        }
+    }
+    let run = Run {
+        seed: first.seed,
+        start: first.start.clone(),
+        end: first.end.clone(),
+        days: first.days,
+        customers_file: first.customers_file.clone(),
+        behavior_file: first.behavior_file.clone(),
+        skipped_rows: shards.iter().map(|(_, file, _)| file.skipped_rows).sum(),
+        runs: first.runs,
+        notes: one.notes.clone(),
+    };
+    let programs: Vec<(Shape, About)> = one
+        .programs
+        .iter()
+        .map(|p| (p.shape.clone(), p.about.clone()))
+        .collect();
+    Ok(whole(&run, &programs, &tallies))
+}
+
+/// The most shards merged, and the largest count a shard's report may
+/// hold: 2^16 counts of at most 2^48 add up to less than 2^64, so adding
+/// never overflows, whatever a hand-edited report says.
+const MOST_SHARDS: u32 = 1 << 16;
+const LARGEST_COUNT: u64 = 1 << 48;
+
+fn too_large(tally: &Tally) -> bool {
+    fn any(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(n) => n.as_u64().is_none_or(|n| n > LARGEST_COUNT),
+            serde_json::Value::Array(items) => items.iter().any(any),
+            serde_json::Value::Object(map) => map.values().any(any),
+            _ => false,
+        }
+    }
+    // A tally is whole numbers in lists and maps; one that does not turn
+    // into JSON is no report's.
+    serde_json::to_value(tally).map_or(true, |value| any(&value))
+}
+
+fn quoted(text: &str) -> String {
+    format!("`{text}`")
+}
+
+/// The programs of a shard, as a message names them.
+fn programs(shard: &ShardReport) -> String {
+    shard
+        .programs
+        .iter()
+        .map(|p| {
+            format!(
+                "`{}` ({}, {})",
+                p.shape.program, p.about.file, p.shape.digest
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
