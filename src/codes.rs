@@ -315,17 +315,6 @@ codes! {
     PortfolioCapExceeded = "N316", "portfolio-cap-exceeded", Error,
     "The programs together can send one customer more than a cap of the schema allows";
 
-    /// A place customers wait at in the old version has none in the new.
-    UnmappedPlace = "N340", "unmapped-place", Warning,
-    "Customers waiting here in the old version have no place to go in the new one";
-
-    /// Customers moved to the new version could get a message again.
-    SentAgain = "N341", "sent-again", Warning,
-    "Customers moved to the new version could get a message they already had";
-
-    /// A wait is shorter than customers waiting at it may have waited.
-    WaitShortened = "N342", "wait-shortened", Warning,
-    "A wait is shorter than customers waiting at it may already have waited";
     /// `answer.PROPERTY` where no answer led.
     NoAnswerHere = "N320", "no-answer-here", Error,
     "`set … = answer.PROPERTY` is reached on a way where no event arm led the customer on";
@@ -345,6 +334,18 @@ codes! {
     /// An interrupt always takes the event first.
     TakenByInterrupt = "N324", "taken-by-interrupt", Warning,
     "An interrupt (`on EVENT -> STEP`) takes every such event first, so this wait arm or a later interrupt never fires";
+
+    /// A place customers wait at in the old version has none in the new.
+    UnmappedPlace = "N340", "unmapped-place", Warning,
+    "Customers waiting here in the old version have no place to go in the new one";
+
+    /// Customers moved to the new version could get a message again.
+    SentAgain = "N341", "sent-again", Warning,
+    "Customers moved to the new version could get a message they already had";
+
+    /// A wait is shorter than customers waiting at it may have waited.
+    WaitShortened = "N342", "wait-shortened", Warning,
+    "A wait is shorter than customers waiting at it may already have waited";
 
     BehaviorUnreadable = "N401", "behavior-unreadable", Error,
     "The behaviour model is not TOML of the expected shape";

@@ -150,7 +150,7 @@ fn every_bundled_plan_is_valid_and_what_the_loader_refuses_the_schema_refuses() 
     digest["digest"] = json!("sha256:xyz");
     refused.push(("a digest that is no digest", digest));
     let mut version = plan.clone();
-    version["format_version"] = json!(2);
+    version["format_version"] = json!(nurture::plan::FORMAT_VERSION + 1);
     refused.push(("another format version", version));
     let mut too_big = plan.clone();
     too_big["entry"]["holdout"] = json!(5_000_000_000_u64);

@@ -37,9 +37,9 @@ impl Rest {
         }
         let node = journey.node();
         match plan.nodes.get(node).map(|n| &n.op) {
-            Some(
-                Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. } | Op::Send { .. },
-            ) => Some(Rest::Node(node)),
+            Some(Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. } | Op::Send { .. }) => {
+                Some(Rest::Node(node))
+            }
             _ => None,
         }
     }

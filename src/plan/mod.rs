@@ -509,14 +509,17 @@ pub fn json_schema() -> String {
         if let Some(root) = schema.as_object_mut() {
             root.insert(
                 "description".into(),
-                format!("An executable nurture plan, as `nurture compile` writes it (format_version {FORMAT_VERSION}); docs/plan.md says what each field means.").into(),
+                format!("An executable nurture plan, as `nurture compile` writes it (format_version 1 to {FORMAT_VERSION}, the lowest that holds the plan); docs/plan.md says what each field means.").into(),
             );
         }
         if let Some(digest) = object_at(schema, &["properties", "digest"]) {
             digest.insert("pattern".into(), "^sha256:[0-9a-f]{64}$".into());
         }
         if let Some(version) = object_at(schema, &["properties", "format_version"]) {
-            version.insert("const".into(), FORMAT_VERSION.into());
+            // Every format this build reads: a plan is written in the
+            // lowest that holds it.
+            version.insert("minimum".into(), 1.into());
+            version.insert("maximum".into(), FORMAT_VERSION.into());
         }
         // A node's fields are its span's and its op's (a `oneOf`), which
         // `additionalProperties` cannot see; the loader refuses any other.

@@ -149,7 +149,11 @@ impl Reported {
         let mut spans: Vec<(usize, usize)> = already
             .iter()
             .filter(|d| d.code.id().starts_with("N0"))
-            .flat_map(|d| d.labels.iter().map(|label| (label.span.start, label.span.end)))
+            .flat_map(|d| {
+                d.labels
+                    .iter()
+                    .map(|label| (label.span.start, label.span.end))
+            })
             .collect();
         spans.sort_unstable();
         let mut furthest = 0;
@@ -162,7 +166,9 @@ impl Reported {
 
     /// Whether a span starting at or before `span` ends at or after it.
     fn covers(&self, span: Span) -> bool {
-        let before = self.spans.partition_point(|&(start, _)| start <= span.start);
+        let before = self
+            .spans
+            .partition_point(|&(start, _)| start <= span.start);
         before > 0 && self.spans[before - 1].1 >= span.end
     }
 }
