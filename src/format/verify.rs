@@ -132,18 +132,32 @@ impl<'e> Spanless<'e> {
 impl std::fmt::Write for Spanless<'_> {
     fn write_str(&mut self, text: &str) -> std::fmt::Result {
         let pattern = SPAN.as_bytes();
+        let bytes = text.as_bytes();
         // The start of what this piece has not passed on yet. The pattern
         // is ASCII, so every place it starts or ends is a char boundary.
         let mut from = 0;
-        for (i, &b) in text.as_bytes().iter().enumerate() {
+        let mut i = 0;
+        while i < bytes.len() {
             if self.skipping {
-                if b == b'}' {
-                    self.skipping = false;
-                    self.sink.put("Span");
-                    from = i + 1;
-                }
+                // Inside a span: on to its `}` (memchr: a tree's debug text
+                // is megabytes, and most of it is no span).
+                let Some(at) = memchr::memchr(b'}', &bytes[i..]) else {
+                    return Ok(());
+                };
+                self.skipping = false;
+                self.sink.put("Span");
+                i += at + 1;
+                from = i;
                 continue;
             }
+            if self.matched == 0 {
+                // On to the next place a span could start.
+                let Some(at) = memchr::memchr(pattern[0], &bytes[i..]) else {
+                    break;
+                };
+                i += at;
+            }
+            let b = bytes[i];
             if b != pattern[self.matched] && self.matched > 0 {
                 // Not a span after all: what was held back goes on (this
                 // piece's share of it with the rest, from `from`). Only the
@@ -165,6 +179,7 @@ impl std::fmt::Write for Spanless<'_> {
                     self.skipping = true;
                 }
             }
+            i += 1;
         }
         if self.skipping {
             return Ok(());
