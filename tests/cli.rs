@@ -971,9 +971,15 @@ impl Sandbox {
             .spawn()
             .expect("run nurture");
         if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(input.as_bytes())
-                .expect("write standard input");
+            // A run refused before it reads (`check - other`, exit 2) may
+            // have closed its standard input already: no failure of ours.
+            if let Err(error) = stdin.write_all(input.as_bytes()) {
+                assert_eq!(
+                    error.kind(),
+                    std::io::ErrorKind::BrokenPipe,
+                    "write standard input: {error}"
+                );
+            }
         }
         Run::of_output(child.wait_with_output().expect("wait for nurture"))
     }
