@@ -479,8 +479,11 @@ pub enum GraphFormat {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// The program (`.nurture`) or a compiled plan (`.json`).
-    pub program: PathBuf,
+    /// The programs (`.nurture`, or folders that hold them) or compiled
+    /// plans (`.json`). Several run together, each customer's one record
+    /// shared by their journeys, with the schema's caps across them.
+    #[arg(required = true, num_args = 1..)]
+    pub programs: Vec<PathBuf>,
 
     /// Customers: a `.csv` or `.jsonl` file.
     #[arg(long)]

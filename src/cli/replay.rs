@@ -10,33 +10,19 @@ use super::{complain, exit, files, print};
 use crate::plan::Plan;
 use crate::run::Status;
 use crate::run::input::{self, Format, RowError};
-use crate::run::replay::replay;
+use crate::run::replay::{Portfolio, replay_together};
 use std::collections::BTreeMap;
 use std::io::Write;
 
 pub fn run(args: &ReplayArgs) -> i32 {
-    let is_plan = args.program.extension().is_some_and(|e| e == "json");
-    let (plan, schema) = if is_plan {
-        let text = match files::read_data_text(&args.program) {
-            Ok(text) => text,
-            Err(code) => return code,
-        };
-        match crate::plan::load(&text) {
-            Ok(plan) => (plan, schema_for_plan(args)),
-            Err(error) => {
-                complain(&format!(
-                    "`{}` is not a plan nurture can run: {error}",
-                    args.program.display()
-                ));
-                return exit::FINDINGS;
-            }
-        }
-    } else {
-        match super::compile::checked_plan(&args.program, args.schema.as_deref()) {
-            Ok(compiled) => compiled,
-            Err(code) => return code,
-        }
+    let (plans, schema) = match plans(args) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
+    let caps = schema
+        .as_ref()
+        .map(crate::run::portfolio::schema_caps)
+        .unwrap_or_default();
 
     let Some(format) = Format::from_path(&args.customers) else {
         complain(&format!(
@@ -57,14 +43,24 @@ pub fn run(args: &ReplayArgs) -> i32 {
     let events_file = args.events.display().to_string();
     // An attribute the program reads that the file lacks would make every
     // condition on it fail: said before the run, not found as "0 entered".
-    let read = crate::plan::attributes_read(&plan, schema.as_ref())
-        .into_iter()
-        .map(|attribute| (attribute, plan.program.clone()))
-        .collect();
+    let mut read = BTreeMap::new();
+    for plan in &plans {
+        for attribute in crate::plan::attributes_read(plan, schema.as_ref()) {
+            read.entry(attribute)
+                .or_insert_with(|| plan.program.clone());
+        }
+    }
     let missing = input::missing_attributes(&customers_file, &customers_text, format, &read);
     if !missing.is_empty() {
         report_rows(&missing);
-        complain("nothing was replayed: the customers lack what the program reads");
+        let what = if plans.len() == 1 {
+            "the program reads"
+        } else {
+            "the programs read"
+        };
+        complain(&format!(
+            "nothing was replayed: the customers lack what {what}"
+        ));
         return exit::FINDINGS;
     }
     let (customers, mut bad) =
@@ -96,14 +92,18 @@ pub fn run(args: &ReplayArgs) -> i32 {
         None => None,
     };
 
-    let result = replay(&plan, args.seed, customers, &events, until);
+    let together: Vec<&Plan> = plans.iter().collect();
+    let result = replay_together(&together, &caps, args.seed, customers, &events, until);
     let mut out = String::new();
-    for action in &result.actions {
+    for (_, action) in &result.actions {
         out.push_str(&input::action_line(action));
         out.push('\n');
     }
     print(&out);
-    let mut summary = summary(&plan, &result);
+    let mut summary = String::new();
+    for (i, plan) in plans.iter().enumerate() {
+        summary.push_str(&self::summary(plan, i, &result));
+    }
     if duplicates > 0 {
         summary.push_str(&format!(
             "{duplicates} duplicate event(s) in `{events_file}` (an `id` the customer already had) were dropped\n"
@@ -140,7 +140,63 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
 }
 
-/// For a compiled plan, the schema only types the input files.
+/// The plans to replay, in the order given (a folder's programs in file
+/// order), and the schema: the one the programs were checked against, or
+/// `--schema` for compiled plans alone. Problems are told on stderr; the
+/// exit code to end with.
+fn plans(args: &ReplayArgs) -> Result<(Vec<Plan>, Option<crate::syntax::ast::Schema>), i32> {
+    let mut plans = Vec::new();
+    let mut sources = Vec::new();
+    let mut worst = exit::CLEAN;
+    for path in &args.programs {
+        if !path.extension().is_some_and(|e| e == "json") {
+            sources.push(path.clone());
+            continue;
+        }
+        let text = files::read_data_text(path)?;
+        match crate::plan::load(&text) {
+            Ok(plan) => plans.push(plan),
+            Err(error) => {
+                complain(&format!(
+                    "`{}` is not a plan nurture can run: {error}",
+                    path.display()
+                ));
+                worst = worst.max(exit::FINDINGS);
+            }
+        }
+    }
+    let mut schema = None;
+    if !sources.is_empty() {
+        match super::serve::programs(&sources, args.schema.as_deref()) {
+            Ok((compiled, found)) => {
+                plans.extend(compiled);
+                schema = found;
+            }
+            Err(code) => worst = worst.max(code),
+        }
+    }
+    if worst != exit::CLEAN {
+        return Err(worst);
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for plan in &plans {
+        if !names.insert(plan.program.as_str()) {
+            complain(&format!(
+                "program `{}` is given twice; each program runs once",
+                crate::printable::printable(&plan.program)
+            ));
+            return Err(exit::FINDINGS);
+        }
+    }
+    if plans.is_empty() {
+        complain("no programs to replay: name program files, folders that hold them, or plans");
+        return Err(exit::TROUBLE);
+    }
+    Ok((plans, schema.or_else(|| schema_for_plan(args))))
+}
+
+/// For compiled plans, the schema types the input files and gives the
+/// caps across programs.
 fn schema_for_plan(args: &ReplayArgs) -> Option<crate::syntax::ast::Schema> {
     let path = args.schema.as_ref()?;
     let text = std::fs::read_to_string(path).ok()?;
@@ -153,10 +209,15 @@ fn report_rows(bad: &[RowError]) {
     }
 }
 
-fn summary(plan: &Plan, result: &crate::run::replay::Replay) -> String {
+fn summary(plan: &Plan, index: usize, result: &Portfolio) -> String {
     let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut entered, mut inside) = (0, 0);
-    for (_, journey) in result.customers.values() {
+    let journeys = result
+        .customers
+        .values()
+        .filter_map(|(_, journeys)| journeys.get(index));
+    let actions = result.actions.iter().filter(|(i, _)| *i == index).count();
+    for journey in journeys {
         if journey.entries > 0 {
             entered += 1;
         }
@@ -174,7 +235,7 @@ fn summary(plan: &Plan, result: &crate::run::replay::Replay) -> String {
         "program `{}`: {} customers, {entered} entered, {inside} still in, {} actions\n",
         plan.program,
         result.customers.len(),
-        result.actions.len()
+        actions
     );
     for (outcome, count) in outcomes {
         text.push_str(&format!("  left as {outcome}: {count}\n"));

@@ -86,7 +86,26 @@ pub fn run(args: &ServeArgs) -> i32 {
 /// with errors), and the schema that types customers and events: `--schema`
 /// or the one the first program was checked against.
 fn compile(args: &ServeArgs) -> Result<(Vec<Plan>, Option<Schema>), i32> {
-    let (paths, problems) = files::collect(&args.paths);
+    let (plans, schema) = programs(&args.paths, args.schema.as_deref()).inspect_err(|&code| {
+        if code == exit::FINDINGS {
+            complain("nothing was served: fix the programs above first");
+        }
+    })?;
+    if plans.is_empty() {
+        complain("no programs to serve: name program files or folders that hold them");
+        return Err(exit::TROUBLE);
+    }
+    Ok((plans, schema))
+}
+
+/// Every program in `paths` (files and folders) checked and compiled, all
+/// reported; a schema file among them is the schema, not a program; two
+/// files defining one program are refused.
+pub(super) fn programs(
+    paths: &[std::path::PathBuf],
+    schema_path: Option<&std::path::Path>,
+) -> Result<(Vec<Plan>, Option<Schema>), i32> {
+    let (paths, problems) = files::collect(paths);
     for problem in &problems {
         complain(problem);
     }
@@ -107,11 +126,11 @@ fn compile(args: &ServeArgs) -> Result<(Vec<Plan>, Option<Schema>), i32> {
                 continue;
             }
         }
-        match super::compile::checked_plan(path, args.schema.as_deref()) {
+        match super::compile::checked_plan(path, schema_path) {
             Ok((plan, found)) => {
                 if let Some(first) = files_of.get(&plan.program) {
                     complain(&format!(
-                        "`{}` and `{first}` both define program `{}`; a service runs each program once",
+                        "`{}` and `{first}` both define program `{}`; each program runs once",
                         path.display(),
                         plan.program
                     ));
@@ -128,12 +147,7 @@ fn compile(args: &ServeArgs) -> Result<(Vec<Plan>, Option<Schema>), i32> {
         }
     }
     if worst != exit::CLEAN {
-        complain("nothing was served: fix the programs above first");
         return Err(worst);
-    }
-    if plans.is_empty() {
-        complain("no programs to serve: name program files or folders that hold them");
-        return Err(exit::TROUBLE);
     }
     Ok((plans, schema))
 }

@@ -6,8 +6,10 @@
 //! the actions to carry out. It never blocks, never sleeps and has no clock
 //! of its own. `journey.rs` is the state it keeps per customer and program.
 //! `input/` reads customers and events from files for `nurture replay`;
-//! `track.rs` orders one customer's ticks and events on a timeline, for
-//! replay and `nurture serve` alike; `migrate.rs` moves a running journey
+//! `track.rs` orders one customer's ticks and events on a timeline, and
+//! `portfolio.rs` does it for one customer in several programs sharing
+//! their record (the schema's caps across them), for replay and `nurture
+//! serve` alike; `migrate.rs` moves a running journey
 //! onto a newer version of its program.
 
 pub mod compact;
@@ -15,6 +17,7 @@ pub mod input;
 pub mod interpret;
 pub mod journey;
 pub mod migrate;
+pub mod portfolio;
 pub mod record;
 pub mod replay;
 pub mod track;

@@ -194,6 +194,14 @@ pub trait Sink {
     /// Called at every node a customer reaches, before it runs: the
     /// simulator counts the ways taken through the program with it.
     fn visit(&mut self, _node: usize) {}
+
+    /// Whether a cap outside the plan stops a send on `channel` at `now`:
+    /// the schema's caps, across every program a customer is in
+    /// (`run/portfolio.rs`). Such a send is skipped with the reason `cap`,
+    /// as the plan's own caps skip (docs/runtime.md).
+    fn capped(&self, _channel: &str, _now: crate::run::Seconds) -> bool {
+        false
+    }
 }
 
 /// A trigger matched for a customer who may enter: which triggers (bit
@@ -217,7 +225,7 @@ pub enum Gate {
 }
 
 /// The sink of [`advance`]: owned actions with their idempotency keys.
-pub(super) struct Recorder<'a> {
+pub struct Recorder<'a> {
     pub(super) digest: &'a str,
     pub(super) actions: &'a mut Vec<Action>,
 }

@@ -29,8 +29,7 @@ pub use super::journey::{Journey, Status};
 use super::record::{DatumRef, EventRecord, Record, value_ref};
 use super::{Customer, Event, Seconds};
 use crate::plan::{Op, Plan, Source};
-use action::Recorder;
-pub use action::{Action, ActionKind, ActionRef, EntryCheck, Gate, KindRef, Sink};
+pub use action::{Action, ActionKind, ActionRef, EntryCheck, Gate, KindRef, Recorder, Sink};
 use conditions::NoEvent;
 pub use enter::{may_act, next_entry_check};
 
@@ -113,7 +112,8 @@ pub fn advance(
 }
 
 impl<'a> Recorder<'a> {
-    fn new(plan: &'a Plan, actions: &'a mut Vec<Action>) -> Self {
+    /// Records `plan`'s actions, keyed with its digest, into `actions`.
+    pub fn new(plan: &'a Plan, actions: &'a mut Vec<Action>) -> Self {
         // The first 12 characters; a plan built in code may hold any text.
         let digest = plan.digest.trim_start_matches("sha256:");
         let cut = digest
@@ -233,7 +233,7 @@ impl Sink for Discard {
     fn act(&mut self, _action: ActionRef<'_>) {}
 }
 
-fn minutes_to_seconds(minutes: u64) -> Seconds {
+pub(crate) fn minutes_to_seconds(minutes: u64) -> Seconds {
     i64::try_from(minutes)
         .unwrap_or(i64::MAX / 60)
         .saturating_mul(60)
@@ -464,7 +464,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                         .is_some_and(|g| !self.holds::<NoEvent>(g, None))
                     {
                         self.act(Some(node), skip("guard"));
-                    } else if self.capped(channel) {
+                    } else if self.capped(channel) || self.sink.capped(channel, self.now) {
                         self.act(Some(node), skip("cap"));
                     } else {
                         self.journey.sends_mut().push(self.now, node);

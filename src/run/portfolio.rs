@@ -1,0 +1,397 @@
+//! Stage 4: one customer in several programs — their one record, shared by
+//! their journeys in a set of plans, moved along one timeline. `replay`
+//! and `nurture serve` both move customers with it (the rules of
+//! `track.rs`, for every program at once), so they cannot disagree on who
+//! sees what first.
+//!
+//! The rules:
+//!
+//! - the programs take every input in a fixed order, the **line-up**
+//!   ([`order`]): by `priority`, lower first, programs without one after
+//!   those with one, then by program name;
+//! - an input is the first look, a tick, an event, or a change of the
+//!   record by the sending system; each program in the line-up runs it in
+//!   turn, on the one record, so a change one program makes (tags, phase,
+//!   score, `set`) is what the next one sees;
+//! - ticks due at the same moment fire in line-up order; an event first
+//!   lets every tick due up to its time fire, in time order (as on a
+//!   [`Track`](super::track::Track));
+//! - a change made by one program that starts another program's trigger
+//!   ([`starts_on_change`]) gives that program a look at the same moment,
+//!   after the input has been offered to every program. A program is
+//!   started that way **at most once per input**: a hand-off loop (A's
+//!   change starts B, whose change starts A again) stops after each program
+//!   has been started once, so one input runs at most twice as many
+//!   transitions as there are programs;
+//! - the schema's caps (`cap 5 messages per 7d` in `schema { … }`) count
+//!   the sends of every program together: a send that would break one is
+//!   skipped with the reason `cap`, as a program's own caps skip
+//!   ([`Capped`], docs/runtime.md).
+
+use super::interpret::{
+    self, Action, ActionKind, ActionRef, Input, Journey, KindRef, Sink, Status,
+};
+use super::track::{self, note_event};
+use super::{Customer, Event, Seconds};
+use crate::plan::{Cap, Plan};
+
+/// The programs a customer is moved through, in line-up order, with the
+/// schema's caps and the seed.
+#[derive(Clone, Copy, Debug)]
+pub struct Lineup<'a> {
+    pub plans: &'a [&'a Plan],
+    pub caps: &'a [Cap],
+    pub seed: u64,
+}
+
+/// The line-up of `plans`: the indices in the order the programs take an
+/// input (by `priority`, lower first, then by program name; equal names
+/// keep their order).
+pub fn order(plans: &[&Plan]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by(|&a, &b| {
+        (priority(plans[a]), &plans[a].program).cmp(&(priority(plans[b]), &plans[b].program))
+    });
+    order
+}
+
+/// A program's place in the line-up: its `priority`, and after every
+/// program with one, the programs without.
+fn priority(_plan: &Plan) -> u64 {
+    u64::from(u32::MAX) + 1
+}
+
+/// Whether `change`, made by another program (or by the record changing),
+/// starts a journey in `plan` for a customer who is out of it. No trigger
+/// of today's plans listens to a program's changes (segments change only
+/// with the sending system's record, which arrives as `segment_entered`
+/// and `segment_left` events), so none does yet.
+pub fn starts_on_change(_plan: &Plan, _change: &Change<'_>) -> bool {
+    false
+}
+
+/// A change a transition made to the record, read from its actions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Change<'a> {
+    Phase(&'a str),
+    Tag { tag: &'a str, added: bool },
+    Score,
+    Set(&'a str),
+}
+
+impl<'a> Change<'a> {
+    /// The change an action says was made, if any.
+    pub fn of(kind: &'a ActionKind) -> Option<Change<'a>> {
+        match kind {
+            ActionKind::Phase { phase } => Some(Change::Phase(phase)),
+            ActionKind::Tag { tag } => Some(Change::Tag { tag, added: true }),
+            ActionKind::Untag { tag } => Some(Change::Tag { tag, added: false }),
+            ActionKind::Score { .. } => Some(Change::Score),
+            ActionKind::Set { attribute, .. } => Some(Change::Set(attribute)),
+            _ => None,
+        }
+    }
+}
+
+/// A customer's journey in one program of the line-up.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Seat {
+    pub journey: Journey,
+    /// The latest moment an input ran at for this program.
+    pub until: Seconds,
+    /// Takes no input until given its first look ([`Together::look`]):
+    /// `nurture serve`'s program deployed after the customer arrived.
+    pub asleep: bool,
+}
+
+impl Seat {
+    pub fn new() -> Seat {
+        Seat {
+            journey: Journey::default(),
+            until: Seconds::MIN,
+            asleep: false,
+        }
+    }
+}
+
+/// One customer in every program of a line-up.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Together {
+    pub customer: Customer,
+    /// One per plan of the line-up, in its order.
+    pub seats: Vec<Seat>,
+    /// The sends of every program within the longest of the schema's
+    /// caps: when and on which channel.
+    pub sends: Vec<(Seconds, String)>,
+}
+
+/// An action and the index (in the line-up) of the program that took it.
+pub type Taken = (usize, Action);
+
+/// Ticks one call to [`Together::catch_up`] fires at most, as on a track.
+const MAX_TICKS_AT_ONCE: usize = 10_000;
+
+impl Together {
+    pub fn new(customer: Customer, programs: usize) -> Together {
+        Together {
+            customer,
+            seats: vec![Seat::new(); programs],
+            sends: Vec::new(),
+        }
+    }
+
+    /// The first look at the customer, at `at`, by every program awake.
+    pub fn start(&mut self, lineup: Lineup<'_>, at: Seconds, out: &mut Vec<Taken>) {
+        let mut round = Round::new(self.seats.len());
+        for i in 0..self.seats.len() {
+            if !self.seats[i].asleep {
+                self.run(lineup, i, at, Input::Tick, &mut round, out);
+            }
+        }
+        self.settle(lineup, &mut round, out);
+    }
+
+    /// One program's look (a tick) at `at`; wakes it. A running journey is
+    /// looked at only when its tick is due, so a look never ends a wait
+    /// early.
+    pub fn look(&mut self, lineup: Lineup<'_>, i: usize, at: Seconds, out: &mut Vec<Taken>) {
+        let Some(seat) = self.seats.get_mut(i) else {
+            return;
+        };
+        seat.asleep = false;
+        if seat.journey.status == Status::In && seat.journey.due().is_none_or(|due| due > at) {
+            seat.until = seat.until.max(at);
+            return;
+        }
+        let mut round = Round::new(self.seats.len());
+        self.run(lineup, i, at, Input::Tick, &mut round, out);
+        self.settle(lineup, &mut round, out);
+    }
+
+    /// When program `i` next needs a tick.
+    pub fn next_tick_of(&self, lineup: Lineup<'_>, i: usize) -> Option<Seconds> {
+        let (seat, plan) = (self.seats.get(i)?, lineup.plans.get(i)?);
+        if seat.asleep {
+            return None;
+        }
+        track::next_tick(plan, &self.customer, &seat.journey, seat.until)
+    }
+
+    /// When the next tick of any program is due.
+    pub fn next_tick(&self, lineup: Lineup<'_>) -> Option<Seconds> {
+        (0..self.seats.len())
+            .filter_map(|i| self.next_tick_of(lineup, i))
+            .min()
+    }
+
+    /// The latest moment any program ran at.
+    pub fn until(&self) -> Seconds {
+        self.seats
+            .iter()
+            .map(|s| s.until)
+            .max()
+            .unwrap_or(Seconds::MIN)
+    }
+
+    /// Fires every tick due at or before `up_to`, in time order (at equal
+    /// times in line-up order); how many.
+    pub fn catch_up(&mut self, lineup: Lineup<'_>, up_to: Seconds, out: &mut Vec<Taken>) -> usize {
+        let mut fired = 0;
+        // Each tick moves its program's `until` past it (`next_tick` is
+        // strictly later), so this ends; the bound is a guard all the same.
+        while fired < MAX_TICKS_AT_ONCE {
+            let due = (0..self.seats.len())
+                .filter_map(|i| self.next_tick_of(lineup, i).map(|at| (at, i)))
+                .min();
+            let Some((at, i)) = due.filter(|&(at, _)| at <= up_to) else {
+                break;
+            };
+            let mut round = Round::new(self.seats.len());
+            self.run(lineup, i, at, Input::Tick, &mut round, out);
+            self.settle(lineup, &mut round, out);
+            fired += 1;
+        }
+        fired
+    }
+
+    /// Runs `event` through every program awake, after the ticks due up to
+    /// its time. Whether it was late (older than what already ran).
+    pub fn event(&mut self, lineup: Lineup<'_>, event: &Event, out: &mut Vec<Taken>) -> bool {
+        self.catch_up(lineup, event.at, out);
+        let late = event.at < self.until();
+        let mut round = Round::new(self.seats.len());
+        for i in 0..self.seats.len() {
+            if self.seats[i].asleep {
+                continue;
+            }
+            let now = event.at.max(self.seats[i].until);
+            self.run(lineup, i, now, Input::Event(event), &mut round, out);
+        }
+        self.settle(lineup, &mut round, out);
+        note_event(&mut self.customer, event, late);
+        late
+    }
+
+    /// One transition of program `i`; the programs its changes start are
+    /// noted in `round`.
+    fn run(
+        &mut self,
+        lineup: Lineup<'_>,
+        i: usize,
+        at: Seconds,
+        input: Input<'_>,
+        round: &mut Round,
+        out: &mut Vec<Taken>,
+    ) {
+        let (Some(plan), Some(seat)) = (lineup.plans.get(i), self.seats.get_mut(i)) else {
+            return;
+        };
+        let mut actions = Vec::new();
+        {
+            let mut sink = Capped::new(
+                interpret::Recorder::new(plan, &mut actions),
+                lineup.caps,
+                &mut self.sends,
+            );
+            interpret::advance_with(
+                plan,
+                lineup.seed,
+                &mut self.customer,
+                &mut seat.journey,
+                at,
+                input,
+                &mut sink,
+            );
+        }
+        seat.until = seat.until.max(at);
+        forget_old_sends(&mut self.sends, lineup.caps, at);
+        for action in &actions {
+            let Some(change) = Change::of(&action.kind) else {
+                continue;
+            };
+            for (j, other) in lineup.plans.iter().enumerate() {
+                if j != i && !round.started[j] && starts_on_change(other, &change) {
+                    round.started[j] = true;
+                    round.queue.push((j, at));
+                }
+            }
+        }
+        out.extend(actions.into_iter().map(|action| (i, action)));
+    }
+
+    /// Gives the programs started by changes their look, in the order
+    /// started; each at most once per round (the loop bound).
+    fn settle(&mut self, lineup: Lineup<'_>, round: &mut Round, out: &mut Vec<Taken>) {
+        let mut next = 0;
+        while next < round.queue.len() {
+            let (j, at) = round.queue[next];
+            next += 1;
+            let Some(seat) = self.seats.get(j) else {
+                continue;
+            };
+            // A program already in (it entered on the same input) keeps
+            // its own timing.
+            if seat.asleep || seat.journey.status == Status::In {
+                continue;
+            }
+            let at = at.max(seat.until);
+            self.run(lineup, j, at, Input::Tick, round, out);
+        }
+    }
+}
+
+/// The programs started by changes during one input.
+struct Round {
+    started: Vec<bool>,
+    queue: Vec<(usize, Seconds)>,
+}
+
+impl Round {
+    fn new(programs: usize) -> Round {
+        Round {
+            started: vec![false; programs],
+            queue: Vec::new(),
+        }
+    }
+}
+
+/// Drops the sends older than the longest of `caps`.
+pub fn forget_old_sends(sends: &mut Vec<(Seconds, String)>, caps: &[Cap], now: Seconds) {
+    let Some(longest) = caps.iter().map(|c| c.per_minutes).max() else {
+        sends.clear();
+        return;
+    };
+    let since = now.saturating_sub(interpret::minutes_to_seconds(longest));
+    sends.retain(|(at, _)| *at > since);
+}
+
+/// Whether one more send on `channel` at `now` would break one of `caps`,
+/// given the customer's recent `sends` across programs.
+pub fn over_cap(caps: &[Cap], sends: &[(Seconds, String)], channel: &str, now: Seconds) -> bool {
+    caps.iter().any(|cap| {
+        if cap.channel.as_ref().is_some_and(|c| c != channel) {
+            return false;
+        }
+        let since = now.saturating_sub(interpret::minutes_to_seconds(cap.per_minutes));
+        let count = sends
+            .iter()
+            .filter(|(at, sent)| *at > since && cap.channel.as_ref().is_none_or(|c| c == sent))
+            .count();
+        count >= cap.count as usize
+    })
+}
+
+/// A sink that keeps the schema's caps across programs: it tells the
+/// interpreter when a send would break one, notes every send, and passes
+/// everything on to `inner`.
+pub struct Capped<'c, S> {
+    pub inner: S,
+    caps: &'c [Cap],
+    sends: &'c mut Vec<(Seconds, String)>,
+}
+
+impl<'c, S: Sink> Capped<'c, S> {
+    pub fn new(inner: S, caps: &'c [Cap], sends: &'c mut Vec<(Seconds, String)>) -> Self {
+        Capped { inner, caps, sends }
+    }
+}
+
+impl<S: Sink> Sink for Capped<'_, S> {
+    const ENTRY_CHECKS: bool = S::ENTRY_CHECKS;
+
+    fn act(&mut self, action: ActionRef<'_>) {
+        if let KindRef::Send { channel, .. } = action.kind
+            && !self.caps.is_empty()
+        {
+            self.sends.push((action.at, channel.to_string()));
+        }
+        self.inner.act(action);
+    }
+
+    fn entry(&mut self, check: interpret::EntryCheck) {
+        self.inner.entry(check);
+    }
+
+    fn visit(&mut self, node: usize) {
+        self.inner.visit(node);
+    }
+
+    fn capped(&self, channel: &str, now: Seconds) -> bool {
+        self.inner.capped(channel, now) || over_cap(self.caps, self.sends, channel, now)
+    }
+}
+
+/// The schema's caps as the runtime keeps them (a cap over no time holds
+/// nothing, as `nurture check` reads it).
+pub fn schema_caps(schema: &crate::syntax::ast::Schema) -> Vec<Cap> {
+    schema
+        .caps
+        .iter()
+        .filter(|cap| cap.value.per.value.minutes > 0)
+        .map(|cap| Cap {
+            count: cap.value.count.value,
+            channel: cap.value.channel.as_ref().map(|c| c.value.clone()),
+            per_minutes: cap.value.per.value.minutes,
+        })
+        .collect()
+}

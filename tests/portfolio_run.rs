@@ -1,0 +1,285 @@
+//! Several programs on one customer at run time (`run/portfolio.rs`): one
+//! record shared by the customer's journeys, the line-up's order (a change
+//! one program makes is what the next one sees), and the schema's caps
+//! across programs, through `nurture replay` on a folder and through the
+//! library.
+
+use nurture::plan::{Cap, Plan};
+use nurture::run::replay::replay_together;
+use nurture::run::{ActionKind, Customer, Event};
+use std::process::Command;
+
+const SCHEMA: &str = "schema {
+  channel email
+  channel sms
+  event signup
+  tag vip
+  cap 2 messages per 7d
+}
+";
+
+/// Tags the customer `vip` as they sign up, and says hello.
+const TAGGER: &str = r#"program NAME {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event signup
+  consent  email
+  reentry  never
+
+  step hello {
+    tag vip
+    send email "tagger-hello"
+    exit tagged
+  }
+}
+"#;
+
+/// For `vip` customers only: two mails a day apart.
+const VIP: &str = r#"program b_vip {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event signup
+  audience has tag vip
+  consent  email
+  reentry  never
+
+  step hello {
+    send email "vip-hello"
+    wait 1d
+    send email "vip-again"
+    exit welcomed
+  }
+}
+"#;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn replay(files: &[(&str, &str)], args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    std::fs::write(
+        dir.path().join("customers.jsonl"),
+        "{\"id\":\"c1\",\"consents\":[\"email\"]}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("events.jsonl"),
+        "{\"id\":\"e1\",\"at\":\"2026-03-02T10:00:00Z\",\"customer\":\"c1\",\"event\":\"signup\"}\n",
+    )
+    .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .arg("replay")
+        .args(args)
+        .args([
+            "--customers",
+            "customers.jsonl",
+            "--events",
+            "events.jsonl",
+            "--until",
+            "2026-03-10T00:00:00Z",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("run nurture");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Each line's action, template or tag, and reason, in order.
+fn lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let what = ["template", "tag", "outcome", "reason"]
+                .iter()
+                .filter_map(|k| v[k].as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            format!(
+                "{} {} {what}",
+                v["at"].as_str().unwrap_or(""),
+                v["action"].as_str().unwrap_or("")
+            )
+            .trim_end()
+            .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_tag_one_program_sets_is_what_the_next_in_the_lineup_sees_and_the_schemas_cap_holds_across_both()
+ {
+    let tagger = TAGGER.replace("NAME", "a_tagger");
+    let run = replay(
+        &[
+            ("schema.nurture", SCHEMA),
+            ("a_tagger.nurture", &tagger),
+            ("b_vip.nurture", VIP),
+        ],
+        &["."],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        lines(&run.stdout),
+        vec![
+            "2026-03-02T10:00:00Z enter",
+            "2026-03-02T10:00:00Z tag vip",
+            "2026-03-02T10:00:00Z send tagger-hello",
+            "2026-03-02T10:00:00Z exit tagged",
+            // b_vip comes after a_tagger (by name): the customer is `vip` now.
+            "2026-03-02T10:00:00Z enter",
+            "2026-03-02T10:00:00Z send vip-hello",
+            // The third message within 7d, of the two programs together.
+            "2026-03-03T10:00:00Z skip vip-again cap",
+            "2026-03-03T10:00:00Z exit welcomed",
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("program `a_tagger`: 1 customers, 1 entered, 0 still in, 4 actions")
+            && run
+                .stderr
+                .contains("program `b_vip`: 1 customers, 1 entered, 0 still in, 4 actions"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_program_earlier_in_the_lineup_does_not_see_a_later_ones_change_at_the_same_moment() {
+    let tagger = TAGGER.replace("NAME", "z_tagger");
+    let run = replay(
+        &[
+            ("schema.nurture", SCHEMA),
+            ("z_tagger.nurture", &tagger),
+            ("b_vip.nurture", VIP),
+        ],
+        &["b_vip.nurture", "z_tagger.nurture"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        lines(&run.stdout),
+        vec![
+            "2026-03-02T10:00:00Z enter",
+            "2026-03-02T10:00:00Z tag vip",
+            "2026-03-02T10:00:00Z send tagger-hello",
+            "2026-03-02T10:00:00Z exit tagged",
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("program `b_vip`: 1 customers, 0 entered"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn programs_replayed_alone_keep_their_own_record() {
+    let tagger = TAGGER.replace("NAME", "a_tagger");
+    let run = replay(
+        &[
+            ("schema.nurture", SCHEMA),
+            ("a_tagger.nurture", &tagger),
+            ("b_vip.nurture", VIP),
+        ],
+        &["b_vip.nurture"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn the_same_program_twice_is_refused() {
+    let tagger = TAGGER.replace("NAME", "a_tagger");
+    let run = replay(
+        &[
+            ("schema.nurture", SCHEMA),
+            ("a_tagger.nurture", &tagger),
+            ("copy.nurture", &tagger),
+        ],
+        &["."],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("both define program `a_tagger`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
+
+fn plan(text: &str) -> Plan {
+    let schema = nurture::syntax::parse(SCHEMA).schema.expect("the schema");
+    let program = nurture::syntax::parse(text).program.expect("a program");
+    nurture::plan::compile(&program, Some(&schema))
+}
+
+fn signup(at: i64) -> Event {
+    Event {
+        id: None,
+        at,
+        customer: "c1".into(),
+        name: "signup".into(),
+        properties: Default::default(),
+    }
+}
+
+#[test]
+fn a_channel_cap_counts_only_its_channel_and_the_order_given_does_not_matter() {
+    let a = plan(&TAGGER.replace("NAME", "a_tagger"));
+    let b = plan(VIP);
+    let customer = Customer {
+        id: "c1".into(),
+        consents: ["email".to_string()].into(),
+        ..Customer::default()
+    };
+    let sms_only = [Cap {
+        count: 1,
+        channel: Some("sms".into()),
+        per_minutes: 7 * 24 * 60,
+    }];
+    let sends = |plans: &[&Plan], caps: &[Cap]| {
+        let run = replay_together(
+            plans,
+            caps,
+            0,
+            vec![customer.clone()],
+            &[signup(1_000_000)],
+            Some(1_000_000 + 8 * 86_400),
+        );
+        run.actions
+            .iter()
+            .filter_map(|(i, a)| match &a.kind {
+                ActionKind::Send { template, .. } => {
+                    Some((plans[*i].program.clone(), template.clone()))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let all = vec![
+        ("a_tagger".to_string(), "tagger-hello".to_string()),
+        ("b_vip".to_string(), "vip-hello".to_string()),
+        ("b_vip".to_string(), "vip-again".to_string()),
+    ];
+    assert_eq!(sends(&[&a, &b], &sms_only), all);
+    // The line-up is by name, not by the order given.
+    assert_eq!(sends(&[&b, &a], &sms_only), all);
+    let one = [Cap {
+        count: 1,
+        channel: None,
+        per_minutes: 7 * 24 * 60,
+    }];
+    assert_eq!(sends(&[&b, &a], &one), all[..1].to_vec());
+}
