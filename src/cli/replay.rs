@@ -149,7 +149,7 @@ fn plans(args: &ReplayArgs) -> Result<(Vec<Plan>, Option<crate::syntax::ast::Sch
     let mut sources = Vec::new();
     let mut worst = exit::CLEAN;
     for path in &args.programs {
-        if !path.extension().is_some_and(|e| e == "json") {
+        if path.extension().is_none_or(|e| e != "json") {
             sources.push(path.clone());
             continue;
         }

@@ -1,96 +1,39 @@
-//! Stage serve: one customer loaded for a unit of work — their record and
-//! a [`Track`] per program — and how it is written back. Every decision is
-//! `run::track`'s; this file only picks the plan each journey runs on and
-//! says which rows changed.
+//! Stage serve: one customer loaded for a unit of work — their one record
+//! and a journey per program, moved together (`run::portfolio`: the
+//! line-up's order, changes seen by the next program, the schema's caps
+//! across programs) — and how it is written back. Every decision is
+//! `run`'s; this file only picks the plan each journey runs on and says
+//! which rows changed.
 
 use super::programs::Programs;
 use super::store::{CustomerRow, JourneyRow, Loaded, OutboxRow, Writes};
 use crate::plan::Plan;
-use crate::run::track::{Track, note_event};
-use crate::run::{Action, ActionKind, Customer, Event, Input, Journey, Seconds, Status};
+use crate::run::portfolio::{self, Lineup, Seat, Taken, Together};
+use crate::run::track::Track;
+use crate::run::{Action, ActionKind, Customer, Event, Journey, Seconds, Status};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// A customer's journey in one program, as worked on.
+/// A customer's journey in one program, as worked on: its place in the
+/// line-up is its index in [`Working::tracks`] and in the seats.
 pub struct Tracked {
     pub program: String,
     pub plan: Arc<Plan>,
-    pub track: Track,
     /// The first look still to come, at this time (`Some(None)`: when the
     /// manual clock is set).
     pub start: Option<Option<Seconds>>,
     /// The row as loaded, to tell whether it changed.
     pub loaded: Option<JourneyRow>,
-    /// The track's record is the customer's own, not yet copied: a program
-    /// the customer is out of sees the record as it is, and most inputs
-    /// cannot change that (`run::may_act`). Copied when one can.
-    pub lazy: bool,
-}
-
-impl Tracked {
-    /// The record copied in, before an input that may change it.
-    fn materialize(&mut self, record: &Customer) {
-        if self.lazy {
-            self.track.customer = record.clone();
-            self.lazy = false;
-        }
-    }
-
-    /// The next tick, reading the customer's own record while lazy.
-    fn next_tick(&self, record: &Customer) -> Option<Seconds> {
-        if self.lazy {
-            crate::run::track::next_tick(&self.plan, record, &self.track.journey, self.track.until)
-        } else {
-            self.track.next_tick(&self.plan)
-        }
-    }
-
-    /// Fires the ticks due up to `up_to`.
-    fn catch_up(
-        &mut self,
-        record: &Customer,
-        up_to: Seconds,
-        seed: u64,
-        actions: &mut Vec<Action>,
-    ) -> usize {
-        if self.lazy {
-            match self.next_tick(record) {
-                Some(at) if at <= up_to => self.materialize(record),
-                _ => return 0,
-            }
-        }
-        self.track.catch_up(&self.plan, seed, up_to, actions)
-    }
-
-    /// Runs an event (after the ticks due before it).
-    fn event(&mut self, record: &Customer, event: &Event, seed: u64, actions: &mut Vec<Action>) {
-        self.catch_up(record, event.at, seed, actions);
-        if self.lazy && !crate::run::may_act(&self.plan, &self.track.journey, Input::Event(event)) {
-            // Nothing to run; the record's `last_event_at` is the
-            // customer's, noted by the caller.
-            self.track.until = self.track.until.max(event.at);
-            return;
-        }
-        self.materialize(record);
-        self.track.event(&self.plan, seed, event, actions);
-    }
-
-    /// An unconditional look (a tick) at `at`.
-    fn look(&mut self, record: &Customer, at: Seconds, seed: u64, actions: &mut Vec<Action>) {
-        if self.lazy && !crate::run::may_act::<Event>(&self.plan, &self.track.journey, Input::Tick)
-        {
-            self.track.until = self.track.until.max(at);
-            return;
-        }
-        self.materialize(record);
-        self.track.start(&self.plan, seed, at, actions);
-    }
 }
 
 /// A customer as worked on.
 pub struct Working {
     pub row: CustomerRow,
+    /// The programs, in line-up order.
     pub tracks: Vec<Tracked>,
+    /// The record and a seat per program of `tracks`, in the same order.
+    pub together: Together,
+    caps: Arc<Vec<crate::plan::Cap>>,
     /// Journeys of programs no longer deployed that have ended: kept as
     /// they are, never moved.
     pub idle: Vec<JourneyRow>,
@@ -104,9 +47,13 @@ impl Working {
     /// A customer as loaded. A journey on a version that is not current
     /// and has ended moves to the current version; one still running stays
     /// on its own. `Err` names a version this process has not loaded.
+    ///
+    /// Rows stored before the record was shared may hold a program's own
+    /// view of the record: what it changed there is laid over the
+    /// customer's record, in line-up order, once.
     pub fn from_loaded(loaded: Loaded, programs: &Programs) -> Result<Working, String> {
         let Loaded { row, journeys } = loaded;
-        let mut tracks = Vec::new();
+        let mut members: Vec<(Tracked, Seat, Option<Customer>)> = Vec::new();
         let mut idle = Vec::new();
         let mut seen = BTreeSet::new();
         for journey in journeys {
@@ -124,7 +71,7 @@ impl Working {
             }
             seen.insert(journey.program.clone());
             let mut track = Track {
-                customer: journey.view.clone().unwrap_or_else(|| row.record.clone()),
+                customer: Customer::default(),
                 journey: journey.journey.clone(),
                 until: journey.until,
             };
@@ -134,38 +81,70 @@ impl Working {
             {
                 plan = current.clone();
             }
-            tracks.push(Tracked {
-                program: journey.program.clone(),
-                plan,
-                track,
-                start: journey.start.then_some(journey.timer),
-                loaded: Some(journey),
-                lazy: false,
-            });
+            let seat = Seat {
+                journey: track.journey,
+                until: track.until,
+                asleep: journey.start,
+            };
+            let view = journey.view.clone();
+            members.push((
+                Tracked {
+                    program: journey.program.clone(),
+                    plan,
+                    start: journey.start.then_some(journey.timer),
+                    loaded: Some(journey),
+                },
+                seat,
+                view,
+            ));
         }
-        // A deployed program without a row: out, nothing due, the record
-        // as it is.
+        // A deployed program without a row: out, nothing due.
         for (program, plan) in programs.deployed() {
             if seen.contains(program) {
                 continue;
             }
-            tracks.push(Tracked {
-                program: program.clone(),
-                plan: plan.clone(),
-                track: Track {
-                    customer: Customer::default(),
+            members.push((
+                Tracked {
+                    program: program.clone(),
+                    plan: plan.clone(),
+                    start: None,
+                    loaded: None,
+                },
+                Seat {
                     journey: Journey::default(),
                     until: row.until.unwrap_or(Seconds::MIN),
+                    asleep: false,
                 },
-                start: None,
-                loaded: None,
-                lazy: true,
-            });
+                None,
+            ));
+        }
+        let plans: Vec<&Plan> = members.iter().map(|(t, _, _)| &*t.plan).collect();
+        let order = portfolio::order(&plans);
+        let mut slots: Vec<Option<(Tracked, Seat, Option<Customer>)>> =
+            members.into_iter().map(Some).collect();
+        let mut record = row.record.clone();
+        let mut tracks = Vec::new();
+        let mut seats = Vec::new();
+        for i in order {
+            let Some((tracked, seat, view)) = slots.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            if let Some(view) = view {
+                overlay(&mut record, &row.record, &view);
+            }
+            tracks.push(tracked);
+            seats.push(seat);
         }
         Ok(Working {
             loaded_row: Some(row.clone()),
+            together: Together {
+                customer: record,
+                seats,
+                sends: row.sends.clone(),
+            },
             row,
             tracks,
+            caps: Arc::clone(&programs.caps),
             idle,
             actions: Vec::new(),
         })
@@ -175,24 +154,33 @@ impl Working {
     /// looks at them now; without (the manual clock is not set yet), when
     /// the clock is set.
     pub fn new(record: Customer, now: Option<Seconds>, programs: &Programs, seed: u64) -> Working {
+        // `deployed` is by name; the line-up puts priority first.
+        let deployed: Vec<(&String, &Arc<Plan>)> = programs.deployed().collect();
+        let plans: Vec<&Plan> = deployed.iter().map(|(_, plan)| &***plan).collect();
+        let tracks: Vec<Tracked> = portfolio::order(&plans)
+            .into_iter()
+            .map(|i| Tracked {
+                program: deployed[i].0.clone(),
+                plan: Arc::clone(deployed[i].1),
+                start: Some(now),
+                loaded: None,
+            })
+            .collect();
+        let mut together = Together::new(record.clone(), tracks.len());
+        for seat in &mut together.seats {
+            seat.asleep = true;
+        }
         let mut working = Working {
             row: CustomerRow {
                 id: record.id.clone(),
-                record: record.clone(),
+                record,
                 until: now,
                 next_timer: None,
+                sends: Vec::new(),
             },
-            tracks: programs
-                .deployed()
-                .map(|(program, plan)| Tracked {
-                    program: program.clone(),
-                    plan: plan.clone(),
-                    track: Track::new(record.clone()),
-                    start: Some(now),
-                    loaded: None,
-                    lazy: false,
-                })
-                .collect(),
+            tracks,
+            together,
+            caps: Arc::clone(&programs.caps),
             idle: Vec::new(),
             loaded_row: None,
             actions: Vec::new(),
@@ -203,19 +191,47 @@ impl Working {
         working
     }
 
-    /// Gives each journey whose first look is due at or before `up_to` that
-    /// look.
-    fn start_due(&mut self, up_to: Seconds, seed: u64) {
-        for tracked in &mut self.tracks {
-            if let Some(Some(at)) = tracked.start
-                && at <= up_to
-            {
-                let mut actions = Vec::new();
-                tracked.track.start(&tracked.plan, seed, at, &mut actions);
-                tracked.start = None;
+    /// Runs `work` with the line-up of this customer's plans, and labels
+    /// the actions it took.
+    fn with_lineup<T>(
+        &mut self,
+        seed: u64,
+        work: impl FnOnce(&mut Together, Lineup<'_>, &mut Vec<Taken>) -> T,
+    ) -> T {
+        let plans: Vec<&Plan> = self.tracks.iter().map(|t| &*t.plan).collect();
+        let lineup = Lineup {
+            plans: &plans,
+            caps: &self.caps,
+            seed,
+        };
+        let mut taken = Vec::new();
+        let result = work(&mut self.together, lineup, &mut taken);
+        for (i, action) in taken {
+            if let Some(tracked) = self.tracks.get(i) {
                 self.actions
-                    .extend(labelled(&tracked.program, &tracked.plan, actions));
+                    .push((tracked.program.clone(), tracked.plan.digest.clone(), action));
             }
+        }
+        result
+    }
+
+    /// Gives each journey whose first look is due at or before `up_to` that
+    /// look, in line-up order.
+    fn start_due(&mut self, up_to: Seconds, seed: u64) {
+        let due: Vec<(usize, Seconds)> = self
+            .tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t.start {
+                Some(Some(at)) if at <= up_to => Some((i, at)),
+                _ => None,
+            })
+            .collect();
+        for (i, at) in due {
+            self.tracks[i].start = None;
+            self.with_lineup(seed, |together, lineup, out| {
+                together.look(lineup, i, at, out)
+            });
         }
     }
 
@@ -223,16 +239,9 @@ impl Working {
     /// how many ticks fired.
     pub fn catch_up(&mut self, up_to: Seconds, seed: u64) -> usize {
         self.start_due(up_to, seed);
-        let mut fired = 0;
-        for tracked in &mut self.tracks {
-            if tracked.start.is_some() {
-                continue;
-            }
-            let mut actions = Vec::new();
-            fired += tracked.catch_up(&self.row.record, up_to, seed, &mut actions);
-            let actions = labelled(&tracked.program, &tracked.plan, actions);
-            self.actions.extend(actions);
-        }
+        let fired = self.with_lineup(seed, |together, lineup, out| {
+            together.catch_up(lineup, up_to, out)
+        });
         self.row.until = self.latest();
         fired
     }
@@ -247,16 +256,14 @@ impl Working {
             self.start_due(at, seed);
         }
         let late = self.row.until.is_some_and(|until| event.at < until);
-        for tracked in &mut self.tracks {
-            if tracked.start.is_some() {
-                continue;
-            }
-            let mut actions = Vec::new();
-            tracked.event(&self.row.record, event, seed, &mut actions);
-            let actions = labelled(&tracked.program, &tracked.plan, actions);
-            self.actions.extend(actions);
+        self.with_lineup(seed, |together, lineup, out| {
+            together.event(lineup, event, out);
+        });
+        // The record notes the event as late when the customer had run past
+        // it, whichever program had.
+        if late {
+            crate::run::track::note_event(&mut self.together.customer, event, true);
         }
-        note_event(&mut self.row.record, event, late);
         self.row.until = self.latest().max(self.row.until);
         late
     }
@@ -267,21 +274,16 @@ impl Working {
     /// is a `segment_entered` or `segment_left` event, and every program
     /// then looks at the customer again (a date may have come due).
     pub fn replace(&mut self, mut record: Customer, now: Option<Seconds>, seed: u64) -> bool {
-        for (event, at) in &self.row.record.last_event_at {
+        for (event, at) in &self.together.customer.last_event_at {
             let kept = record.last_event_at.entry(event.clone()).or_insert(*at);
             *kept = (*kept).max(*at);
         }
-        if record == self.row.record {
+        if record == self.together.customer {
             return false;
         }
-        let old = std::mem::replace(&mut self.row.record, record.clone());
-        // The record is the sending system's word: each program sees it as
+        // The record is the sending system's word: every program sees it as
         // given (the actions told the system what the programs changed).
-        for tracked in &mut self.tracks {
-            if !tracked.lazy {
-                tracked.track.customer = record.clone();
-            }
-        }
+        let old = std::mem::replace(&mut self.together.customer, record.clone());
         let Some(now) = now else {
             return true;
         };
@@ -307,14 +309,13 @@ impl Working {
             self.event(change, seed);
         }
         let at = now.max(self.row.until.unwrap_or(now));
-        for tracked in &mut self.tracks {
-            if tracked.start.is_some() {
+        for i in 0..self.tracks.len() {
+            if self.tracks[i].start.is_some() {
                 continue;
             }
-            let mut actions = Vec::new();
-            tracked.look(&self.row.record, at, seed, &mut actions);
-            let actions = labelled(&tracked.program, &tracked.plan, actions);
-            self.actions.extend(actions);
+            self.with_lineup(seed, |together, lineup, out| {
+                together.look(lineup, i, at, out)
+            });
         }
         self.row.until = self.latest().max(self.row.until);
         true
@@ -323,40 +324,51 @@ impl Working {
     fn latest(&self) -> Option<Seconds> {
         self.tracks
             .iter()
-            .filter(|t| t.start.is_none())
-            .map(|t| t.track.until)
+            .zip(&self.together.seats)
+            .filter(|(t, _)| t.start.is_none())
+            .map(|(_, seat)| seat.until)
             .filter(|&until| until != Seconds::MIN)
             .max()
             .max(self.row.until)
+    }
+
+    /// A journey's next tick.
+    fn next_tick(&self, i: usize) -> Option<Seconds> {
+        let (tracked, seat) = (self.tracks.get(i)?, self.together.seats.get(i)?);
+        crate::run::track::next_tick(
+            &tracked.plan,
+            &self.together.customer,
+            &seat.journey,
+            seat.until,
+        )
     }
 
     /// What changed, added to `write`; the actions go to the outbox, to be
     /// tried from `now` (wall-clock time).
     pub fn write(mut self, write: &mut Writes, now: Seconds) {
         let mut next_timer: Option<Seconds> = None;
-        for tracked in &self.tracks {
+        self.row.record = self.together.customer.clone();
+        self.row.sends = self.together.sends.clone();
+        for (i, tracked) in self.tracks.iter().enumerate() {
+            let seat = &self.together.seats[i];
             let timer = match tracked.start {
                 Some(at) => at,
-                None => tracked.next_tick(&self.row.record),
+                None => self.next_tick(i),
             };
             if let Some(timer) = timer {
                 next_timer = Some(next_timer.map_or(timer, |t| t.min(timer)));
             }
-            let view = (!tracked.lazy && tracked.track.customer != self.row.record)
-                .then(|| tracked.track.customer.clone());
             let row = JourneyRow {
                 program: tracked.program.clone(),
                 version: tracked.plan.digest.clone(),
                 start: tracked.start.is_some(),
-                journey: tracked.track.journey.clone(),
-                view,
-                until: tracked.track.until,
+                journey: seat.journey.clone(),
+                // The record is the customer's, shared by every program.
+                view: None,
+                until: seat.until,
                 timer,
             };
-            let worth_a_row = row.start
-                || row.timer.is_some()
-                || row.view.is_some()
-                || row.journey != Journey::default();
+            let worth_a_row = row.start || row.timer.is_some() || row.journey != Journey::default();
             if worth_a_row {
                 if tracked.loaded.as_ref() != Some(&row) {
                     write.journeys.push((self.row.id.clone(), row));
@@ -386,6 +398,28 @@ impl Working {
                 next_try: now,
                 error: None,
             });
+        }
+    }
+}
+
+/// Lays what a program's own stored view of the record changed (against
+/// `base`, the customer's record then) over `record`.
+fn overlay(record: &mut Customer, base: &Customer, view: &Customer) {
+    for tag in view.tags.difference(&base.tags) {
+        record.tags.insert(tag.clone());
+    }
+    for tag in base.tags.difference(&view.tags) {
+        record.tags.remove(tag);
+    }
+    if view.phase != base.phase {
+        record.phase = view.phase.clone();
+    }
+    if view.score != base.score {
+        record.score += view.score - base.score;
+    }
+    for (name, value) in &view.attributes {
+        if base.attributes.get(name) != Some(value) {
+            record.attributes.insert(name.clone(), value.clone());
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::plan::Plan;
 use crate::run::Seconds;
 use crate::run::Status;
 use crate::run::migrate::Landing;
+use crate::run::track::Track;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -114,33 +115,79 @@ fn migrate_customer(
 ) -> Vec<MigrationRow> {
     let mut records = Vec::new();
     let customer = working.row.id.clone();
-    for tracked in &mut working.tracks {
+    for i in 0..working.tracks.len() {
+        let (Some(tracked), Some(seat)) =
+            (working.tracks.get_mut(i), working.together.seats.get_mut(i))
+        else {
+            continue;
+        };
         let Some(current) = programs.current(&tracked.program).cloned() else {
             continue;
         };
         if tracked.plan.digest == current.digest
             || tracked.start.is_some()
-            || tracked.track.journey.status != Status::In
+            || seat.journey.status != Status::In
         {
             continue;
         }
-        let at = now.unwrap_or(tracked.track.until).max(tracked.track.until);
+        // The move is one program's: it runs on a track of its own over
+        // the customer's record, which it then leaves as it found it
+        // changed.
+        let mut track = Track {
+            customer: std::mem::take(&mut working.together.customer),
+            journey: std::mem::take(&mut seat.journey),
+            until: seat.until,
+        };
+        let record = migrate_one(
+            &mut track,
+            tracked,
+            &mut working.actions,
+            &customer,
+            maps,
+            now,
+            seed,
+            current,
+        );
+        working.together.customer = track.customer;
+        seat.journey = track.journey;
+        seat.until = track.until;
+        if let Some(record) = record {
+            working.row.until = working.row.until.max(Some(record.at));
+            records.push(record);
+        }
+    }
+    records
+}
+
+/// Moves one journey, on `track`; the record of what was done, if it was
+/// running at the deploy.
+#[allow(clippy::too_many_arguments)]
+fn migrate_one(
+    track: &mut Track,
+    tracked: &mut Tracked,
+    out: &mut Vec<(String, String, crate::run::Action)>,
+    customer: &str,
+    maps: &mut Maps,
+    now: Option<Seconds>,
+    seed: u64,
+    current: Arc<Plan>,
+) -> Option<MigrationRow> {
+    {
+        let at = now.unwrap_or(track.until).max(track.until);
         let old = Arc::clone(&tracked.plan);
         // What was due before the deploy happens on the old version first.
         let mut actions = Vec::new();
-        tracked.track.catch_up(&old, seed, at, &mut actions);
-        working
-            .actions
-            .extend(labelled(&tracked.program, &old, actions));
-        if tracked.track.journey.status != Status::In {
+        track.catch_up(&old, seed, at, &mut actions);
+        out.extend(labelled(&tracked.program, &old, actions));
+        if track.journey.status != Status::In {
             // Ended before the deploy: a finished journey moves as always.
-            if tracked.track.adopt(&old, &current) {
+            if track.adopt(&old, &current) {
                 tracked.plan = current;
             }
-            continue;
+            return None;
         }
         let map = maps.get(&old, &current);
-        let decision = decide(&old, &current, &map, tracked, at);
+        let decision = decide(&old, &current, &map, track, at);
         let mut body = json!({
             "from": decision.from,
             "to": decision.to,
@@ -148,18 +195,9 @@ fn migrate_customer(
         let moved = match decision.landing {
             Some(landing) => {
                 let mut actions = Vec::new();
-                let moved = tracked.track.migrate(
-                    &old,
-                    &current,
-                    &landing,
-                    &map.sends,
-                    seed,
-                    at,
-                    &mut actions,
-                );
-                working
-                    .actions
-                    .extend(labelled(&tracked.program, &current, actions));
+                let moved =
+                    track.migrate(&old, &current, &landing, &map.sends, seed, at, &mut actions);
+                out.extend(labelled(&tracked.program, &current, actions));
                 if moved {
                     tracked.plan = Arc::clone(&current);
                 }
@@ -173,18 +211,16 @@ fn migrate_customer(
         if let Some(code) = decision.code {
             body["code"] = json!(code);
         }
-        working.row.until = working.row.until.max(Some(at));
-        records.push(MigrationRow {
-            customer: customer.clone(),
+        Some(MigrationRow {
+            customer: customer.to_string(),
             program: tracked.program.clone(),
             from_version: old.digest.clone(),
             to_version: current.digest.clone(),
             at,
             moved,
             body: body.to_string(),
-        });
+        })
     }
-    records
 }
 
 struct Decision {
@@ -197,7 +233,7 @@ struct Decision {
 }
 
 /// Where the journey goes, or why it stays.
-fn decide(old: &Plan, new: &Plan, map: &MigrationMap, tracked: &Tracked, at: Seconds) -> Decision {
+fn decide(old: &Plan, new: &Plan, map: &MigrationMap, track: &Track, at: Seconds) -> Decision {
     let (old_layout, new_layout) = (Layout::new(old), Layout::new(new));
     let stays = |from: String, reason: String, code: Option<&'static str>| Decision {
         from,
@@ -206,9 +242,9 @@ fn decide(old: &Plan, new: &Plan, map: &MigrationMap, tracked: &Tracked, at: Sec
         reason: Some(reason),
         code,
     };
-    let Some(rest) = Rest::of(old, &tracked.track.journey) else {
+    let Some(rest) = Rest::of(old, &track.journey) else {
         return stays(
-            format!("node {}", tracked.track.journey.node()),
+            format!("node {}", track.journey.node()),
             "the journey is at no place the old version rests at".into(),
             None,
         );
@@ -230,7 +266,7 @@ fn decide(old: &Plan, new: &Plan, map: &MigrationMap, tracked: &Tracked, at: Sec
     }
     let shortened = place.hazards.iter().any(|h| h.code == Code::WaitShortened);
     if shortened {
-        let due = tracked.track.landing_due(old, new, &landing);
+        let due = track.landing_due(old, new, &landing);
         if due.is_none_or(|due| due <= at) {
             return stays(
                 from,

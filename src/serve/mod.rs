@@ -107,6 +107,13 @@ pub fn run(config: Config) -> Result<(), String> {
         );
     }
     let mut programs = programs::Programs::new(config.plans.clone());
+    programs.caps = std::sync::Arc::new(
+        config
+            .schema
+            .as_ref()
+            .map(crate::run::portfolio::schema_caps)
+            .unwrap_or_default(),
+    );
     for problem in programs.add_stored(&setup.plans().map_err(|e| e.message)?) {
         eprintln!("nurture serve: {problem}");
     }

@@ -13,6 +13,8 @@ pub struct Programs {
     deployed: BTreeMap<String, Arc<Plan>>,
     /// Every version known, by digest.
     versions: HashMap<String, Arc<Plan>>,
+    /// The schema's caps, kept across every program of a customer.
+    pub caps: Arc<Vec<crate::plan::Cap>>,
 }
 
 impl Programs {

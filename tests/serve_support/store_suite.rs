@@ -25,6 +25,8 @@ fn customer(id: &str, next_timer: Option<i64>) -> CustomerRow {
         },
         until: Some(1000),
         next_timer,
+        // Kept beside the record, for the schema's caps across programs.
+        sends: vec![(900, "email".into()), (950, "sms".into())],
     }
 }
 

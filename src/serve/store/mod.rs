@@ -33,6 +33,39 @@ pub struct CustomerRow {
     /// The earliest `timer` of the customer's journeys: what the due-timer
     /// query looks at.
     pub next_timer: Option<Seconds>,
+    /// The sends of every program within the longest of the schema's caps
+    /// (when, which channel), stored beside the record in its column.
+    pub sends: Vec<(Seconds, String)>,
+}
+
+/// The `record` column: the customer's record, and beside it their
+/// recent sends across programs. A row written before the sends were kept
+/// reads as none.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct StoredRecord {
+    #[serde(flatten)]
+    pub record: Customer,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent_sends: Vec<(Seconds, String)>,
+}
+
+impl CustomerRow {
+    /// The `record` column's text.
+    pub fn record_json(&self) -> String {
+        serde_json::to_string(&StoredRecordRef {
+            record: &self.record,
+            recent_sends: &self.sends,
+        })
+        .unwrap_or_default()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct StoredRecordRef<'a> {
+    #[serde(flatten)]
+    record: &'a Customer,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    recent_sends: &'a [(Seconds, String)],
 }
 
 /// A customer's journey in one program. A customer with no row for a

@@ -313,11 +313,13 @@ impl Postgres {
 }
 
 fn customer_row(row: &Row) -> Result<CustomerRow> {
+    let stored = parse::<super::StoredRecord>(row.get(1), "customer")?;
     Ok(CustomerRow {
         id: row.get(0),
-        record: parse::<Customer>(row.get(1), "customer")?,
+        record: stored.record,
         until: row.get(2),
         next_timer: row.get(3),
+        sends: stored.recent_sends,
     })
 }
 
@@ -385,7 +387,7 @@ fn write(tx: &mut Transaction<'_>, batch: &Batch) -> Result<()> {
     let write = &batch.write;
     if !write.customers.is_empty() {
         let ids: Vec<&str> = write.customers.iter().map(|r| r.id.as_str()).collect();
-        let records: Vec<String> = write.customers.iter().map(|r| json(&r.record)).collect();
+        let records: Vec<String> = write.customers.iter().map(|r| r.record_json()).collect();
         let untils: Vec<Option<i64>> = write.customers.iter().map(|r| r.until).collect();
         let timers: Vec<Option<i64>> = write.customers.iter().map(|r| r.next_timer).collect();
         tx.execute(PUT_CUSTOMERS, &[&ids, &records, &untils, &timers])

@@ -273,11 +273,13 @@ impl Sqlite {
 
 fn customer_row(row: &Row<'_>) -> rusqlite::Result<CustomerRow> {
     let record: String = row.get(1)?;
+    let stored = parse::<super::StoredRecord>(&record, "customer")?;
     Ok(CustomerRow {
         id: row.get(0)?,
-        record: parse::<Customer>(&record, "customer")?,
+        record: stored.record,
         until: row.get(2)?,
         next_timer: row.get(3)?,
+        sends: stored.recent_sends,
     })
 }
 
@@ -641,7 +643,7 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<()> {
             statement
                 .execute(params![
                     row.id,
-                    json(&row.record),
+                    row.record_json(),
                     row.until,
                     row.next_timer
                 ])
