@@ -34,6 +34,8 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
         kind: String::new(),
         title: None,
         owner: None,
+        group: None,
+        priority: None,
         digest: String::new(),
         entry: Entry {
             triggers: Vec::new(),

@@ -275,6 +275,21 @@ impl Working {
             return false;
         }
         let old = std::mem::replace(&mut self.row.record, record.clone());
+        // Each program's record before the change, for the programs a
+        // change can start (`trigger phase becomes …`, `trigger tag …`).
+        let before: Vec<Option<Customer>> = self
+            .tracks
+            .iter()
+            .map(|tracked| {
+                crate::run::interpret::has_change_trigger(&tracked.plan).then(|| {
+                    if tracked.lazy {
+                        old.clone()
+                    } else {
+                        tracked.track.customer.clone()
+                    }
+                })
+            })
+            .collect();
         // The record is the sending system's word: each program sees it as
         // given (the actions told the system what the programs changed).
         for tracked in &mut self.tracks {
@@ -313,6 +328,22 @@ impl Working {
             }
             let mut actions = Vec::new();
             tracked.look(&self.row.record, at, seed, &mut actions);
+            let actions = labelled(&tracked.program, &tracked.plan, actions);
+            self.actions.extend(actions);
+        }
+        // Hand-offs last, once the ticks and segment changes have run: the
+        // change is the one from each program's record before to this one.
+        for (tracked, before) in self.tracks.iter_mut().zip(before) {
+            let Some(before) = before else { continue };
+            if tracked.start.is_some() {
+                continue;
+            }
+            tracked.materialize(&self.row.record);
+            let mut actions = Vec::new();
+            tracked
+                .track
+                .hand_off(&tracked.plan, seed, at, before, &mut actions);
+            tracked.track.until = tracked.track.until.max(at);
             let actions = labelled(&tracked.program, &tracked.plan, actions);
             self.actions.extend(actions);
         }
