@@ -109,11 +109,11 @@ fn good_plan() -> String {
 
 #[test]
 fn a_plan_of_a_newer_version_is_refused_as_such() {
-    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 3", 1);
+    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 4", 1);
     let message = load_error(&json);
     assert!(
         message.starts_with(
-            "format_version: this plan is format 3; this nurture reads formats 1 to 2"
+            "format_version: this plan is format 4; this nurture reads formats 1 to 3"
         ),
         "{message}"
     );
@@ -403,4 +403,64 @@ fn a_loop_without_a_wait_is_refused_on_loading() {
         load_error(&no_time.to_json()),
         format!("nodes[{at}].minutes: a wait of 0 minutes waits no time at all")
     );
+}
+
+/// Hand-off triggers, `group` and `priority` are format 3: a plan with
+/// one of them is written in format 3 and loads; the same plan saying
+/// format 2 (or 1) is refused by the field's name. The JSON shapes are
+/// the ones docs/plan.md gives.
+#[test]
+fn hand_offs_groups_and_priorities_are_format_3() {
+    use nurture::plan::Trigger;
+    let base = compile("program p { kind welcome trigger event signup step a { exit done } }");
+    let with = |change: &dyn Fn(&mut nurture::plan::Plan)| {
+        let mut plan = base.clone();
+        change(&mut plan);
+        plan.format_version = plan::lowest_format(&plan);
+        plan.digest = plan.meaning_digest();
+        plan
+    };
+    let cases: [(nurture::plan::Plan, &str, &str); 4] = [
+        (
+            with(&|p| {
+                p.entry.triggers = vec![Trigger::Phase {
+                    phase: "develop".into(),
+                }]
+            }),
+            r#"{"on":"phase","phase":"develop"}"#,
+            "entry.triggers[0]: a `phase becomes` trigger needs format 3, and this plan says format 2",
+        ),
+        (
+            with(&|p| {
+                p.entry.triggers.push(Trigger::Tag {
+                    tag: "vip".into(),
+                    added: true,
+                })
+            }),
+            r#"{"on":"tag","tag":"vip","added":true}"#,
+            "entry.triggers[1]: a `tag added` or `tag removed` trigger needs format 3, and this plan says format 2",
+        ),
+        (
+            with(&|p| p.group = Some("lifecycle".into())),
+            r#""group":"lifecycle""#,
+            "group: a group needs format 3, and this plan says format 2",
+        ),
+        (
+            with(&|p| p.priority = Some(1)),
+            r#""priority":1"#,
+            "priority: a priority needs format 3, and this plan says format 2",
+        ),
+    ];
+    for (plan, shape, refused) in cases {
+        assert_eq!(plan.format_version, 3);
+        let compact = serde_json::to_string(&plan).expect("serialises");
+        assert!(compact.contains(shape), "{compact}");
+        assert_eq!(plan::load(&plan.to_json()).expect("loads"), plan);
+        let mut old = plan.clone();
+        old.format_version = 2;
+        assert_eq!(load_error(&old.to_json()), refused);
+    }
+    // Without them, nothing changes: the same plan, format and digest.
+    assert_eq!(base.format_version, 1);
+    assert!(!base.to_json().contains("\"group\""));
 }

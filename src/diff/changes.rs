@@ -145,6 +145,12 @@ fn slot(kind: &ClauseKind) -> String {
                 if *entered { "entered" } else { "left" }
             ),
             TriggerKind::Date { attribute, .. } => format!("trigger date {}", attribute.as_str()),
+            TriggerKind::Phase(phase) => format!("trigger phase becomes {}", phase.name.as_str()),
+            TriggerKind::Tag { tag, added } => format!(
+                "trigger tag {} {}",
+                if *added { "added" } else { "removed" },
+                tag.as_str()
+            ),
         },
         ClauseKind::ExitWhen(rule) => format!("exit when {}", rule.event.as_str()),
         ClauseKind::Cap(cap) => match &cap.channel {

@@ -295,12 +295,14 @@ pub(super) fn clause_rank(kind: &ClauseKind) -> u8 {
         ClauseKind::Cap(_) => 11,
         ClauseKind::Quiet(_) => 12,
         ClauseKind::Holdout(_) => 14,
+        ClauseKind::Group(_) => 15,
+        ClauseKind::Priority(_) => 16,
         ClauseKind::Start(_) => START,
     }
 }
 
 /// The rank of `start`, after every other clause.
-const START: u8 = 15;
+const START: u8 = 17;
 
 /// The blank-line-separated group of the header a clause belongs to: what
 /// the program is; who enters, what counts and how long it lasts; what
@@ -312,7 +314,9 @@ pub(super) fn header_group(rank: u8) -> u8 {
         3..=7 => 1,
         8..=9 => 2,
         10..=14 => 3,
-        _ => 4,
+        // Which programs share a customer: `group`, `priority`.
+        15..=16 => 4,
+        _ => 5,
     }
 }
 

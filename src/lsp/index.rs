@@ -132,6 +132,8 @@ impl Index {
                     TriggerKind::Date { attribute, .. } => {
                         index.push(attribute, Namespace::Attribute, false)
                     }
+                    TriggerKind::Phase(phase) => index.push(&phase.name, Namespace::Phase, false),
+                    TriggerKind::Tag { tag, .. } => index.push(tag, Namespace::Tag, false),
                 },
                 ClauseKind::Audience(cond) => index.condition(Some(cond), None, schema),
                 ClauseKind::Consent(channels) => {
@@ -171,6 +173,7 @@ impl Index {
                 | ClauseKind::Reentry(_)
                 | ClauseKind::Quiet(_)
                 | ClauseKind::Holdout(_) => {}
+                ClauseKind::Group(_) | ClauseKind::Priority(_) => {}
             }
         }
         for step in &program.steps {

@@ -34,6 +34,8 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
         kind: String::new(),
         title: None,
         owner: None,
+        group: None,
+        priority: None,
         digest: String::new(),
         entry: Entry {
             triggers: Vec::new(),
@@ -123,6 +125,8 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
                 }
             }
             ClauseKind::Start(_) => {}
+            ClauseKind::Group(name) => plan.group = Some(name.value.clone()),
+            ClauseKind::Priority(n) => plan.priority = Some(n.value),
         }
     }
     plan.format_version = super::lowest_format(&plan);
@@ -426,6 +430,13 @@ impl<'p> Compiler<'p> {
             ast::TriggerKind::Segment { segment, entered } => Trigger::Segment {
                 segment: segment.value.clone(),
                 entered: *entered,
+            },
+            ast::TriggerKind::Phase(phase) => Trigger::Phase {
+                phase: phase.name.value.clone(),
+            },
+            ast::TriggerKind::Tag { tag, added } => Trigger::Tag {
+                tag: tag.value.clone(),
+                added: *added,
             },
             ast::TriggerKind::Date {
                 offset,

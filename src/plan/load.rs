@@ -78,6 +78,17 @@ pub fn load(json: &str) -> Result<Plan, LoadError> {
         )
     })?;
     validate(&plan)?;
+    if plan.format_version < 3 {
+        if let Some((field, what)) = super::version::first_of_format_3(&plan) {
+            return Err(error(
+                field,
+                format!(
+                    "{what} needs format 3, and this plan says format {}",
+                    plan.format_version
+                ),
+            ));
+        }
+    }
     if plan.format_version < 2 {
         if let Some((field, what)) = super::version::first_of_format_2(&plan) {
             return Err(error(

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 /// The newest `format_version` this build writes and reads; it reads every
 /// older one too.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 pub use version::lowest_format;
 
@@ -53,6 +53,16 @@ pub struct Plan {
     pub kind: String,
     pub title: Option<String>,
     pub owner: Option<String>,
+    /// `group NAME`: at most one program of a group runs per customer at
+    /// a time (enforced by the runtimes that run several programs);
+    /// format 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// `priority N`: which program gets a customer who qualifies for
+    /// several at one moment; `1` is the first choice (a lower number
+    /// wins), ties broken by program name; format 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
     /// `sha256:` and the hex SHA-256 of what the plan does (its JSON without
     /// the digest and the spans): a runtime can tell which program a plan
     /// is, draws and idempotency keys use it, and reformatting the text
@@ -118,6 +128,17 @@ pub enum Trigger {
     Date {
         attribute: String,
         offset_minutes: i64,
+    },
+    /// `phase becomes PHASE`: the customer's phase changes to `phase` (set
+    /// by another program, or the record changing); format 3.
+    Phase {
+        phase: String,
+    },
+    /// `tag added TAG` (`added`) or `tag removed TAG`: the tag appears on or
+    /// goes from the customer's record; format 3.
+    Tag {
+        tag: String,
+        added: bool,
     },
 }
 

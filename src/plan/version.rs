@@ -9,6 +9,9 @@ use super::{Cond, Op, Operand, Plan};
 
 /// The lowest `format_version` that holds `plan`.
 pub fn lowest_format(plan: &Plan) -> u32 {
+    if first_of_format_3(plan).is_some() {
+        return 3;
+    }
     if first_of_format_2(plan).is_some() {
         2
     } else {
@@ -101,4 +104,29 @@ fn cond_of_format_2(cond: &Cond) -> Option<&'static str> {
         Cond::In { left, .. } | Cond::Truthy { operand: left } => operand(left),
         Cond::Consent { .. } | Cond::HasTag { .. } => None,
     }
+}
+
+/// The first field that format 2 does not have: a hand-off trigger
+/// (`phase becomes`, `tag added`/`removed`), a `group` or a `priority`.
+pub(super) fn first_of_format_3(plan: &Plan) -> Option<(String, &'static str)> {
+    if plan.group.is_some() {
+        return Some(("group".into(), "a group"));
+    }
+    if plan.priority.is_some() {
+        return Some(("priority".into(), "a priority"));
+    }
+    plan.entry
+        .triggers
+        .iter()
+        .enumerate()
+        .find_map(|(i, trigger)| match trigger {
+            super::Trigger::Phase { .. } => {
+                Some((format!("entry.triggers[{i}]"), "a `phase becomes` trigger"))
+            }
+            super::Trigger::Tag { .. } => Some((
+                format!("entry.triggers[{i}]"),
+                "a `tag added` or `tag removed` trigger",
+            )),
+            _ => None,
+        })
 }

@@ -67,7 +67,22 @@ pub fn chart(program: &Program, source: &str) -> Chart {
             _ => None,
         })
         .collect();
-    nodes.push(("entry".to_string(), triggers.join("\n"), Shape::Entry));
+    let mut entry = triggers.join("\n");
+    // Which programs share a customer: a line of its own under the triggers.
+    let portfolio: Vec<String> = program
+        .clauses
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ClauseKind::Group(name) => Some(format!("group {}", name.as_str())),
+            ClauseKind::Priority(n) => Some(format!("priority {}", n.value)),
+            _ => None,
+        })
+        .collect();
+    if !portfolio.is_empty() {
+        entry.push('\n');
+        entry.push_str(&portfolio.join(", "));
+    }
+    nodes.push(("entry".to_string(), entry, Shape::Entry));
     let start = program
         .clauses
         .iter()

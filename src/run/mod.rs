@@ -24,7 +24,8 @@ pub mod track;
 
 pub use interpret::{
     Action, ActionKind, ActionRef, EntryCheck, Gate, Input, Journey, KindRef, Sink, Status,
-    Step as Transition, advance, advance_with, is_goal, may_act, next_entry_check, step,
+    Step as Transition, advance, advance_on_change, advance_on_change_with, advance_with, is_goal,
+    may_act, next_entry_check, starts_on_change, step,
 };
 pub use record::{DatumRef, EventRecord, Record};
 

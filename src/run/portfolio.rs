@@ -16,21 +16,28 @@
 //! - ticks due at the same moment fire in line-up order; an event first
 //!   lets every tick due up to its time fire, in time order (as on a
 //!   [`Track`](super::track::Track));
-//! - a change made by one program that starts another program's trigger
-//!   ([`starts_on_change`]) gives that program a look at the same moment,
-//!   after the input has been offered to every program. A program is
-//!   started that way **at most once per input**: a hand-off loop (A's
-//!   change starts B, whose change starts A again) stops after each program
-//!   has been started once, so one input runs at most twice as many
-//!   transitions as there are programs;
+//! - a change of the record (by a program's `phase`/`tag` statements, or
+//!   replaced by the sending system) that a hand-off trigger of a program
+//!   out of its journey waits for (`trigger phase becomes develop`, `trigger
+//!   tag added vip`: [`interpret::starts_on_change`]) starts that program
+//!   in the same moment, after the input has been offered to every
+//!   program, in the order the changes were made. **The loop bound:** one
+//!   input starts each program that way at most
+//!   [`MAX_HAND_OFFS_AT_ONCE`] times (as on a single track), so a
+//!   hand-off loop between programs (A's change starts B, whose change
+//!   starts A) stops after that many rounds, and time moves on;
+//! - `group NAME`: at most one program of a group runs per customer at a
+//!   time: a program of a group whose customer is in another program of
+//!   the group takes no input that could start it (the first in the
+//!   line-up to start wins: `priority` decides among programs a customer
+//!   qualifies for at one moment);
 //! - the schema's caps (`cap 5 messages per 7d` in `schema { … }`) count
 //!   the sends of every program together: a send that would break one is
 //!   skipped with the reason `cap`, as a program's own caps skip
 //!   ([`Capped`], docs/runtime.md).
 
-use super::interpret::{
-    self, Action, ActionKind, ActionRef, Input, Journey, KindRef, Sink, Status,
-};
+use super::interpret::{self, Action, ActionRef, Input, Journey, KindRef, Sink, Status};
+pub use super::track::MAX_HAND_OFFS_AT_ONCE;
 use super::track::{self, note_event};
 use super::{Customer, Event, Seconds};
 use crate::plan::{Cap, Plan};
@@ -42,6 +49,24 @@ pub struct Lineup<'a> {
     pub plans: &'a [&'a Plan],
     pub caps: &'a [Cap],
     pub seed: u64,
+    /// Some plan has a hand-off trigger: only then is the record kept as
+    /// it was before each transition.
+    hand_offs: bool,
+    /// Some plan is in a group.
+    groups: bool,
+}
+
+impl<'a> Lineup<'a> {
+    /// `plans` in line-up order ([`order`]).
+    pub fn new(plans: &'a [&'a Plan], caps: &'a [Cap], seed: u64) -> Lineup<'a> {
+        Lineup {
+            plans,
+            caps,
+            seed,
+            hand_offs: plans.iter().any(|p| interpret::has_change_trigger(p)),
+            groups: plans.iter().any(|p| p.group.is_some()),
+        }
+    }
 }
 
 /// The line-up of `plans`: the indices in the order the programs take an
@@ -57,40 +82,8 @@ pub fn order(plans: &[&Plan]) -> Vec<usize> {
 
 /// A program's place in the line-up: its `priority`, and after every
 /// program with one, the programs without.
-fn priority(_plan: &Plan) -> u64 {
-    u64::from(u32::MAX) + 1
-}
-
-/// Whether `change`, made by another program (or by the record changing),
-/// starts a journey in `plan` for a customer who is out of it. No trigger
-/// of today's plans listens to a program's changes (segments change only
-/// with the sending system's record, which arrives as `segment_entered`
-/// and `segment_left` events), so none does yet.
-pub fn starts_on_change(_plan: &Plan, _change: &Change<'_>) -> bool {
-    false
-}
-
-/// A change a transition made to the record, read from its actions.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Change<'a> {
-    Phase(&'a str),
-    Tag { tag: &'a str, added: bool },
-    Score,
-    Set(&'a str),
-}
-
-impl<'a> Change<'a> {
-    /// The change an action says was made, if any.
-    pub fn of(kind: &'a ActionKind) -> Option<Change<'a>> {
-        match kind {
-            ActionKind::Phase { phase } => Some(Change::Phase(phase)),
-            ActionKind::Tag { tag } => Some(Change::Tag { tag, added: true }),
-            ActionKind::Untag { tag } => Some(Change::Tag { tag, added: false }),
-            ActionKind::Score { .. } => Some(Change::Score),
-            ActionKind::Set { attribute, .. } => Some(Change::Set(attribute)),
-            _ => None,
-        }
-    }
+fn priority(plan: &Plan) -> u64 {
+    plan.priority.map_or(u64::from(u32::MAX) + 1, u64::from)
 }
 
 /// A customer's journey in one program of the line-up.
@@ -232,8 +225,120 @@ impl Together {
         late
     }
 
+    /// The record replaced from outside at `at` (`nurture serve`'s PUT):
+    /// the ticks due before it fire on the old record, then every program
+    /// a hand-off trigger of which waits for the change starts, in line-up
+    /// order. Nothing else runs: a journey under way reads the new record
+    /// as it goes on.
+    pub fn change(
+        &mut self,
+        lineup: Lineup<'_>,
+        at: Seconds,
+        record: Customer,
+        out: &mut Vec<Taken>,
+    ) {
+        self.catch_up(lineup, at, out);
+        let before = std::mem::replace(&mut self.customer, record);
+        self.hand_off(lineup, &before, at, out);
+    }
+
+    /// The record changed from `before` to what it is, from outside: the
+    /// programs a hand-off trigger of which waits for the change start at
+    /// `at`, in line-up order, and what their changes start after them.
+    pub fn hand_off(
+        &mut self,
+        lineup: Lineup<'_>,
+        before: &Customer,
+        at: Seconds,
+        out: &mut Vec<Taken>,
+    ) {
+        if !lineup.hand_offs || *before == self.customer {
+            return;
+        }
+        let mut round = Round::new(self.seats.len());
+        round.changed(lineup, &self.seats, before, &self.customer, at);
+        self.settle(lineup, &mut round, out);
+    }
+
+    /// Whether program `i` is kept from starting: another program of its
+    /// group has the customer.
+    fn held_by_group(&self, lineup: Lineup<'_>, i: usize) -> bool {
+        if !lineup.groups || self.seats[i].journey.status == Status::In {
+            return false;
+        }
+        let Some(group) = lineup.plans.get(i).and_then(|p| p.group.as_ref()) else {
+            return false;
+        };
+        self.seats.iter().enumerate().any(|(k, seat)| {
+            k != i
+                && seat.journey.status == Status::In
+                && lineup.plans.get(k).and_then(|p| p.group.as_ref()) == Some(group)
+        })
+    }
+
     /// One transition of program `i`; the programs its changes start are
-    /// noted in `round`.
+    /// noted in `round`. `before`: a hand-off, the record it changed from.
+    #[allow(clippy::too_many_arguments)]
+    fn transition(
+        &mut self,
+        lineup: Lineup<'_>,
+        i: usize,
+        at: Seconds,
+        input: Input<'_>,
+        hand_off: Option<&Customer>,
+        round: &mut Round,
+        out: &mut Vec<Taken>,
+    ) {
+        let Some(plan) = lineup.plans.get(i) else {
+            return;
+        };
+        if i >= self.seats.len() {
+            return;
+        }
+        if self.held_by_group(lineup, i) {
+            self.seats[i].until = self.seats[i].until.max(at);
+            return;
+        }
+        let before = lineup.hand_offs.then(|| self.customer.clone());
+        let seat = &mut self.seats[i];
+        let mut actions = Vec::new();
+        {
+            let mut sink = Capped::new(
+                interpret::Recorder::new(plan, &mut actions),
+                lineup.caps,
+                &mut self.sends,
+            );
+            match hand_off {
+                None => interpret::advance_with(
+                    plan,
+                    lineup.seed,
+                    &mut self.customer,
+                    &mut seat.journey,
+                    at,
+                    input,
+                    &mut sink,
+                ),
+                Some(from) => interpret::advance_on_change_with(
+                    plan,
+                    lineup.seed,
+                    &mut self.customer,
+                    from,
+                    &mut seat.journey,
+                    at,
+                    &mut sink,
+                ),
+            }
+        }
+        seat.until = seat.until.max(at);
+        forget_old_sends(&mut self.sends, lineup.caps, at);
+        out.extend(actions.into_iter().map(|action| (i, action)));
+        if let Some(before) = before
+            && before != self.customer
+        {
+            round.changed(lineup, &self.seats, &before, &self.customer, at);
+        }
+    }
+
     fn run(
         &mut self,
         lineup: Lineup<'_>,
@@ -243,48 +348,17 @@ impl Together {
         round: &mut Round,
         out: &mut Vec<Taken>,
     ) {
-        let (Some(plan), Some(seat)) = (lineup.plans.get(i), self.seats.get_mut(i)) else {
-            return;
-        };
-        let mut actions = Vec::new();
-        {
-            let mut sink = Capped::new(
-                interpret::Recorder::new(plan, &mut actions),
-                lineup.caps,
-                &mut self.sends,
-            );
-            interpret::advance_with(
-                plan,
-                lineup.seed,
-                &mut self.customer,
-                &mut seat.journey,
-                at,
-                input,
-                &mut sink,
-            );
-        }
-        seat.until = seat.until.max(at);
-        forget_old_sends(&mut self.sends, lineup.caps, at);
-        for action in &actions {
-            let Some(change) = Change::of(&action.kind) else {
-                continue;
-            };
-            for (j, other) in lineup.plans.iter().enumerate() {
-                if j != i && !round.started[j] && starts_on_change(other, &change) {
-                    round.started[j] = true;
-                    round.queue.push((j, at));
-                }
-            }
-        }
-        out.extend(actions.into_iter().map(|action| (i, action)));
+        self.transition(lineup, i, at, input, None, round, out);
     }
 
-    /// Gives the programs started by changes their look, in the order
-    /// started; each at most once per round (the loop bound).
+    /// Starts the programs the changes of this input started, in the
+    /// order the changes were made; each at most
+    /// [`MAX_HAND_OFFS_AT_ONCE`] times (the loop bound).
     fn settle(&mut self, lineup: Lineup<'_>, round: &mut Round, out: &mut Vec<Taken>) {
         let mut next = 0;
         while next < round.queue.len() {
-            let (j, at) = round.queue[next];
+            let (j, at) = round.queue[next].0;
+            let before = std::mem::take(&mut round.queue[next].1);
             next += 1;
             let Some(seat) = self.seats.get(j) else {
                 continue;
@@ -295,22 +369,53 @@ impl Together {
                 continue;
             }
             let at = at.max(seat.until);
-            self.run(lineup, j, at, Input::Tick, round, out);
+            self.transition(lineup, j, at, Input::Tick, Some(&before), round, out);
         }
     }
 }
 
 /// The programs started by changes during one input.
 struct Round {
-    started: Vec<bool>,
-    queue: Vec<(usize, Seconds)>,
+    /// How often each program was started by a change.
+    started: Vec<usize>,
+    /// The programs to start, when, and the record before the change.
+    queue: Vec<((usize, Seconds), Customer)>,
 }
 
 impl Round {
     fn new(programs: usize) -> Round {
         Round {
-            started: vec![false; programs],
+            started: vec![0; programs],
             queue: Vec::new(),
+        }
+    }
+
+    /// The record changed from `before` to `after` (by program `by`, or
+    /// from outside): every program out of its journey with a hand-off
+    /// trigger that waits for the change is to start.
+    fn changed(
+        &mut self,
+        lineup: Lineup<'_>,
+        seats: &[Seat],
+        before: &Customer,
+        after: &Customer,
+        at: Seconds,
+    ) {
+        for (j, plan) in lineup.plans.iter().enumerate() {
+            let Some(seat) = seats.get(j) else {
+                continue;
+            };
+            // A program that is in goes on; one that changed the record and
+            // left may be started by its own change, as on a track.
+            if seat.asleep
+                || seat.journey.status == Status::In
+                || self.started[j] >= MAX_HAND_OFFS_AT_ONCE
+                || !interpret::starts_on_change(plan, before, after)
+            {
+                continue;
+            }
+            self.started[j] += 1;
+            self.queue.push(((j, at), before.clone()));
         }
     }
 }

@@ -86,11 +86,7 @@ pub fn replay_together(
 ) -> Portfolio {
     let order = super::portfolio::order(plans);
     let lined: Vec<&Plan> = order.iter().map(|&i| plans[i]).collect();
-    let lineup = Lineup {
-        plans: &lined,
-        caps,
-        seed,
-    };
+    let lineup = Lineup::new(&lined, caps, seed);
     let start = events.first().map_or(0, |e| e.at);
     let end = until.unwrap_or_else(|| events.last().map_or(start, |e| e.at));
     let mut people: BTreeMap<String, Together> = customers

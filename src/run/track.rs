@@ -113,6 +113,61 @@ impl Track {
         true
     }
 
+    /// The record replaced from outside at `at` (`nurture serve`'s PUT
+    /// /v1/customers/{id}): the ticks due before it fire on the old record,
+    /// then a change a hand-off trigger waits for (`phase becomes`, `tag
+    /// added`/`removed`) starts the journey, at `at` or the track's latest
+    /// moment if later. Nothing else runs: a journey under way reads the
+    /// new record as it goes on.
+    pub fn change(
+        &mut self,
+        plan: &Plan,
+        seed: u64,
+        at: Seconds,
+        record: Customer,
+        actions: &mut Vec<Action>,
+    ) {
+        self.catch_up(plan, seed, at, actions);
+        let before = std::mem::replace(&mut self.customer, record);
+        let now = at.max(self.until);
+        self.hand_off(plan, seed, now, before, actions);
+        self.until = self.until.max(now);
+    }
+
+    /// After the record changed from `before`: enters the journey when a
+    /// hand-off trigger waits for the change and the journey is not under
+    /// way. A journey that enters, runs and leaves at once may change the
+    /// record again (a program that sets the phase its own trigger waits
+    /// for, N330): each round looks at the change of the round before, at
+    /// most [`MAX_HAND_OFFS_AT_ONCE`] rounds in one moment.
+    pub fn hand_off(
+        &mut self,
+        plan: &Plan,
+        seed: u64,
+        at: Seconds,
+        mut before: Customer,
+        actions: &mut Vec<Action>,
+    ) {
+        for _ in 0..MAX_HAND_OFFS_AT_ONCE {
+            if self.journey.status == Status::In
+                || !interpret::starts_on_change(plan, &before, &self.customer)
+            {
+                return;
+            }
+            let now = self.customer.clone();
+            interpret::advance_on_change(
+                plan,
+                seed,
+                &mut self.customer,
+                &before,
+                &mut self.journey,
+                at,
+                actions,
+            );
+            before = now;
+        }
+    }
+
     fn run(
         &mut self,
         plan: &Plan,
@@ -121,6 +176,8 @@ impl Track {
         input: Input<'_>,
         actions: &mut Vec<Action>,
     ) {
+        // Only a plan with a hand-off trigger needs the record as it was.
+        let before = interpret::has_change_trigger(plan).then(|| self.customer.clone());
         interpret::advance(
             plan,
             seed,
@@ -130,6 +187,9 @@ impl Track {
             input,
             actions,
         );
+        if let Some(before) = before {
+            self.hand_off(plan, seed, at, before, actions);
+        }
         self.until = self.until.max(at);
     }
 }
@@ -137,6 +197,11 @@ impl Track {
 /// Ticks one call to [`Track::catch_up`] fires at most: a year of hourly
 /// ticks, far more than any checked program asks for.
 const MAX_TICKS_AT_ONCE: usize = 10_000;
+
+/// Rounds of hand-offs one moment may take on one track: a journey that
+/// enters on a change, leaves at once and changes the record again goes
+/// round at most this often before time moves on.
+pub const MAX_HAND_OFFS_AT_ONCE: usize = 8;
 
 /// What an event leaves on the record: when the customer last did it, for
 /// inactivity triggers. A late event moves the time only forward.

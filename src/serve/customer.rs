@@ -199,11 +199,7 @@ impl Working {
         work: impl FnOnce(&mut Together, Lineup<'_>, &mut Vec<Taken>) -> T,
     ) -> T {
         let plans: Vec<&Plan> = self.tracks.iter().map(|t| &*t.plan).collect();
-        let lineup = Lineup {
-            plans: &plans,
-            caps: &self.caps,
-            seed,
-        };
+        let lineup = Lineup::new(&plans, &self.caps, seed);
         let mut taken = Vec::new();
         let result = work(&mut self.together, lineup, &mut taken);
         for (i, action) in taken {
@@ -317,6 +313,11 @@ impl Working {
                 together.look(lineup, i, at, out)
             });
         }
+        // Hand-offs last, once the ticks and segment changes have run: the
+        // change is the one from the record before to the one given.
+        self.with_lineup(seed, |together, lineup, out| {
+            together.hand_off(lineup, &old, at, out)
+        });
         self.row.until = self.latest().max(self.row.until);
         true
     }

@@ -95,6 +95,11 @@ pub enum ClauseKind {
     Quiet(Quiet),
     Holdout(Spanned<Percent>),
     Start(Name),
+    /// `group NAME`: at most one program of the group runs per customer
+    /// at a time.
+    Group(Name),
+    /// `priority N`: the lower the number, the earlier the choice.
+    Priority(Spanned<u32>),
 }
 
 impl ClauseKind {
@@ -116,6 +121,8 @@ impl ClauseKind {
             ClauseKind::Quiet(_) => "quiet",
             ClauseKind::Holdout(_) => "holdout",
             ClauseKind::Start(_) => "start",
+            ClauseKind::Group(_) => "group",
+            ClauseKind::Priority(_) => "priority",
         }
     }
 }
@@ -196,6 +203,10 @@ pub enum TriggerKind {
     },
     /// `segment NAME entered|left`
     Segment { segment: Name, entered: bool },
+    /// `phase becomes PHASE`: a hand-off, the customer's phase changing.
+    Phase(PhaseName),
+    /// `tag added|removed TAG`: a hand-off, a tag put on or taken off.
+    Tag { tag: Name, added: bool },
     /// `DURATION before|after ATTRIBUTE`
     Date {
         offset: Spanned<Duration>,

@@ -327,6 +327,27 @@ pub(super) fn clock(text: &str, span: Span) -> (ClockTime, Option<Diagnostic>) {
 }
 
 /// How many messages a `cap` allows.
+/// `priority N`: a whole number from 1 (`priority 1` is the first
+/// choice); anything else is N009, read as 1.
+pub(super) fn priority(text: &str, span: Span) -> (u32, Option<Diagnostic>) {
+    let q = split(text);
+    if !q.negative && q.fraction.is_none() && q.suffix.is_empty() {
+        if let Ok(n @ 1..) = q.whole.parse::<u32>() {
+            return (n, None);
+        }
+    }
+    (
+        1,
+        Some(
+            Diagnostic::new(Code::MalformedNumber, format!("`{text}` is not a priority"))
+                .label(span, "expected a whole number from 1")
+                .help(
+                    "write `priority 1` for the first choice, `priority 2` for the next, and so on",
+                ),
+        ),
+    )
+}
+
 pub(super) fn count(text: &str, span: Span) -> (u32, Option<Diagnostic>) {
     let q = split(text);
     if !q.negative && q.fraction.is_none() && q.suffix.is_empty() {

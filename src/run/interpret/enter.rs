@@ -35,6 +35,50 @@ pub fn may_act<E: EventRecord>(plan: &Plan, journey: &Journey, input: Input<E>) 
         })
 }
 
+/// Whether a change of a customer's record from `before` to `after` is
+/// one a hand-off trigger of `plan` waits for: the phase becoming the
+/// trigger's phase (it was another, or none), or the tag appearing
+/// (`added`) or going. Only the change counts: a customer already in the
+/// phase, or already tagged, is not started again by a record that says
+/// so once more. The gates (reentry, audience, consent, holdout) are the
+/// interpreter's, as for every trigger; [`crate::run::Track`] asks this
+/// whenever a record changes, by a program's statements or from outside.
+pub fn starts_on_change<B: Record + ?Sized, A: Record + ?Sized>(
+    plan: &Plan,
+    before: &B,
+    after: &A,
+) -> bool {
+    plan.entry
+        .triggers
+        .iter()
+        .any(|trigger| change_matches(trigger, before, after))
+}
+
+/// Whether the plan has a trigger that fires on a record change, so that
+/// a runtime need not keep the record as it was when it has none.
+pub fn has_change_trigger(plan: &Plan) -> bool {
+    plan.entry
+        .triggers
+        .iter()
+        .any(|trigger| matches!(trigger, Trigger::Phase { .. } | Trigger::Tag { .. }))
+}
+
+fn change_matches<B: Record + ?Sized, A: Record + ?Sized>(
+    trigger: &Trigger,
+    before: &B,
+    after: &A,
+) -> bool {
+    match trigger {
+        Trigger::Phase { phase } => {
+            after.phase() == Some(phase.as_str()) && before.phase() != Some(phase.as_str())
+        }
+        Trigger::Tag { tag, added } => {
+            after.has_tag(tag) == *added && before.has_tag(tag) != *added
+        }
+        _ => false,
+    }
+}
+
 /// When a customer not in the program may next enter on the clock alone
 /// (a date or inactivity trigger), for a runtime to schedule a tick.
 pub fn next_entry_check<R: Record>(plan: &Plan, customer: &R, after: Seconds) -> Option<Seconds> {
@@ -65,7 +109,46 @@ impl<R: Record, S: Sink> Run<'_, '_, R, S> {
         if !self.may_enter_again() || !self.triggered(input) {
             return;
         }
-        self.pending = Some(self.trigger_data(input));
+        let data = self.trigger_data(input);
+        let triggers = if S::ENTRY_CHECKS {
+            self.plan
+                .entry
+                .triggers
+                .iter()
+                .take(64)
+                .enumerate()
+                .filter(|(_, trigger)| self.trigger_matches(trigger, input))
+                .fold(0u64, |mask, (i, _)| mask | 1 << i)
+        } else {
+            0
+        };
+        self.enter_through_gates::<E>(triggers, data);
+    }
+
+    /// A hand-off: the record changed from `before` to what it is now, and
+    /// a `phase becomes` or `tag added`/`removed` trigger waits for that
+    /// change. Enters as any trigger does, through the same gates.
+    pub(super) fn maybe_enter_on_change<B: Record + ?Sized>(&mut self, before: &B) {
+        if !self.may_enter_again() || !starts_on_change(self.plan, before, &*self.customer) {
+            return;
+        }
+        let triggers = self
+            .plan
+            .entry
+            .triggers
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, trigger)| change_matches(trigger, before, &*self.customer))
+            .fold(0u64, |mask, (i, _)| mask | 1 << i);
+        self.enter_through_gates::<crate::run::Event>(triggers, TriggerData::new());
+    }
+
+    /// The audience, consent and holdout gates, for a customer one of the
+    /// `triggers` (a mask of the plan's first 64, for the entry funnel)
+    /// has fired for; `data` is what the journey keeps of the event.
+    fn enter_through_gates<E: EventRecord>(&mut self, triggers: u64, data: TriggerData) {
+        self.pending = Some(data);
         let audience = self.plan.entry.audience.as_ref();
         let in_audience = audience.is_none_or(|c| self.holds::<E>(c, None));
         let consents = in_audience
@@ -76,15 +159,6 @@ impl<R: Record, S: Sink> Run<'_, '_, R, S> {
                 .iter()
                 .all(|c| self.customer.consents_to(c));
         if S::ENTRY_CHECKS {
-            let triggers = self
-                .plan
-                .entry
-                .triggers
-                .iter()
-                .take(64)
-                .enumerate()
-                .filter(|(_, trigger)| self.trigger_matches(trigger, input))
-                .fold(0u64, |mask, (i, _)| mask | 1 << i);
             let gate = if !in_audience {
                 Gate::Audience
             } else if !consents {

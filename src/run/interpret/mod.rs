@@ -31,7 +31,7 @@ use super::{Customer, Event, Seconds};
 use crate::plan::{Op, Plan, Source};
 pub use action::{Action, ActionKind, ActionRef, EntryCheck, Gate, KindRef, Recorder, Sink};
 use conditions::NoEvent;
-pub use enter::{may_act, next_entry_check};
+pub use enter::{has_change_trigger, may_act, next_entry_check, starts_on_change};
 
 /// Nodes one transition may run before it gives up: a checked plan waits
 /// before this (a loop without a wait is refused by N303 and by
@@ -191,6 +191,50 @@ pub fn advance_with<R: Record, E: EventRecord, S: Sink>(
         Status::In => run.while_in(input),
         Status::Out | Status::Left => run.maybe_enter(input),
     }
+}
+
+/// A hand-off: the customer's record changed from `before` to `customer`
+/// (a program's `phase` or `tag` statements, or the record replaced from
+/// outside), and a customer out of the program whose change a `phase
+/// becomes` or `tag added`/`removed` trigger waits for enters, at `now`,
+/// through the same gates as every trigger. A journey under way is not
+/// disturbed: its conditions read the new record as they run.
+pub fn advance_on_change(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut Customer,
+    before: &Customer,
+    journey: &mut Journey,
+    now: Seconds,
+    actions: &mut Vec<Action>,
+) {
+    let mut recorder = Recorder::new(plan, actions);
+    advance_on_change_with(plan, seed, customer, before, journey, now, &mut recorder);
+}
+
+/// [`advance_on_change`] for any record and sink.
+pub fn advance_on_change_with<R: Record, B: Record + ?Sized, S: Sink>(
+    plan: &Plan,
+    seed: u64,
+    customer: &mut R,
+    before: &B,
+    journey: &mut Journey,
+    now: Seconds,
+    sink: &mut S,
+) {
+    if journey.status == Status::In {
+        return;
+    }
+    let mut run = Run {
+        plan,
+        seed,
+        customer,
+        journey,
+        now,
+        sink,
+        pending: None,
+    };
+    run.maybe_enter_on_change(before);
 }
 
 /// Whether `event` is the plan's goal event and meets the goal's

@@ -137,6 +137,19 @@ impl Lowerer {
                     .map(|p| self.percentage(p))
                     .unwrap_or_else(|| Spanned::new(Percent(0), span)),
             ),
+            Rule::in_group => ClauseKind::Group(self.first_name(&parts, Rule::group_name, span)),
+            Rule::priority => ClauseKind::Priority(
+                parts
+                    .iter()
+                    .find(|p| p.as_rule() == Rule::count)
+                    .map(|p| {
+                        let count_span = self.span(p);
+                        let (value, problem) = values::priority(p.as_str(), count_span);
+                        self.report(problem);
+                        Spanned::new(value, count_span)
+                    })
+                    .unwrap_or_else(|| Spanned::new(1, span)),
+            ),
             _ => ClauseKind::Start(self.first_name(&parts, Rule::step_name, span)),
         };
         Clause { kind, span }
@@ -150,6 +163,8 @@ impl Lowerer {
                     | Rule::trigger_inactive
                     | Rule::trigger_segment
                     | Rule::trigger_date
+                    | Rule::trigger_phase
+                    | Rule::trigger_tag
             )
         }) else {
             return Trigger {
@@ -174,6 +189,21 @@ impl Lowerer {
             Rule::trigger_segment => TriggerKind::Segment {
                 segment: self.first_name(&parts, Rule::segment_name, span),
                 entered: parts.iter().any(|p| p.as_rule() == Rule::kw_entered),
+            },
+            Rule::trigger_phase => {
+                let name = self.first_name(&parts, Rule::phase_name, span);
+                let phase = Phase::from_word(name.as_str());
+                if phase.is_none() {
+                    self.diagnostics.push(super::statements::unknown_phase(
+                        &name,
+                        "trigger phase becomes",
+                    ));
+                }
+                TriggerKind::Phase(PhaseName { name, phase })
+            }
+            Rule::trigger_tag => TriggerKind::Tag {
+                tag: self.first_name(&parts, Rule::tag_name, span),
+                added: parts.iter().any(|p| p.as_rule() == Rule::kw_added),
             },
             _ => TriggerKind::Date {
                 offset: self.first_duration(&parts, span),

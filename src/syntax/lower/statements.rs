@@ -99,7 +99,7 @@ impl Lowerer {
                 let name = self.first_name(&parts, Rule::phase_name, span);
                 let phase = Phase::from_word(name.as_str());
                 if phase.is_none() {
-                    self.diagnostics.push(unknown_phase(&name));
+                    self.diagnostics.push(unknown_phase(&name, "phase"));
                 }
                 StatementKind::Phase(PhaseName { name, phase })
             }
@@ -202,7 +202,9 @@ impl Lowerer {
     }
 }
 
-fn unknown_phase(name: &Name) -> Diagnostic {
+/// N011 at `name`; `written` is what comes before the phase in the fix
+/// (`phase`, `trigger phase becomes`).
+pub(super) fn unknown_phase(name: &Name, written: &str) -> Diagnostic {
     let known = Phase::ALL.iter().map(|p| p.as_str());
     let diagnostic = Diagnostic::new(
         Code::UnknownPhase,
@@ -211,7 +213,7 @@ fn unknown_phase(name: &Name) -> Diagnostic {
     match crate::suggest::closest(name.as_str(), known) {
         Some(close) => diagnostic
             .did_you_mean(name.span, close)
-            .help(format!("write `phase {close}`")),
+            .help(format!("write `{written} {close}`")),
         None => diagnostic.label(name.span, "unknown phase").help(format!(
             "the phases are {}",
             word_list(Phase::ALL.iter().map(|p| p.as_str()))
