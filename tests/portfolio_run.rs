@@ -283,3 +283,180 @@ fn a_channel_cap_counts_only_its_channel_and_the_order_given_does_not_matter() {
     }];
     assert_eq!(sends(&[&b, &a], &one), all[..1].to_vec());
 }
+
+fn compile_plain(text: &str) -> Plan {
+    let parsed = nurture::syntax::parse(text);
+    let errors: Vec<_> = nurture::check::check_text(text)
+        .iter()
+        .filter(|d| d.severity() == nurture::diagnostic::Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{text}");
+    nurture::plan::compile(&parsed.program.expect("a program"), None)
+}
+
+fn program(name: &str, header: &str, body: &str) -> Plan {
+    compile_plain(&format!(
+        "program {name} {{\n kind welcome\n owner \"x\"\n consent email\n{header}\n{body}\n}}\n"
+    ))
+}
+
+fn anna() -> Customer {
+    Customer {
+        id: "c1".into(),
+        consents: ["email".to_string()].into(),
+        phase: Some("new".into()),
+        ..Customer::default()
+    }
+}
+
+/// (program, what) for each enter and send, in order.
+fn story(plans: &[&Plan], events: &[Event]) -> Vec<(String, String)> {
+    let run = replay_together(
+        plans,
+        &[],
+        0,
+        vec![anna()],
+        events,
+        Some(1_000_000 + 30 * 86_400),
+    );
+    run.actions
+        .iter()
+        .filter_map(|(i, a)| {
+            let what = match &a.kind {
+                ActionKind::Enter { .. } => "enter".to_string(),
+                ActionKind::Send { template, .. } => format!("send {template}"),
+                _ => return None,
+            };
+            Some((plans[*i].program.clone(), what))
+        })
+        .collect()
+}
+
+#[test]
+fn welcome_setting_the_phase_develop_starts_develop_in_the_same_moment() {
+    let welcome = program(
+        "welcome",
+        " trigger event signup",
+        " step hello {\n send email \"welcome\"\n phase develop\n exit done\n }",
+    );
+    let develop = program(
+        "develop",
+        " trigger phase becomes develop",
+        " step hello {\n send email \"develop\"\n exit done\n }",
+    );
+    // develop comes first in the line-up (by name) and still starts: the
+    // change starts it after the input has been offered to every program.
+    let run = replay_together(
+        &[&welcome, &develop],
+        &[],
+        0,
+        vec![anna()],
+        &[signup(1_000_000)],
+        None,
+    );
+    let seen: Vec<(String, String, i64)> = run
+        .actions
+        .iter()
+        .filter_map(|(i, a)| match &a.kind {
+            ActionKind::Send { template, .. } => Some((
+                [&welcome, &develop][*i].program.clone(),
+                template.clone(),
+                a.at,
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("welcome".to_string(), "welcome".to_string(), 1_000_000),
+            ("develop".to_string(), "develop".to_string(), 1_000_000),
+        ]
+    );
+    let (record, journeys) = &run.customers["c1"];
+    assert_eq!(record.phase.as_deref(), Some("develop"));
+    assert!(journeys.iter().all(|j| j.entries == 1), "{journeys:?}");
+}
+
+#[test]
+fn a_hand_off_loop_between_two_programs_stops_at_the_bound_in_one_moment() {
+    let ping = program(
+        "ping",
+        " trigger event signup\n trigger phase becomes welcome",
+        " step go {\n phase develop\n exit done\n }",
+    );
+    let pong = program(
+        "pong",
+        " trigger phase becomes develop",
+        " step go {\n phase welcome\n exit done\n }",
+    );
+    let entries = story(&[&ping, &pong], &[signup(1_000_000)]);
+    let count = |name: &str| {
+        entries
+            .iter()
+            .filter(|(p, w)| p == name && w == "enter")
+            .count()
+    };
+    let bound = nurture::run::portfolio::MAX_HAND_OFFS_AT_ONCE;
+    // The signup, then each program started by the other's change at most
+    // `bound` times.
+    assert_eq!((count("ping"), count("pong")), (1 + bound, bound));
+    // `reentry never` ends the loop at once.
+    let ping_once = program(
+        "ping",
+        " trigger event signup\n trigger phase becomes welcome\n reentry never",
+        " step go {\n phase develop\n exit done\n }",
+    );
+    let entries = story(&[&ping_once, &pong], &[signup(1_000_000)]);
+    let count = |name: &str| {
+        entries
+            .iter()
+            .filter(|(p, w)| p == name && w == "enter")
+            .count()
+    };
+    assert_eq!((count("ping"), count("pong")), (1, 1));
+}
+
+#[test]
+fn one_program_of_a_group_at_a_time_and_priority_decides_who_gets_the_customer() {
+    let first = program(
+        "zz_first",
+        " trigger event signup\n group lifecycle\n priority 1\n reentry never",
+        " step hello {\n send email \"first\"\n wait 2d\n exit done\n }",
+    );
+    let second = program(
+        "aa_second",
+        " trigger event signup\n group lifecycle\n priority 2",
+        " step hello {\n send email \"second\"\n wait 2d\n exit done\n }",
+    );
+    let apart = program(
+        "apart",
+        " trigger event signup",
+        " step hello {\n send email \"apart\"\n exit done\n }",
+    );
+    // Both qualify at once: priority 1 wins, though its name comes later;
+    // a program outside the group is not held. A day later the customer
+    // is still in `zz_first`; after it ends (never to enter again),
+    // `aa_second` may take them.
+    let events = [
+        signup(1_000_000),
+        signup(1_000_000 + 86_400),
+        signup(1_000_000 + 3 * 86_400),
+    ];
+    let sends: Vec<(String, String)> = story(&[&second, &apart, &first], &events)
+        .into_iter()
+        .filter(|(_, w)| w.starts_with("send"))
+        .collect();
+    let s = |p: &str, w: &str| (p.to_string(), format!("send {w}"));
+    assert_eq!(
+        sends,
+        vec![
+            s("zz_first", "first"),
+            s("apart", "apart"),
+            s("apart", "apart"),
+            s("aa_second", "second"),
+            s("apart", "apart"),
+        ]
+    );
+}
