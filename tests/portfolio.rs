@@ -2,8 +2,10 @@
 //! check` over a folder (N316). The real binary on folders of overlapping
 //! programs, and a generated property: the proved bound is never below what
 //! one customer in every program actually gets within the cap's time (each
-//! program run by the interpreter on the same customer and events), and for
-//! small portfolios some customer reaches it.
+//! program run by the interpreter on the same customer and events, alone
+//! and all together on one record), and for small portfolios some customer
+//! reaches it; run together with the schema's caps kept at run time, no
+//! customer gets more than the cap.
 
 use nurture::run::replay::replay;
 use nurture::run::{ActionKind, Customer, Event};
@@ -253,6 +255,7 @@ fn no_customer_gets_more_than_the_proved_bound_and_small_portfolios_reach_it() {
         ..ProptestConfig::default()
     });
     let reached = std::cell::Cell::new(0usize);
+    let reached_together = std::cell::Cell::new(0usize);
     let strategy = (
         prop::collection::vec(program(), 1..4),
         // Events of one customer: (seconds after the start, which event).
@@ -296,11 +299,60 @@ fn no_customer_gets_more_than_the_proved_bound_and_small_portfolios_reach_it() {
             })
             .collect();
         events.sort_by_key(|e| e.at);
+        let plans: Vec<nurture::plan::Plan> = parsed
+            .iter()
+            .map(|program| nurture::plan::compile(program, Some(&schema)))
+            .collect();
+        // All programs at once on the one customer, as replay, serve and
+        // the simulator run them: without the schema's caps, and with them
+        // (kept across programs: never more than the cap allows).
+        let together: Vec<&nurture::plan::Plan> = plans.iter().collect();
+        let caps = nurture::run::portfolio::schema_caps(&schema);
+        let mut in_one = [0u64; 2];
+        for (n, caps) in [&[][..], &caps[..]].into_iter().enumerate() {
+            let run = nurture::run::replay::replay_together(
+                &together,
+                caps,
+                0,
+                vec![customer.clone()],
+                &events,
+                Some(START + 40 * DAY),
+            );
+            in_one[n] = most_in_a_week(
+                run.actions
+                    .iter()
+                    .filter(|(_, a)| matches!(a.kind, ActionKind::Send { .. }))
+                    .map(|(_, a)| a.at)
+                    .collect(),
+            );
+        }
+        prop_assert!(
+            in_one[1] <= 1,
+            "{} > the cap\n{}",
+            in_one[1],
+            texts.join("\n")
+        );
+        if let Some(bound) = bound {
+            prop_assert!(
+                in_one[0] <= bound,
+                "{} > {bound} together\n{}",
+                in_one[0],
+                texts.join("\n")
+            );
+            prop_assert!(
+                in_one[1] <= bound,
+                "{} > {bound} capped\n{}",
+                in_one[1],
+                texts.join("\n")
+            );
+            if in_one[0] == bound && parsed.len() <= 2 {
+                reached_together.set(reached_together.get() + 1);
+            }
+        }
         let mut sends = Vec::new();
-        for program in &parsed {
-            let plan = nurture::plan::compile(program, Some(&schema));
+        for plan in &plans {
             let run = replay(
-                &plan,
+                plan,
                 0,
                 vec![customer.clone()],
                 &events,
@@ -326,6 +378,10 @@ fn no_customer_gets_more_than_the_proved_bound_and_small_portfolios_reach_it() {
         panic!("{failure}");
     }
     assert!(reached.get() > 0, "no small portfolio reached its bound");
+    assert!(
+        reached_together.get() > 0,
+        "no small portfolio run together reached its bound"
+    );
 }
 
 #[test]
