@@ -197,11 +197,9 @@ pub fn loops(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
         }
         let mut members: Vec<usize> = circle.iter().map(|n| graph[*n]).collect();
         members.sort_unstable();
-        let names: Vec<String> = members
-            .iter()
-            .map(|&i| format!("`{}`", programs[i].name.as_str()))
-            .collect();
-        let circle_words = crate::syntax::word_list(names.iter().map(String::as_str));
+        // `word_list` puts each name in backticks.
+        let circle_words =
+            crate::syntax::word_list(members.iter().map(|&i| programs[i].name.as_str()));
         for &i in &members {
             // The trigger of `i` that one of the circle fires, and the
             // statement that fires it.
