@@ -315,6 +315,20 @@ codes! {
     PortfolioCapExceeded = "N316", "portfolio-cap-exceeded", Error,
     "The programs together can send one customer more than a cap of the schema allows";
 
+    /// Programs of one kind that can take the same customer at once, with
+    /// no group or priority saying which.
+    OverlappingPrograms = "N317", "overlapping-programs", Warning,
+    "Programs of the same kind start on the same trigger for audiences that can overlap, and no `group` or `priority` says which one a customer gets";
+
+    /// Two programs that may take the same customer at once have the same
+    /// priority.
+    SamePriority = "N318", "same-priority", Warning,
+    "Programs that can take the same customer at once have the same `priority`, so only their names decide";
+
+    /// A group named like another group of the folder.
+    GroupLikeAnother = "N319", "group-like-another", Warning,
+    "A `group` is named almost like another group of the folder, and has no other program in it";
+
     /// `answer.PROPERTY` where no answer led.
     NoAnswerHere = "N320", "no-answer-here", Error,
     "`set … = answer.PROPERTY` is reached on a way where no event arm led the customer on";
@@ -334,6 +348,14 @@ codes! {
     /// An interrupt always takes the event first.
     TakenByInterrupt = "N324", "taken-by-interrupt", Warning,
     "An interrupt (`on EVENT -> STEP`) takes every such event first, so this wait arm or a later interrupt never fires";
+
+    /// A program changes the phase or tag its own hand-off trigger waits for.
+    StartsItself = "N330", "starts-itself", Warning,
+    "The program changes the phase or tag its own hand-off trigger waits for, so it can start itself again";
+
+    /// Programs hand a customer over to each other in a circle at once.
+    HandOffLoop = "N331", "hand-off-loop", Error,
+    "Programs hand a customer over to each other in a circle without waiting, so the hand-offs would never end";
 
     /// A place customers wait at in the old version has none in the new.
     UnmappedPlace = "N340", "unmapped-place", Warning,

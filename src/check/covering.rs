@@ -187,7 +187,7 @@ fn operand_text(operand: &Operand) -> String {
 
 /// The right of `x == …` as it would stand in a list: a bare word is read
 /// as the word in both places.
-fn operand_key(operand: &Operand) -> Option<String> {
+pub fn operand_key(operand: &Operand) -> Option<String> {
     match operand {
         Operand::Attribute(name) => Some(format!("w:{}", name.as_str())),
         Operand::Value(value) => Some(value_key(&value.value)),

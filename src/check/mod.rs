@@ -20,8 +20,10 @@ pub mod fixes;
 pub mod flow;
 pub mod graph;
 pub mod guards;
+pub mod handoff;
 pub mod kind;
 pub mod names;
+pub mod overlap;
 pub mod portfolio;
 pub mod renames;
 pub mod sends;
@@ -119,6 +121,7 @@ pub fn graph_checks(
     found.extend(cap::check(&flow, &guards, text));
     found.extend(data::check(&flow, schema, timing::holds_sends(program)));
     found.extend(kind::check(program));
+    found.extend(handoff::check(program));
     found
 }
 

@@ -117,6 +117,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     }
 
     let bounds = portfolio_checks(&schemas, portfolio, &mut reports, args.summary);
+    folder_checks(&mut reports);
     trouble |= schemas.finish();
     problems.extend(schemas.problems().iter().cloned());
     let files_checked = reports.len();
@@ -214,6 +215,46 @@ fn portfolio_checks(
         }
     }
     bounds
+}
+
+/// The programs of each folder checked together, whatever their schema
+/// (`check/overlap.rs`, N317–N319; `check/handoff.rs`, N331): each
+/// program checked without errors, what is found added to its own report.
+fn folder_checks(reports: &mut [FileReport]) {
+    let mut folders: BTreeMap<PathBuf, Vec<(usize, Program)>> = BTreeMap::new();
+    for (at, report) in reports.iter().enumerate() {
+        if report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity() == Severity::Error)
+        {
+            continue;
+        }
+        let Some(program) = crate::syntax::parse(&report.source).program else {
+            continue;
+        };
+        let folder = Path::new(&report.path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        folders.entry(folder).or_default().push((at, program));
+    }
+    for members in folders.values() {
+        if members.len() < 2 {
+            continue;
+        }
+        let programs: Vec<&Program> = members.iter().map(|(_, p)| p).collect();
+        let mut found = crate::check::overlap::check(&programs);
+        found.extend(crate::check::handoff::loops(&programs));
+        for (member, diagnostic) in found {
+            if let Some(&(at, _)) = members.get(member) {
+                reports[at].diagnostics.push(diagnostic);
+            }
+        }
+        for (at, _) in members {
+            crate::diagnostic::sort(&mut reports[*at].diagnostics);
+        }
+    }
 }
 
 /// `work` done on each of `items` on up to `threads` threads, the results

@@ -186,7 +186,7 @@ pub(super) fn segments(program: &Program, known: &Known, found: &mut Vec<Diagnos
     }
 }
 
-/// `has tag X` and `untag X` need X to exist: declared in the schema (set
+/// `has tag X`, `untag X` and `trigger tag added|removed X` need X to exist: declared in the schema (set
 /// by other programs or systems) or added by `tag X` in this program.
 pub(super) fn tags(program: &Program, known: &Known, found: &mut Vec<Diagnostic>) {
     let mut added: BTreeSet<&str> = BTreeSet::new();
@@ -205,6 +205,15 @@ pub(super) fn tags(program: &Program, known: &Known, found: &mut Vec<Diagnostic>
             if let CondKind::HasTag(tag) = &test.kind {
                 named.push(tag);
             }
+        }
+    }
+    // A hand-off on a tag (`trigger tag added vip`) waits for a tag some
+    // program or system puts on or takes off.
+    for clause in &program.clauses {
+        if let ClauseKind::Trigger(trigger) = &clause.kind
+            && let TriggerKind::Tag { tag, .. } = &trigger.kind
+        {
+            named.push(tag);
         }
     }
     named.sort_by_key(|name| name.span);

@@ -1,0 +1,238 @@
+//! Stage check: hand-offs, the triggers that start a journey when the
+//! customer's phase or tags change (`trigger phase becomes develop`,
+//! `trigger tag added vip`, `trigger tag removed vip`).
+//!
+//! - N330, one program: a statement of its own makes the change its
+//!   trigger waits for, so a customer who leaves after it can start the
+//!   program again (unless `reentry never`).
+//! - N331, a folder: programs that hand a customer over to each other in a
+//!   circle, each at once. Such a circle is **refused**; a circle in which
+//!   some program waits before it hands over (or has `reentry never`) is
+//!   **bounded** — each lap takes at least that wait, or happens once — and
+//!   allowed, since a lifecycle (`welcome → develop → retain → win_back →
+//!   develop`) is one. "At once" is what the graph knows: a run of
+//!   statements from the program's start, with no wait, reaches the
+//!   statement that makes the change, and one reaches a way out.
+
+use super::flow::{Flow, To};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{ClauseKind, Program, Reentry, StatementKind, TriggerKind};
+use std::collections::{BTreeSet, VecDeque};
+
+/// A change of the record a hand-off trigger waits for, and a statement
+/// makes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    Phase(String),
+    /// The tag, and whether it is put on.
+    Tag(String, bool),
+}
+
+impl Change {
+    /// As the statement that makes it is written.
+    fn statement(&self) -> String {
+        match self {
+            Change::Phase(phase) => format!("phase {phase}"),
+            Change::Tag(tag, true) => format!("tag {tag}"),
+            Change::Tag(tag, false) => format!("untag {tag}"),
+        }
+    }
+}
+
+/// The changes the program's hand-off triggers wait for, each with the
+/// trigger's span.
+pub fn waits_for(program: &Program) -> Vec<(Change, Span)> {
+    program
+        .clauses
+        .iter()
+        .filter_map(|clause| match &clause.kind {
+            ClauseKind::Trigger(trigger) => match &trigger.kind {
+                TriggerKind::Phase(phase) => {
+                    Some((Change::Phase(phase.name.value.clone()), clause.span))
+                }
+                TriggerKind::Tag { tag, added } => {
+                    Some((Change::Tag(tag.value.clone(), *added), clause.span))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every change a statement of the program makes, with its span.
+fn makes(program: &Program) -> Vec<(Change, Span)> {
+    program
+        .steps
+        .iter()
+        .flat_map(|step| &step.statements)
+        .filter_map(|statement| {
+            let change = match &statement.kind {
+                StatementKind::Phase(phase) => Change::Phase(phase.name.value.clone()),
+                StatementKind::Tag(tag) => Change::Tag(tag.value.clone(), true),
+                StatementKind::Untag(tag) => Change::Tag(tag.value.clone(), false),
+                _ => return None,
+            };
+            Some((change, statement.span))
+        })
+        .collect()
+}
+
+fn reentry_never(program: &Program) -> bool {
+    program
+        .clauses
+        .iter()
+        .any(|c| matches!(c.kind, ClauseKind::Reentry(Reentry::Never)))
+}
+
+/// N330: the program makes the change its own hand-off trigger waits for.
+pub fn check(program: &Program) -> Vec<Diagnostic> {
+    if reentry_never(program) {
+        return Vec::new();
+    }
+    let triggers = waits_for(program);
+    let mut found = Vec::new();
+    for (change, at) in makes(program) {
+        let Some((_, trigger)) = triggers.iter().find(|(waited, _)| *waited == change) else {
+            continue;
+        };
+        found.push(
+            Diagnostic::new(
+                Code::StartsItself,
+                format!(
+                    "`{}` can start itself again: it makes the change its trigger waits for",
+                    program.name.as_str()
+                ),
+            )
+            .label(
+                at,
+                "a customer who leaves after this can enter again at once",
+            )
+            .label(*trigger, "this trigger starts the program on that change")
+            .help(format!(
+                "remove `{}`, or add `reentry never` (or `reentry after 30d`) to say how often a customer may come back",
+                change.statement()
+            )),
+        );
+    }
+    found
+}
+
+/// What a program does as it is entered, before any wait: the changes its
+/// statements make, and whether it can leave.
+struct AtOnce {
+    changes: Vec<(Change, Span)>,
+    leaves: bool,
+}
+
+fn at_once(program: &Program) -> AtOnce {
+    let flow = Flow::new(program);
+    let mut changes = Vec::new();
+    let mut leaves = false;
+    let Some(start) = flow.start() else {
+        return AtOnce { changes, leaves };
+    };
+    let mut seen = BTreeSet::from([start]);
+    let mut queue = VecDeque::from([start]);
+    // Each point is queued once: the walk ends.
+    while let Some(point) = queue.pop_front() {
+        if let Some(statement) = flow.statement(point) {
+            let change = match &statement.kind {
+                StatementKind::Phase(phase) => Some(Change::Phase(phase.name.value.clone())),
+                StatementKind::Tag(tag) => Some(Change::Tag(tag.value.clone(), true)),
+                StatementKind::Untag(tag) => Some(Change::Tag(tag.value.clone(), false)),
+                _ => None,
+            };
+            changes.extend(change.map(|c| (c, statement.span)));
+        }
+        for step in flow.moves(point).iter().filter(|m| m.same_run) {
+            match step.to {
+                To::Point(next) => {
+                    if seen.insert(next) {
+                        queue.push_back(next);
+                    }
+                }
+                To::Exit(_) => leaves = true,
+                To::Nowhere => {}
+            }
+        }
+    }
+    AtOnce { changes, leaves }
+}
+
+/// N331 across the programs of a folder: each circle of hand-offs made at
+/// once, reported at every program of it (its index in `programs`).
+pub fn loops(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
+    use petgraph::graph::DiGraph;
+    let quick: Vec<AtOnce> = programs.iter().map(|p| at_once(p)).collect();
+    let waits: Vec<Vec<(Change, Span)>> = programs.iter().map(|p| waits_for(p)).collect();
+    let mut graph: DiGraph<usize, ()> = DiGraph::new();
+    let nodes: Vec<_> = (0..programs.len()).map(|i| graph.add_node(i)).collect();
+    // An arrow from `a` to `b`: entering `a` makes, at once, a change `b`
+    // starts on, and `a` can leave at once too (a customer still in `a`
+    // cannot enter it again). A program with `reentry never` goes round
+    // once at most: no arrow into it.
+    for (a, quick_a) in quick.iter().enumerate() {
+        if !quick_a.leaves || quick_a.changes.is_empty() {
+            continue;
+        }
+        for (b, waits_b) in waits.iter().enumerate() {
+            if a == b || reentry_never(programs[b]) {
+                continue;
+            }
+            if waits_b
+                .iter()
+                .any(|(w, _)| quick_a.changes.iter().any(|(c, _)| c == w))
+            {
+                graph.add_edge(nodes[a], nodes[b], ());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for circle in petgraph::algo::tarjan_scc(&graph) {
+        if circle.len() < 2 {
+            continue;
+        }
+        let mut members: Vec<usize> = circle.iter().map(|n| graph[*n]).collect();
+        members.sort_unstable();
+        // `word_list` puts each name in backticks.
+        let circle_words =
+            crate::syntax::word_list(members.iter().map(|&i| programs[i].name.as_str()));
+        for &i in &members {
+            // The trigger of `i` that one of the circle fires, and the
+            // statement that fires it.
+            let Some((change, trigger, by)) = waits[i].iter().find_map(|(w, span)| {
+                members.iter().filter(|&&j| j != i).find_map(|&j| {
+                    quick[j]
+                        .changes
+                        .iter()
+                        .find(|(c, _)| c == w)
+                        .map(|(c, _)| (c.clone(), *span, j))
+                })
+            }) else {
+                continue;
+            };
+            found.push((
+                i,
+                Diagnostic::new(
+                    Code::HandOffLoop,
+                    format!("{circle_words} hand customers over to each other in a circle, at once"),
+                )
+                .label(
+                    trigger,
+                    format!(
+                        "`{}` starts this program at once with `{}`, and this program hands over at once too",
+                        programs[by].name.as_str(),
+                        change.statement()
+                    ),
+                )
+                .help(
+                    "wait before handing over (`wait 7d` before the `phase` or `tag` statement), end the circle, or add `reentry never` to one of the programs",
+                ),
+            ));
+        }
+    }
+    found
+}

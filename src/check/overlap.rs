@@ -1,0 +1,203 @@
+//! Stage check: programs of one folder that can take the same customer at
+//! the same moment, and the `group` and `priority` headers that say which
+//! one gets them (the runtimes that run several programs keep them).
+//!
+//! Two programs *overlap* when the checker can tell they may start for the
+//! same customer at once: they are of the same kind, they share a trigger
+//! (the same event, whatever its `where`; the same segment entered or
+//! left; the same phase; the same tag added or removed; inactivity on the
+//! same event; the same date and offset), and their audiences are not
+//! provably disjoint — disjoint means one is `not` the other, or both are
+//! `ATTRIBUTE == VALUE` on the same attribute with different values.
+//!
+//! - N317: overlapping programs, not in one group, without a priority each;
+//! - N318: programs that compete for a customer (overlapping, or in one
+//!   group) with the same priority, which only their names then decide;
+//! - N319: a group of one program named almost like another group.
+
+use super::covering::key;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::ast::{ClauseKind, CompareOp, Cond, CondKind, Operand, Program, TriggerKind};
+
+/// A program's portfolio headers and what it starts on, as compared.
+struct Seen<'p> {
+    program: &'p Program,
+    kind: Option<&'p str>,
+    group: Option<(&'p str, Span)>,
+    priority: Option<(u32, Span)>,
+    /// Each trigger as compared, with its clause's span.
+    triggers: Vec<(String, Span)>,
+    audience: Option<&'p Cond>,
+}
+
+fn seen(program: &Program) -> Seen<'_> {
+    let mut seen = Seen {
+        program,
+        kind: None,
+        group: None,
+        priority: None,
+        triggers: Vec::new(),
+        audience: None,
+    };
+    for clause in &program.clauses {
+        match &clause.kind {
+            ClauseKind::Kind(kind) => seen.kind = Some(kind.name.as_str()),
+            ClauseKind::Group(name) => seen.group = Some((name.as_str(), clause.span)),
+            ClauseKind::Priority(n) => seen.priority = Some((n.value, clause.span)),
+            ClauseKind::Audience(cond) => seen.audience = Some(cond),
+            ClauseKind::Trigger(trigger) => {
+                let compared = match &trigger.kind {
+                    TriggerKind::Event { event, .. } => format!("event {}", event.as_str()),
+                    TriggerKind::Inactivity { event, .. } => format!("no {}", event.as_str()),
+                    TriggerKind::Segment { segment, entered } => {
+                        format!("segment {} {}", segment.as_str(), entered)
+                    }
+                    TriggerKind::Date {
+                        offset,
+                        before,
+                        attribute,
+                    } => format!(
+                        "date {} {} {}",
+                        attribute.as_str(),
+                        before,
+                        offset.value.minutes
+                    ),
+                    TriggerKind::Phase(phase) => format!("phase {}", phase.name.as_str()),
+                    TriggerKind::Tag { tag, added } => format!("tag {} {}", tag.as_str(), added),
+                };
+                seen.triggers.push((compared, clause.span));
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// Whether the audiences can be shown never to hold for one customer.
+fn disjoint(a: Option<&Cond>, b: Option<&Cond>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    let negates =
+        |x: &Cond, y: &Cond| matches!(&x.kind, CondKind::Not(inner) if key(inner) == key(y));
+    if negates(a, b) || negates(b, a) {
+        return true;
+    }
+    let equals = |c: &Cond| match &c.kind {
+        CondKind::Compare {
+            left: Operand::Attribute(name),
+            op,
+            right,
+        } if op.value == CompareOp::Eq => {
+            Some((name.value.clone(), super::covering::operand_key(right)?))
+        }
+        _ => None,
+    };
+    matches!((equals(a), equals(b)), (Some((x, v)), Some((y, w))) if x == y && v != w)
+}
+
+/// N317–N319 over the programs of one folder, each with the index of the
+/// program it is reported at.
+pub fn check(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
+    let all: Vec<Seen> = programs.iter().map(|p| seen(p)).collect();
+    let mut found = Vec::new();
+    for (i, a) in all.iter().enumerate() {
+        for (j, b) in all.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let same_group = matches!((a.group, b.group), (Some((x, _)), Some((y, _))) if x == y);
+            let shared = a
+                .triggers
+                .iter()
+                .find(|(t, _)| b.triggers.iter().any(|(u, _)| u == t));
+            let overlap = a.kind.is_some()
+                && a.kind == b.kind
+                && shared.is_some()
+                && !disjoint(a.audience, b.audience);
+            match (a.priority, b.priority) {
+                (Some((p, at)), Some((q, _))) if p == q && (overlap || same_group) => {
+                    found.push((i, same_priority(a, b, p, at)))
+                }
+                (Some(_), Some(_)) => {}
+                _ if overlap && !same_group => {
+                    let at = shared.map_or(a.program.name.span, |(_, span)| *span);
+                    found.push((i, overlapping(a, b, at)));
+                }
+                _ => {}
+            }
+        }
+    }
+    found.extend(groups_of_one(&all));
+    found
+}
+
+fn overlapping(a: &Seen, b: &Seen, at: Span) -> Diagnostic {
+    let (this, other) = (a.program.name.as_str(), b.program.name.as_str());
+    Diagnostic::new(
+        Code::OverlappingPrograms,
+        format!("`{this}` and `{other}` can take the same customer at once"),
+    )
+    .label(
+        at,
+        format!(
+            "`{other}`, also `kind {}`, starts on this trigger too, for an audience that can overlap",
+            a.kind.unwrap_or("")
+        ),
+    )
+    .help(format!(
+        "put both in one group (`group {}` in each), give them priorities (`priority 1` in the one that should win, `priority 2` in the other), or make their audiences exclude each other",
+        a.kind.unwrap_or("")
+    ))
+}
+
+fn same_priority(a: &Seen, b: &Seen, priority: u32, at: Span) -> Diagnostic {
+    let (this, other) = (a.program.name.as_str(), b.program.name.as_str());
+    let first = this.min(other);
+    Diagnostic::new(
+        Code::SamePriority,
+        format!("`{this}` and `{other}` have the same priority"),
+    )
+    .label(
+        at,
+        format!("`{other}` has `priority {priority}` too, and can take the same customer at once"),
+    )
+    .help(format!(
+        "on a tie the name decides (`{first}` wins); give each program its own priority, like `priority {}` here",
+        priority.saturating_add(1)
+    ))
+}
+
+fn groups_of_one(all: &[Seen]) -> Vec<(usize, Diagnostic)> {
+    let names: Vec<&str> = all.iter().filter_map(|s| s.group.map(|(g, _)| g)).collect();
+    let mut found = Vec::new();
+    for (i, seen) in all.iter().enumerate() {
+        let Some((group, at)) = seen.group else {
+            continue;
+        };
+        if names.iter().filter(|&&g| g == group).count() > 1 {
+            continue;
+        }
+        let others = names.iter().copied().filter(|&g| g != group);
+        let Some(close) = crate::suggest::closest(group, others) else {
+            continue;
+        };
+        found.push((
+            i,
+            Diagnostic::new(
+                Code::GroupLikeAnother,
+                format!("`group {group}` has no other program; did you mean `group {close}`?"),
+            )
+            .label(
+                at,
+                format!("no other program of the folder is in `{group}`"),
+            )
+            .help(format!(
+                "write `group {close}`, as the other programs of that group do"
+            )),
+        ));
+    }
+    found
+}
