@@ -364,7 +364,7 @@ scenario_test!(
     /// |---|---|
     /// | p5 | entering another segment does nothing; power users → offer; clicks → five days → smb worth 8000 → sales call |
     /// | p17 | New York, enters at 20:00 local: offer held to 08:00; no click → push (consented); no click → `not_now`, score −5 |
-    /// | p22 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
+    /// | p23 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
     /// | p4 | bronze tier: outside the audience |
     /// | p15 | asks to cancel → `cancelling` |
     upsell_premium,
