@@ -72,7 +72,7 @@ fn err_folders_raise_their_code_and_only_it() {
             .unwrap_or_default()
             .to_string();
         let code = name.split('_').next().unwrap_or_default().to_string();
-        assert_eq!(codes(&folder), [code.clone()], "{name}");
+        assert_eq!(codes(&folder), std::slice::from_ref(&code), "{name}");
         let (exit, out) = check(&folder, "human");
         let error = nurture::codes::Code::lookup(&code)
             .is_some_and(|c| c.severity() == nurture::diagnostic::Severity::Error);

@@ -246,6 +246,22 @@ scenario_test!(
 );
 
 scenario_test!(
+    /// Triggers: the phase becomes `develop`, the tag `vip` is added (record
+    /// changes told as `phase_changed` and `tag_added` events); goal: a
+    /// purchase within 30 days; `reentry never`.
+    ///
+    /// | customer | intent |
+    /// |---|---|
+    /// | d1 | welcome → develop: enters, clicks → interested, leaves `browsed` |
+    /// | d2 | already in develop: the same phase again is no change; later retain → develop: enters then |
+    /// | d3 | tagged `do_not_contact`: outside the audience |
+    /// | d4 | tagged `vip`: enters, buys → converted |
+    /// | d5 | no email consent: does not enter |
+    develop_new_customer,
+    "2026-05-01T00:00:00Z"
+);
+
+scenario_test!(
     /// Trigger: bikes delivered; goal: accessories bought within 30 days;
     /// a 50/50 split on the incentive.
     ///
@@ -348,7 +364,7 @@ scenario_test!(
     /// |---|---|
     /// | p5 | entering another segment does nothing; power users → offer; clicks → five days → smb worth 8000 → sales call |
     /// | p17 | New York, enters at 20:00 local: offer held to 08:00; no click → push (consented); no click → `not_now`, score −5 |
-    /// | p22 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
+    /// | p23 | no push consent → second touch by mail; clicks; buys premium while considering → `converted` |
     /// | p4 | bronze tier: outside the audience |
     /// | p15 | asks to cancel → `cancelling` |
     upsell_premium,

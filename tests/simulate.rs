@@ -264,7 +264,7 @@ fn no_journey_gets_more_messages_than_the_checker_proved() {
         })
         .map(|p| p.display().to_string())
         .collect();
-    assert_eq!(programs.len(), 13);
+    assert_eq!(programs.len(), 14);
     let mut args = vec!["simulate", "--output-format", "json"];
     args.extend(programs.iter().map(String::as_str));
     let (code, stdout, stderr) = nurture(&args, root());

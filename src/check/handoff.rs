@@ -179,7 +179,11 @@ pub fn loops(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
             continue;
         }
         for (b, waits_b) in waits.iter().enumerate() {
-            if a == b || reentry_never(programs[b]) {
+            // Versions of one program side by side are no hand-off.
+            if a == b
+                || programs[a].name.value == programs[b].name.value
+                || reentry_never(programs[b])
+            {
                 continue;
             }
             if waits_b

@@ -105,7 +105,9 @@ pub fn check(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
     let mut found = Vec::new();
     for (i, a) in all.iter().enumerate() {
         for (j, b) in all.iter().enumerate() {
-            if i == j {
+            // Two files with one program's name are two versions of it
+            // (kept side by side for `nurture diff`), not two programs.
+            if i == j || a.program.name.value == b.program.name.value {
                 continue;
             }
             let same_group = matches!((a.group, b.group), (Some((x, _)), Some((y, _))) if x == y);

@@ -28,11 +28,12 @@ macro_rules! program {
 }
 
 /// The bundled programs, (file, text), in the order of their names.
-pub const PROGRAMS: [(&str, &str); 13] = [
+pub const PROGRAMS: [(&str, &str); 14] = [
     program!("after_sales_consumables"),
     program!("after_sales_service"),
     program!("after_sales_training"),
     program!("cross_sell_accessories"),
+    program!("develop_new_customer"),
     program!("referral_ask"),
     program!("repurchase_reminder"),
     program!("retain_churn_risk"),

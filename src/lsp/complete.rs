@@ -178,6 +178,8 @@ fn slot(context: &Context) -> Option<Slot> {
         "," if first == "consent" => Slot::Channel,
         "notify" => Slot::Team,
         "tag" | "untag" => Slot::Tag,
+        "added" | "removed" if first == "trigger" => Slot::Tag,
+        "becomes" if first == "trigger" => Slot::Phase,
         "segment" => Slot::Segment,
         "event" | "no" | "goal" => Slot::Event,
         "when" if first == "exit" => Slot::Event,
@@ -576,6 +578,12 @@ mod tests {
         assert_eq!(teams, ["owner", "sales"]);
         let segments = offered("program p {\n  trigger segment |");
         assert_eq!(segments, ["buyers"]);
+        let tags = offered("program p {\n  trigger tag added |");
+        assert_eq!(tags, ["vip"]);
+        let tags = offered("program p {\n  trigger tag removed |");
+        assert_eq!(tags, ["vip"]);
+        let phases = offered("program p {\n  trigger phase becomes |");
+        assert_eq!(phases, ["welcome", "develop", "retain", "win_back"]);
         let events = offered(&format!("{HEAD}  step a {{\n    wait up to 3d for |"));
         assert_eq!(events, ["purchase", "click"]);
     }

@@ -99,6 +99,15 @@ impl Track {
         let now = event.at.max(self.until);
         self.run(plan, seed, now, Input::Event(event), actions);
         note_event(&mut self.customer, event, late);
+        // A record change told as an event (`phase_changed`, `tag_added`,
+        // `tag_removed`, like `segment_entered`): the record changes, and
+        // the hand-offs waiting for it start.
+        if interpret::has_change_trigger(plan) {
+            let before = self.customer.clone();
+            if apply_change(&mut self.customer, event) {
+                self.hand_off(plan, seed, now, before, actions);
+            }
+        }
         late
     }
 
@@ -197,6 +206,31 @@ impl Track {
 /// Ticks one call to [`Track::catch_up`] fires at most: a year of hourly
 /// ticks, far more than any checked program asks for.
 const MAX_TICKS_AT_ONCE: usize = 10_000;
+
+/// The events that tell of a change of the record made elsewhere, the
+/// way `segment_entered` and `segment_left` tell of a segment: the phase
+/// (`phase_changed` with a text `phase`) and tags (`tag_added`,
+/// `tag_removed` with a text `tag`).
+pub const CHANGE_EVENTS: [&str; 3] = ["phase_changed", "tag_added", "tag_removed"];
+
+/// Applies a record change told as an event; whether it was one.
+fn apply_change(customer: &mut Customer, event: &Event) -> bool {
+    let text = |name: &str| match event.properties.get(name) {
+        Some(super::Datum::Text(text)) => Some(text.clone()),
+        _ => None,
+    };
+    match event.name.as_str() {
+        "phase_changed" => text("phase").map(|phase| customer.phase = Some(phase)),
+        "tag_added" => text("tag").map(|tag| {
+            customer.tags.insert(tag);
+        }),
+        "tag_removed" => text("tag").map(|tag| {
+            customer.tags.remove(&tag);
+        }),
+        _ => None,
+    }
+    .is_some()
+}
 
 /// Rounds of hand-offs one moment may take on one track: a journey that
 /// enters on a change, leaves at once and changes the record again goes

@@ -343,7 +343,7 @@ mod tests {
     #[test]
     fn a_trigger_goes_on_with_its_kinds() {
         let next = next(Place::Header, "trigger ").unwrap();
-        assert_eq!(words(&next), ["event", "no", "segment"]);
+        assert_eq!(words(&next), ["event", "no", "phase", "segment", "tag"]);
         assert!(next.quantity, "a date trigger starts with a duration");
     }
 

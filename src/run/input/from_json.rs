@@ -283,6 +283,10 @@ pub(super) fn properties(
         Some(types) if !event.is_empty() => {
             if SEGMENT_EVENTS.contains(&event) {
                 Some(BTreeMap::from([("segment", &ValueType::Text)]))
+            } else if event == "phase_changed" {
+                Some(BTreeMap::from([("phase", &ValueType::Text)]))
+            } else if event == "tag_added" || event == "tag_removed" {
+                Some(BTreeMap::from([("tag", &ValueType::Text)]))
             } else if let Some(declared) = types.events.get(event) {
                 Some(declared.clone())
             } else {
@@ -346,6 +350,36 @@ pub(super) fn properties(
             Some(_) => problems.push("`segment` must be text, the segment's name".to_string()),
             None => problems.push(format!(
                 "`{event}` needs the property `segment`, naming the segment"
+            )),
+        }
+    }
+    // A record change told as an event, for hand-off triggers
+    // (`run::track::CHANGE_EVENTS`): the phase one of the four, the tag
+    // one the schema declares.
+    if event == "phase_changed" {
+        match properties.get("phase") {
+            Some(Datum::Text(word)) => {
+                if let Err(problem) = phase(word) {
+                    problems.push(problem);
+                }
+            }
+            _ => problems.push("`phase_changed` needs the property `phase`, the new phase".into()),
+        }
+    }
+    if event == "tag_added" || event == "tag_removed" {
+        match properties.get("tag") {
+            Some(Datum::Text(tag)) => {
+                let unknown = types.filter(|types| !types.tags.contains(tag.as_str()));
+                if let Some(types) = unknown {
+                    problems.push(format!(
+                        "`{}` is not a tag in the schema{}",
+                        shown(tag),
+                        did_you_mean(tag, types.tags.iter().copied())
+                    ));
+                }
+            }
+            _ => problems.push(format!(
+                "`{event}` needs the property `tag`, naming the tag"
             )),
         }
     }

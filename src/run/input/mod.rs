@@ -26,7 +26,10 @@
 //! optional. An event whose `id` the same customer had on an earlier line
 //! is a duplicate and is dropped (`nurture serve` requires the id).
 //! `segment_entered` and `segment_left` need no declaration but must carry
-//! the property `segment`, a segment the schema declares.
+//! the property `segment`, a segment the schema declares; so do the
+//! record changes hand-off triggers start on: `phase_changed` (property
+//! `phase`, one of the four phases), `tag_added` and `tag_removed`
+//! (property `tag`, a tag the schema declares).
 //!
 //! # How values are read
 //!

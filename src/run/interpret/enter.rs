@@ -31,6 +31,10 @@ pub fn may_act<E: EventRecord>(plan: &Plan, journey: &Journey, input: Input<E>) 
                 e.name() == "segment_entered" || e.name() == "segment_left"
             }
             (Trigger::Inactivity { .. } | Trigger::Date { .. }, Input::Tick) => true,
+            // A record change told as an event starts a hand-off.
+            (Trigger::Phase { .. } | Trigger::Tag { .. }, Input::Event(e)) => {
+                crate::run::track::CHANGE_EVENTS.contains(&e.name())
+            }
             _ => false,
         })
 }
