@@ -13,7 +13,7 @@ use super::sends::{Sends, onward};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
+use crate::syntax::ast::{Cap, ClauseKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// States one search may visit; programs are small, this only bounds a
@@ -68,12 +68,12 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             continue;
         }
         let counts = |point: Point| {
-            flow.statement(point).is_some_and(|s| match &s.kind {
-                StatementKind::Send { channel, .. } => cap
-                    .channel
-                    .as_ref()
-                    .is_none_or(|c| c.value == channel.value),
-                _ => false,
+            // A send with `or` may go out on any of its channels.
+            flow.statement(point).is_some_and(|s| {
+                s.kind
+                    .send_channels()
+                    .iter()
+                    .any(|sent| cap.channel.as_ref().is_none_or(|c| c.value == sent.value))
             })
         };
         for (point, known) in reachable.iter().filter(|(p, _)| counts(*p)) {
@@ -113,9 +113,11 @@ pub fn most_within(
 ) -> (usize, Vec<Point>) {
     let searches = std::cell::Cell::new(0usize);
     let counts = |point: Point| {
-        flow.statement(point).is_some_and(|s| match &s.kind {
-            StatementKind::Send { channel: sent, .. } => channel.is_none_or(|c| c == sent.value),
-            _ => false,
+        flow.statement(point).is_some_and(|s| {
+            s.kind
+                .send_channels()
+                .iter()
+                .any(|sent| channel.is_none_or(|c| c == sent.value))
         })
     };
     let starts: Vec<(Point, Known)> = starts(flow, guards)

@@ -9,7 +9,9 @@ use super::{Cond, Op, Operand, Plan};
 
 /// The lowest `format_version` that holds `plan`.
 pub fn lowest_format(plan: &Plan) -> u32 {
-    if first_of_format_2(plan).is_some() {
+    if first_of_format_3(plan).is_some() {
+        3
+    } else if first_of_format_2(plan).is_some() {
         2
     } else {
         1
@@ -86,6 +88,23 @@ pub(super) fn first_of_format_2(plan: &Plan) -> Option<(String, &'static str)> {
         }
     }
     None
+}
+
+/// The first field that format 2 does not have: channel fallback and
+/// send windows.
+pub(super) fn first_of_format_3(plan: &Plan) -> Option<(String, &'static str)> {
+    if !plan.windows.is_empty() {
+        return Some(("windows".into(), "a send window"));
+    }
+    plan.nodes
+        .iter()
+        .enumerate()
+        .find_map(|(i, node)| match &node.op {
+            Op::Send { fallback, .. } if !fallback.is_empty() => {
+                Some((format!("nodes[{i}].fallback"), "a channel fallback"))
+            }
+            _ => None,
+        })
 }
 
 /// What in a condition format 1 does not have.

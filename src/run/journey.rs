@@ -340,8 +340,10 @@ impl Memo {
             .map_or(&[], |memo| memo.trigger.as_slice())
     }
 
-    pub(super) fn push(&mut self, at: Seconds, node: usize) {
-        self.push_sent(at, u32::try_from(node).unwrap_or(u32::MAX));
+    /// A send that went out, as its code: the node, with the choice of a
+    /// fallback (`plan::fallback::send_code`).
+    pub(super) fn push_code(&mut self, at: Seconds, code: u32) {
+        self.push_sent(at, code);
     }
 
     fn push_sent(&mut self, at: Seconds, node: u32) {
@@ -409,7 +411,7 @@ mod tests {
         let mut journey = Journey::default();
         journey.enter(3, 100, false, Vec::new());
         journey.set_due(Some(200));
-        journey.sends_mut().push(150, 4);
+        journey.sends_mut().push_code(150, 4);
         let json = serde_json::to_value(&journey).unwrap_or_default();
         assert_eq!(
             json,
