@@ -35,6 +35,8 @@ enum Slot {
     Outcome,
     Kind,
     Phase,
+    /// A day of a `window`: `mon` … `sun`.
+    Day,
     /// `trigger.` typed: the properties the program's event triggers carry.
     TriggerData,
     /// `answer.` typed: the properties of the events the program waits for.
@@ -175,6 +177,14 @@ fn slot(context: &Context) -> Option<Slot> {
         "exit" if context.place != Place::Header => Slot::Outcome,
         "as" => Slot::Outcome,
         "send" | "consent" => Slot::Channel,
+        // `send push "app-offer" or …`: the next channel to try.
+        "or" if first == "send" => Slot::Channel,
+        // `window mon..fri`, `window mon,wed`: days until the hours start.
+        "window" | ".." | ","
+            if first == "window" && context.before.iter().all(|t| !t.text.contains(':')) =>
+        {
+            Slot::Day
+        }
         "," if first == "consent" => Slot::Channel,
         "notify" => Slot::Team,
         "tag" | "untag" => Slot::Tag,
@@ -284,6 +294,11 @@ fn names(
         Slot::Outcome => {
             for outcome in used(Namespace::Outcome) {
                 add(outcome, CompletionItemKind::VALUE, "outcome in use");
+            }
+        }
+        Slot::Day => {
+            for day in crate::syntax::ast::DAY_NAMES {
+                add(day.into(), CompletionItemKind::ENUM_MEMBER, "day");
             }
         }
         Slot::Kind => {

@@ -58,6 +58,22 @@ impl Plan {
         }
     }
 
+    /// The code of the send at `node` going out on `channel`, when it is
+    /// one of its channels.
+    pub fn send_code_at(&self, node: usize, channel: &str) -> Option<u32> {
+        match self.nodes.get(node).map(|n| &n.op) {
+            Some(Op::Send {
+                channel: first,
+                fallback,
+                ..
+            }) => std::iter::once(first.as_str())
+                .chain(fallback.iter().map(|c| c.channel.as_str()))
+                .position(|c| c == channel)
+                .map(|choice| send_code(node, choice)),
+            _ => None,
+        }
+    }
+
     /// The code of the first send of this plan that can go out on
     /// `channel`: where a kept send lands when a journey moves to this
     /// plan (it keeps counting for that channel's caps).

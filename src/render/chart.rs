@@ -67,7 +67,14 @@ pub fn chart(program: &Program, source: &str) -> Chart {
             _ => None,
         })
         .collect();
-    nodes.push(("entry".to_string(), triggers.join("\n"), Shape::Entry));
+    // Send windows say when every send of the program may go out: shown
+    // with the entry, the box the chart starts from.
+    let windows = program.clauses.iter().filter_map(|c| match &c.kind {
+        ClauseKind::Window(_) => Some(text(c.span)),
+        _ => None,
+    });
+    let entry: Vec<String> = triggers.into_iter().chain(windows).collect();
+    nodes.push(("entry".to_string(), entry.join("\n"), Shape::Entry));
     let start = program
         .clauses
         .iter()
@@ -184,6 +191,32 @@ pub fn chart(program: &Program, source: &str) -> Chart {
                 StatementKind::Exit(outcome) => {
                     let to = exit_id(outcome.as_str(), &mut exits);
                     edges.push((id.clone(), to, String::new()));
+                }
+                StatementKind::Send {
+                    fallback, guard, ..
+                } if !fallback.is_empty() => {
+                    // `send push or email`, then the templates in the same
+                    // order: the channels are what a reader looks for.
+                    let channels: Vec<&str> = statement
+                        .kind
+                        .send_channels()
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect();
+                    let mut line = format!("send {}", channels.join(" or "));
+                    if let Some(guard) = guard {
+                        line.push_str(&format!(" if {}", text(guard.span)));
+                    }
+                    lines.push(line);
+                    let templates: Vec<String> = match &statement.kind {
+                        StatementKind::Send {
+                            template, fallback, ..
+                        } => std::iter::once(text(template.span))
+                            .chain(fallback.iter().map(|f| text(f.template.span)))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    lines.push(templates.join(" / "));
                 }
                 _ => lines.push(text(statement.span)),
             }

@@ -8,7 +8,7 @@
 
 use super::record::DatumRef;
 use super::{Datum, Seconds};
-use crate::plan::{Op, Plan};
+use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 
 /// Where a customer stands in one program: small and serialisable, so a
@@ -150,25 +150,12 @@ impl Journey {
     /// start. For a journey that is not running (a running one stays on its
     /// version until it ends).
     pub(super) fn rebase(&mut self, old: &Plan, plan: &Plan) {
-        let channel_of = |plan: &'_ Plan, node: u32| match plan.nodes.get(node as usize) {
-            Some(crate::plan::Node {
-                op: Op::Send { channel, .. },
-                ..
-            }) => Some(channel.clone()),
-            _ => None,
-        };
-        let first_send = |channel: &str| {
-            plan.nodes
-                .iter()
-                .position(|node| matches!(&node.op, Op::Send { channel: c, .. } if c == channel))
-        };
         let sent: Vec<(Seconds, u32)> = self
             .sent()
             .iter()
-            .filter_map(|&(at, node)| {
-                let channel = channel_of(old, node)?;
-                let moved = first_send(&channel)?;
-                Some((at, u32::try_from(moved).unwrap_or(u32::MAX)))
+            .filter_map(|&(at, code)| {
+                let channel = old.sent_channel(code)?;
+                Some((at, plan.send_code_for(channel)?))
             })
             .collect();
         self.memo.set_sent(sent);
