@@ -13,7 +13,7 @@ use super::sends::{Sends, onward};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
-use crate::syntax::ast::{Cap, ClauseKind};
+use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// States one search may visit; programs are small, this only bounds a
@@ -68,12 +68,17 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             continue;
         }
         let counts = |point: Point| {
-            // A send with `or` may go out on any of its channels.
-            flow.statement(point).is_some_and(|s| {
-                s.kind
-                    .send_channels()
-                    .iter()
-                    .any(|sent| cap.channel.as_ref().is_none_or(|c| c.value == sent.value))
+            // A send with `or` is one message for `cap N messages`; a cap
+            // on one of its channels it cannot break: when that cap is
+            // full, it goes out on its next channel (or is skipped).
+            flow.statement(point).is_some_and(|s| match &s.kind {
+                StatementKind::Send {
+                    channel, fallback, ..
+                } => match &cap.channel {
+                    None => true,
+                    Some(c) => fallback.is_empty() && c.value == channel.value,
+                },
+                _ => false,
             })
         };
         for (point, known) in reachable.iter().filter(|(p, _)| counts(*p)) {

@@ -81,7 +81,9 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
             // A fallback goes out on the first channel the customer agreed
             // to: covered when one of them is known agreed (or needs none).
             let channels = statement.kind.send_channels();
-            if !channels.iter().any(|c| covered(c.as_str())) {
+            let names: BTreeSet<&str> = channels.iter().map(|c| c.as_str()).collect();
+            let guard_covers = guard.as_ref().is_some_and(|g| one_of(g, &names));
+            if !guard_covers && !channels.iter().any(|c| covered(c.as_str())) {
                 found.push(fallback_without_consent(&channels, statement.span));
             }
             continue;
@@ -157,6 +159,17 @@ fn guard_fix(channel: &str, template: Span, guard: Option<&Cond>) -> Fix {
             }
             fix
         }
+    }
+}
+
+/// Whether a condition can only be true with consent to one of
+/// `channels` (`if consent push or consent email` on a fallback of both).
+fn one_of(cond: &Cond, channels: &BTreeSet<&str>) -> bool {
+    match &cond.kind {
+        CondKind::Consent(channel) => channels.contains(channel.as_str()),
+        CondKind::All(parts) => parts.iter().any(|p| one_of(p, channels)),
+        CondKind::Any(parts) => !parts.is_empty() && parts.iter().all(|p| one_of(p, channels)),
+        _ => false,
     }
 }
 

@@ -92,11 +92,11 @@ fn days(w: &SendWindow, found: &mut Vec<Diagnostic>) -> bool {
                 )
                 .label(range.span, "the week runs from `mon` to `sun`")
                 .help(format!(
-                    "write the days in the order of the week, like `{}..sun` and `mon..{}` as a list: `mon..{},{}..sun`",
+                    "for `{}` to `{}` over the weekend, write the days from `mon` on: `{},{}`",
                     range.first.as_str(),
                     last_name.as_str(),
-                    last_name.as_str(),
-                    range.first.as_str()
+                    days_text(0, last),
+                    days_text(first, 6)
                 )),
             );
         } else if let Some((before, before_name)) = last_day.filter(|(before, _)| first <= *before)
@@ -115,12 +115,8 @@ fn days(w: &SendWindow, found: &mut Vec<Diagnostic>) -> bool {
                     format!("comes after `{}`", before_name.as_str()),
                 )
                 .help(format!(
-                    "list each day once, in the order of the week (after `{}` comes `{}`)",
-                    DAY_NAMES[before as usize],
-                    DAY_NAMES
-                        .get(before as usize + 1)
-                        .copied()
-                        .unwrap_or("nothing")
+                    "list each day once, in the order of the week from `mon` to `sun`, like `mon,wed..fri` (`{}` is listed up to here)",
+                    DAY_NAMES[before as usize]
                 )),
             );
         }
@@ -128,6 +124,27 @@ fn days(w: &SendWindow, found: &mut Vec<Diagnostic>) -> bool {
     }
     sound
 }
+
+/// `mon..fri`, or `sat` for one day.
+fn days_text(first: u8, last: u8) -> String {
+    let name = |d: u8| DAY_NAMES[usize::from(d.min(6))];
+    if first == last {
+        name(first).to_string()
+    } else {
+        format!("{}..{}", name(first), name(last))
+    }
+}
+
+/// The days in a sentence.
+const DAY_WORDS: [&str; 7] = [
+    "Mondays",
+    "Tuesdays",
+    "Wednesdays",
+    "Thursdays",
+    "Fridays",
+    "Saturdays",
+    "Sundays",
+];
 
 fn unknown_day(name: &Name) -> Diagnostic {
     let written = name.as_str().to_ascii_lowercase();
@@ -221,7 +238,7 @@ fn overlaps(windows: &[&SendWindow], found: &mut Vec<Diagnostic>) {
                     found.push(
                         Diagnostic::new(
                             Code::OverlappingWindows,
-                            format!("these windows overlap on {}", DAY_NAMES[day as usize]),
+                            format!("these windows overlap on {}", DAY_WORDS[day as usize]),
                         )
                         .label(windows[i].from.span.to(windows[i].until.span), "starts before the other ends")
                         .label(windows[earlier].from.span.to(windows[earlier].until.span), "the other window")

@@ -764,9 +764,7 @@ fn statement_detail(before: &StatementKind, after: &StatementKind) -> Option<Str
             for gone in was.iter().filter(|c| !is.contains(c)) {
                 words.push(format!("no longer falls back to {gone}"));
             }
-            if was != is
-                && is.iter().all(|c| was.contains(c))
-                && was.iter().all(|c| is.contains(c))
+            if was != is && is.iter().all(|c| was.contains(c)) && was.iter().all(|c| is.contains(c))
             {
                 words.push("its fallback channels are tried in another order".into());
             }

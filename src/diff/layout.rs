@@ -130,9 +130,7 @@ impl<'p> Layout<'p> {
             .filter(|&node| self.is_reachable(node))
             .filter(|&node| match self.op(node) {
                 Some(Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. }) => true,
-                Some(Op::Send { .. }) => {
-                    self.plan.quiet.is_some() || !self.plan.windows.is_empty()
-                }
+                Some(Op::Send { .. }) => self.plan.quiet.is_some() || !self.plan.windows.is_empty(),
                 _ => false,
             })
             .map(Rest::Node)
