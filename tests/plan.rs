@@ -109,11 +109,11 @@ fn good_plan() -> String {
 
 #[test]
 fn a_plan_of_a_newer_version_is_refused_as_such() {
-    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 3", 1);
+    let json = good_plan().replacen("\"format_version\": 1", "\"format_version\": 4", 1);
     let message = load_error(&json);
     assert!(
         message.starts_with(
-            "format_version: this plan is format 3; this nurture reads formats 1 to 2"
+            "format_version: this plan is format 4; this nurture reads formats 1 to 3"
         ),
         "{message}"
     );

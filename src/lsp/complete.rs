@@ -596,6 +596,23 @@ mod tests {
     }
 
     #[test]
+    fn a_fallback_offers_channels_and_a_window_days() {
+        let channels = offered(&format!("{HEAD}  step a {{\n    send email \"x\" or |"));
+        assert_eq!(channels, ["email", "call"]);
+        let after_send = offered(&format!("{HEAD}  step a {{\n    send email \"x\" |"));
+        assert!(after_send.contains(&"or".to_string()), "{after_send:?}");
+        let header = offered("program p {\n  kind welcome\n  |");
+        assert!(header.contains(&"window".to_string()), "{header:?}");
+        let days = offered("program p {\n  window |");
+        assert_eq!(days, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+        let after_range = offered("program p {\n  window mon..|");
+        assert_eq!(
+            after_range,
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        );
+    }
+
+    #[test]
     fn a_waits_arms_offer_its_events_and_timeout() {
         let arms = offered(&format!(
             "{HEAD}  step a {{\n    wait up to 3d for click or purchase {{\n      |"
