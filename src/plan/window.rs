@@ -61,8 +61,7 @@ impl Window {
         let day = minute_of_week / DAY_MINUTES;
         let minute = minute_of_week % DAY_MINUTES;
         self.days.iter().any(|d| d.number() == day)
-            && minute >= u32::from(self.from)
-            && minute < u32::from(self.until)
+            && (u32::from(self.from)..u32::from(self.until)).contains(&minute)
     }
 }
 
@@ -73,7 +72,7 @@ fn quiet_at(quiet: Option<&Quiet>, minute_of_week: u32) -> bool {
     let minute = minute_of_week % DAY_MINUTES;
     let (from, until) = (u32::from(quiet.from), u32::from(quiet.until));
     if from <= until {
-        minute >= from && minute < until
+        (from..until).contains(&minute)
     } else {
         minute >= from || minute < until
     }

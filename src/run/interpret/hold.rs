@@ -48,7 +48,7 @@ impl<R: Record, S> Run<'_, '_, R, S> {
         Some(
             on_clock
                 .map_or(by_offset, |at| at.min(by_offset))
-                .max(self.now + 1),
+                .max(self.now.saturating_add(1)),
         )
     }
 
