@@ -349,6 +349,25 @@ codes! {
     TakenByInterrupt = "N324", "taken-by-interrupt", Warning,
     "An interrupt (`on EVENT -> STEP`) takes every such event first, so this wait arm or a later interrupt never fires";
 
+    /// A send tries the same channel twice.
+    FallbackRepeatsChannel = "N325", "fallback-repeats-channel", Error,
+    "A send with `or` names the same channel twice: the second is never tried";
+
+    /// A window names a day that is none.
+    UnknownDay = "N326", "unknown-day", Error,
+    "A `window` names a day that is not one of `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`";
+
+    /// A window's days run backwards or repeat.
+    DaysOutOfOrder = "N327", "days-out-of-order", Error,
+    "A `window`'s days run backwards (`fri..mon`) or name a day twice";
+
+    /// A window in which no send can go out.
+    EmptyWindow = "N328", "empty-window", Error,
+    "A `window` ends before it starts, crosses midnight, or lies inside quiet hours, so no send goes out in it";
+
+    /// Two windows cover the same time.
+    OverlappingWindows = "N329", "overlapping-windows", Warning,
+    "Two `window`s cover the same hours of the same day";
     /// A program changes the phase or tag its own hand-off trigger waits for.
     StartsItself = "N330", "starts-itself", Warning,
     "The program changes the phase or tag its own hand-off trigger waits for, so it can start itself again";

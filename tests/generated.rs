@@ -55,6 +55,8 @@ enum Body {
     Wait(u8),
     Score,
     Tag,
+    /// `send sms "…" or email "…"`: a channel fallback.
+    Fallback,
 }
 
 /// The header's options.
@@ -69,6 +71,8 @@ struct Options {
     ends: Option<u8>,
     /// `on open -> sN` (taken modulo the steps).
     interrupt: Option<usize>,
+    /// `window mon..fri 09:00..17:00`.
+    window: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -99,6 +103,7 @@ fn body() -> impl Strategy<Value = Body> {
         (1..5u8).prop_map(Body::Wait),
         Just(Body::Score),
         Just(Body::Tag),
+        Just(Body::Fallback),
     ]
 }
 
@@ -131,15 +136,19 @@ fn program() -> impl Strategy<Value = (Vec<GenStep>, Options)> {
             prop_oneof![4 => Just(false), 1 => Just(true)],
             prop::option::of(2..25u8),
             prop::option::of(0..8usize),
+            prop_oneof![2 => Just(false), 1 => Just(true)],
         )
-            .prop_map(|(cap, quiet, goal, holdout, ends, interrupt)| Options {
-                cap,
-                quiet,
-                goal,
-                holdout,
-                ends,
-                interrupt,
-            }),
+            .prop_map(
+                |(cap, quiet, goal, holdout, ends, interrupt, window)| Options {
+                    cap,
+                    quiet,
+                    goal,
+                    holdout,
+                    ends,
+                    interrupt,
+                    window,
+                },
+            ),
     )
 }
 
@@ -162,6 +171,9 @@ fn text((steps, options): &(Vec<GenStep>, Options), exclusive: bool) -> String {
     }
     if options.quiet {
         out.push_str("  quiet 21:00..08:00\n");
+    }
+    if options.window {
+        out.push_str("  window mon..fri 09:00..17:00\n");
     }
     if let Some(days) = options.goal {
         out.push_str(&format!("  goal click within {days}d\n"));
@@ -197,6 +209,7 @@ fn text((steps, options): &(Vec<GenStep>, Options), exclusive: bool) -> String {
                 Body::Wait(days) => format!("    wait {days}d\n"),
                 Body::Score => "    score +1\n".to_string(),
                 Body::Tag => "    tag seen\n".to_string(),
+                Body::Fallback => format!("    send sms \"t{i}\" or email \"f{i}\"\n"),
             });
         }
         out.push_str(&match &step.way_on {
@@ -252,6 +265,24 @@ fn local_minute(zone: Option<&str>, at: i64) -> i32 {
             i32::from(local.hour()) * 60 + i32::from(local.minute())
         }
         Err(_) => -1,
+    }
+}
+
+/// The day of the week (Monday 0) and the minutes after local midnight at
+/// `at` in `zone` (UTC when none).
+fn local_day_minute(zone: Option<&str>, at: i64) -> (i8, i32) {
+    let zone = zone
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_second(at) {
+        Ok(time) => {
+            let local = time.to_zoned(zone);
+            (
+                local.weekday().to_monday_zero_offset(),
+                i32::from(local.hour()) * 60 + i32::from(local.minute()),
+            )
+        }
+        Err(_) => (-1, -1),
     }
 }
 
@@ -324,6 +355,10 @@ struct Reached {
     deadline_bounded_a_loop: usize,
     /// A customer was moved on by an interrupt.
     interrupted: usize,
+    /// A send went out inside a window of a program with one.
+    in_window: usize,
+    /// A send with `or` went out on its second channel.
+    fell_back: usize,
 }
 
 fn config(cases: u32, seed: u64) -> ProptestConfig {
@@ -366,6 +401,14 @@ fn the_runtime_keeps_what_the_checker_promised() {
     assert!(
         reached.interrupted > 0,
         "no generated customer was moved by an interrupt"
+    );
+    assert!(
+        reached.in_window > 0,
+        "no generated program with a send window sent anything"
+    );
+    assert!(
+        reached.fell_back > 0,
+        "no generated send with `or` went out on its second channel"
     );
 }
 
@@ -431,6 +474,7 @@ fn one_program(
         .map(|c| (c.id.clone(), c.time_zone.clone()))
         .collect();
     let quiet = generated.1.quiet;
+    let window = generated.1.window;
     // Whether the steps alone leave the stay unbounded (a loop), so that
     // the deadline is what bounds it.
     let loops_without_deadline = generated.1.ends.is_some() && {
@@ -495,6 +539,26 @@ fn one_program(
                         (8 * 60..21 * 60).contains(&minute),
                         "{who} was sent {channel} at {minute} min after local midnight, in quiet hours\n{text}"
                     );
+                }
+                if window {
+                    // window mon..fri 09:00..17:00, by the local clock; or
+                    // by the clock an hour on, for a hold released at its
+                    // proved length the weekend the clocks go back
+                    // (docs/runtime.md).
+                    let inside = |at: i64| {
+                        let (day, minute) = local_day_minute(zones[who].as_deref(), at);
+                        day < 5 && (9 * 60..17 * 60).contains(&minute)
+                    };
+                    prop_assert!(
+                        inside(action.at) || inside(action.at + 3600),
+                        "{who} was sent {channel} outside its window\n{text}"
+                    );
+                    reached.in_window += 1;
+                }
+                if let ActionKind::Send { template, .. } = &action.kind {
+                    if template.starts_with('f') {
+                        reached.fell_back += 1;
+                    }
                 }
                 sent_at.entry(who).or_default().push(action.at);
             }

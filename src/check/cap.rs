@@ -68,11 +68,16 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             continue;
         }
         let counts = |point: Point| {
+            // A send with `or` is one message for `cap N messages`; a cap
+            // on one of its channels it cannot break: when that cap is
+            // full, it goes out on its next channel (or is skipped).
             flow.statement(point).is_some_and(|s| match &s.kind {
-                StatementKind::Send { channel, .. } => cap
-                    .channel
-                    .as_ref()
-                    .is_none_or(|c| c.value == channel.value),
+                StatementKind::Send {
+                    channel, fallback, ..
+                } => match &cap.channel {
+                    None => true,
+                    Some(c) => fallback.is_empty() && c.value == channel.value,
+                },
                 _ => false,
             })
         };
@@ -113,9 +118,11 @@ pub fn most_within(
 ) -> (usize, Vec<Point>) {
     let searches = std::cell::Cell::new(0usize);
     let counts = |point: Point| {
-        flow.statement(point).is_some_and(|s| match &s.kind {
-            StatementKind::Send { channel: sent, .. } => channel.is_none_or(|c| c == sent.value),
-            _ => false,
+        flow.statement(point).is_some_and(|s| {
+            s.kind
+                .send_channels()
+                .iter()
+                .any(|sent| channel.is_none_or(|c| c == sent.value))
         })
     };
     let starts: Vec<(Point, Known)> = starts(flow, guards)

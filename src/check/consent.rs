@@ -69,13 +69,26 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
             channel,
             guard,
             template,
+            fallback,
         } = &statement.kind
         else {
             continue;
         };
         let name = channel.as_str();
-        let guarded = guard.as_ref().is_some_and(|g| required(g).contains(name));
-        if needs_consent(name) && !here.contains(name) && !guarded {
+        let guarded = |name: &str| guard.as_ref().is_some_and(|g| required(g).contains(name));
+        let covered = |name: &str| !needs_consent(name) || here.contains(name) || guarded(name);
+        if !fallback.is_empty() {
+            // A fallback goes out on the first channel the customer agreed
+            // to: covered when one of them is known agreed (or needs none).
+            let channels = statement.kind.send_channels();
+            let names: BTreeSet<&str> = channels.iter().map(|c| c.as_str()).collect();
+            let guard_covers = guard.as_ref().is_some_and(|g| one_of(g, &names));
+            if !guard_covers && !channels.iter().any(|c| covered(c.as_str())) {
+                found.push(fallback_without_consent(&channels, statement.span));
+            }
+            continue;
+        }
+        if !covered(name) {
             found.push(
                 Diagnostic::new(
                     Code::SendWithoutConsent,
@@ -90,6 +103,34 @@ pub fn check<'p>(flow: &Flow<'p>, needs_consent: &dyn Fn(&str) -> bool) -> Vec<D
         }
     }
     found
+}
+
+/// N310 for a send with fallback: none of its channels is known agreed.
+fn fallback_without_consent(channels: &[&crate::span::Name], send: Span) -> Diagnostic {
+    let names: Vec<String> = channels
+        .iter()
+        .map(|c| format!("`{}`", c.as_str()))
+        .collect();
+    let listed = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    let mut diagnostic = Diagnostic::new(
+        Code::SendWithoutConsent,
+        format!("this send may reach customers who have agreed to none of {listed}"),
+    );
+    let first = channels.first().map_or(send, |c| c.span);
+    diagnostic = diagnostic.label(
+        first,
+        "no channel of this send is covered by consent on every path to here",
+    );
+    for channel in channels.iter().skip(1) {
+        diagnostic = diagnostic.label(channel.span, "nor this one");
+    }
+    let first_name = channels.first().map_or("email", |c| c.as_str());
+    diagnostic.help(format!(
+        "a send with `or` goes out on the first channel the customer agreed to, so one of them must be known agreed: add `consent {first_name}` to the header, send it in a branch arm `when consent {first_name} -> …`, or add `or` a channel that needs no consent (like `letter`)"
+    ))
 }
 
 /// `if consent CHANNEL` on a send: after the template, or in front of the
@@ -118,6 +159,17 @@ fn guard_fix(channel: &str, template: Span, guard: Option<&Cond>) -> Fix {
             }
             fix
         }
+    }
+}
+
+/// Whether a condition can only be true with consent to one of
+/// `channels` (`if consent push or consent email` on a fallback of both).
+fn one_of(cond: &Cond, channels: &BTreeSet<&str>) -> bool {
+    match &cond.kind {
+        CondKind::Consent(channel) => channels.contains(channel.as_str()),
+        CondKind::All(parts) => parts.iter().any(|p| one_of(p, channels)),
+        CondKind::Any(parts) => !parts.is_empty() && parts.iter().all(|p| one_of(p, channels)),
+        _ => false,
     }
 }
 

@@ -157,11 +157,16 @@ fn loop_steps(flow: &Flow, members: &[Point]) -> String {
     }
 }
 
-fn send_channel<'p>(flow: &Flow<'p>, point: Point) -> Option<&'p str> {
-    match &flow.statement(point)?.kind {
-        StatementKind::Send { channel, .. } => Some(channel.as_str()),
-        _ => None,
-    }
+/// The channels a send at `point` may go out on (with `or`, any of them:
+/// each channel's count takes it); none when no send is there.
+fn send_channels<'p>(flow: &Flow<'p>, point: Point) -> Vec<&'p str> {
+    flow.statement(point).map_or_else(Vec::new, |s| {
+        s.kind
+            .send_channels()
+            .into_iter()
+            .map(|c| c.as_str())
+            .collect()
+    })
 }
 
 /// The largest total of `value` (per point) along any path from the start.
@@ -194,14 +199,15 @@ fn longest(points: &PointGraph, start: NodeIndex, value: &dyn Fn(Point) -> u64) 
 fn messages(flow: &Flow, points: &PointGraph, guards: &Guards) -> Messages {
     let mut channels: BTreeSet<&str> = BTreeSet::new();
     for &point in points.nodes.keys() {
-        channels.extend(send_channel(flow, point));
+        channels.extend(send_channels(flow, point));
     }
     let loops = loops(points);
     let sending_loop = |channel: Option<&str>| {
         loops.iter().find(|members| {
-            members.iter().any(|p| match send_channel(flow, *p) {
-                Some(c) => channel.is_none_or(|wanted| wanted == c),
-                None => false,
+            members.iter().any(|p| {
+                send_channels(flow, *p)
+                    .iter()
+                    .any(|c| channel.is_none_or(|wanted| wanted == *c))
             })
         })
     };
@@ -211,8 +217,11 @@ fn messages(flow: &Flow, points: &PointGraph, guards: &Guards) -> Messages {
     let sends = Sends::new(flow, guards);
     let deadline = super::timing::deadline_minutes(flow.program);
     let count = |channel: Option<&str>| -> Option<u64> {
-        let counts =
-            |p: Point| send_channel(flow, p).is_some_and(|c| channel.is_none_or(|w| w == c));
+        let counts = |p: Point| {
+            send_channels(flow, p)
+                .iter()
+                .any(|c| channel.is_none_or(|w| w == *c))
+        };
         // With a deadline, what a customer can get before it, loops and
         // all: the soonest each send can come.
         if let (Some(deadline), Some(sends)) = (deadline, &sends) {
@@ -313,7 +322,7 @@ fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
 /// `holdout` for the control group.
 fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
     let mut found: BTreeSet<String> = BTreeSet::new();
-    let quiet = super::timing::quiet_minutes(flow.program) > 0;
+    let quiet = super::timing::holds_sends(flow.program);
     let mut waits = super::timing::holdout_minutes(flow.program) > 0;
     for &point in points.nodes.keys() {
         for &movement in flow.moves(point) {

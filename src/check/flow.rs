@@ -190,7 +190,7 @@ impl<'p> Flow<'p> {
             Some(StatementKind::WaitFor(wait)) => Some(wait.up_to.value.minutes),
             // A send that quiet hours hold: the customer waits there too.
             Some(StatementKind::Send { .. }) if super::timing::holds_sends(self.program) => {
-                Some(super::timing::quiet_minutes(self.program))
+                Some(super::timing::hold_minutes(self.program))
             }
             _ => None,
         }

@@ -94,12 +94,14 @@ impl<'p> Guards<'p> {
             schema,
             needs_consent,
             relevant: BTreeSet::new(),
-            quiet: super::timing::quiet_minutes(program) > 0,
+            quiet: super::timing::holds_sends(program),
         };
         let mut relevant = BTreeSet::new();
         for statement in program.steps.iter().flat_map(|s| &s.statements) {
-            if let StatementKind::Send { channel, guard, .. } = &statement.kind {
-                relevant.insert(("consent", channel.value.clone()));
+            if let StatementKind::Send { guard, .. } = &statement.kind {
+                for channel in statement.kind.send_channels() {
+                    relevant.insert(("consent", channel.value.clone()));
+                }
                 if let Some(guard) = guard {
                     for positive in [true, false] {
                         for lit in guards.implied(guard, positive) {
@@ -190,9 +192,14 @@ impl<'p> Guards<'p> {
     /// What is known once a send on `channel` with `guard` has gone out,
     /// or `None` when that contradicts what is known: no customer gets it.
     /// `known` is what [`Guards::at_send`] gave.
-    pub fn sent(&self, known: &Known, channel: &str, guard: Option<&Cond>) -> Option<Known> {
+    pub fn sent(
+        &self,
+        known: &Known,
+        channel: Option<&str>,
+        guard: Option<&Cond>,
+    ) -> Option<Known> {
         let mut out = known.clone();
-        if (self.needs_consent)(channel) {
+        if let Some(channel) = channel.filter(|c| (self.needs_consent)(c)) {
             out.push(Lit::Consent(channel.to_string(), true));
         }
         if let Some(guard) = guard {
@@ -493,10 +500,10 @@ mod tests {
         let no = |_: &str| false;
         let guards = Guards::new(&program, schema, &no);
         let known = guards.at_send(&guards.at_entry(&program));
-        let after_first = guards.sent(&known, "call", guard(&program, 0, 0));
+        let after_first = guards.sent(&known, Some("call"), guard(&program, 0, 0));
         let both = after_first
             .map(|k| guards.at_send(&k))
-            .and_then(|k| guards.sent(&k, "call", guard(&program, 0, 1)));
+            .and_then(|k| guards.sent(&k, Some("call"), guard(&program, 0, 1)));
         both.is_some()
     }
 

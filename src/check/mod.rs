@@ -30,6 +30,7 @@ pub mod sends;
 pub mod shadow;
 pub mod structure;
 pub mod timing;
+pub mod window;
 
 use crate::diagnostic::{self, Diagnostic};
 use crate::syntax;

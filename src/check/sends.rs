@@ -275,9 +275,20 @@ pub fn onward(flow: &Flow, guards: &Guards, point: Point, known: &Known) -> Vec<
             // have changed meanwhile; a send held by quiet hours has not
             // gone out.
             (_, Via::Interrupt(_)) => out.push(way(to, Known::new(), false)),
-            (StatementKind::Send { channel, guard, .. }, _) => {
+            (
+                StatementKind::Send {
+                    channel,
+                    guard,
+                    fallback,
+                    ..
+                },
+                _,
+            ) => {
                 let here = guards.at_send(known);
-                if let Some(sent) = guards.sent(&here, channel.as_str(), guard.as_ref()) {
+                // With `or`, which channel went out is not known: only
+                // that the guard held.
+                let channel = fallback.is_empty().then_some(channel.as_str());
+                if let Some(sent) = guards.sent(&here, channel, guard.as_ref()) {
                     out.push(way(to, sent, true));
                 }
                 out.push(way(to, here, false));

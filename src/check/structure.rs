@@ -26,6 +26,7 @@ pub fn check(program: &Program, source: &str, complete: bool) -> Vec<Diagnostic>
     if complete {
         missing_clauses(program, &mut found);
     }
+    found.extend(super::window::check(program));
     found
 }
 
@@ -37,7 +38,10 @@ fn duplicate_clauses(program: &Program, source: &str, found: &mut Vec<Diagnostic
     for clause in &program.clauses {
         let keyword = clause.kind.keyword();
         let key = match &clause.kind {
-            ClauseKind::Trigger(_) | ClauseKind::ExitWhen(_) | ClauseKind::Interrupt(_) => {
+            ClauseKind::Trigger(_)
+            | ClauseKind::ExitWhen(_)
+            | ClauseKind::Interrupt(_)
+            | ClauseKind::Window(_) => {
                 let written = source.get(clause.span.start..clause.span.end).unwrap_or("");
                 let words: Vec<&str> = written.split_whitespace().collect();
                 format!("{keyword}: {}", words.join(" "))
@@ -53,7 +57,10 @@ fn duplicate_clauses(program: &Program, source: &str, found: &mut Vec<Diagnostic
             continue;
         };
         let (message, help) = match &clause.kind {
-            ClauseKind::Trigger(_) | ClauseKind::ExitWhen(_) | ClauseKind::Interrupt(_) => (
+            ClauseKind::Trigger(_)
+            | ClauseKind::ExitWhen(_)
+            | ClauseKind::Interrupt(_)
+            | ClauseKind::Window(_) => (
                 format!("the same `{keyword}` is written twice"),
                 "remove one of them".to_string(),
             ),

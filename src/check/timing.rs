@@ -7,8 +7,10 @@
 //!
 //! - a wait for an event may last its whole length (the answer may come
 //!   just before the timeout);
-//! - quiet hours hold a send back until they end, by at most their length
-//!   (`docs/runtime.md`). What is held is the rest of the run: the
+//! - quiet hours hold a send back until they end, by at most their length,
+//!   and send windows until the next moment inside one and outside quiet
+//!   hours, by at most the week's longest such wait (`hold_minutes`,
+//!   `docs/runtime.md`). What is held is the rest of the run: the
 //!   statements that follow without waiting go on with it at the end of
 //!   quiet hours, so each run of statements without a wait is held once at
 //!   most. A run that sends is taken to be held, for the worst case;
@@ -22,6 +24,7 @@
 //! all: no customer is anywhere later than D after entering, loops or not.
 
 use super::flow::{Flow, Point, To};
+use crate::plan::window;
 use crate::syntax::ast::{ClauseKind, Program, StatementKind};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -46,10 +49,36 @@ pub fn quiet_minutes(program: &Program) -> u64 {
         .unwrap_or(0)
 }
 
+/// The program's quiet hours as the plan has them.
+pub fn plan_quiet(program: &Program) -> Option<crate::plan::Quiet> {
+    program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Quiet(quiet) => Some(crate::plan::Quiet {
+            from: quiet.from.value.0,
+            until: quiet.until.value.0,
+        }),
+        _ => None,
+    })
+}
+
+/// The longest a send can be held back: quiet hours' length, or with send
+/// windows the longest wait of the week for a moment inside a window and
+/// outside quiet hours (`plan::window::longest_wait`, what the interpreter
+/// waits: Friday 18:00 to Monday 08:00 is 62 hours). 0 when nothing holds.
+pub fn hold_minutes(program: &Program) -> u64 {
+    let windows = super::window::plan_windows(program);
+    if windows.is_empty() {
+        return quiet_minutes(program);
+    }
+    // A week: what no window that opens at all can exceed (a program whose
+    // windows never open is refused, N328).
+    window::longest_wait(&windows, plan_quiet(program).as_ref())
+        .map_or(u64::from(window::WEEK_MINUTES), u64::from)
+}
+
 /// Whether a send can be held back (and the run it is in with it), so
 /// that a customer waits at it.
 pub fn holds_sends(program: &Program) -> bool {
-    quiet_minutes(program) > 0
+    hold_minutes(program) > 0
 }
 
 /// `ends after D`: the minutes after entering at which every journey ends.
@@ -142,7 +171,7 @@ impl Delay {
 type State = (Point, bool);
 
 pub fn timing(flow: &Flow) -> Timing {
-    let quiet = quiet_minutes(flow.program);
+    let quiet = hold_minutes(flow.program);
     let sends = |point: Point| {
         quiet > 0
             && matches!(

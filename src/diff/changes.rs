@@ -744,17 +744,35 @@ fn statement_detail(before: &StatementKind, after: &StatementKind) -> Option<Str
             StatementKind::Send {
                 channel: c1,
                 guard: g1,
+                fallback: f1,
                 ..
             },
             StatementKind::Send {
                 channel: c2,
                 guard: g2,
+                fallback: f2,
                 ..
             },
         ) => {
             let mut words = Vec::new();
             if c1.as_str() != c2.as_str() {
                 words.push(format!("sent by {}, was {}", c2.as_str(), c1.as_str()));
+            }
+            // The channels tried after the first: each added or removed is
+            // a change in who gets the message and how.
+            let tried = |f: &[crate::syntax::ast::Fallback]| -> Vec<String> {
+                f.iter().map(|c| c.channel.value.clone()).collect()
+            };
+            let (was, is) = (tried(f1), tried(f2));
+            for added in is.iter().filter(|c| !was.contains(c)) {
+                words.push(format!("falls back to {added} now"));
+            }
+            for gone in was.iter().filter(|c| !is.contains(c)) {
+                words.push(format!("no longer falls back to {gone}"));
+            }
+            if was != is && is.iter().all(|c| was.contains(c)) && was.iter().all(|c| is.contains(c))
+            {
+                words.push("its fallback channels are tried in another order".into());
             }
             match (g1, g2) {
                 (None, Some(_)) => words.push("now sent only if its condition holds".into()),

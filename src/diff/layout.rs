@@ -130,7 +130,7 @@ impl<'p> Layout<'p> {
             .filter(|&node| self.is_reachable(node))
             .filter(|&node| match self.op(node) {
                 Some(Op::Wait { .. } | Op::WaitFor { .. } | Op::WaitUntil { .. }) => true,
-                Some(Op::Send { .. }) => self.plan.quiet.is_some(),
+                Some(Op::Send { .. }) => self.plan.quiet.is_some() || !self.plan.windows.is_empty(),
                 _ => false,
             })
             .map(Rest::Node)
@@ -178,7 +178,11 @@ impl<'p> Layout<'p> {
     /// The templates a node sends.
     pub fn templates(&self, node: usize) -> BTreeSet<&'p str> {
         match self.op(node) {
-            Some(Op::Send { template, .. }) => BTreeSet::from([template.as_str()]),
+            Some(Op::Send {
+                template, fallback, ..
+            }) => std::iter::once(template.as_str())
+                .chain(fallback.iter().map(|c| c.template.as_str()))
+                .collect(),
             _ => BTreeSet::new(),
         }
     }

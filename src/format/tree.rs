@@ -294,6 +294,7 @@ pub(super) fn clause_rank(kind: &ClauseKind) -> u8 {
         ClauseKind::Reentry(_) => 10,
         ClauseKind::Cap(_) => 11,
         ClauseKind::Quiet(_) => 12,
+        ClauseKind::Window(_) => 13,
         ClauseKind::Holdout(_) => 14,
         ClauseKind::Group(_) => 15,
         ClauseKind::Priority(_) => 16,

@@ -35,6 +35,8 @@ enum Slot {
     Outcome,
     Kind,
     Phase,
+    /// A day of a `window`: `mon` … `sun`.
+    Day,
     /// `trigger.` typed: the properties the program's event triggers carry.
     TriggerData,
     /// `answer.` typed: the properties of the events the program waits for.
@@ -175,6 +177,14 @@ fn slot(context: &Context) -> Option<Slot> {
         "exit" if context.place != Place::Header => Slot::Outcome,
         "as" => Slot::Outcome,
         "send" | "consent" => Slot::Channel,
+        // `send push "app-offer" or …`: the next channel to try.
+        "or" if first == "send" => Slot::Channel,
+        // `window mon..fri`, `window mon,wed`: days until the hours start.
+        "window" | ".." | ","
+            if first == "window" && context.before.iter().all(|t| !t.text.contains(':')) =>
+        {
+            Slot::Day
+        }
         "," if first == "consent" => Slot::Channel,
         "notify" => Slot::Team,
         "tag" | "untag" => Slot::Tag,
@@ -286,6 +296,11 @@ fn names(
         Slot::Outcome => {
             for outcome in used(Namespace::Outcome) {
                 add(outcome, CompletionItemKind::VALUE, "outcome in use");
+            }
+        }
+        Slot::Day => {
+            for day in crate::syntax::ast::DAY_NAMES {
+                add(day.into(), CompletionItemKind::ENUM_MEMBER, "day");
             }
         }
         Slot::Kind => {
@@ -586,6 +601,23 @@ mod tests {
         assert_eq!(phases, ["welcome", "develop", "retain", "win_back"]);
         let events = offered(&format!("{HEAD}  step a {{\n    wait up to 3d for |"));
         assert_eq!(events, ["purchase", "click"]);
+    }
+
+    #[test]
+    fn a_fallback_offers_channels_and_a_window_days() {
+        let channels = offered(&format!("{HEAD}  step a {{\n    send email \"x\" or |"));
+        assert_eq!(channels, ["email", "call"]);
+        let after_send = offered(&format!("{HEAD}  step a {{\n    send email \"x\" |"));
+        assert!(after_send.contains(&"or".to_string()), "{after_send:?}");
+        let header = offered("program p {\n  kind welcome\n  |");
+        assert!(header.contains(&"window".to_string()), "{header:?}");
+        let days = offered("program p {\n  window |");
+        assert_eq!(days, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+        let after_range = offered("program p {\n  window mon..|");
+        assert_eq!(
+            after_range,
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        );
     }
 
     #[test]

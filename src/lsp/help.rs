@@ -101,6 +101,7 @@ pub const SECTIONS: &[(&str, Option<Role>, &str)] = &[
     ("messages", None, "cap"),
     ("per", None, "cap"),
     ("quiet", None, "quiet"),
+    ("window", None, "window"),
     ("holdout", None, "holdout"),
     ("start", None, "start"),
     ("step", None, "Steps"),

@@ -77,8 +77,11 @@ fn keyword(text: &str, offset: usize, in_schema: bool) -> Option<(String, Span)>
     let after = context::tokens(&text[token.end()..])
         .first()
         .map(|t| t.text);
+    // `send push "a" or email "b"`: the `or` of a fallback is the send's.
+    let in_send = role == Role::Step && context::at(text, token.start).first() == Some("send");
     let word = match (token.text, after) {
         ("wait", Some("up")) => "up",
+        ("or", _) if in_send => "send",
         (word, _) => word,
     };
     let heading = help::heading(word, role)?;

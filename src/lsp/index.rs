@@ -172,6 +172,7 @@ impl Index {
                 | ClauseKind::Owner(_)
                 | ClauseKind::Reentry(_)
                 | ClauseKind::Quiet(_)
+                | ClauseKind::Window(_)
                 | ClauseKind::Holdout(_) => {}
                 ClauseKind::Group(_) | ClauseKind::Priority(_) => {}
             }
@@ -188,8 +189,10 @@ impl Index {
 
     fn statement(&mut self, statement: &StatementKind, schema: Option<&Schema>) {
         match statement {
-            StatementKind::Send { channel, guard, .. } => {
-                self.push(channel, Namespace::Channel, false);
+            StatementKind::Send { guard, .. } => {
+                for channel in statement.send_channels() {
+                    self.push(channel, Namespace::Channel, false);
+                }
                 self.condition(guard.as_ref(), None, schema);
             }
             StatementKind::WaitFor(wait) => {

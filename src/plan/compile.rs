@@ -51,6 +51,7 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
         ends: None,
         caps: Vec::new(),
         quiet: None,
+        windows: Vec::new(),
         no_consent_needed: no_consent_needed(program, schema),
         start,
         steps,
@@ -103,6 +104,17 @@ pub fn compile(program: &Program, schema: Option<&Schema>) -> Plan {
                 })
             }
             ClauseKind::Holdout(share) => plan.entry.holdout = share.value.0,
+            ClauseKind::Window(window) => {
+                let mask = window.day_mask();
+                plan.windows.push(super::window::Window {
+                    days: super::window::Day::ALL
+                        .into_iter()
+                        .filter(|d| mask & (1 << d.number()) != 0)
+                        .collect(),
+                    from: window.from.value.0,
+                    until: window.until_minutes(),
+                })
+            }
             ClauseKind::Ends(deadline) => {
                 plan.ends = Some(super::Ends {
                     minutes: deadline.after.value.minutes,
@@ -298,10 +310,18 @@ impl<'p> Compiler<'p> {
             StatementKind::Send {
                 channel,
                 template,
+                fallback,
                 guard,
             } => Op::Send {
                 channel: channel.value.clone(),
                 template: template.value.clone(),
+                fallback: fallback
+                    .iter()
+                    .map(|f| super::fallback::Choice {
+                        channel: f.channel.value.clone(),
+                        template: f.template.value.clone(),
+                    })
+                    .collect(),
                 guard: guard.as_ref().map(|g| self.cond(g)),
                 next: next(self),
             },
@@ -559,10 +579,8 @@ fn no_consent_needed(program: &Program, schema: Option<&Schema>) -> Vec<String> 
         .steps
         .iter()
         .flat_map(|s| &s.statements)
-        .filter_map(|s| match &s.kind {
-            StatementKind::Send { channel, .. } => Some(channel.value.as_str()),
-            _ => None,
-        })
+        .flat_map(|s| s.kind.send_channels())
+        .map(|channel| channel.as_str())
         .filter(|channel| !crate::check::names::needs_consent(schema, channel))
         .map(str::to_string)
         .collect();

@@ -100,6 +100,17 @@ pub fn load(json: &str) -> Result<Plan, LoadError> {
             ));
         }
     }
+    if plan.format_version < 3 {
+        if let Some((field, what)) = super::version::first_of_format_3(&plan) {
+            return Err(error(
+                field,
+                format!(
+                    "{what} needs format 3, and this plan says format {}",
+                    plan.format_version
+                ),
+            ));
+        }
+    }
     // Last, once the plan is known to be whole: an edited plan that kept its
     // digest would run with the old plan's idempotency keys and draws.
     let digest = plan.meaning_digest();
@@ -228,6 +239,56 @@ fn validate(plan: &Plan) -> Result<(), LoadError> {
     if let Some(quiet) = &plan.quiet {
         if quiet.from >= 24 * 60 || quiet.until >= 24 * 60 {
             return Err(error("quiet", "minutes after midnight must be below 1440"));
+        }
+    }
+    windows_and_fallback(plan)?;
+    Ok(())
+}
+
+/// Send windows a runtime can keep (format 3): within the day, not across
+/// midnight, each day once and in order, and some moment of the week a send
+/// may go out; fallbacks no longer than a kept send's code holds.
+fn windows_and_fallback(plan: &Plan) -> Result<(), LoadError> {
+    use super::{fallback, window};
+    for (i, w) in plan.windows.iter().enumerate() {
+        if w.until > 24 * 60 || w.from >= w.until {
+            return Err(error(
+                format!("windows[{i}]"),
+                "a window's `from` must come before its `until`, within the day (minutes below 1440, `until` at most 1440)",
+            ));
+        }
+        if w.days.is_empty() || w.days.windows(2).any(|d| d[0] >= d[1]) {
+            return Err(error(
+                format!("windows[{i}].days"),
+                "a window's days are each listed once, Monday first",
+            ));
+        }
+    }
+    if !plan.windows.is_empty()
+        && window::longest_wait(&plan.windows, plan.quiet.as_ref()).is_none()
+    {
+        return Err(error(
+            "windows",
+            "no moment of the week is inside a window and outside quiet hours: no send could go out",
+        ));
+    }
+    if plan.nodes.len() > fallback::MAX_NODES {
+        return Err(error("nodes", "more nodes than a plan may have"));
+    }
+    for (i, node) in plan.nodes.iter().enumerate() {
+        if let Op::Send {
+            fallback: choices, ..
+        } = &node.op
+        {
+            if choices.len() > fallback::MAX_FALLBACK {
+                return Err(error(
+                    format!("nodes[{i}].fallback"),
+                    format!(
+                        "a send tries at most {} more channels",
+                        fallback::MAX_FALLBACK
+                    ),
+                ));
+            }
         }
     }
     Ok(())

@@ -17,6 +17,9 @@ mod compile;
 mod load;
 mod reads;
 mod version;
+// Format 3: channel fallback and send windows.
+pub mod fallback;
+pub mod window;
 
 pub use compile::compile;
 pub use load::{LoadError, load};
@@ -81,6 +84,10 @@ pub struct Plan {
     pub ends: Option<Ends>,
     pub caps: Vec<Cap>,
     pub quiet: Option<Quiet>,
+    /// `window DAYS HH:MM..HH:MM`, in the order written: sends go out
+    /// only inside one (and outside quiet hours); format 3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<window::Window>,
     /// Channels a send needs no consent for (the schema's `needs no
     /// consent`; without a schema, `call` and `letter`).
     pub no_consent_needed: Vec<String>,
@@ -301,6 +308,11 @@ pub enum Op {
     Send {
         channel: String,
         template: String,
+        /// `or CHANNEL "TEMPLATE"`: the channels tried after `channel`, in
+        /// order, when the customer has not agreed to it or its cap is
+        /// full; format 3.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fallback: Vec<fallback::Choice>,
         guard: Option<Cond>,
         next: usize,
     },

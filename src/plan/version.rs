@@ -106,9 +106,21 @@ fn cond_of_format_2(cond: &Cond) -> Option<&'static str> {
     }
 }
 
-/// The first field that format 2 does not have: a hand-off trigger
-/// (`phase becomes`, `tag added`/`removed`), a `group` or a `priority`.
+/// The first field that format 2 does not have: a send window, a channel
+/// fallback, a hand-off trigger (`phase becomes`, `tag added`/`removed`),
+/// a `group` or a `priority`.
 pub(super) fn first_of_format_3(plan: &Plan) -> Option<(String, &'static str)> {
+    if !plan.windows.is_empty() {
+        return Some(("windows".into(), "a send window"));
+    }
+    if let Some(found) = plan.nodes.iter().enumerate().find_map(|(i, node)| match &node.op {
+        Op::Send { fallback, .. } if !fallback.is_empty() => {
+            Some((format!("nodes[{i}].fallback"), "a channel fallback"))
+        }
+        _ => None,
+    }) {
+        return Some(found);
+    }
     if plan.group.is_some() {
         return Some(("group".into(), "a group"));
     }

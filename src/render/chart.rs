@@ -67,7 +67,13 @@ pub fn chart(program: &Program, source: &str) -> Chart {
             _ => None,
         })
         .collect();
-    let mut entry = triggers.join("\n");
+    // Send windows say when every send of the program may go out: shown
+    // with the entry, the box the chart starts from.
+    let windows = program.clauses.iter().filter_map(|c| match &c.kind {
+        ClauseKind::Window(_) => Some(text(c.span)),
+        _ => None,
+    });
+    let mut entry = triggers.into_iter().chain(windows).collect::<Vec<String>>().join("\n");
     // Which programs share a customer: a line of its own under the triggers.
     let portfolio: Vec<String> = program
         .clauses
@@ -199,6 +205,32 @@ pub fn chart(program: &Program, source: &str) -> Chart {
                 StatementKind::Exit(outcome) => {
                     let to = exit_id(outcome.as_str(), &mut exits);
                     edges.push((id.clone(), to, String::new()));
+                }
+                StatementKind::Send {
+                    fallback, guard, ..
+                } if !fallback.is_empty() => {
+                    // `send push or email`, then the templates in the same
+                    // order: the channels are what a reader looks for.
+                    let channels: Vec<&str> = statement
+                        .kind
+                        .send_channels()
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect();
+                    let mut line = format!("send {}", channels.join(" or "));
+                    if let Some(guard) = guard {
+                        line.push_str(&format!(" if {}", text(guard.span)));
+                    }
+                    lines.push(line);
+                    let templates: Vec<String> = match &statement.kind {
+                        StatementKind::Send {
+                            template, fallback, ..
+                        } => std::iter::once(text(template.span))
+                            .chain(fallback.iter().map(|f| text(f.template.span)))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    lines.push(templates.join(" / "));
                 }
                 _ => lines.push(text(statement.span)),
             }

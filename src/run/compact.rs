@@ -97,8 +97,16 @@ impl Layout {
         }
         for node in &plan.nodes {
             match &node.op {
-                Op::Send { channel, guard, .. } => {
+                Op::Send {
+                    channel,
+                    guard,
+                    fallback,
+                    ..
+                } => {
                     add(&mut self.channels, channel);
+                    for choice in fallback {
+                        add(&mut self.channels, &choice.channel);
+                    }
                     if let Some(c) = guard {
                         self.add_cond(c);
                     }

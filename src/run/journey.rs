@@ -8,7 +8,7 @@
 
 use super::record::DatumRef;
 use super::{Datum, Seconds};
-use crate::plan::{Op, Plan};
+use crate::plan::Plan;
 use serde::{Deserialize, Serialize};
 
 /// Where a customer stands in one program: small and serialisable, so a
@@ -150,25 +150,12 @@ impl Journey {
     /// start. For a journey that is not running (a running one stays on its
     /// version until it ends).
     pub(super) fn rebase(&mut self, old: &Plan, plan: &Plan) {
-        let channel_of = |plan: &'_ Plan, node: u32| match plan.nodes.get(node as usize) {
-            Some(crate::plan::Node {
-                op: Op::Send { channel, .. },
-                ..
-            }) => Some(channel.clone()),
-            _ => None,
-        };
-        let first_send = |channel: &str| {
-            plan.nodes
-                .iter()
-                .position(|node| matches!(&node.op, Op::Send { channel: c, .. } if c == channel))
-        };
         let sent: Vec<(Seconds, u32)> = self
             .sent()
             .iter()
-            .filter_map(|&(at, node)| {
-                let channel = channel_of(old, node)?;
-                let moved = first_send(&channel)?;
-                Some((at, u32::try_from(moved).unwrap_or(u32::MAX)))
+            .filter_map(|&(at, code)| {
+                let channel = old.sent_channel(code)?;
+                Some((at, plan.send_code_for(channel)?))
             })
             .collect();
         self.memo.set_sent(sent);
@@ -340,8 +327,10 @@ impl Memo {
             .map_or(&[], |memo| memo.trigger.as_slice())
     }
 
-    pub(super) fn push(&mut self, at: Seconds, node: usize) {
-        self.push_sent(at, u32::try_from(node).unwrap_or(u32::MAX));
+    /// A send that went out, as its code: the node, with the choice of a
+    /// fallback (`plan::fallback::send_code`).
+    pub(super) fn push_code(&mut self, at: Seconds, code: u32) {
+        self.push_sent(at, code);
     }
 
     fn push_sent(&mut self, at: Seconds, node: u32) {
@@ -409,7 +398,7 @@ mod tests {
         let mut journey = Journey::default();
         journey.enter(3, 100, false, Vec::new());
         journey.set_due(Some(200));
-        journey.sends_mut().push(150, 4);
+        journey.sends_mut().push_code(150, 4);
         let json = serde_json::to_value(&journey).unwrap_or_default();
         assert_eq!(
             json,

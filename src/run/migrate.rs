@@ -74,9 +74,15 @@ impl Track {
             .journey
             .sent()
             .iter()
-            .filter_map(|&(at, node)| {
-                let moved = sends.get(&(node as usize))?;
-                Some((at, u32::try_from(*moved).unwrap_or(u32::MAX)))
+            .filter_map(|&(at, code)| {
+                // The send's node moves as `sends` says, and keeps the
+                // channel it went out on (a fallback's choice included).
+                let (node, _) = crate::plan::fallback::split_code(code);
+                let moved = *sends.get(&node)?;
+                let channel = old.sent_channel(code)?;
+                new.send_code_at(moved, channel)
+                    .or_else(|| new.send_code_for(channel))
+                    .map(|code| (at, code))
             })
             .collect();
         let node = match landing {

@@ -522,8 +522,15 @@ impl Observer<'_, '_> {
         }
     }
 
-    fn answer(&mut self, at: Seconds, node: usize) {
-        let Some(send) = self.setup.sends.get(node).and_then(Option::as_ref) else {
+    /// The behaviour model's answers to the message `node` sent on
+    /// `channel` (for a send with `or`, the channel it went out on).
+    fn answer(&mut self, at: Seconds, node: usize, channel: &str) {
+        let Some(send) = self
+            .setup
+            .sends
+            .get(node)
+            .and_then(|choices| choices.iter().find(|s| s.channel == channel))
+        else {
             return;
         };
         let choice = send
@@ -622,10 +629,10 @@ impl Sink for Observer<'_, '_> {
                 };
                 self.tally.entered(holdout);
             }
-            KindRef::Send { channel, .. } => {
+            KindRef::Send { channel: name, .. } => {
                 self.journal.messages += 1;
                 let step = action.node.and_then(|n| self.setup.step_of(n));
-                let channel = self.setup.channel_index(channel);
+                let channel = self.setup.channel_index(name);
                 self.tally.sent(step, channel);
                 if let Some(channel) = channel {
                     let day = (action.at - self.start).max(0) / 86_400;
@@ -633,7 +640,7 @@ impl Sink for Observer<'_, '_> {
                         .sent_on(day as usize, channel, self.setup.channels.len());
                 }
                 if let Some(node) = action.node {
-                    self.answer(action.at, node);
+                    self.answer(action.at, node, name);
                 }
             }
             KindRef::Skip { reason, .. } => self.tally.skipped(reason),

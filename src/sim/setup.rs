@@ -15,7 +15,10 @@ pub struct Setup<'p> {
     /// the step it is written in).
     node_step: Vec<Option<usize>>,
     /// Per node: the send's answers, for send nodes.
-    pub sends: Vec<Option<SendSetup<'p>>>,
+    /// Per node: a send's channels, the first and each `or`, in order (a
+    /// fallback is answered as the channel it went out on); empty for a
+    /// node that sends nothing.
+    pub sends: Vec<Vec<SendSetup<'p>>>,
     /// The channels the program sends on, sorted.
     pub channels: Vec<String>,
     /// Every outcome a journey can end with, sorted.
@@ -60,26 +63,32 @@ impl<'p> Setup<'p> {
             .iter()
             .map(|node| match &node.op {
                 Op::Send {
-                    channel, template, ..
-                } => {
-                    if !channels.contains(channel) {
-                        channels.push(channel.clone());
-                    }
-                    Some(SendSetup {
-                        channel,
-                        responses: responses(model, channel, template, None),
-                        by_segment: model
-                            .segments
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, (_, c, _))| c == channel)
-                            .map(|(i, (_, _, table))| {
-                                (i, responses(model, channel, template, Some(*table)))
-                            })
-                            .collect(),
+                    channel,
+                    template,
+                    fallback,
+                    ..
+                } => std::iter::once((channel, template))
+                    .chain(fallback.iter().map(|c| (&c.channel, &c.template)))
+                    .map(|(channel, template)| {
+                        if !channels.contains(channel) {
+                            channels.push(channel.clone());
+                        }
+                        SendSetup {
+                            channel,
+                            responses: responses(model, channel, template, None),
+                            by_segment: model
+                                .segments
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, (_, c, _))| c == channel)
+                                .map(|(i, (_, _, table))| {
+                                    (i, responses(model, channel, template, Some(*table)))
+                                })
+                                .collect(),
+                        }
                     })
-                }
-                _ => None,
+                    .collect(),
+                _ => Vec::new(),
             })
             .collect();
         channels.sort();

@@ -100,6 +100,7 @@ pub enum ClauseKind {
     Group(Name),
     /// `priority N`: the lower the number, the earlier the choice.
     Priority(Spanned<u32>),
+    Window(SendWindow),
 }
 
 impl ClauseKind {
@@ -123,6 +124,7 @@ impl ClauseKind {
             ClauseKind::Start(_) => "start",
             ClauseKind::Group(_) => "group",
             ClauseKind::Priority(_) => "priority",
+            ClauseKind::Window(_) => "window",
         }
     }
 }
@@ -280,6 +282,92 @@ pub struct Quiet {
     pub until: Spanned<ClockTime>,
 }
 
+/// `window mon..fri 08:00..18:00`: sends go out only from `from` until
+/// `until` on the days listed (every day when none are), in the
+/// customer's time zone. The days are names as written: `check/window.rs`
+/// says which are no days.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SendWindow {
+    pub days: Vec<DayRange>,
+    pub from: Spanned<ClockTime>,
+    pub until: Spanned<ClockTime>,
+}
+
+/// `mon`, or `wed..fri` (both ends included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DayRange {
+    pub first: Name,
+    pub last: Option<Name>,
+    pub span: Span,
+}
+
+/// The days of the week as a window writes them, Monday first.
+pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The day's place in the week (Monday 0), for a name `DAY_NAMES` holds.
+pub fn day_number(name: &str) -> Option<u8> {
+    DAY_NAMES.iter().position(|d| *d == name).map(|d| d as u8)
+}
+
+impl SendWindow {
+    /// Where the window ends, in minutes after midnight: `00:00` as the
+    /// end is midnight at the end of the day (1440).
+    pub fn until_minutes(&self) -> u16 {
+        match self.until.value.0 {
+            0 => 24 * 60,
+            until => until,
+        }
+    }
+
+    /// The days the window is open on, bit 0 Monday; days that are no
+    /// days are left out, and no days written means every day.
+    pub fn day_mask(&self) -> u8 {
+        if self.days.is_empty() {
+            return 0x7f;
+        }
+        let mut mask = 0u8;
+        for range in &self.days {
+            let Some(first) = day_number(range.first.as_str()) else {
+                continue;
+            };
+            let last = match &range.last {
+                Some(last) => match day_number(last.as_str()) {
+                    Some(last) => last,
+                    None => continue,
+                },
+                None => first,
+            };
+            for day in first..=last {
+                mask |= 1 << day;
+            }
+        }
+        mask
+    }
+}
+
+impl StatementKind {
+    /// A send's channels, the first and each `or`, in order; none for any
+    /// other statement.
+    pub fn send_channels(&self) -> Vec<&Name> {
+        match self {
+            StatementKind::Send {
+                channel, fallback, ..
+            } => std::iter::once(channel)
+                .chain(fallback.iter().map(|f| &f.channel))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `or CHANNEL "TEMPLATE"` after a send: the next channel to try.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fallback {
+    pub channel: Name,
+    pub template: Text,
+    pub span: Span,
+}
+
 /// Minutes since midnight, 0..1440.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClockTime(pub u16);
@@ -318,6 +406,9 @@ pub enum StatementKind {
     Send {
         channel: Name,
         template: Text,
+        /// `or CHANNEL "TEMPLATE"`, in the order written: tried in turn
+        /// when the customer has not agreed to the channels before.
+        fallback: Vec<Fallback>,
         guard: Option<Cond>,
     },
     /// `wait DURATION`

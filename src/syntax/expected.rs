@@ -107,6 +107,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_per => "`per`",
         Rule::kw_quiet => "`quiet`",
         Rule::kw_holdout => "`holdout`",
+        Rule::kw_window => "`window`",
+        Rule::day_set | Rule::day_range | Rule::day_name => "days like `mon..fri`",
+        Rule::fallback => "`or CHANNEL \"TEMPLATE\"`",
         Rule::kw_start => "`start`",
         Rule::kw_was => "`was`",
         Rule::kw_send => "`send`",
@@ -179,12 +182,16 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("cap", "cap 3 messages per 14d or cap 1 sms per 7d"),
     ("quiet", "quiet 21:00..08:00"),
     ("holdout", "holdout 10%"),
+    ("window", "window mon..fri 08:00..18:00"),
     ("start", "start hello"),
     (
         "step",
         "step hello { … } or step welcome_call (was first_call) { … }",
     ),
-    ("send", "send email \"we-miss-you\" if consent email"),
+    (
+        "send",
+        "send email \"we-miss-you\" if consent email or send push \"app-offer\" or email \"mail-offer\"",
+    ),
     (
         "wait",
         "wait 3d, wait until 30d after entry or wait up to 5d for click { click -> offer  timeout -> exit no_response }",
@@ -232,7 +239,7 @@ pub(crate) fn example(keyword: &str) -> Option<&'static str> {
 /// Words that start a header clause or a statement.
 pub(super) const CLAUSE_WORDS: &[&str] = &[
     "title", "kind", "owner", "trigger", "audience", "consent", "goal", "ends", "exit", "on",
-    "reentry", "cap", "quiet", "holdout", "start",
+    "reentry", "cap", "quiet", "holdout", "start", "window",
 ];
 /// Words that start an entry of the customer schema.
 pub(super) const SCHEMA_WORDS: &[&str] = &[

@@ -465,7 +465,7 @@ fn not_a_start(text: &str, pos: usize, word: &str, what: &str, known: &[&str]) -
     } else if what == "a schema entry" {
         "a schema holds entries: attribute, event, channel, team, segment and tag, one a line"
     } else {
-        "a program holds header clauses (title, kind, owner, trigger, audience, consent, goal, exit when, reentry, cap, quiet, holdout, start) and steps"
+        "a program holds header clauses (title, kind, owner, trigger, audience, consent, goal, exit when, reentry, cap, quiet, window, holdout, start) and steps"
     };
     let diagnostic = Diagnostic::new(Code::SyntaxError, format!("expected {what}, found {found}"))
         .label(Span::new(pos, pos + len), label)

@@ -6,7 +6,7 @@
 use super::known::Known;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::syntax::ast::{ClauseKind, Program, StatementKind};
+use crate::syntax::ast::{ClauseKind, Program};
 use std::collections::BTreeSet;
 
 pub(super) fn check(program: &Program, source: &str, known: &Known, found: &mut Vec<Diagnostic>) {
@@ -14,10 +14,8 @@ pub(super) fn check(program: &Program, source: &str, known: &Known, found: &mut 
         .steps
         .iter()
         .flat_map(|s| &s.statements)
-        .filter_map(|s| match &s.kind {
-            StatementKind::Send { channel, .. } => Some(channel.as_str()),
-            _ => None,
-        })
+        .flat_map(|s| s.kind.send_channels())
+        .map(|channel| channel.as_str())
         .collect();
     for clause in &program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {

@@ -106,9 +106,7 @@ pub(super) fn channels(program: &Program, known: &Known, found: &mut Vec<Diagnos
         }
     }
     for statement in statements(program) {
-        if let StatementKind::Send { channel, .. } = &statement.kind {
-            named.push(channel);
-        }
+        named.extend(statement.kind.send_channels());
     }
     for (_, cond) in uses::conditions(program) {
         for test in uses::tests(cond) {

@@ -2,16 +2,12 @@
 //! send would break a cap.
 
 use super::{Run, minutes_to_seconds};
-use crate::plan::Op;
 use crate::run::record::Record;
 
 impl<'p, R: Record, S> Run<'p, '_, R, S> {
-    /// The channel of the send at `node`, for counting recent sends.
-    fn channel_of(&self, node: usize) -> Option<&'p str> {
-        match self.plan.nodes.get(node).map(|n| &n.op) {
-            Some(Op::Send { channel, .. }) => Some(channel),
-            _ => None,
-        }
+    /// The channel a kept send went out on, for counting recent sends.
+    fn channel_of(&self, code: u32) -> Option<&'p str> {
+        self.plan.sent_channel(code)
     }
 
     /// Whether one more send on `channel` would break a cap.
@@ -30,7 +26,7 @@ impl<'p, R: Record, S> Run<'p, '_, R, S> {
                         && cap
                             .channel
                             .as_ref()
-                            .is_none_or(|c| self.channel_of(*node as usize) == Some(c.as_str()))
+                            .is_none_or(|c| self.channel_of(*node) == Some(c.as_str()))
                 })
                 .count();
             count >= cap.count as usize

@@ -6,6 +6,52 @@ use crate::run::Seconds;
 use crate::run::record::Record;
 
 impl<R: Record, S> Run<'_, '_, R, S> {
+    /// When a send must wait now, for quiet hours or a send window: the
+    /// moment it may go out. Without windows, quiet hours alone, as they
+    /// always were.
+    ///
+    /// With windows, the wait is worked out on the customer's clock
+    /// (`plan::window::wait_minutes`, the function `nurture check` takes
+    /// the longest of), and the send goes out at that local time, or at
+    /// that many minutes by the offset of now if that is sooner: the
+    /// weekend the clocks go back it goes out an hour early by the new
+    /// clock (08:00 as the clock read when it was held), so no hold is
+    /// longer than `check` proves; the weekend they go forward, at 08:00.
+    pub(super) fn hold_until(&self) -> Option<Seconds> {
+        if self.plan.windows.is_empty() {
+            return self.quiet_until();
+        }
+        let offset = i64::from(self.customer.utc_offset(self.now));
+        let local = self.now.saturating_add(offset);
+        let week = crate::plan::window::minute_of_week(local);
+        // `None`: no moment of the week lets a send out, which the loader
+        // refuses; a plan built in code sends rather than wait for ever.
+        let wait =
+            crate::plan::window::wait_minutes(&self.plan.windows, self.plan.quiet.as_ref(), week)?;
+        if wait == 0 {
+            return None;
+        }
+        let second = local.rem_euclid(60);
+        let start_of_minute = self.now.saturating_sub(second);
+        let by_offset = start_of_minute.saturating_add(i64::from(wait) * 60);
+        let zone = self.customer.time_zone();
+        let on_clock = jiff::Timestamp::from_second(start_of_minute)
+            .ok()
+            .map(|t| t.to_zoned(zone.clone()).datetime())
+            .and_then(|civil| {
+                civil
+                    .checked_add(jiff::Span::new().minutes(i64::from(wait)))
+                    .ok()
+            })
+            .and_then(|civil| civil.to_zoned(zone).ok())
+            .map(|zoned| zoned.timestamp().as_second());
+        Some(
+            on_clock
+                .map_or(by_offset, |at| at.min(by_offset))
+                .max(self.now.saturating_add(1)),
+        )
+    }
+
     /// When quiet hours are on in the customer's time zone now: the moment
     /// they end, and never later than their length from now: `nurture
     /// check` counts a hold as at most that long (`check/timing.rs`).

@@ -450,6 +450,65 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         }
     }
 
+    /// A send as it goes out: the first of its channels the customer agreed
+    /// to (or that needs no consent) whose caps have room, decided now,
+    /// after any hold. A skip names the first channel when none is agreed
+    /// to, else the first agreed one (its condition, or every agreed
+    /// channel's cap, stopped it).
+    fn send(
+        &mut self,
+        node: usize,
+        first: (&'p str, &'p str),
+        fallback: &'p [crate::plan::fallback::Choice],
+        guard: Option<&'p crate::plan::Cond>,
+    ) {
+        let plan = self.plan;
+        let choices = std::iter::once(first)
+            .chain(
+                fallback
+                    .iter()
+                    .map(|c| (c.channel.as_str(), c.template.as_str())),
+            )
+            .enumerate();
+        let mut agreed = choices.filter(|(_, (channel, _))| {
+            plan.no_consent_needed.iter().any(|c| c == channel)
+                || self.customer.consents_to(channel)
+        });
+        let Some((_, (channel, template))) = agreed.clone().next() else {
+            let (channel, template) = first;
+            self.act(
+                Some(node),
+                KindRef::Skip {
+                    channel,
+                    template,
+                    reason: "no_consent",
+                },
+            );
+            return;
+        };
+        let skip = |reason| KindRef::Skip {
+            channel,
+            template,
+            reason,
+        };
+        if guard.is_some_and(|g| !self.holds::<NoEvent>(g, None)) {
+            self.act(Some(node), skip("guard"));
+            return;
+        }
+        // A channel whose cap is full, the program's own or the schema's
+        // across programs (the sink's), falls through to the next.
+        match agreed.find(|(_, (channel, _))| !self.capped(channel) && !self.sink.capped(channel, self.now)) {
+            Some((choice, (channel, template))) => {
+                self.journey
+                    .sends_mut()
+                    .push_code(self.now, crate::plan::fallback::send_code(node, choice));
+                self.forget_old_sends();
+                self.act(Some(node), KindRef::Send { channel, template });
+            }
+            None => self.act(Some(node), skip("cap")),
+        }
+    }
+
     /// Runs nodes from `node` until the customer has to wait or leaves.
     fn run_from(&mut self, node: usize) {
         self.run_on::<NoEvent>(node, false, None);
@@ -478,10 +537,11 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 Op::Send {
                     channel,
                     template,
+                    fallback,
                     guard,
                     next,
                 } => {
-                    if let Some(until) = self.quiet_until().filter(|_| !released) {
+                    if let Some(until) = self.hold_until().filter(|_| !released) {
                         if self.journey.due().is_none() {
                             self.act(
                                 Some(node),
@@ -495,26 +555,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                         self.wait_until(until);
                         return;
                     }
-                    let skip = |reason| KindRef::Skip {
-                        channel,
-                        template,
-                        reason,
-                    };
-                    let needs_consent = !plan.no_consent_needed.contains(channel);
-                    if needs_consent && !self.customer.consents_to(channel) {
-                        self.act(Some(node), skip("no_consent"));
-                    } else if guard
-                        .as_ref()
-                        .is_some_and(|g| !self.holds::<NoEvent>(g, None))
-                    {
-                        self.act(Some(node), skip("guard"));
-                    } else if self.capped(channel) || self.sink.capped(channel, self.now) {
-                        self.act(Some(node), skip("cap"));
-                    } else {
-                        self.journey.sends_mut().push(self.now, node);
-                        self.forget_old_sends();
-                        self.act(Some(node), KindRef::Send { channel, template });
-                    }
+                    self.send(node, (channel, template), fallback, guard.as_ref());
                     *next
                 }
                 Op::Wait { minutes, .. } | Op::WaitFor { minutes, .. } => {

@@ -130,6 +130,7 @@ impl Lowerer {
                     .unwrap_or_else(|| Spanned::new(ClockTime(0), span));
                 ClauseKind::Quiet(Quiet { from, until })
             }
+            Rule::window => ClauseKind::Window(self.window(&parts, span)),
             Rule::holdout => ClauseKind::Holdout(
                 parts
                     .iter()
@@ -271,6 +272,40 @@ impl Lowerer {
             channel,
             per,
         }
+    }
+
+    /// `window [DAYS] HH:MM..HH:MM`: the days as names (which are days is
+    /// the checker's to say, `check/window.rs`), the hours as clock times.
+    pub(super) fn window(&mut self, parts: &[Pair<Rule>], span: Span) -> SendWindow {
+        let mut days = Vec::new();
+        for set in parts.iter().filter(|p| p.as_rule() == Rule::day_set) {
+            for range in set.clone().into_inner() {
+                let range_span = self.span(&range);
+                let mut names = range
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::day_name)
+                    .map(|p| self.name(&p));
+                let first = names
+                    .next()
+                    .unwrap_or_else(|| Spanned::new(String::new(), range_span));
+                let last = names.next();
+                days.push(DayRange {
+                    first,
+                    last,
+                    span: range_span,
+                });
+            }
+        }
+        let mut clocks = parts.iter().filter(|p| p.as_rule() == Rule::clock);
+        let mut clock = |this: &mut Self| {
+            clocks
+                .next()
+                .map(|p| this.clock(p))
+                .unwrap_or_else(|| Spanned::new(ClockTime(0), span))
+        };
+        let from = clock(self);
+        let until = clock(self);
+        SendWindow { days, from, until }
     }
 }
 

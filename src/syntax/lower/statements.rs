@@ -25,6 +25,19 @@ impl Lowerer {
             Rule::send => StatementKind::Send {
                 channel: self.first_name(&parts, Rule::channel, span),
                 template: self.first_text(&parts, span),
+                fallback: parts
+                    .iter()
+                    .filter(|p| p.as_rule() == Rule::fallback)
+                    .map(|p| {
+                        let span = self.span(p);
+                        let inner: Vec<Pair<Rule>> = p.clone().into_inner().collect();
+                        Fallback {
+                            channel: self.first_name(&inner, Rule::channel, span),
+                            template: self.first_text(&inner, span),
+                            span,
+                        }
+                    })
+                    .collect(),
                 guard: self.optional_cond(&parts),
             },
             Rule::wait => StatementKind::Wait(self.first_duration(&parts, span)),
