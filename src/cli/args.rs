@@ -394,9 +394,23 @@ pub struct SampleCustomersArgs {
     #[arg(long, value_name = "DATE", default_value = crate::sim::sample::DEFAULT_AS_OF)]
     pub as_of: String,
 
-    /// Where to write the CSV; standard output when not given.
+    /// How to write the customers: `csv`, or `parquet` (Snappy-compressed,
+    /// a row group per 65,536 customers; the columns typed as
+    /// docs/simulation.md says).
+    #[arg(long, value_enum, default_value_t = SampleFormat::Csv)]
+    pub format: SampleFormat,
+
+    /// Where to write the customers; standard output when not given
+    /// (Parquet only when standard output is not a terminal).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// How `nurture sample customers` writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SampleFormat {
+    Csv,
+    Parquet,
 }
 
 #[derive(Debug, Args)]
