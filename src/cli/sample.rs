@@ -212,19 +212,10 @@ fn history(args: &SampleHistoryArgs) -> i32 {
         super::note(note);
     }
     let (name, text, format) = match &args.customers {
-        Some(path) => {
-            let Some(format) = Format::from_path(path) else {
-                complain(&format!(
-                    "`{}`: customers are read from .csv or .jsonl files",
-                    path.display()
-                ));
-                return exit::TROUBLE;
-            };
-            match files::read_data_text(path) {
-                Ok(text) => (path.display().to_string(), text, format),
-                Err(code) => return code,
-            }
-        }
+        Some(path) => match files::customers_text(path, schema.as_ref()) {
+            Ok((text, format)) => (path.display().to_string(), text, format),
+            Err(code) => return code,
+        },
         None => (
             bundled::SAMPLE_CUSTOMERS_NAME.to_string(),
             bundled::SAMPLE_CUSTOMERS.to_string(),

@@ -27,7 +27,7 @@ mod row;
 mod who;
 mod world;
 
-pub use parquet::{GROUP, write_customers as write_customers_parquet};
+pub use parquet::{GROUP, csv_as_parquet, write_customers as write_customers_parquet};
 use std::io::{self, Write};
 
 /// The columns, in the order `nurture replay` and the simulator read them

@@ -144,18 +144,8 @@ fn failed(error: ParquetError) -> io::Error {
 
 /// Writes `options.count` customers to `out` as one Parquet file.
 pub fn write_customers(out: &mut dyn Write, options: &Options) -> io::Result<()> {
-    let schema = Arc::new(schema().map_err(failed)?);
-    let properties = Arc::new(
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(GROUP as usize))
-            .build(),
-    );
-    let pending = Pending::default();
-    let mut writer =
-        SerializedFileWriter::new(pending.clone(), schema, properties).map_err(failed)?;
+    let mut writer = Writer::new()?;
     let width = super::digits(options.count).max(7);
-    let columns: Vec<&str> = HEADER.split(',').collect();
     let mut text = Vec::new();
     let mut first = 1;
     while first <= options.count {
@@ -165,10 +155,66 @@ pub fn write_customers(out: &mut dyn Write, options: &Options) -> io::Result<()>
             let customer = profile::profile(options.seed, number, options.as_of);
             row::push_row(&mut text, number, width, &customer);
         }
-        // `row.rs` quotes nothing: no cell holds a comma or a line break.
         let text = std::str::from_utf8(&text).map_err(io::Error::other)?;
-        let rows: Vec<Vec<&str>> = text.lines().map(|line| line.split(',').collect()).collect();
-        let mut group = writer.next_row_group().map_err(failed)?;
+        writer.group(text.lines(), out)?;
+        first = last + 1;
+    }
+    writer.finish(out)
+}
+
+/// A CSV in the sample's columns ([`HEADER`], nothing quoted) as Parquet,
+/// typed as [`write_customers`] types them: the bundled population, or
+/// any sample, for comparing the two readers (tests, benches).
+pub fn csv_as_parquet(csv: &str, out: &mut dyn Write) -> io::Result<()> {
+    let mut lines = csv.lines();
+    if lines.next() != Some(HEADER) {
+        return Err(io::Error::other(
+            "the first line is not the sample's columns",
+        ));
+    }
+    let mut writer = Writer::new()?;
+    let rows: Vec<&str> = lines.filter(|line| !line.is_empty()).collect();
+    for group in rows.chunks(GROUP as usize) {
+        writer.group(group.iter().copied(), out)?;
+    }
+    writer.finish(out)
+}
+
+struct Writer {
+    file: SerializedFileWriter<Pending>,
+    pending: Pending,
+}
+
+impl Writer {
+    fn new() -> io::Result<Writer> {
+        let schema = Arc::new(schema().map_err(failed)?);
+        let properties = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(GROUP as usize))
+                .build(),
+        );
+        let pending = Pending::default();
+        let file =
+            SerializedFileWriter::new(pending.clone(), schema, properties).map_err(failed)?;
+        Ok(Writer { file, pending })
+    }
+
+    /// One row group of CSV rows (`row.rs` quotes nothing: no cell holds
+    /// a comma or a line break), handed to `out`.
+    fn group<'a>(
+        &mut self,
+        lines: impl Iterator<Item = &'a str>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let columns: Vec<&str> = HEADER.split(',').collect();
+        let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+        if rows.iter().any(|row| row.len() != columns.len()) {
+            return Err(io::Error::other(
+                "a row is not as wide as the sample's columns",
+            ));
+        }
+        let mut group = self.file.next_row_group().map_err(failed)?;
         let mut at = 0;
         while let Some(mut column) = group.next_column().map_err(failed)? {
             let name = columns.get(at).copied().unwrap_or("");
@@ -178,12 +224,14 @@ pub fn write_customers(out: &mut dyn Write, options: &Options) -> io::Result<()>
             at += 1;
         }
         group.close().map_err(failed)?;
-        pending.drain_to(out)?;
-        first = last + 1;
+        self.pending.drain_to(out)
     }
-    writer.close().map_err(failed)?;
-    pending.drain_to(out)?;
-    out.flush()
+
+    fn finish(self, out: &mut dyn Write) -> io::Result<()> {
+        self.file.close().map_err(failed)?;
+        self.pending.drain_to(out)?;
+        out.flush()
+    }
 }
 
 /// One column of a row group from its CSV cells.
