@@ -171,8 +171,8 @@ pub struct SimulateArgs {
     #[arg(required = true)]
     pub programs: Vec<PathBuf>,
 
-    /// Customers: a `.csv` or `.jsonl` file; the bundled sample
-    /// (programs/sample/population.csv) when not given.
+    /// Customers: a `.csv`, `.jsonl` or `.parquet` file; the bundled
+    /// sample (programs/sample/population.csv) when not given.
     #[arg(long)]
     pub customers: Option<PathBuf>,
 
@@ -303,8 +303,8 @@ pub struct SampleHistoryArgs {
     /// into nurture) when none are given.
     pub programs: Vec<PathBuf>,
 
-    /// Customers: a `.csv` or `.jsonl` file; the bundled sample when not
-    /// given.
+    /// Customers: a `.csv`, `.jsonl` or `.parquet` file; the bundled
+    /// sample when not given.
     #[arg(long)]
     pub customers: Option<PathBuf>,
 
@@ -354,7 +354,7 @@ pub struct FitArgs {
     /// `event`, optionally `properties`), in any order.
     pub history: PathBuf,
 
-    /// The customers (`.csv` or `.jsonl`): how many there were, for the
+    /// The customers (`.csv`, `.jsonl` or `.parquet`): how many there were, for the
     /// rates of what they do anyway, and their segments, for sends that do
     /// not name them. Without it, the customers the history names.
     #[arg(long)]
@@ -496,7 +496,7 @@ pub struct ReplayArgs {
     /// The program (`.nurture`) or a compiled plan (`.json`).
     pub program: PathBuf,
 
-    /// Customers: a `.csv` or `.jsonl` file.
+    /// Customers: a `.csv`, `.jsonl` or `.parquet` file.
     #[arg(long)]
     pub customers: PathBuf,
 
