@@ -503,8 +503,20 @@ impl Job {
             Ok(Err((row, problem))) => (row, problem),
             Err(_) => (first, "the decoder failed".to_string()),
         };
-        let column = self.damaged_column(g);
         let (row, problem) = problem;
+        if let Some(codec) = problem
+            .split("Disabled feature at compile time: ")
+            .nth(1)
+        {
+            let codec = codec.split_whitespace().next().unwrap_or(codec);
+            let _ = send.send(Chunk::Bad(bad(
+                &self.name,
+                row,
+                format!("row group {g} is compressed with {codec}, which nurture does not read: write the file with Snappy (`compression=\"snappy\"`) or uncompressed"),
+            )));
+            return false;
+        }
+        let column = self.damaged_column(g);
         let what = match column {
             Some(column) => format!("the column `{column}` of row group {g}"),
             None => format!("row group {g}"),
