@@ -265,6 +265,25 @@ fn a_null_id_is_a_bad_row_numbered_from_one() {
     assert!(!told.contains("panicked"), "{told}");
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains("\"skipped_rows\": 3"), "{report}");
+    // `nurture replay` reads the whole file with the csv crate: the same
+    // rows, the same numbers.
+    let replay = nurture(&[
+        "replay",
+        "programs/wake_up_dormant.nurture",
+        "--customers",
+        &name,
+        "--events",
+        "programs/sample/events.jsonl",
+    ]);
+    let told = stderr(&replay);
+    assert!(
+        told.contains(&format!("{name}:2: the customer has no `id`")),
+        "{told}"
+    );
+    assert!(
+        told.contains(&format!("{name}:3: `time_zone` must be an IANA time zone")),
+        "{told}"
+    );
 }
 
 #[test]

@@ -504,10 +504,7 @@ impl Job {
             Err(_) => (first, "the decoder failed".to_string()),
         };
         let (row, problem) = problem;
-        if let Some(codec) = problem
-            .split("Disabled feature at compile time: ")
-            .nth(1)
-        {
+        if let Some(codec) = problem.split("Disabled feature at compile time: ").nth(1) {
             let codec = codec.split_whitespace().next().unwrap_or(codec);
             let _ = send.send(Chunk::Bad(bad(
                 &self.name,
