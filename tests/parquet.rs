@@ -349,3 +349,90 @@ proptest! {
         prop_assert!(!told.contains("panicked") || told.contains("cannot be read"), "{}", told);
     }
 }
+
+/// Whole-number ids, `;`-separated consents in a string, a double and a
+/// date read as the CSV of the same values.
+#[test]
+fn typed_columns_read_as_their_csv() {
+    use parquet::data_type::{Int32Type, Int64Type};
+    let dir = tempfile::tempdir().expect("a folder");
+    let csv = dir.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "id,consents,tier,lifetime_value,last_purchase_at\n\
+         1,email;sms,gold,25000.5,2024-03-01\n\
+         2,,bronze,120,\n\
+         3,email,silver,,2025-12-24\n",
+    )
+    .expect("written");
+    let message = "message customers {
+        required int64 id;
+        optional binary consents (STRING);
+        optional binary tier (STRING);
+        optional double lifetime_value;
+        optional int32 last_purchase_at (DATE);
+    }";
+    let schema = Arc::new(parse_message_type(message).expect("a schema"));
+    let path = dir.path().join("t.parquet");
+    let file = std::fs::File::create(&path).expect("created");
+    let mut writer =
+        SerializedFileWriter::new(file, schema, Arc::new(WriterProperties::builder().build()))
+            .expect("a writer");
+    let mut group = writer.next_row_group().expect("a row group");
+    let mut c = group.next_column().expect("ok").expect("a column");
+    c.typed::<Int64Type>()
+        .write_batch(&[1, 2, 3], None, None)
+        .expect("ids");
+    c.close().expect("closed");
+    let mut c = group.next_column().expect("ok").expect("a column");
+    let consents = [ByteArray::from("email;sms"), ByteArray::from("email")];
+    c.typed::<ByteArrayType>()
+        .write_batch(&consents, Some(&[1, 0, 1]), None)
+        .expect("consents");
+    c.close().expect("closed");
+    let mut c = group.next_column().expect("ok").expect("a column");
+    let tiers = ["gold", "bronze", "silver"].map(ByteArray::from);
+    c.typed::<ByteArrayType>()
+        .write_batch(&tiers, Some(&[1, 1, 1]), None)
+        .expect("tiers");
+    c.close().expect("closed");
+    let mut c = group.next_column().expect("ok").expect("a column");
+    c.typed::<DoubleType>()
+        .write_batch(&[25000.5, 120.0], Some(&[1, 1, 0]), None)
+        .expect("values");
+    c.close().expect("closed");
+    let mut c = group.next_column().expect("ok").expect("a column");
+    // 2024-03-01 and 2025-12-24, as days since 1970-01-01.
+    c.typed::<Int32Type>()
+        .write_batch(&[19_783, 20_446], Some(&[1, 0, 1]), None)
+        .expect("dates");
+    c.close().expect("closed");
+    group.close().expect("closed");
+    writer.close().expect("closed");
+
+    let run = |customers: &Path, extra: &[&str]| {
+        let name = customers.display().to_string();
+        let mut args = vec![
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "--customers",
+            &name,
+            "--output-format",
+            "json",
+        ];
+        args.extend(extra);
+        let out = nurture(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).replace(&name, "customers")
+    };
+    for extra in [
+        &["--trace", "1"][..],
+        &["--threads", "2"],
+        &["--threads", "1"],
+    ] {
+        let from_csv = run(&csv, extra);
+        assert_eq!(from_csv, run(&path, extra), "{extra:?}");
+    }
+    let traced = run(&path, &["--trace", "1"]);
+    assert!(traced.contains("\"customer\": \"1\""), "{traced}");
+}
