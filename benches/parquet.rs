@@ -4,7 +4,8 @@
 //! reads them), the compact record keeping what `wake_up_dormant` reads,
 //! on one simulating thread (Parquet decodes on threads of its own).
 //!
-//! Run (filtered, it writes 250 MB of samples first):
+//! Run (filtered: it writes about 220 MB of samples to a temporary folder
+//! first):
 //! `cargo bench --bench parquet`
 
 use divan::counter::ItemsCount;
