@@ -436,3 +436,19 @@ fn typed_columns_read_as_their_csv() {
     let traced = run(&path, &["--trace", "1"]);
     assert!(traced.contains("\"customer\": \"1\""), "{traced}");
 }
+
+/// Standard output that is not a terminal takes Parquet as it takes CSV.
+#[test]
+fn sample_parquet_goes_to_a_pipe() {
+    let out = nurture(&[
+        "sample",
+        "customers",
+        "--count",
+        "10",
+        "--format",
+        "parquet",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(&out.stdout[..4], b"PAR1");
+    assert_eq!(&out.stdout[out.stdout.len() - 4..], b"PAR1");
+}
