@@ -2,12 +2,52 @@
 //! column are worked out only when a diagnostic is rendered (`render::lines`).
 
 use serde::Serialize;
+use std::cell::Cell;
 
 /// A half-open byte range `start..end` into the source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
+}
+
+thread_local! {
+    /// Set while [`without_spans`] runs on this thread.
+    static SPANLESS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A syntax tree's debug text with every span written as `Span`: what two
+/// trees are when layout and comments are left aside. The tree has no
+/// equality that ignores spans, so `nurture fmt` checks its work and
+/// `nurture diff` compares clauses and statements by this text.
+pub fn debug_without_spans(value: &impl std::fmt::Debug) -> String {
+    without_spans(|| format!("{value:?}"))
+}
+
+/// Runs `f` with every span's debug text written as `Span` on this thread
+/// (cutting spans out of a debug text afterwards was most of formatting's
+/// time, and could not tell a span from a text that looks like one).
+pub fn without_spans<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SPANLESS.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(SPANLESS.with(|flag| flag.replace(true)));
+    f()
+}
+
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if SPANLESS.with(Cell::get) {
+            return f.write_str("Span");
+        }
+        f.debug_struct("Span")
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .finish()
+    }
 }
 
 impl Span {
@@ -61,32 +101,23 @@ impl Name {
     }
 }
 
-/// A syntax tree's debug text with every span cut out: what two trees are
-/// when layout and comments are left aside. The tree has no equality that
-/// ignores spans, so `nurture fmt` checks its work and `nurture diff`
-/// compares clauses and statements by this text.
-pub fn without_spans(debug: &str) -> String {
-    const SPAN: &str = "Span { start: ";
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug;
-    while let Some(at) = rest.find(SPAN) {
-        out.push_str(&rest[..at]);
-        out.push_str("Span");
-        rest = &rest[at..];
-        rest = rest.find('}').map_or("", |end| &rest[end + 1..]);
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::{Span, Spanned, debug_without_spans};
+
     #[test]
-    fn spans_are_cut_out() {
-        let debug = "Name { value: \"a\", span: Span { start: 1, end: 2 } }";
+    fn spans_are_left_out_only_when_asked() {
+        let name = Spanned::new("a".to_string(), Span::new(1, 2));
         assert_eq!(
-            super::without_spans(debug),
-            "Name { value: \"a\", span: Span }"
+            debug_without_spans(&name),
+            "Spanned { value: \"a\", span: Span }"
+        );
+        // A text that looks like a span is kept as it is.
+        let text = Spanned::new("Span { start: 3".to_string(), Span::new(1, 2));
+        assert!(debug_without_spans(&text).contains("\"Span { start: 3\""));
+        assert_eq!(
+            format!("{:?}", Span::new(1, 2)),
+            "Span { start: 1, end: 2 }"
         );
     }
 }

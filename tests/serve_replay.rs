@@ -88,3 +88,58 @@ fn a_program_served_alone_delivers_what_it_delivers_among_others() {
         }
     }
 }
+
+/// A thousand customers at once (the sample population): at the first look
+/// hundreds enter and wait, so the clock's move makes batches of due
+/// timers big enough to be worked on every core; serve still delivers
+/// exactly what replay prints.
+#[test]
+fn many_timers_due_at_once_deliver_what_replay_prints() {
+    let start = "2026-03-02T09:00:00Z";
+    let until = "2026-05-31T00:00:00Z";
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let events = dir.path().join("events.jsonl");
+    let event =
+        serde_json::json!({"id": "only", "at": start, "customer": "c0000001", "event": "login"});
+    std::fs::write(&events, format!("{event}\n")).expect("the events");
+    let population = root().join("programs/sample/population.csv");
+    let mut expected = std::collections::BTreeMap::new();
+    for program in serve_support::programs() {
+        for line in serve_support::replay_with(&program, &population, &events, until) {
+            let action = serde_json::from_str::<serde_json::Value>(&line).expect("an action");
+            let key = action["key"].as_str().unwrap_or("").to_string();
+            expected.insert(key, action);
+        }
+    }
+    assert!(expected.len() > 1000, "{} actions", expected.len());
+    let programs = root().join("programs");
+    let server = Server::start(
+        dir.path(),
+        &[
+            programs.to_str().unwrap_or_default(),
+            "--clock",
+            "manual",
+            "--store",
+            "sqlite:state.db",
+        ],
+    );
+    let records: Vec<String> = serve_support::customers_from("programs/sample/population.csv")
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect();
+    for step in [
+        Step::Clock(start.into()),
+        Step::Customers(records.join("\n")),
+        Step::Events(event.to_string()),
+        Step::Clock(until.into()),
+    ] {
+        let url = |path: &str| server.url(path);
+        let (status, answer) = send(&url, &step).unwrap_or_else(|e| panic!("{e}"));
+        assert!(succeeded(&step, status), "{status} {answer}");
+    }
+    server.wait_delivered(120);
+    let delivered = server.stdout.lock().map(|l| l.clone()).unwrap_or_default();
+    if let Err(problems) = compare(&expected, &delivered) {
+        panic!("{problems}\n{}", server.log());
+    }
+}

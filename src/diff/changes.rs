@@ -2,7 +2,7 @@
 //! clause and by step and statement — never by line.
 //!
 //! Clauses and statements are compared by what they say: their syntax
-//! tree with spans cut out (`span::without_spans`), so layout and comments
+//! tree with spans cut out (`span::debug_without_spans`), so layout and comments
 //! never count, and `3d` is `72h`. Header clauses are paired by a slot (a
 //! `trigger` by what it listens to, an `exit when` by its event, a `cap` by
 //! its channel, any other clause by its keyword); steps by name or `(was
@@ -15,7 +15,7 @@ use super::align::{Alignment, Steps};
 use super::layout::Layout;
 use crate::check::flow::show_minutes;
 use crate::plan::Plan;
-use crate::span::{Span, without_spans};
+use crate::span::{Span, debug_without_spans};
 use crate::syntax::ast::{
     Clause, ClauseKind, Program, Reentry, Statement, StatementKind, Step, Target, TriggerKind,
     WaitOn,
@@ -156,7 +156,7 @@ fn slot(kind: &ClauseKind) -> String {
 }
 
 fn meaning<T: std::fmt::Debug>(value: &T) -> String {
-    without_spans(&format!("{value:?}"))
+    debug_without_spans(value)
 }
 
 fn header(old: &Side, new: &Side) -> Vec<Change> {

@@ -9,7 +9,7 @@ use super::clock::{self, Clock};
 use super::customer::Working;
 use super::metrics::Metrics;
 use super::programs::Programs;
-use super::store::{Ask, Batch, EventRow, Location, Store, StoreError};
+use super::store::{Ask, Batch, EventRow, Loaded, Location, Store, StoreError, Writes};
 use crate::run::{Customer, Event, Seconds};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::mpsc::{Receiver, Sender};
@@ -20,6 +20,9 @@ use tokio::sync::oneshot;
 const DUE_BATCH: usize = 2000;
 /// Events one unit of work takes at most when joining requests.
 const JOIN_EVENTS: usize = 5000;
+/// Customers below which a batch is worked on one thread (starting more
+/// would cost more than it saves).
+const PARALLEL_FROM: usize = 128;
 /// Tries of a unit of work the store says may succeed again.
 const TRIES: usize = 6;
 /// A timer this far behind the clock when it fires counts as late.
@@ -478,22 +481,37 @@ impl Worker {
         let mut late = 0;
         let mut kinds: Vec<String> = Vec::new();
         let done = self.unit(&ask, &mut |batch, programs| {
-            fired = 0;
-            late = 0;
             kinds.clear();
             let horizon = batch.horizon;
-            for (_, loaded) in std::mem::take(&mut batch.customers) {
-                if system
-                    && loaded
-                        .row
-                        .next_timer
-                        .is_some_and(|t| t < received - LATE_TIMER)
-                {
-                    late += 1;
+            let customers: Vec<Loaded> =
+                std::mem::take(&mut batch.customers).into_values().collect();
+            // Each customer's catching up is pure and their own, so a big
+            // batch is worked on every core; the writes are joined in the
+            // customers' order, as one thread would have made them.
+            let parts = in_parallel(customers, |part| {
+                let mut done = Due::default();
+                for loaded in part {
+                    if system
+                        && loaded
+                            .row
+                            .next_timer
+                            .is_some_and(|t| t < received - LATE_TIMER)
+                    {
+                        done.late += 1;
+                    }
+                    let mut customer = Working::from_loaded(loaded, programs)?;
+                    done.fired += customer.catch_up(horizon, seed);
+                    customer.write(&mut done.write, received);
                 }
-                let mut customer = Working::from_loaded(loaded, programs)?;
-                fired += customer.catch_up(horizon, seed);
-                customer.write(&mut batch.write, received);
+                Ok::<Due, String>(done)
+            });
+            fired = 0;
+            late = 0;
+            for part in parts {
+                let part = part??;
+                fired += part.fired;
+                late += part.late;
+                batch.write.append(part.write);
             }
             kinds.extend(batch.write.outbox.iter().map(|a| a.kind.clone()));
             Ok(())
@@ -562,4 +580,50 @@ impl Worker {
             still_due,
         })
     }
+}
+
+/// What catching up a part of a due batch did.
+#[derive(Default)]
+struct Due {
+    fired: usize,
+    late: u64,
+    write: Writes,
+}
+
+/// `work` on `items` cut into one run of neighbours per core, the answers
+/// in the items' order (an error for a part whose thread failed).
+fn in_parallel<T: Send, R: Send>(
+    items: Vec<T>,
+    work: impl Fn(Vec<T>) -> R + Sync,
+) -> Vec<Result<R, String>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return vec![Ok(work(items))];
+    }
+    let size = items.len().div_ceil(threads);
+    let mut parts = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let part: Vec<T> = items.by_ref().take(size).collect();
+        if part.is_empty() {
+            break;
+        }
+        parts.push(part);
+    }
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || work(part)))
+            .collect();
+        // A part's thread failing is a bug in nurture: the unit of work
+        // fails and is rolled back, and the service goes on.
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| "a thread catching up due timers failed".to_string())
+            })
+            .collect()
+    })
 }

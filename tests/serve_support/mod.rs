@@ -227,7 +227,12 @@ pub fn json(text: &str) -> Json {
 /// The sample's customers (programs/sample/customers.csv) as JSON Lines
 /// records, in the form `PUT /v1/customers/{id}` takes.
 pub fn customers() -> Vec<(String, String)> {
-    let text = read(&root().join("programs/sample/customers.csv"));
+    customers_from("programs/sample/customers.csv")
+}
+
+/// The customers of a CSV file of the repository as JSON Lines records.
+pub fn customers_from(path: &str) -> Vec<(String, String)> {
+    let text = read(&root().join(path));
     let schema = schema();
     let (customers, errors) =
         input::read_customers("customers.csv", &text, Format::Csv, Some(&schema));
@@ -406,17 +411,25 @@ pub fn succeeded(step: &Step, status: u16) -> bool {
 
 /// `nurture replay PROGRAM --until FINAL` on the sample: its action lines.
 pub fn replay(program: &Path) -> Vec<String> {
+    replay_with(
+        program,
+        &root().join("programs/sample/customers.csv"),
+        &root().join("programs/sample/events.jsonl"),
+        FINAL,
+    )
+}
+
+/// `nurture replay PROGRAM --customers C --events E --until U`: its action
+/// lines.
+pub fn replay_with(program: &Path, customers: &Path, events: &Path, until: &str) -> Vec<String> {
     let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
         .arg("replay")
         .arg(program)
-        .args([
-            "--customers",
-            "programs/sample/customers.csv",
-            "--events",
-            "programs/sample/events.jsonl",
-            "--until",
-            FINAL,
-        ])
+        .arg("--customers")
+        .arg(customers)
+        .arg("--events")
+        .arg(events)
+        .args(["--until", until])
         .current_dir(root())
         .output()
         .expect("run nurture replay");

@@ -178,6 +178,18 @@ pub struct Writes {
     pub migrations: Vec<MigrationRow>,
 }
 
+impl Writes {
+    /// `other`'s changes after these.
+    pub fn append(&mut self, mut other: Writes) {
+        self.customers.append(&mut other.customers);
+        self.journeys.append(&mut other.journeys);
+        self.forget.append(&mut other.forget);
+        self.events.append(&mut other.events);
+        self.outbox.append(&mut other.outbox);
+        self.migrations.append(&mut other.migrations);
+    }
+}
+
 /// What `nurture serve --migrate` did with one running journey on a
 /// redeploy: moved it along the migration map, or left it on its version.
 #[derive(Clone, Debug, PartialEq)]
