@@ -171,8 +171,8 @@ pub struct SimulateArgs {
     #[arg(required = true)]
     pub programs: Vec<PathBuf>,
 
-    /// Customers: a `.csv` or `.jsonl` file; the bundled sample
-    /// (programs/sample/population.csv) when not given.
+    /// Customers: a `.csv`, `.jsonl` or `.parquet` file; the bundled
+    /// sample (programs/sample/population.csv) when not given.
     #[arg(long)]
     pub customers: Option<PathBuf>,
 
@@ -303,8 +303,8 @@ pub struct SampleHistoryArgs {
     /// into nurture) when none are given.
     pub programs: Vec<PathBuf>,
 
-    /// Customers: a `.csv` or `.jsonl` file; the bundled sample when not
-    /// given.
+    /// Customers: a `.csv`, `.jsonl` or `.parquet` file; the bundled
+    /// sample when not given.
     #[arg(long)]
     pub customers: Option<PathBuf>,
 
@@ -354,7 +354,7 @@ pub struct FitArgs {
     /// `event`, optionally `properties`), in any order.
     pub history: PathBuf,
 
-    /// The customers (`.csv` or `.jsonl`): how many there were, for the
+    /// The customers (`.csv`, `.jsonl` or `.parquet`): how many there were, for the
     /// rates of what they do anyway, and their segments, for sends that do
     /// not name them. Without it, the customers the history names.
     #[arg(long)]
@@ -394,9 +394,23 @@ pub struct SampleCustomersArgs {
     #[arg(long, value_name = "DATE", default_value = crate::sim::sample::DEFAULT_AS_OF)]
     pub as_of: String,
 
-    /// Where to write the CSV; standard output when not given.
+    /// How to write the customers: `csv`, or `parquet` (Snappy-compressed,
+    /// a row group per 65,536 customers; the columns typed as
+    /// docs/simulation.md says).
+    #[arg(long, value_enum, default_value_t = SampleFormat::Csv)]
+    pub format: SampleFormat,
+
+    /// Where to write the customers; standard output when not given
+    /// (Parquet only when standard output is not a terminal).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// How `nurture sample customers` writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SampleFormat {
+    Csv,
+    Parquet,
 }
 
 #[derive(Debug, Args)]
@@ -485,7 +499,7 @@ pub struct ReplayArgs {
     #[arg(required = true, num_args = 1..)]
     pub programs: Vec<PathBuf>,
 
-    /// Customers: a `.csv` or `.jsonl` file.
+    /// Customers: a `.csv`, `.jsonl` or `.parquet` file.
     #[arg(long)]
     pub customers: PathBuf,
 

@@ -119,6 +119,48 @@ pub fn read_data_text(path: &Path) -> Result<String, i32> {
     })
 }
 
+/// A customers file as text and how it is written: CSV, JSON Lines, or
+/// Parquet read as the CSV it holds (`run/input/parquet.rs`). On failure,
+/// the exit code, the reason said on stderr: 2 when the file cannot be
+/// read or its kind is unknown, 1 when it is not UTF-8 or not a Parquet
+/// file nurture reads (every problem of the file told).
+pub fn customers_text(
+    path: &Path,
+    schema: Option<&crate::syntax::ast::Schema>,
+) -> Result<(String, crate::run::input::Format), i32> {
+    use crate::run::input::{self, Format};
+    if input::is_parquet(path) {
+        if let Err(error) = std::fs::File::open(path) {
+            super::complain(&format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                plain(&error)
+            ));
+            return Err(super::exit::TROUBLE);
+        }
+        let types = schema.map(input::Types::new);
+        let name = path.display().to_string();
+        return match input::csv_text(path, &name, types.as_ref()) {
+            Ok(text) => Ok((text, Format::Csv)),
+            Err(problems) => {
+                for problem in &problems {
+                    super::tell(&problem.to_string());
+                }
+                super::complain(&format!("`{name}` cannot be read"));
+                Err(super::exit::FINDINGS)
+            }
+        };
+    }
+    let Some(format) = Format::from_path(path) else {
+        super::complain(&format!(
+            "`{}`: customers are read from .csv, .jsonl or .parquet files",
+            path.display()
+        ));
+        return Err(super::exit::TROUBLE);
+    };
+    read_data_text(path).map(|text| (text, format))
+}
+
 /// An I/O error without the "(os error 2)" suffix people need not see.
 pub fn plain(error: &std::io::Error) -> String {
     match error.kind() {

@@ -6,7 +6,7 @@
 
 use super::args::FitArgs;
 use super::{complain, exit, files, note};
-use crate::run::input::{self, Format};
+use crate::run::input;
 use crate::sim::fit::{self, Options};
 use std::path::Path;
 
@@ -35,15 +35,8 @@ pub fn run(args: &FitArgs) -> i32 {
     let population = match &args.customers {
         None => None,
         Some(path) => {
-            let Some(format) = Format::from_path(path) else {
-                complain(&format!(
-                    "`{}`: customers are read from .csv or .jsonl files",
-                    path.display()
-                ));
-                return exit::TROUBLE;
-            };
-            let customers_text = match files::read_data_text(path) {
-                Ok(text) => text,
+            let (customers_text, format) = match files::customers_text(path, schema.as_ref()) {
+                Ok(read) => read,
                 Err(code) => return code,
             };
             let mut population = Vec::new();

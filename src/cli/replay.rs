@@ -9,7 +9,7 @@ use super::args::ReplayArgs;
 use super::{complain, exit, files, print};
 use crate::plan::Plan;
 use crate::run::Status;
-use crate::run::input::{self, Format, RowError};
+use crate::run::input::{self, RowError};
 use crate::run::replay::{Portfolio, replay_together};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -24,15 +24,8 @@ pub fn run(args: &ReplayArgs) -> i32 {
         .map(crate::run::portfolio::schema_caps)
         .unwrap_or_default();
 
-    let Some(format) = Format::from_path(&args.customers) else {
-        complain(&format!(
-            "`{}`: customers are read from .csv or .jsonl files",
-            args.customers.display()
-        ));
-        return exit::TROUBLE;
-    };
-    let customers_text = match files::read_data_text(&args.customers) {
-        Ok(text) => text,
+    let (customers_text, format) = match files::customers_text(&args.customers, schema.as_ref()) {
+        Ok(read) => read,
         Err(code) => return code,
     };
     let events_text = match files::read_data_text(&args.events) {

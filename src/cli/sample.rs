@@ -4,7 +4,8 @@
 //! or `--output`.
 
 use super::args::{
-    SampleArgs, SampleBehaviorArgs, SampleCommand, SampleCustomersArgs, SampleHistoryArgs,
+    SampleArgs, SampleBehaviorArgs, SampleCommand, SampleCustomersArgs, SampleFormat,
+    SampleHistoryArgs,
 };
 use super::{bundled, complain, exit, files, write};
 use crate::plan::Plan;
@@ -15,7 +16,7 @@ use crate::sim::setup::Setup;
 use crate::sim::tally::Tally;
 use crate::sim::zone::Zones;
 use crate::syntax::ast::{Program, Schema};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 /// The most customers `sample customers` writes: 100 million is about
@@ -52,21 +53,31 @@ fn customers(args: &SampleCustomersArgs) -> i32 {
         seed: args.seed,
         as_of,
     };
-    match &args.output {
-        Some(path) => {
-            match write::replace_with(path, |mut file| {
-                sample::write_customers(&mut file, &options)
-            }) {
-                Ok(()) => exit::CLEAN,
-                Err(problem) => {
-                    complain(&problem);
-                    exit::TROUBLE
-                }
-            }
+    let parquet = args.format == SampleFormat::Parquet;
+    if parquet && args.output.is_none() && io::stdout().is_terminal() {
+        complain(
+            "Parquet is binary and would garble the terminal: give `-o FILE.parquet`, or pipe it on (`> FILE.parquet`)",
+        );
+        return exit::TROUBLE;
+    }
+    let write = |out: &mut dyn Write| {
+        if parquet {
+            sample::write_customers_parquet(out, &options)
+        } else {
+            sample::write_customers(&mut &mut *out, &options)
         }
+    };
+    match &args.output {
+        Some(path) => match write::replace_with(path, write) {
+            Ok(()) => exit::CLEAN,
+            Err(problem) => {
+                complain(&problem);
+                exit::TROUBLE
+            }
+        },
         None => {
             let mut out = io::stdout().lock();
-            match sample::write_customers(&mut out, &options).and_then(|()| out.flush()) {
+            match write(&mut out).and_then(|()| out.flush()) {
                 Ok(()) => exit::CLEAN,
                 Err(error) => {
                     // A closed pipe (`nurture sample customers | head`)
@@ -201,19 +212,10 @@ fn history(args: &SampleHistoryArgs) -> i32 {
         super::note(note);
     }
     let (name, text, format) = match &args.customers {
-        Some(path) => {
-            let Some(format) = Format::from_path(path) else {
-                complain(&format!(
-                    "`{}`: customers are read from .csv or .jsonl files",
-                    path.display()
-                ));
-                return exit::TROUBLE;
-            };
-            match files::read_data_text(path) {
-                Ok(text) => (path.display().to_string(), text, format),
-                Err(code) => return code,
-            }
-        }
+        Some(path) => match files::customers_text(path, schema.as_ref()) {
+            Ok((text, format)) => (path.display().to_string(), text, format),
+            Err(code) => return code,
+        },
         None => (
             bundled::SAMPLE_CUSTOMERS_NAME.to_string(),
             bundled::SAMPLE_CUSTOMERS.to_string(),

@@ -104,12 +104,17 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
     let (customers_name, format) = match &args.customers {
         Some(path) => {
-            let Some(format) = Format::from_path(path) else {
-                complain(&format!(
-                    "`{}`: customers are read from .csv or .jsonl files",
-                    path.display()
-                ));
-                return exit::TROUBLE;
+            let format = match Format::from_path(path) {
+                Some(format) => format,
+                // Read as the CSV it holds (run/input/parquet.rs).
+                None if input::is_parquet(path) => Format::Csv,
+                None => {
+                    complain(&format!(
+                        "`{}`: customers are read from .csv, .jsonl or .parquet files",
+                        path.display()
+                    ));
+                    return exit::TROUBLE;
+                }
             };
             // Read as it is simulated; a file that cannot be opened is
             // told before anything else.
@@ -125,7 +130,24 @@ pub fn run(args: &SimulateArgs) -> i32 {
         }
         None => (SAMPLE_CUSTOMERS_NAME.to_string(), Format::Csv),
     };
-    let data = match &args.customers {
+    let parquet = args.customers.as_deref().filter(|p| input::is_parquet(p));
+    if let Some(path) = parquet {
+        // The file's schema against what each column must hold: every
+        // problem of the file told at once, before the run.
+        let types = schema.as_ref().map(input::Types::new);
+        if let Err(problems) = input::ParquetCsv::open(path, &customers_name, types.as_ref(), None)
+        {
+            report_rows(&problems);
+            complain(&format!("`{customers_name}` cannot be read"));
+            return exit::FINDINGS;
+        }
+    }
+    let mut data = match &args.customers {
+        Some(path) if parquet.is_some() => Data::Parquet {
+            path,
+            schema: schema.as_ref(),
+            wanted: None,
+        },
         Some(path) => Data::File(path),
         None => Data::Bytes(SAMPLE_CUSTOMERS.as_bytes()),
     };
@@ -165,6 +187,16 @@ pub fn run(args: &SimulateArgs) -> i32 {
         .map(|(segment, _, _)| segment.as_str())
         .collect();
     let layout = Layout::new(setups.iter().map(|s| s.plan), &segments);
+    // A Parquet file decodes only the columns the compact record keeps.
+    let wanted: std::collections::BTreeSet<String> = layout
+        .attributes
+        .iter()
+        .cloned()
+        .chain(layout.events.iter().map(|e| format!("last_event_at.{e}")))
+        .collect();
+    if let Data::Parquet { wanted: w, .. } = &mut data {
+        *w = Some(&wanted);
+    }
     let customers = Input {
         data,
         name: &customers_name,
@@ -214,6 +246,16 @@ pub fn run(args: &SimulateArgs) -> i32 {
             super::note(note);
         }
         let customers_text = match &args.customers {
+            Some(path) if input::is_parquet(path) => {
+                let types = schema.as_ref().map(input::Types::new);
+                match input::csv_text(path, &customers_name, types.as_ref()) {
+                    Ok(text) => text,
+                    Err(problems) => {
+                        report_rows(&problems);
+                        return exit::FINDINGS;
+                    }
+                }
+            }
             Some(path) => match files::read_data_text(path) {
                 Ok(text) => text,
                 Err(code) => return code,
@@ -479,6 +521,13 @@ pub(super) fn start_of(text: &str) -> Option<i64> {
 /// The end of a run whose customers could not be read to the end.
 fn failed(name: &str, failure: Failure) -> i32 {
     match failure {
+        Failure::Io(error) if input::bad_parquet(&error).is_some() => {
+            if let Some(row) = input::bad_parquet(&error) {
+                report_rows(std::slice::from_ref(row));
+            }
+            complain(&format!("`{name}` cannot be read to the end"));
+            exit::FINDINGS
+        }
         Failure::Io(error) => {
             complain(&format!("cannot read `{name}`: {}", files::plain(&error)));
             exit::TROUBLE

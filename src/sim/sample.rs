@@ -20,12 +20,14 @@
 
 mod calendar;
 mod history;
+mod parquet;
 mod profile;
 mod rng;
 mod row;
 mod who;
 mod world;
 
+pub use parquet::{GROUP, csv_as_parquet, write_customers as write_customers_parquet};
 use std::io::{self, Write};
 
 /// The columns, in the order `nurture replay` and the simulator read them
