@@ -113,12 +113,17 @@ pub(super) fn first_of_format_3(plan: &Plan) -> Option<(String, &'static str)> {
     if !plan.windows.is_empty() {
         return Some(("windows".into(), "a send window"));
     }
-    if let Some(found) = plan.nodes.iter().enumerate().find_map(|(i, node)| match &node.op {
-        Op::Send { fallback, .. } if !fallback.is_empty() => {
-            Some((format!("nodes[{i}].fallback"), "a channel fallback"))
-        }
-        _ => None,
-    }) {
+    if let Some(found) = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .find_map(|(i, node)| match &node.op {
+            Op::Send { fallback, .. } if !fallback.is_empty() => {
+                Some((format!("nodes[{i}].fallback"), "a channel fallback"))
+            }
+            _ => None,
+        })
+    {
         return Some(found);
     }
     if plan.group.is_some() {

@@ -73,7 +73,11 @@ pub fn chart(program: &Program, source: &str) -> Chart {
         ClauseKind::Window(_) => Some(text(c.span)),
         _ => None,
     });
-    let mut entry = triggers.into_iter().chain(windows).collect::<Vec<String>>().join("\n");
+    let mut entry = triggers
+        .into_iter()
+        .chain(windows)
+        .collect::<Vec<String>>()
+        .join("\n");
     // Which programs share a customer: a line of its own under the triggers.
     let portfolio: Vec<String> = program
         .clauses

@@ -222,6 +222,16 @@ impl Together {
         }
         self.settle(lineup, &mut round, out);
         note_event(&mut self.customer, event, late);
+        // A record change told as an event (`phase_changed`, `tag_added`,
+        // `tag_removed`), as on a track: the record changes, and the
+        // hand-offs waiting for it start.
+        if lineup.hand_offs {
+            let before = self.customer.clone();
+            if super::track::apply_change(&mut self.customer, event) {
+                let now = event.at.max(self.until());
+                self.hand_off(lineup, &before, now, out);
+            }
+        }
         late
     }
 

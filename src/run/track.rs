@@ -214,7 +214,7 @@ const MAX_TICKS_AT_ONCE: usize = 10_000;
 pub const CHANGE_EVENTS: [&str; 3] = ["phase_changed", "tag_added", "tag_removed"];
 
 /// Applies a record change told as an event; whether it was one.
-fn apply_change(customer: &mut Customer, event: &Event) -> bool {
+pub(crate) fn apply_change(customer: &mut Customer, event: &Event) -> bool {
     let text = |name: &str| match event.properties.get(name) {
         Some(super::Datum::Text(text)) => Some(text.clone()),
         _ => None,

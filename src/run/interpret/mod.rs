@@ -497,7 +497,9 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         }
         // A channel whose cap is full, the program's own or the schema's
         // across programs (the sink's), falls through to the next.
-        match agreed.find(|(_, (channel, _))| !self.capped(channel) && !self.sink.capped(channel, self.now)) {
+        match agreed
+            .find(|(_, (channel, _))| !self.capped(channel) && !self.sink.capped(channel, self.now))
+        {
             Some((choice, (channel, template))) => {
                 self.journey
                     .sends_mut()
