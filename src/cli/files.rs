@@ -120,7 +120,7 @@ pub fn read_data_text(path: &Path) -> Result<String, i32> {
 }
 
 /// A customers file as text and how it is written: CSV, JSON Lines, or
-/// Parquet read as the CSV it holds (`run/input/parquet.rs`). On failure,
+/// Parquet read as the CSV it holds (`run/input/parquet/`). On failure,
 /// the exit code, the reason said on stderr: 2 when the file cannot be
 /// read or its kind is unknown, 1 when it is not UTF-8 or not a Parquet
 /// file nurture reads (every problem of the file told).

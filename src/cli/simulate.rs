@@ -106,7 +106,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         Some(path) => {
             let format = match Format::from_path(path) {
                 Some(format) => format,
-                // Read as the CSV it holds (run/input/parquet.rs).
+                // Read as the CSV it holds (run/input/parquet/).
                 None if input::is_parquet(path) => Format::Csv,
                 None => {
                     complain(&format!(

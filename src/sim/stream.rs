@@ -65,7 +65,7 @@ pub enum Data<'a> {
     File(&'a Path),
     /// In memory (the bundled sample).
     Bytes(&'a [u8]),
-    /// A Parquet file, read as the CSV it holds (`run/input/parquet.rs`),
+    /// A Parquet file, read as the CSV it holds (`run/input/parquet/`),
     /// decoding only the columns `wanted` names besides the built-in ones
     /// (`None`: all of them).
     Parquet {

@@ -21,12 +21,16 @@
 //! line, so the first customer is on line 1 and every problem's line is
 //! the row's number in the file (the first row is 1).
 
+mod cells;
+mod kinds;
+
+use super::RowError;
 use super::schema_types::Types;
-use super::{RowError, show_time};
 use crate::syntax::ast::ValueType;
-use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit, Type as PhysicalType};
+use cells::{push_cell, write_field};
+use kinds::{Kind, accepts, built_in, same_kind};
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use parquet::record::{Field, Row};
+use parquet::record::Row;
 use parquet::schema::types::{Type, TypePtr};
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -71,158 +75,6 @@ pub fn bad_parquet(error: &io::Error) -> Option<&RowError> {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<Bad>())
         .map(|bad| &bad.0)
-}
-
-/// What a column holds, by its Parquet type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Whole,
-    Fraction,
-    /// A decimal of this scale.
-    Decimal(i32),
-    Bool,
-    Date,
-    /// A moment since 1970, in units of this many per second.
-    Timestamp(i64),
-    /// A moment without a zone: whose nine o'clock would it be?
-    LocalTimestamp,
-    ListOfText,
-    Other,
-}
-
-impl Kind {
-    fn of(field: &Type) -> Kind {
-        let info = field.get_basic_info();
-        if info.has_repetition() && info.repetition() == Repetition::REPEATED {
-            return Kind::Other;
-        }
-        if !field.is_primitive() {
-            let list = matches!(info.logical_type_ref(), Some(LogicalType::List))
-                || info.converted_type() == ConvertedType::LIST;
-            return if list && list_of_text(field) {
-                Kind::ListOfText
-            } else {
-                Kind::Other
-            };
-        }
-        let logical = info.logical_type_ref();
-        match (field.get_physical_type(), logical) {
-            (PhysicalType::BOOLEAN, _) => Kind::Bool,
-            (PhysicalType::INT32 | PhysicalType::INT64, Some(LogicalType::Date)) => Kind::Date,
-            (PhysicalType::INT32 | PhysicalType::INT64, Some(LogicalType::Decimal(d))) => {
-                Kind::Decimal(d.scale)
-            }
-            (PhysicalType::INT64, Some(LogicalType::Timestamp(t))) if !t.is_adjusted_to_u_t_c => {
-                Kind::LocalTimestamp
-            }
-            (PhysicalType::INT64, Some(LogicalType::Timestamp(t))) => {
-                Kind::Timestamp(match t.unit {
-                    TimeUnit::MILLIS => 1_000,
-                    TimeUnit::MICROS => 1_000_000,
-                    TimeUnit::NANOS => 1_000_000_000,
-                })
-            }
-            (PhysicalType::INT32 | PhysicalType::INT64, None | Some(LogicalType::Integer(_))) => {
-                match info.converted_type() {
-                    ConvertedType::DATE => Kind::Date,
-                    ConvertedType::TIMESTAMP_MILLIS => Kind::Timestamp(1_000),
-                    ConvertedType::TIMESTAMP_MICROS => Kind::Timestamp(1_000_000),
-                    ConvertedType::DECIMAL => Kind::Decimal(field.get_scale()),
-                    ConvertedType::TIME_MILLIS | ConvertedType::TIME_MICROS => Kind::Other,
-                    _ => Kind::Whole,
-                }
-            }
-            // Spark's old timestamps, kept in UTC.
-            (PhysicalType::INT96, _) => Kind::Timestamp(1_000),
-            (PhysicalType::FLOAT | PhysicalType::DOUBLE, _) => Kind::Fraction,
-            (
-                PhysicalType::BYTE_ARRAY,
-                None | Some(LogicalType::String | LogicalType::Enum | LogicalType::Json),
-            ) => Kind::Text,
-            (
-                PhysicalType::BYTE_ARRAY | PhysicalType::FIXED_LEN_BYTE_ARRAY,
-                Some(LogicalType::Decimal(d)),
-            ) => Kind::Decimal(d.scale),
-            _ => Kind::Other,
-        }
-    }
-
-    fn words(self) -> &'static str {
-        match self {
-            Kind::Text => "text",
-            Kind::Whole => "whole numbers",
-            Kind::Fraction => "floating-point numbers",
-            Kind::Decimal(_) => "decimals",
-            Kind::Bool => "booleans",
-            Kind::Date => "dates",
-            Kind::Timestamp(_) => "timestamps",
-            Kind::LocalTimestamp => "timestamps without a time zone",
-            Kind::ListOfText => "lists of text",
-            Kind::Other => {
-                "values of a type nurture does not read (nested, binary or a time of day)"
-            }
-        }
-    }
-}
-
-/// A list whose one leaf is text (three-level lists, and the older
-/// two-level ones).
-fn list_of_text(field: &Type) -> bool {
-    let mut at = field;
-    for _ in 0..3 {
-        let fields = at.get_fields();
-        let [only] = fields else { return false };
-        if only.is_primitive() {
-            return only.get_physical_type() == PhysicalType::BYTE_ARRAY
-                && matches!(
-                    only.get_basic_info().logical_type_ref(),
-                    None | Some(LogicalType::String | LogicalType::Enum | LogicalType::Json)
-                );
-        }
-        at = only;
-    }
-    false
-}
-
-/// What a column must hold, and how to say it.
-fn accepts(name: &str, types: Option<&Types<'_>>) -> Option<(&'static [Kind], &'static str)> {
-    use Kind::*;
-    const WHEN: &[Kind] = &[Date, Timestamp(0), Text];
-    Some(match name {
-        "id" => (&[Text, Whole], "text or whole numbers"),
-        "time_zone" => (&[Text], "text (IANA time zone names)"),
-        "phase" => (&[Text], "text"),
-        "consents" | "tags" | "segments" => {
-            (&[ListOfText, Text], "lists of text (or `;`-separated text)")
-        }
-        "score" => (&[Whole, Text], "whole numbers"),
-        _ if name.starts_with("last_event_at.") => (WHEN, "dates or UTC timestamps"),
-        _ => match types?.attributes.get(name)? {
-            ValueType::Number => (&[Whole, Fraction, Decimal(0), Text], "numbers"),
-            ValueType::Bool => (&[Bool, Text], "booleans"),
-            ValueType::Date => (WHEN, "dates or UTC timestamps"),
-            ValueType::Text => (&[Text, Whole], "text"),
-            ValueType::Enum(_) => (&[Text], "text (one of the declared words)"),
-            ValueType::Duration => (
-                &[Text],
-                "text like `3d` (durations are written as in programs)",
-            ),
-            ValueType::ListOfText => (&[ListOfText, Text], "lists of text (or `;`-separated text)"),
-        },
-    })
-}
-
-fn same_kind(a: Kind, b: Kind) -> bool {
-    std::mem::discriminant(&a) == std::mem::discriminant(&b)
-}
-
-/// The built-in fields, read whatever the plans read.
-fn built_in(name: &str) -> bool {
-    matches!(
-        name,
-        "id" | "time_zone" | "consents" | "tags" | "segments" | "score" | "phase"
-    )
 }
 
 /// One column of the file: its name, what it holds, and whether it is
@@ -609,118 +461,6 @@ impl Job {
     }
 }
 
-/// A value as the CSV cell that reads as it.
-fn write_field(out: &mut String, field: &Field, kind: Kind) -> Result<(), String> {
-    use std::fmt::Write;
-    let _ = match field {
-        Field::Null => Ok(()),
-        Field::Bool(b) => write!(out, "{b}"),
-        Field::Byte(n) => write!(out, "{n}"),
-        Field::Short(n) => write!(out, "{n}"),
-        Field::Int(n) => match kind {
-            Kind::Date => write!(out, "{}", show_time(i64::from(*n) * 86_400)),
-            Kind::Decimal(scale) => write!(out, "{}", decimal(i128::from(*n), scale)),
-            _ => write!(out, "{n}"),
-        },
-        Field::Long(n) => match kind {
-            Kind::Timestamp(per) => write!(out, "{}", show_time(n.div_euclid(per.max(1)))),
-            Kind::Decimal(scale) => write!(out, "{}", decimal(i128::from(*n), scale)),
-            _ => write!(out, "{n}"),
-        },
-        Field::UByte(n) => write!(out, "{n}"),
-        Field::UShort(n) => write!(out, "{n}"),
-        Field::UInt(n) => write!(out, "{n}"),
-        Field::ULong(n) => write!(out, "{n}"),
-        Field::Float16(n) => write!(out, "{}", f32::from(*n)),
-        // Rust writes the shortest digits that read back as the same
-        // number, which is what a CSV export writes.
-        Field::Float(n) => write!(out, "{n}"),
-        Field::Double(n) => write!(out, "{n}"),
-        Field::Decimal(d) => {
-            let bytes = d.data();
-            if bytes.is_empty() || bytes.len() > 16 {
-                return Err("is a decimal of more than 38 digits".to_string());
-            }
-            let mut value: i128 = if bytes[0] & 0x80 != 0 { -1 } else { 0 };
-            for byte in bytes {
-                value = (value << 8) | i128::from(*byte);
-            }
-            write!(out, "{}", decimal(value, d.scale()))
-        }
-        Field::Str(s) => {
-            out.push_str(s);
-            Ok(())
-        }
-        Field::Bytes(b) => match std::str::from_utf8(b.data()) {
-            Ok(s) => {
-                out.push_str(s);
-                Ok(())
-            }
-            Err(_) => return Err("is not UTF-8 text".to_string()),
-        },
-        Field::Date(days) => write!(out, "{}", show_time(i64::from(*days) * 86_400)),
-        Field::TimestampMillis(ms) => write!(out, "{}", show_time(ms.div_euclid(1_000))),
-        Field::TimestampMicros(us) => write!(out, "{}", show_time(us.div_euclid(1_000_000))),
-        Field::ListInternal(list) => {
-            // The CSV's form of a list: items separated by `;`.
-            let mut first = true;
-            for item in list.elements() {
-                let mut text = String::new();
-                write_field(&mut text, item, Kind::Text)?;
-                if text.trim().is_empty() {
-                    continue;
-                }
-                if !first {
-                    out.push(';');
-                }
-                first = false;
-                out.push_str(&text);
-            }
-            Ok(())
-        }
-        Field::TimeMillis(_) | Field::TimeMicros(_) | Field::Group(_) | Field::MapInternal(_) => {
-            return Err("holds a value nurture cannot read".to_string());
-        }
-    };
-    Ok(())
-}
-
-/// `value` over ten to the `scale`, written out in full.
-fn decimal(value: i128, scale: i32) -> String {
-    if scale <= 0 {
-        let mut text = value.to_string();
-        if value != 0 {
-            text.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
-        }
-        return text;
-    }
-    let digits = value.unsigned_abs().to_string();
-    let scale = scale as usize;
-    let padded = format!("{digits:0>width$}", width = scale + 1);
-    let (whole, fraction) = padded.split_at(padded.len() - scale);
-    let sign = if value < 0 { "-" } else { "" };
-    format!("{sign}{whole}.{fraction}")
-}
-
-/// A cell, quoted when it holds a comma, quote or line break.
-fn push_cell(out: &mut Vec<u8>, cell: &str) {
-    if cell
-        .bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
-        out.push(b'"');
-        for byte in cell.bytes() {
-            if byte == b'"' {
-                out.push(b'"');
-            }
-            out.push(byte);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(cell.as_bytes());
-    }
-}
-
 /// The whole file as CSV text, for the commands that hold every customer
 /// (`nurture replay`, `trace`, `sample history`).
 pub fn csv_text(
@@ -736,29 +476,5 @@ pub fn csv_text(
             Some(row) => row.clone(),
             None => bad(name, 1, format!("cannot read the file: {error}")),
         }]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_are_written_out() {
-        assert_eq!(decimal(12345, 2), "123.45");
-        assert_eq!(decimal(-5, 3), "-0.005");
-        assert_eq!(decimal(7, 0), "7");
-        assert_eq!(decimal(7, -2), "700");
-        assert_eq!(decimal(0, -2), "0");
-    }
-
-    #[test]
-    fn cells_are_quoted_as_csv_quotes_them() {
-        let mut out = Vec::new();
-        push_cell(&mut out, "a,\"b\"");
-        assert_eq!(out, b"\"a,\"\"b\"\"\"");
-        out.clear();
-        push_cell(&mut out, "plain");
-        assert_eq!(out, b"plain");
     }
 }
