@@ -330,6 +330,30 @@ fn a_label_cannot_add_to_a_mermaid_chart() {
     );
 }
 
+/// `--schema`, given as to every other command, is taken without `--sim`
+/// too (the chart needs none), and the chart is the same.
+#[test]
+fn the_cli_takes_a_schema_without_a_report() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let draw = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_nurture"))
+            .args(["graph", "programs/welcome_new_customer.nurture"])
+            .args(extra)
+            .current_dir(root)
+            .output()
+            .expect("run nurture")
+    };
+    let plain = draw(&[]);
+    let with_schema = draw(&["--schema", "programs/schema.nurture"]);
+    assert_eq!(
+        with_schema.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&with_schema.stderr)
+    );
+    assert_eq!(with_schema.stdout, plain.stdout);
+}
+
 #[test]
 fn the_cli_draws_and_refuses_what_does_not_parse() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -564,3 +564,43 @@ fn an_interrupt_moves_simulated_customers_and_the_chart_counts_it() {
         "the chart does not count the interrupt's moves"
     );
 }
+
+/// A program only a change of the phase or tags starts meets no such
+/// change in the simulator: the report says so, rather than leaving a
+/// trigger that matched no one unexplained.
+#[test]
+fn a_hand_off_trigger_is_explained_in_the_report() {
+    let (code, stdout, stderr) = nurture(
+        &[
+            "simulate",
+            "programs/develop_new_customer.nurture",
+            "--output-format",
+            "json",
+        ],
+        root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n
+                .contains("`develop_new_customer` is started by a change of the phase or tags")),
+        "{notes:?}"
+    );
+    // A program without such a trigger gets no such note.
+    let (_, stdout, _) = nurture(
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "--output-format",
+            "json",
+        ],
+        root(),
+    );
+    assert!(!stdout.contains("change of the phase or tags"), "{stdout}");
+}

@@ -475,9 +475,10 @@ pub struct GraphArgs {
     #[arg(long, value_name = "REPORT.json")]
     pub sim: Option<PathBuf>,
 
-    /// With `--sim`: the customer schema the program was simulated with; by
-    /// default the `schema.nurture` beside the program.
-    #[arg(long, value_name = "PATH", requires = "sim")]
+    /// The customer schema, as for every other command: with `--sim`, the
+    /// one the program was simulated with (by default the `schema.nurture`
+    /// beside the program); without it the chart needs none.
+    #[arg(long, value_name = "PATH")]
     pub schema: Option<PathBuf>,
 }
 

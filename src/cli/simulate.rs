@@ -100,7 +100,18 @@ pub fn run(args: &SimulateArgs) -> i32 {
         Ok(model) => model,
         Err(code) => return code,
     };
-    let notes: Vec<String> = model.note.iter().cloned().collect();
+    let mut notes: Vec<String> = model.note.iter().cloned().collect();
+    // The simulator runs each program on its own copy of a customer, so no
+    // record change reaches a hand-off trigger: say so, or a program that
+    // only such triggers start reads as a broken trigger.
+    for program in &loaded {
+        if crate::run::interpret::has_change_trigger(&program.plan) {
+            notes.push(format!(
+                "`{}` is started by a change of the phase or tags (`phase becomes`, `tag added`, `tag removed`); the simulator runs each program on its own copy of a customer and sees no such change, so those triggers start no journey here (`nurture replay` and `nurture serve` run programs together)",
+                program.plan.program
+            ));
+        }
+    }
 
     let (customers_name, format) = match &args.customers {
         Some(path) => {
