@@ -210,6 +210,35 @@ fn the_channel_is_chosen_when_the_message_goes_out_after_a_hold() {
     assert_eq!(keys.len(), 4, "one key per action, one send");
 }
 
+#[test]
+fn a_held_fallback_names_the_channel_it_would_go_out_on_now() {
+    // Only email agreed: the hold names email, not the push the customer
+    // never agreed to; the send goes out by email.
+    let plan = compile(
+        r#"
+ trigger event signup
+ consent email
+ window mon..fri 08:00..18:00
+ step hello {
+   send push "app-offer" or email "mail-offer"
+   exit done
+ }"#,
+    );
+    let signup = event("2026-01-17T10:00:00Z", "c1", "signup");
+    assert_eq!(
+        trace(
+            &plan,
+            vec![customer("c1", &["email"], "UTC")],
+            &[signup],
+            "2026-01-20T00:00:00Z"
+        ),
+        "2026-01-17T10:00:00Z c1 enter\n\
+         2026-01-17T10:00:00Z c1 defer email mail-offer until 2026-01-19T08:00:00Z\n\
+         2026-01-19T08:00:00Z c1 send email mail-offer\n\
+         2026-01-19T08:00:00Z c1 exit done"
+    );
+}
+
 const BUSINESS_HOURS: &str = r#"
  trigger event signup
  consent email

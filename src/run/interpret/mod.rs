@@ -462,7 +462,6 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         fallback: &'p [crate::plan::fallback::Choice],
         guard: Option<&'p crate::plan::Cond>,
     ) {
-        let plan = self.plan;
         let choices = std::iter::once(first)
             .chain(
                 fallback
@@ -470,10 +469,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                     .map(|c| (c.channel.as_str(), c.template.as_str())),
             )
             .enumerate();
-        let mut agreed = choices.filter(|(_, (channel, _))| {
-            plan.no_consent_needed.iter().any(|c| c == channel)
-                || self.customer.consents_to(channel)
-        });
+        let mut agreed = choices.filter(|(_, (channel, _))| self.may_send_on(channel));
         let Some((_, (channel, template))) = agreed.clone().next() else {
             let (channel, template) = first;
             self.act(
@@ -511,6 +507,12 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         }
     }
 
+    /// Whether the customer has agreed to `channel`, or it needs no consent.
+    fn may_send_on(&self, channel: &str) -> bool {
+        self.plan.no_consent_needed.iter().any(|c| c == channel)
+            || self.customer.consents_to(channel)
+    }
+
     /// Runs nodes from `node` until the customer has to wait or leaves.
     fn run_from(&mut self, node: usize) {
         self.run_on::<NoEvent>(node, false, None);
@@ -545,6 +547,15 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                 } => {
                     if let Some(until) = self.hold_until().filter(|_| !released) {
                         if self.journey.due().is_none() {
+                            // A fallback names the channel it would go out
+                            // on now, the first agreed to; it chooses
+                            // again as it goes out.
+                            let (channel, template) = fallback
+                                .iter()
+                                .map(|c| (c.channel.as_str(), c.template.as_str()))
+                                .filter(|_| !self.may_send_on(channel))
+                                .find(|(c, _)| self.may_send_on(c))
+                                .unwrap_or((channel.as_str(), template.as_str()));
                             self.act(
                                 Some(node),
                                 KindRef::Defer {
