@@ -6,7 +6,8 @@
 //! keys of what it does.
 
 use super::Seconds;
-use super::interpret::{self, Action, Input, Resume, Status};
+use super::interpret::{self, Action, Input, Resume, Sink, Status};
+use super::portfolio::{Capped, Lineup, Taken, Together, forget_old_sends};
 use super::track::Track;
 use crate::plan::{Op, Plan};
 use serde::Serialize;
@@ -65,6 +66,24 @@ impl Track {
         now: Seconds,
         actions: &mut Vec<Action>,
     ) -> bool {
+        let mut recorder = interpret::Recorder::new(new, actions);
+        self.migrate_with(old, new, landing, sends, seed, now, &mut recorder)
+    }
+
+    /// [`Track::migrate`] with the actions told to `sink` (keyed with
+    /// `new`'s digest by the caller's recorder): a customer in several
+    /// programs moves through the schema's caps ([`Together::migrate`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn migrate_with<S: Sink>(
+        &mut self,
+        old: &Plan,
+        new: &Plan,
+        landing: &Landing,
+        sends: &BTreeMap<usize, usize>,
+        seed: u64,
+        now: Seconds,
+        sink: &mut S,
+    ) -> bool {
         if self.journey.status != Status::In {
             return false;
         }
@@ -98,26 +117,26 @@ impl Track {
             Landing::Leave { outcome } => Some(Resume::Leave(outcome)),
         };
         if let Some(resume) = resume {
-            interpret::resume(
+            interpret::resume_with(
                 new,
                 seed,
                 &mut self.customer,
                 &mut self.journey,
                 now,
                 resume,
-                actions,
+                sink,
             );
         } else if due.is_some_and(|due| due <= now) {
             // A wait the new version makes shorter than the customer has
             // waited is over: it ends now (time does not go back).
-            interpret::advance(
+            interpret::advance_with(
                 new,
                 seed,
                 &mut self.customer,
                 &mut self.journey,
                 now,
-                Input::Tick,
-                actions,
+                Input::<crate::run::Event>::Tick,
+                sink,
             );
         }
         self.until = now;
@@ -158,4 +177,51 @@ fn minutes(minutes: u64) -> Seconds {
     i64::try_from(minutes)
         .unwrap_or(i64::MAX / 60)
         .saturating_mul(60)
+}
+
+impl Together {
+    /// Program `i`'s running journey moved from `old` onto its plan in
+    /// `lineup` at `landing`, at `now`, as [`Track::migrate`] moves it, but
+    /// among the customer's other programs: its sends count against the
+    /// schema's caps with theirs (a send over a cap is skipped, as for a
+    /// journey that never moved), and a change of the record it makes
+    /// starts the hand-offs waiting for it. Whether it moved.
+    #[allow(clippy::too_many_arguments)]
+    pub fn migrate(
+        &mut self,
+        lineup: Lineup<'_>,
+        i: usize,
+        old: &Plan,
+        landing: &Landing,
+        sends: &BTreeMap<usize, usize>,
+        now: Seconds,
+        out: &mut Vec<Taken>,
+    ) -> bool {
+        let (Some(new), Some(seat)) = (lineup.plans.get(i), self.seats.get_mut(i)) else {
+            return false;
+        };
+        let before = self.customer.clone();
+        let mut track = Track {
+            customer: std::mem::take(&mut self.customer),
+            journey: std::mem::take(&mut seat.journey),
+            until: seat.until,
+        };
+        let mut actions = Vec::new();
+        let moved = {
+            let mut sink = Capped::new(
+                interpret::Recorder::new(new, &mut actions),
+                lineup.caps,
+                &mut self.sends,
+            );
+            track.migrate_with(old, new, landing, sends, lineup.seed, now, &mut sink)
+        };
+        self.customer = track.customer;
+        seat.journey = track.journey;
+        seat.until = track.until;
+        forget_old_sends(&mut self.sends, lineup.caps, seat.until);
+        let at = seat.until;
+        out.extend(actions.into_iter().map(|action| (i, action)));
+        self.hand_off(lineup, &before, at, out);
+        moved
+    }
 }

@@ -193,7 +193,7 @@ impl Working {
 
     /// Runs `work` with the line-up of this customer's plans, and labels
     /// the actions it took.
-    fn with_lineup<T>(
+    pub(super) fn with_lineup<T>(
         &mut self,
         seed: u64,
         work: impl FnOnce(&mut Together, Lineup<'_>, &mut Vec<Taken>) -> T,
@@ -423,13 +423,6 @@ fn overlay(record: &mut Customer, base: &Customer, view: &Customer) {
             record.attributes.insert(name.clone(), value.clone());
         }
     }
-}
-
-pub fn labelled(program: &str, plan: &Plan, actions: Vec<Action>) -> Vec<(String, String, Action)> {
-    actions
-        .into_iter()
-        .map(|action| (program.to_string(), plan.digest.clone(), action))
-        .collect()
 }
 
 /// The action's name as in its JSON (`send`, `enter`, …).

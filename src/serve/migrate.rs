@@ -15,7 +15,7 @@
 //! The move itself is `run::migrate`'s; this file only decides, feeds it
 //! and writes the rows.
 
-use super::customer::{Tracked, Working, labelled};
+use super::customer::Working;
 use super::programs::Programs;
 use super::store::{Ask, MigrationRow, Store};
 use crate::codes::Code;
@@ -105,7 +105,12 @@ impl Maps {
 }
 
 /// Moves one customer's journeys that run on a version that is not
-/// current; what was done with each.
+/// current; what was done with each. The customer moves as a whole, as in
+/// every other unit of work: what was due before the deploy fires first,
+/// every program's in time order, and each move goes through the schema's
+/// caps and starts the hand-offs its changes wait for
+/// (`run::portfolio::Together::migrate`), so a moved journey keeps the
+/// caps and groups exactly as one that never moved.
 fn migrate_customer(
     working: &mut Working,
     programs: &Programs,
@@ -116,42 +121,30 @@ fn migrate_customer(
     let mut records = Vec::new();
     let customer = working.row.id.clone();
     for i in 0..working.tracks.len() {
-        let (Some(tracked), Some(seat)) =
-            (working.tracks.get_mut(i), working.together.seats.get_mut(i))
-        else {
+        let Some(current) = programs.current(&working.tracks[i].program).cloned() else {
             continue;
         };
-        let Some(current) = programs.current(&tracked.program).cloned() else {
-            continue;
+        let running = |working: &Working| {
+            let (tracked, seat) = (&working.tracks[i], &working.together.seats[i]);
+            tracked.plan.digest != current.digest
+                && tracked.start.is_none()
+                && seat.journey.status == Status::In
         };
-        if tracked.plan.digest == current.digest
-            || tracked.start.is_some()
-            || seat.journey.status != Status::In
-        {
+        if !running(working) {
             continue;
         }
-        // The move is one program's: it runs on a track of its own over
-        // the customer's record, which it then leaves as it found it
-        // changed.
-        let mut track = Track {
-            customer: std::mem::take(&mut working.together.customer),
-            journey: std::mem::take(&mut seat.journey),
-            until: seat.until,
+        let at = {
+            let until = working.together.seats[i].until;
+            now.unwrap_or(until).max(until)
         };
-        let record = migrate_one(
-            &mut track,
-            tracked,
-            &mut working.actions,
-            &customer,
-            maps,
-            now,
-            seed,
-            current,
-        );
-        working.together.customer = track.customer;
-        seat.journey = track.journey;
-        seat.until = track.until;
-        if let Some(record) = record {
+        // What was due before the deploy happens on the old version first.
+        working.catch_up(at, seed);
+        if !running(working) {
+            // Ended before the deploy: a finished journey moves as always.
+            adopt(working, i, &current);
+            continue;
+        }
+        if let Some(record) = migrate_one(working, i, &customer, maps, at, seed, current) {
             working.row.until = working.row.until.max(Some(record.at));
             records.push(record);
         }
@@ -159,68 +152,73 @@ fn migrate_customer(
     records
 }
 
-/// Moves one journey, on `track`; the record of what was done, if it was
-/// running at the deploy.
-#[allow(clippy::too_many_arguments)]
+/// A journey of `working` that ended moves to `current`, keeping its
+/// recent sends.
+fn adopt(working: &mut Working, i: usize, current: &Arc<Plan>) {
+    let (tracked, seat) = (&mut working.tracks[i], &mut working.together.seats[i]);
+    let mut track = Track {
+        customer: crate::run::Customer::default(),
+        journey: std::mem::take(&mut seat.journey),
+        until: seat.until,
+    };
+    if track.adopt(&tracked.plan, current) {
+        tracked.plan = Arc::clone(current);
+    }
+    seat.journey = track.journey;
+}
+
+/// Moves journey `i` of `working` at `at`; the record of what was done.
 fn migrate_one(
-    track: &mut Track,
-    tracked: &mut Tracked,
-    out: &mut Vec<(String, String, crate::run::Action)>,
+    working: &mut Working,
+    i: usize,
     customer: &str,
     maps: &mut Maps,
-    now: Option<Seconds>,
+    at: Seconds,
     seed: u64,
     current: Arc<Plan>,
 ) -> Option<MigrationRow> {
-    {
-        let at = now.unwrap_or(track.until).max(track.until);
-        let old = Arc::clone(&tracked.plan);
-        // What was due before the deploy happens on the old version first.
-        let mut actions = Vec::new();
-        track.catch_up(&old, seed, at, &mut actions);
-        out.extend(labelled(&tracked.program, &old, actions));
-        if track.journey.status != Status::In {
-            // Ended before the deploy: a finished journey moves as always.
-            if track.adopt(&old, &current) {
-                tracked.plan = current;
+    let old = Arc::clone(&working.tracks[i].plan);
+    let seat = working.together.seats.get(i)?;
+    let track = Track {
+        customer: crate::run::Customer::default(),
+        journey: seat.journey.clone(),
+        until: seat.until,
+    };
+    let map = maps.get(&old, &current);
+    let decision = decide(&old, &current, &map, &track, at);
+    let mut body = json!({
+        "from": decision.from,
+        "to": decision.to,
+    });
+    let moved = match decision.landing {
+        Some(landing) => {
+            // The line-up runs on the new version for this program.
+            working.tracks[i].plan = Arc::clone(&current);
+            let moved = working.with_lineup(seed, |together, lineup, out| {
+                together.migrate(lineup, i, &old, &landing, &map.sends, at, out)
+            });
+            if !moved {
+                working.tracks[i].plan = Arc::clone(&old);
             }
-            return None;
+            moved
         }
-        let map = maps.get(&old, &current);
-        let decision = decide(&old, &current, &map, track, at);
-        let mut body = json!({
-            "from": decision.from,
-            "to": decision.to,
-        });
-        let moved = match decision.landing {
-            Some(landing) => {
-                let mut actions = Vec::new();
-                let moved =
-                    track.migrate(&old, &current, &landing, &map.sends, seed, at, &mut actions);
-                out.extend(labelled(&tracked.program, &current, actions));
-                if moved {
-                    tracked.plan = Arc::clone(&current);
-                }
-                moved
-            }
-            None => false,
-        };
-        if let Some(reason) = decision.reason {
-            body["reason"] = json!(reason);
-        }
-        if let Some(code) = decision.code {
-            body["code"] = json!(code);
-        }
-        Some(MigrationRow {
-            customer: customer.to_string(),
-            program: tracked.program.clone(),
-            from_version: old.digest.clone(),
-            to_version: current.digest.clone(),
-            at,
-            moved,
-            body: body.to_string(),
-        })
+        None => false,
+    };
+    if let Some(reason) = decision.reason {
+        body["reason"] = json!(reason);
     }
+    if let Some(code) = decision.code {
+        body["code"] = json!(code);
+    }
+    Some(MigrationRow {
+        customer: customer.to_string(),
+        program: working.tracks[i].program.clone(),
+        from_version: old.digest.clone(),
+        to_version: current.digest.clone(),
+        at,
+        moved,
+        body: body.to_string(),
+    })
 }
 
 struct Decision {

@@ -136,27 +136,27 @@ pub(in crate::run) enum Resume<'a> {
 }
 
 /// Goes on with a journey that is `In`, on `plan`, at `now`, as `resume`
-/// says; the actions are recorded with `plan`'s digest in their keys.
-pub(in crate::run) fn resume(
+/// says; the actions go to `sink` (a move among several programs goes
+/// through the schema's caps: `run/portfolio.rs` `Capped`).
+pub(in crate::run) fn resume_with<S: Sink>(
     plan: &Plan,
     seed: u64,
     customer: &mut Customer,
     journey: &mut Journey,
     now: Seconds,
     resume: Resume<'_>,
-    actions: &mut Vec<Action>,
+    sink: &mut S,
 ) {
     if journey.status != Status::In {
         return;
     }
-    let mut recorder = Recorder::new(plan, actions);
     let mut run = Run {
         plan,
         seed,
         customer,
         journey,
         now,
-        sink: &mut recorder,
+        sink,
         pending: None,
     };
     match resume {
