@@ -98,7 +98,11 @@ const END: &str = "2026-03-30T00:00:00Z";
 const CUSTOMERS: [(&str, &str, &[&str]); 5] = [
     // Held at `tip` (its wait ended at 21:30, quiet hours).
     ("held", "2026-03-19T21:30:00Z", &[]),
-    ("held_pinged", "2026-03-19T21:30:00Z", &["2026-03-20T21:45:00Z"]),
+    (
+        "held_pinged",
+        "2026-03-19T21:30:00Z",
+        &["2026-03-20T21:45:00Z"],
+    ),
     // Waiting at `wait 1d`.
     ("waiting", "2026-03-20T12:00:00Z", &[]),
     (
@@ -204,7 +208,12 @@ fn events(after_deploy: bool) -> Vec<(String, String, String, &'static str)> {
     let mut events = Vec::new();
     for (id, signed, pings) in CUSTOMERS {
         if !after_deploy {
-            events.push((signed.to_string(), id.to_string(), format!("{id}-s"), "signup"));
+            events.push((
+                signed.to_string(),
+                id.to_string(),
+                format!("{id}-s"),
+                "signup",
+            ));
         }
         for (n, at) in pings.iter().enumerate() {
             if (*at >= DEPLOY) == after_deploy {
