@@ -28,6 +28,8 @@ pub struct Tracked {
 
 /// A customer as worked on.
 pub struct Working {
+    /// The customer's row; its record and recent sends are `together`'s
+    /// while worked on, put back by [`Working::write`].
     pub row: CustomerRow,
     /// The programs, in line-up order.
     pub tracks: Vec<Tracked>,
@@ -135,14 +137,23 @@ impl Working {
             tracks.push(tracked);
             seats.push(seat);
         }
+        // The working row's record and sends are the ones `together` holds
+        // (put back by `write`); the row as loaded is kept to compare.
+        let working_row = CustomerRow {
+            id: row.id.clone(),
+            record: Customer::default(),
+            until: row.until,
+            next_timer: row.next_timer,
+            sends: Vec::new(),
+        };
         Ok(Working {
-            loaded_row: Some(row.clone()),
             together: Together {
                 customer: record,
                 seats,
                 sends: row.sends.clone(),
             },
-            row,
+            loaded_row: Some(row),
+            row: working_row,
             tracks,
             caps: Arc::clone(&programs.caps),
             idle,
@@ -348,8 +359,6 @@ impl Working {
     /// tried from `now` (wall-clock time).
     pub fn write(mut self, write: &mut Writes, now: Seconds) {
         let mut next_timer: Option<Seconds> = None;
-        self.row.record = self.together.customer.clone();
-        self.row.sends = self.together.sends.clone();
         for (i, tracked) in self.tracks.iter().enumerate() {
             let seat = &self.together.seats[i];
             let timer = match tracked.start {
@@ -372,7 +381,7 @@ impl Working {
             let worth_a_row = row.start || row.timer.is_some() || row.journey != Journey::default();
             if worth_a_row {
                 if tracked.loaded.as_ref() != Some(&row) {
-                    write.journeys.push((self.row.id.clone(), row));
+                    write.put_journey(self.row.id.clone(), row);
                 }
             } else if tracked.loaded.is_some() {
                 write
@@ -381,8 +390,11 @@ impl Working {
             }
         }
         self.row.next_timer = next_timer;
+        // Moved, not copied: the customer is done with.
+        self.row.record = std::mem::take(&mut self.together.customer);
+        self.row.sends = std::mem::take(&mut self.together.sends);
         if self.loaded_row.as_ref() != Some(&self.row) {
-            write.customers.push(self.row.clone());
+            write.put_customer(self.row);
         }
         for (program, version, action) in self.actions.drain(..) {
             write.outbox.push(OutboxRow {

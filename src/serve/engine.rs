@@ -8,6 +8,7 @@
 use super::clock::{self, Clock};
 use super::customer::Working;
 use super::metrics::Metrics;
+use super::parallel::in_parallel;
 use super::programs::Programs;
 use super::store::{Ask, Batch, EventRow, Loaded, Location, Store, StoreError, Writes};
 use crate::run::{Customer, Event, Seconds};
@@ -20,9 +21,6 @@ use tokio::sync::oneshot;
 const DUE_BATCH: usize = 2000;
 /// Events one unit of work takes at most when joining requests.
 const JOIN_EVENTS: usize = 5000;
-/// Customers below which a batch is worked on one thread (starting more
-/// would cost more than it saves).
-const PARALLEL_FROM: usize = 128;
 /// Tries of a unit of work the store says may succeed again.
 const TRIES: usize = 6;
 /// A timer this far behind the clock when it fires counts as late.
@@ -588,42 +586,4 @@ struct Due {
     fired: usize,
     late: u64,
     write: Writes,
-}
-
-/// `work` on `items` cut into one run of neighbours per core, the answers
-/// in the items' order (an error for a part whose thread failed).
-fn in_parallel<T: Send, R: Send>(
-    items: Vec<T>,
-    work: impl Fn(Vec<T>) -> R + Sync,
-) -> Vec<Result<R, String>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || items.len() < PARALLEL_FROM {
-        return vec![Ok(work(items))];
-    }
-    let size = items.len().div_ceil(threads);
-    let mut parts = Vec::with_capacity(threads);
-    let mut items = items.into_iter();
-    loop {
-        let part: Vec<T> = items.by_ref().take(size).collect();
-        if part.is_empty() {
-            break;
-        }
-        parts.push(part);
-    }
-    std::thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || work(part)))
-            .collect();
-        // A part's thread failing is a bug in nurture: the unit of work
-        // fails and is rolled back, and the service goes on.
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .map_err(|_| "a thread catching up due timers failed".to_string())
-            })
-            .collect()
-    })
 }

@@ -27,6 +27,7 @@ pub mod engine;
 pub mod http;
 pub mod metrics;
 pub mod migrate;
+pub mod parallel;
 pub mod programs;
 pub mod routes;
 pub mod store;

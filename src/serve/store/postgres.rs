@@ -387,7 +387,9 @@ fn write(tx: &mut Transaction<'_>, batch: &Batch) -> Result<()> {
     let write = &batch.write;
     if !write.customers.is_empty() {
         let ids: Vec<&str> = write.customers.iter().map(|r| r.id.as_str()).collect();
-        let records: Vec<String> = write.customers.iter().map(|r| r.record_json()).collect();
+        let records: Vec<String> = (0..write.customers.len())
+            .map(|i| write.record_text(i).into_owned())
+            .collect();
         let untils: Vec<Option<i64>> = write.customers.iter().map(|r| r.until).collect();
         let timers: Vec<Option<i64>> = write.customers.iter().map(|r| r.next_timer).collect();
         tx.execute(PUT_CUSTOMERS, &[&ids, &records, &untils, &timers])
@@ -401,7 +403,9 @@ fn write(tx: &mut Transaction<'_>, batch: &Batch) -> Result<()> {
         let starts: Vec<bool> = j.iter().map(|(_, r)| r.start).collect();
         let statuses: Vec<&str> = j.iter().map(|(_, r)| status(&r.journey)).collect();
         let nodes: Vec<i64> = j.iter().map(|(_, r)| r.journey.node() as i64).collect();
-        let journeys: Vec<String> = j.iter().map(|(_, r)| json(&r.journey)).collect();
+        let journeys: Vec<String> = (0..j.len())
+            .map(|i| write.journey_text(i).into_owned())
+            .collect();
         let views: Vec<Option<String>> = j.iter().map(|(_, r)| r.view.as_ref().map(json)).collect();
         let untils: Vec<i64> = j.iter().map(|(_, r)| r.until).collect();
         let timers: Vec<Option<i64>> = j.iter().map(|(_, r)| r.timer).collect();
@@ -584,10 +588,7 @@ impl Store for Postgres {
                     .iter()
                     .map(customer_row)
                     .collect::<Result<Vec<_>>>()?;
-                batch.horizon = match rows.last() {
-                    Some(last) if rows.len() >= *limit => last.next_timer.unwrap_or(*up_to),
-                    _ => *up_to,
-                };
+                batch.horizon = *up_to;
                 batch.customers = load(&mut tx, rows)?;
             }
         }

@@ -271,33 +271,99 @@ impl Sqlite {
     }
 }
 
-fn customer_row(row: &Row<'_>) -> rusqlite::Result<CustomerRow> {
-    let record: String = row.get(1)?;
-    let stored = parse::<super::StoredRecord>(&record, "customer")?;
-    Ok(CustomerRow {
+/// A customer's row as read, its record's JSON not yet decoded: the
+/// thread that owns the connection only reads, and the JSON is decoded on
+/// every core ([`decode_all`]).
+struct RawCustomer {
+    id: String,
+    record: String,
+    until: Option<Seconds>,
+    next_timer: Option<Seconds>,
+}
+
+/// A journey row as read, its JSON not yet decoded.
+struct RawJourney {
+    program: String,
+    version: String,
+    start: bool,
+    journey: String,
+    view: Option<String>,
+    until: Seconds,
+    timer: Option<Seconds>,
+}
+
+fn raw_customer(row: &Row<'_>) -> rusqlite::Result<RawCustomer> {
+    Ok(RawCustomer {
         id: row.get(0)?,
-        record: stored.record,
+        record: row.get(1)?,
         until: row.get(2)?,
         next_timer: row.get(3)?,
+    })
+}
+
+fn raw_journey(row: &Row<'_>) -> rusqlite::Result<RawJourney> {
+    Ok(RawJourney {
+        program: row.get(0)?,
+        version: row.get(1)?,
+        start: row.get::<_, i64>(2)? != 0,
+        journey: row.get(3)?,
+        view: row.get(4)?,
+        until: row.get(5)?,
+        timer: row.get(6)?,
+    })
+}
+
+fn decode_customer(raw: RawCustomer) -> rusqlite::Result<CustomerRow> {
+    let stored = parse::<super::StoredRecord>(&raw.record, "customer")?;
+    Ok(CustomerRow {
+        id: raw.id,
+        record: stored.record,
+        until: raw.until,
+        next_timer: raw.next_timer,
         sends: stored.recent_sends,
     })
 }
 
-fn journey_row(row: &Row<'_>) -> rusqlite::Result<JourneyRow> {
-    let journey: String = row.get(3)?;
-    let view: Option<String> = row.get(4)?;
+fn decode_journey(raw: RawJourney) -> rusqlite::Result<JourneyRow> {
     Ok(JourneyRow {
-        program: row.get(0)?,
-        version: row.get(1)?,
-        start: row.get::<_, i64>(2)? != 0,
-        journey: parse::<Journey>(&journey, "journey")?,
-        view: match view {
+        program: raw.program,
+        version: raw.version,
+        start: raw.start,
+        journey: parse::<Journey>(&raw.journey, "journey")?,
+        view: match raw.view {
             Some(text) => Some(parse::<Customer>(&text, "record")?),
             None => None,
         },
-        until: row.get(5)?,
-        timer: row.get(6)?,
+        until: raw.until,
+        timer: raw.timer,
     })
+}
+
+fn customer_row(row: &Row<'_>) -> rusqlite::Result<CustomerRow> {
+    decode_customer(raw_customer(row)?)
+}
+
+/// The customers read with their journeys, decoded on every core, in the
+/// order read.
+fn decode_all(raws: Vec<(RawCustomer, Vec<RawJourney>)>) -> Result<Vec<Loaded>> {
+    let decode = |part: Vec<(RawCustomer, Vec<RawJourney>)>| {
+        part.into_iter()
+            .map(|(customer, journeys)| {
+                Ok(Loaded {
+                    row: decode_customer(customer)?,
+                    journeys: journeys
+                        .into_iter()
+                        .map(decode_journey)
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                })
+            })
+            .collect::<rusqlite::Result<Vec<Loaded>>>()
+    };
+    let mut loaded = Vec::new();
+    for part in crate::serve::parallel::in_parallel(raws, decode) {
+        loaded.extend(part.map_err(StoreError::new)?.map_err(failed)?);
+    }
+    Ok(loaded)
 }
 
 fn outbox_row(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
@@ -321,9 +387,17 @@ fn outbox_row(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
 fn load(tx: &rusqlite::Transaction<'_>, row: CustomerRow) -> rusqlite::Result<Loaded> {
     let mut statement = tx.prepare_cached(JOURNEYS)?;
     let journeys = statement
-        .query_map(params![row.id], journey_row)?
+        .query_map(params![row.id], |row| decode_journey(raw_journey(row)?))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Loaded { row, journeys })
+}
+
+/// A customer's journeys, as read.
+fn load_raw(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<Vec<RawJourney>> {
+    let mut statement = tx.prepare_cached(JOURNEYS)?;
+    statement
+        .query_map(params![id], raw_journey)?
+        .collect::<rusqlite::Result<Vec<_>>>()
 }
 
 fn status(journey: &Journey) -> &'static str {
@@ -424,15 +498,19 @@ impl Store for Sqlite {
         match ask {
             Ask::Customers { ids, events } => {
                 let mut statement = tx.prepare_cached(CUSTOMER).map_err(failed)?;
+                let mut raws = Vec::new();
                 for id in ids {
                     let row = statement
-                        .query_row(params![id], customer_row)
+                        .query_row(params![id], raw_customer)
                         .optional()
                         .map_err(failed)?;
                     if let Some(row) = row {
-                        let loaded = load(&tx, row).map_err(failed)?;
-                        batch.customers.insert(id.clone(), loaded);
+                        let journeys = load_raw(&tx, &row.id).map_err(failed)?;
+                        raws.push((row, journeys));
                     }
+                }
+                for loaded in decode_all(raws)? {
+                    batch.customers.insert(loaded.row.id.clone(), loaded);
                 }
                 let mut known = tx.prepare_cached(KNOWN_EVENT).map_err(failed)?;
                 for (customer, id) in events {
@@ -445,18 +523,18 @@ impl Store for Sqlite {
             Ask::Due { up_to, limit } => {
                 let mut statement = tx.prepare_cached(DUE).map_err(failed)?;
                 let rows = statement
-                    .query_map(params![up_to, *limit as i64], customer_row)
+                    .query_map(params![up_to, *limit as i64], raw_customer)
                     .map_err(failed)?
                     .collect::<rusqlite::Result<Vec<_>>>()
                     .map_err(failed)?;
-                batch.horizon = match rows.last() {
-                    Some(last) if rows.len() >= *limit => last.next_timer.unwrap_or(*up_to),
-                    _ => *up_to,
-                };
+                batch.horizon = *up_to;
+                let mut raws = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let id = row.id.clone();
-                    let loaded = load(&tx, row).map_err(failed)?;
-                    batch.customers.insert(id, loaded);
+                    let journeys = load_raw(&tx, &row.id).map_err(failed)?;
+                    raws.push((row, journeys));
+                }
+                for loaded in decode_all(raws)? {
+                    batch.customers.insert(loaded.row.id.clone(), loaded);
                 }
             }
         }
@@ -639,11 +717,11 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<()> {
     let write = &batch.write;
     {
         let mut statement = tx.prepare_cached(PUT_CUSTOMER).map_err(failed)?;
-        for row in &write.customers {
+        for (i, row) in write.customers.iter().enumerate() {
             statement
                 .execute(params![
                     row.id,
-                    row.record_json(),
+                    write.record_text(i),
                     row.until,
                     row.next_timer
                 ])
@@ -652,7 +730,7 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<()> {
     }
     {
         let mut statement = tx.prepare_cached(PUT_JOURNEY).map_err(failed)?;
-        for (customer, row) in &write.journeys {
+        for (i, (customer, row)) in write.journeys.iter().enumerate() {
             statement
                 .execute(params![
                     customer,
@@ -661,7 +739,7 @@ fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<()> {
                     i64::from(row.start),
                     status(&row.journey),
                     row.journey.node() as i64,
-                    json(&row.journey),
+                    write.journey_text(i),
                     row.view.as_ref().map(json),
                     row.until,
                     row.timer
