@@ -1,7 +1,8 @@
 //! Stage serve, store: where `nurture serve` keeps customers, journeys,
 //! events and the outbox, behind one trait with two backends — SQLite,
-//! embedded (`sqlite.rs`), and PostgreSQL, shared by several processes
-//! (`postgres.rs`). Each backend keeps all its SQL in its one file.
+//! embedded (`sqlite/`), and PostgreSQL, shared by several processes
+//! (`postgres.rs`). Each backend keeps all its SQL in one file
+//! (`sqlite/sql.rs`, `postgres.rs`).
 //!
 //! The store decides nothing about a customer. A unit of work names the
 //! customers it needs ([`Ask`]); the store locks and loads them, hands them
