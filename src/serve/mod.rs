@@ -12,7 +12,7 @@
 //! | `engine.rs` | the worker threads that run each request as one transaction |
 //! | `customer.rs` | one customer during a unit of work: a `Track` per program |
 //! | `programs.rs` | the deployed version of each program and every older one |
-//! | `store/` | the `Store` trait; SQLite (`sqlite/`: `mod.rs` the store, `sql.rs` every table and statement, `rows.rs` rows as read, `write.rs` writing back) and PostgreSQL (`postgres.rs`) |
+//! | `store/` | the `Store` trait; SQLite (`sqlite/`: `mod.rs` the store, `sql.rs` every table and statement, `rows.rs` rows as read, `write.rs` writing back) and PostgreSQL (`postgres/`, the same parts) |
 //! | `deliver.rs` | reading the outbox: stdout or webhook, retries, dead actions |
 //! | `clock.rs` | the system clock or the manual one |
 //! | `metrics.rs` | `/metrics` in the Prometheus text format |

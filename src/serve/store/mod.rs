@@ -1,8 +1,8 @@
 //! Stage serve, store: where `nurture serve` keeps customers, journeys,
 //! events and the outbox, behind one trait with two backends — SQLite,
 //! embedded (`sqlite/`), and PostgreSQL, shared by several processes
-//! (`postgres.rs`). Each backend keeps all its SQL in one file
-//! (`sqlite/sql.rs`, `postgres.rs`).
+//! (`postgres/`). Each backend keeps all its SQL in one file
+//! (`sqlite/sql.rs`, `postgres/sql.rs`).
 //!
 //! The store decides nothing about a customer. A unit of work names the
 //! customers it needs ([`Ask`]); the store locks and loads them, hands them
