@@ -14,7 +14,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// States one search may visit; programs are small, this only bounds a
 /// pathological one.
@@ -241,7 +241,9 @@ fn search(
     if until.is_some_and(|u| u.from >= u.deadline) {
         return Ok(None);
     }
-    let mut seen = BTreeSet::new();
+    // Only asked whether a state was seen, never walked: a hash set, in
+    // which a state with a long `Known` is not compared fact by fact.
+    let mut seen: HashSet<_, foldhash::fast::RandomState> = HashSet::default();
     // (point, minutes since the first send, the soonest since entering,
     // sends so far on this path, what is known in this run); the first
     // send goes out.

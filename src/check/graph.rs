@@ -57,11 +57,17 @@ pub fn step_graph(flow: &Flow) -> DiGraph<usize, Arrow> {
 }
 
 pub fn check(program: &Program) -> Vec<Diagnostic> {
+    check_flow(&Flow::new(program))
+}
+
+/// [`check`] on the program's flow made already (the other graph checks
+/// share it rather than making it again).
+pub fn check_flow(flow: &Flow) -> Vec<Diagnostic> {
+    let program = flow.program;
     let mut found = Vec::new();
     unknown_steps(program, &mut found);
-    let flow = Flow::new(program);
-    let graph = step_graph(&flow);
-    unreachable_steps(&flow, &graph, &mut found);
+    let graph = step_graph(flow);
+    unreachable_steps(flow, &graph, &mut found);
     loops_without_wait(program, &graph, &mut found);
     found
 }

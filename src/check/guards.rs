@@ -35,7 +35,7 @@ use crate::syntax::ast::{
     ClauseKind, CompareOp, Cond, CondKind, Operand, Program, Schema, Statement, StatementKind,
     ValueKind, ValueType,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One thing a condition says of the customer.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -79,7 +79,9 @@ const MAX_KNOWN: usize = 64;
 pub struct Guards<'p> {
     schema: Option<&'p Schema>,
     needs_consent: &'p dyn Fn(&str) -> bool,
-    relevant: BTreeSet<(&'static str, String)>,
+    /// By kind (`consent`, `tag`, `attribute`), the names; looked up for
+    /// every fact of every state, so without making a key each time.
+    relevant: BTreeMap<&'static str, BTreeSet<String>>,
     /// Whether quiet hours may hold a run at its first send.
     quiet: bool,
 }
@@ -93,20 +95,23 @@ impl<'p> Guards<'p> {
         let mut guards = Guards {
             schema,
             needs_consent,
-            relevant: BTreeSet::new(),
+            relevant: BTreeMap::new(),
             quiet: super::timing::holds_sends(program),
         };
-        let mut relevant = BTreeSet::new();
+        let mut relevant: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
         for statement in program.steps.iter().flat_map(|s| &s.statements) {
             if let StatementKind::Send { guard, .. } = &statement.kind {
                 for channel in statement.kind.send_channels() {
-                    relevant.insert(("consent", channel.value.clone()));
+                    relevant
+                        .entry("consent")
+                        .or_default()
+                        .insert(channel.value.clone());
                 }
                 if let Some(guard) = guard {
                     for positive in [true, false] {
                         for lit in guards.implied(guard, positive) {
                             let (kind, name) = lit.about();
-                            relevant.insert((kind, name.to_string()));
+                            relevant.entry(kind).or_default().insert(name.to_string());
                         }
                     }
                 }
@@ -114,6 +119,13 @@ impl<'p> Guards<'p> {
         }
         guards.relevant = relevant;
         guards
+    }
+
+    /// Whether some send's guard or channel reads `name` of this `kind`.
+    fn is_relevant(&self, kind: &str, name: &str) -> bool {
+        self.relevant
+            .get(kind)
+            .is_some_and(|names| names.contains(name))
     }
 
     /// Whether any send has a guard or a channel worth knowing about.
@@ -227,7 +239,7 @@ impl<'p> Guards<'p> {
         let mut out = self.implied(cond, false);
         out.retain(|lit| {
             let (kind, name) = lit.about();
-            self.relevant.contains(&(kind, name.to_string()))
+            self.is_relevant(kind, name)
         });
         out
     }
@@ -239,7 +251,7 @@ impl<'p> Guards<'p> {
     fn settle(&self, mut known: Known) -> Option<Known> {
         known.retain(|lit| {
             let (kind, name) = lit.about();
-            *lit == Lit::PastFirstSend || self.relevant.contains(&(kind, name.to_string()))
+            *lit == Lit::PastFirstSend || self.is_relevant(kind, name)
         });
         known.sort();
         known.dedup();

@@ -121,13 +121,14 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
 }
 
 /// What a program does as it is entered, before any wait: the changes its
-/// statements make, and whether it can leave.
-struct AtOnce {
+/// statements make, and whether it can leave. Made from the steps, so that
+/// the checks across a folder's programs need only their headers besides.
+pub struct AtOnce {
     changes: Vec<(Change, Span)>,
     leaves: bool,
 }
 
-fn at_once(program: &Program) -> AtOnce {
+pub fn at_once(program: &Program) -> AtOnce {
     let flow = Flow::new(program);
     let mut changes = Vec::new();
     let mut leaves = false;
@@ -165,8 +166,15 @@ fn at_once(program: &Program) -> AtOnce {
 /// N331 across the programs of a folder: each circle of hand-offs made at
 /// once, reported at every program of it (its index in `programs`).
 pub fn loops(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
-    use petgraph::graph::DiGraph;
     let quick: Vec<AtOnce> = programs.iter().map(|p| at_once(p)).collect();
+    let quick: Vec<&AtOnce> = quick.iter().collect();
+    loops_with(programs, &quick)
+}
+
+/// [`loops`], with what each program does at once ([`at_once`]) made
+/// already: the programs' steps are not read.
+pub fn loops_with(programs: &[&Program], quick: &[&AtOnce]) -> Vec<(usize, Diagnostic)> {
+    use petgraph::graph::DiGraph;
     let waits: Vec<Vec<(Change, Span)>> = programs.iter().map(|p| waits_for(p)).collect();
     let mut graph: DiGraph<usize, ()> = DiGraph::new();
     let nodes: Vec<_> = (0..programs.len()).map(|i| graph.add_node(i)).collect();

@@ -57,6 +57,46 @@ pub fn check_bytes_with(bytes: &[u8], schema: Option<&Schema>) -> (String, Vec<D
     }
 }
 
+/// What checking one file gives: the text the diagnostics point into, the
+/// diagnostics, and the program when the file holds one read and checked
+/// without errors (the checks across programs take it as it is, rather than
+/// parsing the file again).
+pub struct Checked {
+    pub source: String,
+    pub diagnostics: Vec<Diagnostic>,
+    pub program: Option<crate::syntax::ast::Program>,
+}
+
+/// [`check_bytes_with`], keeping the program when it has no errors.
+pub fn check_bytes_keeping(bytes: &[u8], schema: Option<&Schema>) -> Checked {
+    if bytes.len() > syntax::limits::MAX_FILE_BYTES {
+        return Checked {
+            source: String::new(),
+            diagnostics: vec![syntax::limits::too_large_diagnostic()],
+            program: None,
+        };
+    }
+    match syntax::decode(bytes) {
+        (source, Some(not_utf8)) => Checked {
+            source,
+            diagnostics: vec![not_utf8],
+            program: None,
+        },
+        (source, None) => {
+            let parsed = syntax::parse(&source);
+            let diagnostics = check_parsed(&parsed, &source, schema);
+            let clean = !diagnostics
+                .iter()
+                .any(|d| d.severity() == crate::diagnostic::Severity::Error);
+            Checked {
+                program: parsed.program.filter(|_| clean),
+                source,
+                diagnostics,
+            }
+        }
+    }
+}
+
 /// Parses and checks one file's text without a schema; the diagnostics come
 /// sorted by place.
 pub fn check_text(text: &str) -> Vec<Diagnostic> {
@@ -113,7 +153,7 @@ pub fn graph_checks(
     let needs_consent = |c: &str| names::needs_consent(schema, c);
     let guards = guards::Guards::new(program, schema, &needs_consent);
     let flow = flow::Flow::new(program);
-    let mut found = graph::check(program);
+    let mut found = graph::check_flow(&flow);
     found.extend(arms::check(program, text));
     found.extend(shadow::check(&flow));
     found.extend(at_once::check(&flow));

@@ -53,14 +53,15 @@ impl Sends {
     pub fn new(flow: &Flow, guards: &Guards) -> Option<Sends> {
         let start_point = flow.start()?;
         let mut graph = DiGraph::new();
-        let mut nodes: HashMap<(Point, Known), NodeIndex> = HashMap::new();
+        let mut nodes: HashMap<(Point, Known), NodeIndex, foldhash::fast::RandomState> =
+            HashMap::default();
         let first = (start_point, guards.at_entry(flow.program));
         let start = graph.add_node(start_point);
         nodes.insert(first.clone(), start);
         let mut states = vec![first.clone()];
-        let mut work = vec![first];
-        while let Some((point, known)) = work.pop() {
-            let here = nodes[&(point, known.clone())];
+        // Each pair with its node, so that it is not looked up again.
+        let mut work = vec![(first, start)];
+        while let Some(((point, known), here)) = work.pop() {
             for Onward {
                 to,
                 known: next,
@@ -79,7 +80,7 @@ impl Sends {
                         let node = graph.add_node(to);
                         nodes.insert(key.clone(), node);
                         states.push(key.clone());
-                        work.push(key);
+                        work.push((key, node));
                         node
                     }
                 };

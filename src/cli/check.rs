@@ -4,15 +4,21 @@ use super::args::{CheckArgs, ColorChoice, OutputFormat};
 use super::schema::Schemas;
 use super::{complain, exit, files, print};
 use crate::check::facts::Facts;
+use crate::check::handoff::AtOnce;
 use crate::check::portfolio::Member;
 use crate::diagnostic::Severity;
 use crate::render::json::Portfolio;
 use crate::render::{self, FileReport, Totals, human::HumanOptions};
-use crate::syntax::ast::{Program, Schema};
+use crate::syntax::ast::Program;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A program checked without errors, kept for the checks across programs:
+/// its steps only when the caps across programs read them, and what it does
+/// at once.
+type Kept = (Program, AtOnce);
 
 /// A file read for checking: its path as given, its bytes, its schema's key
 /// (`Schemas::key_for_file`) and the schema's path as found.
@@ -83,41 +89,63 @@ pub fn run(args: &CheckArgs) -> i32 {
     );
     let checked = in_parallel(&read, threads, |(path, bytes, key, schema_path)| {
         let schema = key.as_deref().and_then(|key| schemas.get(key));
-        let report = check_bytes(path.clone(), bytes, schema);
-        let facts = if args.summary {
-            facts_of(&report, schema)
-        } else {
-            None
+        let checked = crate::check::check_bytes_keeping(bytes, schema);
+        // The program is kept only when checked without errors: the checks
+        // across programs and the facts take it as it is, so no file is
+        // parsed twice.
+        let facts = match (&checked.program, args.summary) {
+            (Some(program), true) => Some((
+                path.clone(),
+                crate::check::facts::facts_with(program, schema),
+            )),
+            _ => None,
         };
         // A program checked without errors against a schema with caps
         // across programs (N316), by the schema's path.
-        let clean = !report
-            .diagnostics
-            .iter()
-            .any(|d| d.severity() == Severity::Error);
         let member = match (schema_path, schema) {
-            (Some(schema_path), Some(schema)) if clean && !schema.caps.is_empty() => {
-                crate::syntax::parse(&report.source)
-                    .program
-                    .map(|program| (schema_path.clone(), program))
+            (Some(schema_path), Some(schema)) if !schema.caps.is_empty() => {
+                checked.program.as_ref().map(|_| schema_path.clone())
             }
             _ => None,
         };
-        (report, facts, member)
+        let report = FileReport {
+            path: path.clone(),
+            source: checked.source,
+            diagnostics: checked.diagnostics,
+        };
+        // The checks across a folder read a program's header and what it
+        // does at once; only the caps across programs read its steps, so
+        // they are let go here unless those need them (ten thousand
+        // programs' steps were most of the memory).
+        let kept = checked.program.map(|mut program| {
+            let quick = crate::check::handoff::at_once(&program);
+            if member.is_none() {
+                program.steps = Vec::new();
+            }
+            (program, quick)
+        });
+        (report, facts, member, kept)
     });
     let mut reports = Vec::with_capacity(checked.len());
     let mut facts: Vec<(String, Facts)> = Vec::new();
-    let mut portfolio: BTreeMap<PathBuf, Vec<Program>> = BTreeMap::new();
-    for (report, found, member) in checked {
+    let mut programs: Vec<Option<Kept>> = Vec::with_capacity(checked.len());
+    let mut members: Vec<Option<PathBuf>> = Vec::with_capacity(checked.len());
+    for (report, found, member, program) in checked {
         facts.extend(found);
-        if let Some((schema_path, program)) = member {
+        members.push(member);
+        programs.push(program);
+        reports.push(report);
+    }
+    let mut portfolio: BTreeMap<PathBuf, Vec<&Program>> = BTreeMap::new();
+    for (member, kept) in members.into_iter().zip(&programs) {
+        if let (Some(schema_path), Some((program, _))) = (member, kept) {
             portfolio.entry(schema_path).or_default().push(program);
         }
-        reports.push(report);
     }
 
     let bounds = portfolio_checks(&schemas, portfolio, &mut reports, args.summary);
-    folder_checks(&mut reports);
+    folder_checks(&mut reports, &programs);
+    drop(programs);
     trouble |= schemas.finish();
     problems.extend(schemas.problems().iter().cloned());
     let files_checked = reports.len();
@@ -174,7 +202,7 @@ pub fn run(args: &CheckArgs) -> i32 {
 /// With `summary`, what each schema's caps come to.
 fn portfolio_checks(
     schemas: &Schemas,
-    portfolio: BTreeMap<PathBuf, Vec<Program>>,
+    portfolio: BTreeMap<PathBuf, Vec<&Program>>,
     reports: &mut Vec<FileReport>,
     summary: bool,
 ) -> Vec<Portfolio> {
@@ -183,7 +211,10 @@ fn portfolio_checks(
         let Some(schema) = schemas.usable(&schema_path) else {
             continue;
         };
-        let members: Vec<Member> = programs.iter().map(|program| Member { program }).collect();
+        let members: Vec<Member> = programs
+            .into_iter()
+            .map(|program| Member { program })
+            .collect();
         if summary {
             bounds.push(Portfolio {
                 schema: schema_path.display().to_string(),
@@ -220,8 +251,10 @@ fn portfolio_checks(
 /// The programs of each folder checked together, whatever their schema
 /// (`check/overlap.rs`, N317–N319; `check/handoff.rs`, N331): each
 /// program checked without errors, what is found added to its own report.
-fn folder_checks(reports: &mut [FileReport]) {
-    let mut folders: BTreeMap<PathBuf, Vec<(usize, Program)>> = BTreeMap::new();
+/// `programs` are the reports' programs, by place, each kept when its file
+/// was checked without errors.
+fn folder_checks(reports: &mut [FileReport], programs: &[Option<Kept>]) {
+    let mut folders: BTreeMap<PathBuf, Vec<(usize, &Kept)>> = BTreeMap::new();
     for (at, report) in reports.iter().enumerate() {
         if report
             .diagnostics
@@ -230,7 +263,7 @@ fn folder_checks(reports: &mut [FileReport]) {
         {
             continue;
         }
-        let Some(program) = crate::syntax::parse(&report.source).program else {
+        let Some(Some(program)) = programs.get(at) else {
             continue;
         };
         let folder = Path::new(&report.path)
@@ -243,9 +276,10 @@ fn folder_checks(reports: &mut [FileReport]) {
         if members.len() < 2 {
             continue;
         }
-        let programs: Vec<&Program> = members.iter().map(|(_, p)| p).collect();
+        let programs: Vec<&Program> = members.iter().map(|(_, (p, _))| p).collect();
+        let quick: Vec<&AtOnce> = members.iter().map(|(_, (_, q))| q).collect();
         let mut found = crate::check::overlap::check(&programs);
-        found.extend(crate::check::handoff::loops(&programs));
+        found.extend(crate::check::handoff::loops_with(&programs, &quick));
         for (member, diagnostic) in found {
             if let Some(&(at, _)) = members.get(member) {
                 reports[at].diagnostics.push(diagnostic);
@@ -300,16 +334,6 @@ fn in_parallel<T: Sync, R: Send>(
     done.into_iter().map(|(_, result)| result).collect()
 }
 
-/// Checks one file's bytes and keeps its path for the report.
-fn check_bytes(path: String, bytes: &[u8], schema: Option<&Schema>) -> FileReport {
-    let (source, diagnostics) = crate::check::check_bytes_with(bytes, schema);
-    FileReport {
-        path,
-        source,
-        diagnostics,
-    }
-}
-
 fn human(reports: &[FileReport], totals: Totals, files: usize, color: bool) -> String {
     let options = HumanOptions {
         color,
@@ -356,17 +380,4 @@ fn terminal_width() -> usize {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&c| c > 0)
         .unwrap_or(100)
-}
-
-/// The facts of a checked file, for `--summary`: only for a file without
-/// errors, since about a broken program they would mislead.
-fn facts_of(report: &FileReport, schema: Option<&Schema>) -> Option<(String, Facts)> {
-    let clean = !report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity() == Severity::Error);
-    if !clean {
-        return None;
-    }
-    crate::check::facts_of_text_with(&report.source, schema).map(|f| (report.path.clone(), f))
 }
