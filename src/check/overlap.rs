@@ -172,34 +172,66 @@ fn same_priority(a: &Seen, b: &Seen, priority: u32, at: Span) -> Diagnostic {
     ))
 }
 
+/// Of two groups of one named like each other, whether the program at `i`
+/// in `group` is the one told to take `other`'s name (see `groups_of_one`).
+fn told(group: &str, i: usize, other: &str, j: usize) -> bool {
+    let (mine, theirs) = (group.chars().count(), other.chars().count());
+    mine < theirs || (mine == theirs && i > j)
+}
+
 fn groups_of_one(all: &[Seen]) -> Vec<(usize, Diagnostic)> {
     let names: Vec<&str> = all.iter().filter_map(|s| s.group.map(|(g, _)| g)).collect();
+    let alone = |group: &str| names.iter().filter(|&&g| g == group).count() == 1;
+    // Each program alone in its group, with the group its name is close to.
+    let close: Vec<Option<&str>> = all
+        .iter()
+        .map(|seen| {
+            let (group, _) = seen.group?;
+            if !alone(group) {
+                return None;
+            }
+            crate::suggest::closest(group, names.iter().copied().filter(|&g| g != group))
+        })
+        .collect();
     let mut found = Vec::new();
     for (i, seen) in all.iter().enumerate() {
-        let Some((group, at)) = seen.group else {
+        let (Some((group, at)), Some(near)) = (seen.group, close[i]) else {
             continue;
         };
-        if names.iter().filter(|&&g| g == group).count() > 1 {
-            continue;
-        }
-        let others = names.iter().copied().filter(|&g| g != group);
-        let Some(close) = crate::suggest::closest(group, others) else {
-            continue;
-        };
-        found.push((
-            i,
-            Diagnostic::new(
-                Code::GroupLikeAnother,
-                format!("`group {group}` has no other program; did you mean `group {close}`?"),
-            )
-            .label(
-                at,
-                format!("no other program of the folder is in `{group}`"),
-            )
-            .help(format!(
-                "write `group {close}`, as the other programs of that group do"
+        // Two groups of one, each named like the other: either may be the
+        // typo, and telling each to take the other's name sends the reader
+        // in a circle. Only one program is told, to take the other's name:
+        // the one with the shorter name, since a typo drops a letter more
+        // often than it adds one (`lifecyle`), or on equal lengths the
+        // later program of the folder.
+        let partner = alone(near)
+            .then(|| {
+                all.iter()
+                    .position(|s| s.group.is_some_and(|(g, _)| g == near))
+            })
+            .flatten()
+            .filter(|&j| close[j] == Some(group));
+        let diagnostic = Diagnostic::new(
+            Code::GroupLikeAnother,
+            format!("`group {group}` has no other program; did you mean `group {near}`?"),
+        )
+        .label(
+            at,
+            format!("no other program of the folder is in `{group}`"),
+        );
+        let diagnostic = match partner {
+            Some(j) if !told(group, i, near, j) => continue,
+            Some(j) => {
+                let other = all[j].program.name.as_str();
+                diagnostic.help(format!(
+                    "write `group {near}` here, as `{other}` has, so the two programs share one group (`{other}` is alone in `{near}` too)"
+                ))
+            }
+            None => diagnostic.help(format!(
+                "write `group {near}`, as the other programs of that group do"
             )),
-        ));
+        };
+        found.push((i, diagnostic));
     }
     found
 }
