@@ -458,3 +458,21 @@ fn a_chart_too_large_to_draw_is_refused_in_svg_only() {
     assert_eq!(dot.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&dot.stdout).starts_with("digraph program {"));
 }
+
+/// The consent asked at entry is in the entry box of every format: it
+/// decides who comes in, as the triggers do.
+#[test]
+fn the_entry_shows_the_consent_in_every_format() {
+    let drawn = chart_of(
+        "program p {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  consent email, sms\n  step a { send email \"hi\" exit done }\n}\n",
+    );
+    let entry = |text: &str| {
+        text.lines()
+            .find(|line| line.trim_start().starts_with("entry"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(entry(&chart::mermaid(&drawn)).contains("consent email, sms"));
+    assert!(entry(&chart::dot(&drawn)).contains("consent email, sms"));
+    assert!(svg_of(&drawn).contains(">consent email, sms<"));
+}
