@@ -568,3 +568,51 @@ fn a_place_the_new_version_no_longer_leads_to_is_said() {
         report["migration"]
     );
 }
+
+/// A send held outside its send window stays held "outside its send
+/// window", not "until quiet hours end", in every format; with quiet hours
+/// as well, both are named.
+#[test]
+fn a_send_held_by_a_window_is_said_to_be() {
+    let windowed = SMALL.replace(
+        "  consent email\n",
+        "  consent email\n\n  window  mon..fri 09:00..17:00\n",
+    );
+    let dir = versions(&windowed, &windowed.replace("wait 3d", "wait 5d"));
+    let human = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(human.code, 1, "{}", human.stdout);
+    assert!(!human.stdout.contains("quiet hours"), "{}", human.stdout);
+    let markdown = diff(
+        dir.path(),
+        &["old.nurture", "new.nurture", "--output-format", "markdown"],
+    );
+    assert!(
+        !markdown.stdout.contains("quiet hours"),
+        "{}",
+        markdown.stdout
+    );
+    let report = json(dir.path());
+    let held: Vec<&Value> = report["migration"]
+        .as_array()
+        .expect("migration")
+        .iter()
+        .filter(|moved| moved["from"]["place"] == "held_send")
+        .collect();
+    assert_eq!(held.len(), 2, "{report:#}");
+    for moved in held {
+        assert_eq!(moved["to"]["place"]["held_by"], "send_window", "{moved:#}");
+    }
+    insta::assert_snapshot!("held_by_a_window", human.stdout);
+    insta::assert_snapshot!("held_by_a_window_markdown", markdown.stdout);
+
+    let both = windowed.replace("  window", "  quiet   21:00..08:00\n  window");
+    let dir = versions(&both, &both.replace("wait 3d", "wait 5d"));
+    let human = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert!(
+        human
+            .stdout
+            .contains("for quiet hours or outside its send window"),
+        "{}",
+        human.stdout
+    );
+}

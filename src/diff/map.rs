@@ -267,7 +267,7 @@ impl<'a, 'p> Mapper<'a, 'p> {
     fn wait_hazards(&self, node: usize, landing: &Landing, moved: &mut PlaceMove) {
         let here = self.old.where_is(node);
         let Some(before) = self.old.wait_minutes(node) else {
-            // A held send: its customers go on when quiet hours end, or
+            // A held send: its customers go on when it may go out, or
             // at once where the new version has no such send.
             moved.note = match landing {
                 Landing::Rest { .. } => None,
