@@ -258,8 +258,17 @@ impl Layout<'_> {
         let show = crate::check::flow::show_minutes;
         match self.op(node) {
             Some(Op::Send {
-                channel, template, ..
-            }) => format!("send {channel} {template:?}"),
+                channel,
+                template,
+                fallback,
+                ..
+            }) => {
+                let mut shown = format!("send {channel} {template:?}");
+                for choice in fallback {
+                    shown.push_str(&format!(" or {} {:?}", choice.channel, choice.template));
+                }
+                shown
+            }
             Some(Op::Wait { minutes, .. }) => format!("wait {}", show(*minutes)),
             Some(Op::WaitFor { minutes, arms, .. }) => {
                 let mut events: Vec<&str> = Vec::new();
