@@ -568,3 +568,118 @@ fn a_place_the_new_version_no_longer_leads_to_is_said() {
         report["migration"]
     );
 }
+
+/// A send held outside its send window stays held "outside its send
+/// window", not "until quiet hours end", in every format; with quiet hours
+/// as well, both are named.
+#[test]
+fn a_send_held_by_a_window_is_said_to_be() {
+    let windowed = SMALL.replace(
+        "  consent email\n",
+        "  consent email\n\n  window  mon..fri 09:00..17:00\n",
+    );
+    let dir = versions(&windowed, &windowed.replace("wait 3d", "wait 5d"));
+    let human = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(human.code, 1, "{}", human.stdout);
+    assert!(!human.stdout.contains("quiet hours"), "{}", human.stdout);
+    let markdown = diff(
+        dir.path(),
+        &["old.nurture", "new.nurture", "--output-format", "markdown"],
+    );
+    assert!(
+        !markdown.stdout.contains("quiet hours"),
+        "{}",
+        markdown.stdout
+    );
+    let report = json(dir.path());
+    let held: Vec<&Value> = report["migration"]
+        .as_array()
+        .expect("migration")
+        .iter()
+        .filter(|moved| moved["from"]["place"] == "held_send")
+        .collect();
+    assert_eq!(held.len(), 2, "{report:#}");
+    for moved in held {
+        assert_eq!(moved["to"]["place"]["held_by"], "send_window", "{moved:#}");
+    }
+    insta::assert_snapshot!("held_by_a_window", human.stdout);
+    insta::assert_snapshot!("held_by_a_window_markdown", markdown.stdout);
+
+    let both = windowed.replace("  window", "  quiet   21:00..08:00\n  window");
+    let dir = versions(&both, &both.replace("wait 3d", "wait 5d"));
+    let human = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert!(
+        human
+            .stdout
+            .contains("for quiet hours or outside its send window"),
+        "{}",
+        human.stdout
+    );
+}
+
+const FALLBACK: &str = r#"program welcome {
+  kind    welcome
+  owner   "crm-team@example.com"
+  trigger event signup
+  consent email, sms
+
+  step hello {
+    send email "welcome-1"
+    wait 3d
+    -> again
+  }
+
+  step again {
+    send email "welcome-2" or sms "welcome-2-sms"
+    exit welcomed
+  }
+}
+"#;
+
+fn plan_of(text: &str) -> nurture::plan::Plan {
+    let program = nurture::syntax::parse(text).program.expect("a program");
+    nurture::plan::compile(&program, None)
+}
+
+/// A channel-fallback send is one send with every channel and message: a
+/// changed second channel is a change, and a send moved to another step is
+/// found by the whole send, not by the first send on its first channel.
+#[test]
+fn a_fallback_send_is_matched_by_the_whole_send() {
+    let changed = FALLBACK.replace("or sms \"welcome-2-sms\"", "or letter \"welcome-2-sms\"");
+    let dir = versions(FALLBACK, &changed);
+    let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!("fallback_second_channel_changed", run.stdout);
+
+    // The fallback send moves to `hello`, after its wait; `again` now
+    // begins with another email.
+    let moved = FALLBACK
+        .replace(
+            "    wait 3d\n",
+            "    wait 3d\n    send email \"welcome-2\" or sms \"welcome-2-sms\"\n",
+        )
+        .replace(
+            "    send email \"welcome-2\" or sms \"welcome-2-sms\"\n    exit",
+            "    send email \"welcome-3\"\n    exit",
+        );
+    let dir = versions(FALLBACK, &moved);
+    let run = diff(dir.path(), &["old.nurture", "new.nurture"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!("fallback_send_moved", run.stdout);
+    let (old, new) = (plan_of(FALLBACK), plan_of(&moved));
+    let map = nurture::diff::map::MigrationMap::new(&old, &new);
+    let describe = |plan: &nurture::plan::Plan, node: usize| {
+        nurture::diff::layout::Layout::new(plan).describe(node)
+    };
+    let fallback = (0..old.nodes.len())
+        .find(|&n| describe(&old, n).contains("welcome-2"))
+        .expect("the fallback send");
+    let to = map.sends.get(&fallback).copied().expect("mapped");
+    assert_eq!(
+        describe(&new, to),
+        "send email \"welcome-2\" or sms \"welcome-2-sms\"",
+        "{:?}",
+        map.sends
+    );
+}

@@ -376,6 +376,18 @@ const DEADLINE: &str = r#"program welcome_phase {
 }
 "#;
 
+/// Send windows: the keyword padded like any clause, the days one value
+/// (`mon,wed..fri`, no blank after a comma), as docs/language.md writes them.
+const WINDOWS: &str = r#"program business_hours {
+  window mon, wed..fri   08:00..18:00
+  kind retain
+  window sat 10:00..12:00 # Saturday mornings
+  trigger event signup
+  quiet 21:00..08:00
+  step hello { send email "hello" exit done }
+}
+"#;
+
 /// Interrupts stand with the `exit when` rules: what takes a customer out
 /// or elsewhere at any step.
 const INTERRUPTS: &str = r#"program keep_them {
@@ -399,6 +411,7 @@ fn messy_inputs() {
         ("schema", SCHEMA),
         ("deadline", DEADLINE),
         ("interrupts", INTERRUPTS),
+        ("windows", WINDOWS),
     ] {
         let formatted = fmt(text);
         assert_eq!(
@@ -563,4 +576,29 @@ fn fmt_check_on_the_bundled_programs_exits_0() {
         "{}",
         String::from_utf8_lossy(&output.stdout)
     );
+}
+
+/// Every `window` written in docs/language.md, in its code or its text, is
+/// written as `fmt` writes it in a header where `window` is the longest
+/// keyword: the reference and the formatter show one layout.
+#[test]
+fn the_windows_in_the_language_reference_are_formatted() {
+    let text = read(&root().join("docs/language.md"));
+    let mut windows: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("window ") && line.contains(|c: char| c.is_ascii_digit()) {
+            windows.push(line.to_string());
+        }
+        for quoted in line.split('`').skip(1).step_by(2) {
+            if quoted.starts_with("window ") && quoted.contains(|c: char| c.is_ascii_digit()) {
+                windows.push(quoted.to_string());
+            }
+        }
+    }
+    assert!(windows.len() >= 5, "only {windows:?}");
+    for window in windows {
+        let program = format!("program p {{\n  {window}\n}}\n");
+        let formatted = fmt(&program);
+        assert_eq!(formatted, program, "`{window}` in docs/language.md");
+    }
 }

@@ -53,6 +53,8 @@ enum Body {
         on_consent: bool,
     },
     Wait(u8),
+    /// `wait until Nd after entry`.
+    WaitUntil(u8),
     Score,
     Tag,
     /// `send sms "…" or email "…"`: a channel fallback.
@@ -101,6 +103,7 @@ fn body() -> impl Strategy<Value = Body> {
         (0..3usize, any::<bool>()).prop_map(|(channel, guarded)| Body::Send { channel, guarded }),
         any::<bool>().prop_map(|on_consent| Body::Either { on_consent }),
         (1..5u8).prop_map(Body::Wait),
+        (1..40u8).prop_map(Body::WaitUntil),
         Just(Body::Score),
         Just(Body::Tag),
         Just(Body::Fallback),
@@ -207,6 +210,7 @@ fn text((steps, options): &(Vec<GenStep>, Options), exclusive: bool) -> String {
                     "    send email \"t{i}\" if has tag seen\n    send call \"u{i}\" if {not}has tag seen\n"
                 ),
                 Body::Wait(days) => format!("    wait {days}d\n"),
+                Body::WaitUntil(days) => format!("    wait until {days}d after entry\n"),
                 Body::Score => "    score +1\n".to_string(),
                 Body::Tag => "    tag seen\n".to_string(),
                 Body::Fallback => format!("    send sms \"t{i}\" or email \"f{i}\"\n"),
@@ -583,7 +587,20 @@ fn one_program(
         }
     }
     // `cap N messages per 7d`: caps skip (docs/runtime.md), so no 7-day
-    // window ever holds more than N sends.
+    // window ever holds more than N sends. And the checker proved the cap
+    // (N311 is an error): no send ever needs the skip (each customer enters
+    // once, so no journey before counts).
+    if generated.1.cap.is_some() {
+        let skipped = result
+            .actions
+            .iter()
+            .find(|a| matches!(&a.kind, ActionKind::Skip { reason, .. } if reason == "cap"));
+        prop_assert!(
+            skipped.is_none(),
+            "{:?}: a send skipped for a cap the checker proved\n{text}",
+            skipped
+        );
+    }
     if let Some(cap) = generated.1.cap {
         for (customer, times) in &sent_at {
             for &t in times {

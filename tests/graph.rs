@@ -458,3 +458,68 @@ fn a_chart_too_large_to_draw_is_refused_in_svg_only() {
     assert_eq!(dot.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&dot.stdout).starts_with("digraph program {"));
 }
+
+/// The consent asked at entry is in the entry box of every format: it
+/// decides who comes in, as the triggers do.
+#[test]
+fn the_entry_shows_the_consent_in_every_format() {
+    let drawn = chart_of(
+        "program p {\n  kind welcome\n  owner \"x\"\n  trigger event signup\n  consent email, sms\n  step a { send email \"hi\" exit done }\n}\n",
+    );
+    let entry = |text: &str| {
+        text.lines()
+            .find(|line| line.trim_start().starts_with("entry"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(entry(&chart::mermaid(&drawn)).contains("consent email, sms"));
+    assert!(entry(&chart::dot(&drawn)).contains("consent email, sms"));
+    assert!(svg_of(&drawn).contains(">consent email, sms<"));
+}
+
+/// With simulated counts on every way (the HTML report), an interrupt has
+/// an arrow from each step it took customers from, with that step's count,
+/// and its arrow from the note says its count is the total of them all.
+#[test]
+fn an_interrupts_counts_are_per_step_and_its_total_says_so() {
+    let mut drawn = chart_of(
+        "program p {\n  kind retain\n  owner \"x\"\n  trigger event signup\n  consent email\n  on cancel_requested -> ask_why\n  step hello {\n    send email \"hi\"\n    wait 3d\n    -> later\n  }\n  step later {\n    wait 3d\n    exit done\n  }\n  step ask_why {\n    send email \"why\"\n    exit asked\n  }\n}\n",
+    );
+    let count = |from: &str, to: &str, count: u64| chart::FlowCount {
+        from: from.into(),
+        to: to.into(),
+        count,
+    };
+    chart::annotate_every_way(
+        &mut drawn,
+        &[
+            count("entry", "hello", 10),
+            count("hello", "later", 6),
+            count("hello", "ask_why", 3),
+            count("later", "ask_why", 1),
+        ],
+    );
+    let label = |from: &str, to: &str| {
+        let id = |name: &str| {
+            drawn
+                .flow_names
+                .iter()
+                .find(|(_, n)| n.as_str() == name)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| name.to_string())
+        };
+        let (from, to) = (id(from), id(to));
+        drawn
+            .edges
+            .iter()
+            .find(|(f, t, _)| *f == from && *t == to)
+            .map(|(_, _, label)| label.clone())
+            .unwrap_or_else(|| panic!("no arrow {from} → {to}: {:?}", drawn.edges))
+    };
+    assert_eq!(label("hello", "ask_why"), "on cancel_requested · 3");
+    assert_eq!(label("later", "ask_why"), "on cancel_requested · 1");
+    assert_eq!(
+        label("rules", "ask_why"),
+        "on cancel_requested · 4 in all, from every step"
+    );
+}

@@ -452,3 +452,55 @@ fn sample_parquet_goes_to_a_pipe() {
     assert_eq!(&out.stdout[..4], b"PAR1");
     assert_eq!(&out.stdout[out.stdout.len() - 4..], b"PAR1");
 }
+
+/// The project's rule for exit codes, on a customers file: a file that
+/// holds something wrong is a user error (1), a path that cannot be opened
+/// as a file is a usage error (2), for every command that reads customers.
+#[test]
+fn a_bad_file_is_exit_1_and_a_path_that_cannot_be_opened_exit_2() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let garbage = dir.path().join("garbage.parquet");
+    std::fs::write(&garbage, "not parquet at all").expect("written");
+    let (_, parquet) = population(dir.path());
+    let whole = std::fs::read(&parquet).expect("read");
+    let cut = dir.path().join("cut.parquet");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("written");
+    let folder = dir.path().join("folder.parquet");
+    std::fs::create_dir(&folder).expect("a folder");
+    let missing = dir.path().join("missing.parquet");
+    let events = "programs/sample/events.jsonl";
+    let commands = |customers: &Path| -> Vec<Vec<String>> {
+        let customers = customers.display().to_string();
+        let program = "programs/wake_up_dormant.nurture".to_string();
+        [
+            vec!["simulate", &program, "--customers", &customers],
+            vec![
+                "replay",
+                &program,
+                "--customers",
+                &customers,
+                "--events",
+                events,
+            ],
+            vec!["fit", "--customers", &customers, events],
+        ]
+        .into_iter()
+        .map(|args| args.into_iter().map(str::to_string).collect())
+        .collect()
+    };
+    for (customers, expected, told) in [
+        (&garbage, 1, "this is not a Parquet file"),
+        (&cut, 1, "this is not a Parquet file"),
+        (&folder, 2, "it is a folder, not a file"),
+        (&missing, 2, "no such file or folder"),
+    ] {
+        for args in commands(customers) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = nurture(&args);
+            let said = stderr(&out);
+            assert_eq!(out.status.code(), Some(expected), "{args:?}: {said}");
+            assert!(said.contains(told), "{args:?}: {said}");
+            assert!(!said.contains("panicked"), "{args:?}: {said}");
+        }
+    }
+}

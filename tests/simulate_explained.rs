@@ -378,6 +378,51 @@ fn runs_give_each_figure_a_range_the_same_for_any_number_of_threads() {
     assert!(lift["difference"].as_f64() < lift["high"].as_f64());
 }
 
+/// A send held outside its send window says so, not "for quiet hours", in
+/// the human trace and in the JSON's words; with quiet hours too, each hold
+/// names what held it at that moment.
+#[test]
+fn a_hold_outside_the_send_window_says_so() {
+    let dir = workspace(&program("  trigger  no purchase for 30d").replace(
+        "  consent  email\n",
+        "  consent  email\n  window   mon..fri 09:00..17:00\n",
+    ));
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,time_zone,consents,tier,last_event_at.purchase\n\
+         ny,America/New_York,email,silver,2025-06-01T10:00:00Z\n",
+    )
+    .expect("write");
+    let (code, stdout, stderr) = run(dir.path(), &["--trace", "ny"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.contains("quiet hours"), "{stdout}");
+    let hold = stdout
+        .lines()
+        .find(|l| l.contains("outside its send window until"))
+        .unwrap_or_else(|| panic!("no hold in\n{stdout}"));
+    assert!(hold.trim_end().ends_with(" 09:00 Mon"), "{hold}");
+    let (code, stdout, stderr) = run(dir.path(), &["--trace", "ny", "--output-format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let traces = json(&stdout);
+    let action = traces["traces"][0]["journey"]
+        .as_array()
+        .expect("journey")
+        .iter()
+        .find(|line| line["held_until"].is_string())
+        .and_then(|line| line["action"].as_str())
+        .unwrap_or_else(|| panic!("no hold in {stdout}"))
+        .to_string();
+    assert!(action.contains("outside its send window"), "{action}");
+    assert_eq!(
+        traces["traces"][0]["journey"]
+            .as_array()
+            .expect("journey")
+            .iter()
+            .find_map(|line| line["held_until"].as_str()),
+        Some("2026-01-05T14:00:00Z")
+    );
+}
+
 /// A send held for quiet hours shows the time it is held until in the
 /// customer's zone, as every other line of the trace (JSON keeps UTC).
 #[test]

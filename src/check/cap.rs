@@ -5,7 +5,12 @@
 //! customer may answer at once. Sends whose guards exclude each other
 //! within a run count as one at most (`guards.rs`). With `ends after D`, a
 //! send that cannot come before D (the soonest a customer gets there) is
-//! never sent, and is not counted.
+//! never sent, and is not counted. A `wait until D after entry` takes no
+//! time at the soonest (the moment may have passed), but past it a customer
+//! is at least D after entering: when the first send of a search goes out
+//! at the latest L after entering (its latest arrival, `timing.rs`, plus
+//! the longest hold), everything past the wait is at least D - L after it.
+//! With L unbounded (a loop before the send), nothing is assumed.
 
 use super::flow::{Flow, Point, To, show_minutes};
 use super::guards::{Guards, Known};
@@ -59,6 +64,8 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
     let soonest = deadline
         .map(|_| super::timing::soonest(flow))
         .unwrap_or_default();
+    let timing = super::timing::timing(flow);
+    let hold = super::timing::hold_minutes(flow.program);
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {
@@ -86,7 +93,15 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
                 deadline: d,
                 from: soonest.get(point).copied().unwrap_or(0),
             });
-            if let Some(sends) = too_many(flow, guards, cap, (*point, known), until, &counts) {
+            // The latest the first send can go out, after entering: its
+            // arrival, held by quiet hours or a send window at most `hold`.
+            let latest = timing.arrival(*point).map(|at| at.saturating_add(hold));
+            let from = Start {
+                point: *point,
+                known,
+                latest,
+            };
+            if let Some(sends) = too_many(flow, guards, cap, from, until, &counts) {
                 let written = source
                     .get(clause.span.start..clause.span.end)
                     .unwrap_or("cap");
@@ -132,6 +147,8 @@ pub fn most_within(
     if starts.is_empty() || minutes == 0 {
         return (0, Vec::new());
     }
+    let timing = super::timing::timing(flow);
+    let hold = super::timing::hold_minutes(flow.program);
     // A path with more than `limit` sends within the stretch, if any.
     let longer = |limit: usize| {
         let cap = Cap {
@@ -151,7 +168,12 @@ pub fn most_within(
                 return Err(());
             }
             searches.set(searches.get() + 1);
-            match search(flow, guards, &cap, (*point, known), None, &counts) {
+            let from = Start {
+                point: *point,
+                known,
+                latest: timing.arrival(*point).map(|at| at.saturating_add(hold)),
+            };
+            match search(flow, guards, &cap, from, None, &counts) {
                 Ok(None) => {}
                 other => {
                     found = other;
@@ -210,6 +232,15 @@ struct Until {
     from: u64,
 }
 
+/// The send a search starts from: where, what is known of the customer
+/// there, and the latest minutes after entering it can go out (`None`:
+/// unbounded).
+struct Start<'k> {
+    point: Point,
+    known: &'k Known,
+    latest: Option<u64>,
+}
+
 /// Looks for a path from `first` with more sends than the cap allows within
 /// its window; returns the sends along it. Sends whose guards exclude each
 /// other within a run go out one at most (`guards.rs`), and none goes out
@@ -218,7 +249,7 @@ fn too_many(
     flow: &Flow,
     guards: &Guards,
     cap: &Cap,
-    start: (Point, &Known),
+    start: Start,
     until: Option<Until>,
     counts: &dyn Fn(Point) -> bool,
 ) -> Option<Vec<Point>> {
@@ -232,7 +263,11 @@ fn search(
     flow: &Flow,
     guards: &Guards,
     cap: &Cap,
-    (first, known): (Point, &Known),
+    Start {
+        point: first,
+        known,
+        latest,
+    }: Start,
     until: Option<Until>,
     counts: &dyn Fn(Point) -> bool,
 ) -> Result<Option<Vec<Point>>, ()> {
@@ -269,7 +304,15 @@ fn search(
                     return Ok(Some(sends));
                 }
             }
-            let later = elapsed.saturating_add(way.after);
+            // Past `wait until D after entry` a customer is at least D
+            // after entering, and the first send went out no later than
+            // `latest`: at least D - latest after it (nothing is assumed
+            // when `latest` is unbounded).
+            let floor = match latest {
+                Some(latest) if way.at_least > 0 => way.at_least.saturating_sub(latest),
+                _ => 0,
+            };
+            let later = elapsed.saturating_add(way.after).max(floor);
             let since = since_entry.saturating_add(way.after).max(way.at_least);
             let before_deadline = until.is_none_or(|u| since < u.deadline);
             if later < window && before_deadline {

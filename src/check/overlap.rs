@@ -4,11 +4,14 @@
 //!
 //! Two programs *overlap* when the checker can tell they may start for the
 //! same customer at once: they are of the same kind, they share a trigger
-//! (the same event, whatever its `where`; the same segment entered or
-//! left; the same phase; the same tag added or removed; inactivity on the
-//! same event; the same date and offset), and their audiences are not
-//! provably disjoint — disjoint means one is `not` the other, or both are
-//! `ATTRIBUTE == VALUE` on the same attribute with different values.
+//! (the same event with `where` conditions that are not provably disjoint;
+//! the same segment entered or left; the same phase; the same tag added or
+//! removed; inactivity on the same event; the same date and offset), and
+//! their audiences are not provably disjoint — disjoint means one is `not`
+//! the other, or both are `NAME == VALUE` on the same name with different
+//! values, or a part of an `and` is so with the other side or a part of its
+//! `and`. Anything else may hold at once, so the warning errs on the side of
+//! being given.
 //!
 //! - N317: overlapping programs, not in one group, without a priority each;
 //! - N318: programs that compete for a customer (overlapping, or in one
@@ -27,8 +30,9 @@ struct Seen<'p> {
     kind: Option<&'p str>,
     group: Option<(&'p str, Span)>,
     priority: Option<(u32, Span)>,
-    /// Each trigger as compared, with its clause's span.
-    triggers: Vec<(String, Span)>,
+    /// Each trigger as compared, with its clause's span and, for an event,
+    /// its `where`.
+    triggers: Vec<(String, Span, Option<&'p Cond>)>,
     audience: Option<&'p Cond>,
 }
 
@@ -48,6 +52,10 @@ fn seen(program: &Program) -> Seen<'_> {
             ClauseKind::Priority(n) => seen.priority = Some((n.value, clause.span)),
             ClauseKind::Audience(cond) => seen.audience = Some(cond),
             ClauseKind::Trigger(trigger) => {
+                let condition = match &trigger.kind {
+                    TriggerKind::Event { condition, .. } => condition.as_ref(),
+                    _ => None,
+                };
                 let compared = match &trigger.kind {
                     TriggerKind::Event { event, .. } => format!("event {}", event.as_str()),
                     TriggerKind::Inactivity { event, .. } => format!("no {}", event.as_str()),
@@ -67,7 +75,7 @@ fn seen(program: &Program) -> Seen<'_> {
                     TriggerKind::Phase(phase) => format!("phase {}", phase.name.as_str()),
                     TriggerKind::Tag { tag, added } => format!("tag {} {}", tag.as_str(), added),
                 };
-                seen.triggers.push((compared, clause.span));
+                seen.triggers.push((compared, clause.span, condition));
             }
             _ => {}
         }
@@ -75,11 +83,28 @@ fn seen(program: &Program) -> Seen<'_> {
     seen
 }
 
-/// Whether the audiences can be shown never to hold for one customer.
+/// Whether two conditions (audiences, or the `where` of two triggers on one
+/// event) can be shown never to hold at once: one is `not` the other, both
+/// are `NAME == VALUE` on one name with different values, or a part of an
+/// `and` on one side is so with the other side or a part of its `and`.
 fn disjoint(a: Option<&Cond>, b: Option<&Cond>) -> bool {
     let (Some(a), Some(b)) = (a, b) else {
         return false;
     };
+    let (left, right) = (parts(a), parts(b));
+    left.iter().any(|x| right.iter().any(|y| excludes(x, y)))
+}
+
+/// A condition's parts when it is an `and`, else the condition alone.
+fn parts(c: &Cond) -> Vec<&Cond> {
+    match &c.kind {
+        CondKind::All(parts) => parts.iter().collect(),
+        _ => vec![c],
+    }
+}
+
+/// [`disjoint`] for two conditions taken whole.
+fn excludes(a: &Cond, b: &Cond) -> bool {
     let negates =
         |x: &Cond, y: &Cond| matches!(&x.kind, CondKind::Not(inner) if key(inner) == key(y));
     if negates(a, b) || negates(b, a) {
@@ -111,10 +136,14 @@ pub fn check(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
                 continue;
             }
             let same_group = matches!((a.group, b.group), (Some((x, _)), Some((y, _))) if x == y);
-            let shared = a
-                .triggers
-                .iter()
-                .find(|(t, _)| b.triggers.iter().any(|(u, _)| u == t));
+            // The same trigger, and for an event `where` conditions that
+            // can both hold (`interest == "demo"` and `interest ==
+            // "price"` cannot).
+            let shared = a.triggers.iter().find(|(t, _, when)| {
+                b.triggers
+                    .iter()
+                    .any(|(u, _, other)| u == t && !disjoint(*when, *other))
+            });
             let overlap = a.kind.is_some()
                 && a.kind == b.kind
                 && shared.is_some()
@@ -125,7 +154,7 @@ pub fn check(programs: &[&Program]) -> Vec<(usize, Diagnostic)> {
                 }
                 (Some(_), Some(_)) => {}
                 _ if overlap && !same_group => {
-                    let at = shared.map_or(a.program.name.span, |(_, span)| *span);
+                    let at = shared.map_or(a.program.name.span, |(_, span, _)| *span);
                     found.push((i, overlapping(a, b, at)));
                 }
                 _ => {}
@@ -150,7 +179,7 @@ fn overlapping(a: &Seen, b: &Seen, at: Span) -> Diagnostic {
         ),
     )
     .help(format!(
-        "put both in one group (`group {}` in each), give them priorities (`priority 1` in the one that should win, `priority 2` in the other), or make their audiences exclude each other",
+        "put both in one group (`group {}` in each), give them priorities (`priority 1` in the one that should win, `priority 2` in the other), or make their audiences, or their triggers' `where`, exclude each other",
         a.kind.unwrap_or("")
     ))
 }
@@ -172,34 +201,66 @@ fn same_priority(a: &Seen, b: &Seen, priority: u32, at: Span) -> Diagnostic {
     ))
 }
 
+/// Of two groups of one named like each other, whether the program at `i`
+/// in `group` is the one told to take `other`'s name (see `groups_of_one`).
+fn told(group: &str, i: usize, other: &str, j: usize) -> bool {
+    let (mine, theirs) = (group.chars().count(), other.chars().count());
+    mine < theirs || (mine == theirs && i > j)
+}
+
 fn groups_of_one(all: &[Seen]) -> Vec<(usize, Diagnostic)> {
     let names: Vec<&str> = all.iter().filter_map(|s| s.group.map(|(g, _)| g)).collect();
+    let alone = |group: &str| names.iter().filter(|&&g| g == group).count() == 1;
+    // Each program alone in its group, with the group its name is close to.
+    let close: Vec<Option<&str>> = all
+        .iter()
+        .map(|seen| {
+            let (group, _) = seen.group?;
+            if !alone(group) {
+                return None;
+            }
+            crate::suggest::closest(group, names.iter().copied().filter(|&g| g != group))
+        })
+        .collect();
     let mut found = Vec::new();
     for (i, seen) in all.iter().enumerate() {
-        let Some((group, at)) = seen.group else {
+        let (Some((group, at)), Some(near)) = (seen.group, close[i]) else {
             continue;
         };
-        if names.iter().filter(|&&g| g == group).count() > 1 {
-            continue;
-        }
-        let others = names.iter().copied().filter(|&g| g != group);
-        let Some(close) = crate::suggest::closest(group, others) else {
-            continue;
-        };
-        found.push((
-            i,
-            Diagnostic::new(
-                Code::GroupLikeAnother,
-                format!("`group {group}` has no other program; did you mean `group {close}`?"),
-            )
-            .label(
-                at,
-                format!("no other program of the folder is in `{group}`"),
-            )
-            .help(format!(
-                "write `group {close}`, as the other programs of that group do"
+        // Two groups of one, each named like the other: either may be the
+        // typo, and telling each to take the other's name sends the reader
+        // in a circle. Only one program is told, to take the other's name:
+        // the one with the shorter name, since a typo drops a letter more
+        // often than it adds one (`lifecyle`), or on equal lengths the
+        // later program of the folder.
+        let partner = alone(near)
+            .then(|| {
+                all.iter()
+                    .position(|s| s.group.is_some_and(|(g, _)| g == near))
+            })
+            .flatten()
+            .filter(|&j| close[j] == Some(group));
+        let diagnostic = Diagnostic::new(
+            Code::GroupLikeAnother,
+            format!("`group {group}` has no other program; did you mean `group {near}`?"),
+        )
+        .label(
+            at,
+            format!("no other program of the folder is in `{group}`"),
+        );
+        let diagnostic = match partner {
+            Some(j) if !told(group, i, near, j) => continue,
+            Some(j) => {
+                let other = all[j].program.name.as_str();
+                diagnostic.help(format!(
+                    "write `group {near}` here, as `{other}` has, so the two programs share one group (`{other}` is alone in `{near}` too)"
+                ))
+            }
+            None => diagnostic.help(format!(
+                "write `group {near}`, as the other programs of that group do"
             )),
-        ));
+        };
+        found.push((i, diagnostic));
     }
     found
 }

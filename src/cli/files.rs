@@ -122,20 +122,16 @@ pub fn read_data_text(path: &Path) -> Result<String, i32> {
 /// A customers file as text and how it is written: CSV, JSON Lines, or
 /// Parquet read as the CSV it holds (`run/input/parquet/`). On failure,
 /// the exit code, the reason said on stderr: 2 when the file cannot be
-/// read or its kind is unknown, 1 when it is not UTF-8 or not a Parquet
-/// file nurture reads (every problem of the file told).
+/// opened ([`openable`]) or its kind is unknown, 1 when it is not UTF-8 or
+/// not a Parquet file nurture reads (every problem of the file told).
 pub fn customers_text(
     path: &Path,
     schema: Option<&crate::syntax::ast::Schema>,
 ) -> Result<(String, crate::run::input::Format), i32> {
     use crate::run::input::{self, Format};
     if input::is_parquet(path) {
-        if let Err(error) = std::fs::File::open(path) {
-            super::complain(&format!(
-                "cannot read `{}`: {}",
-                path.display(),
-                plain(&error)
-            ));
+        if let Err(problem) = openable(path) {
+            super::complain(&problem);
             return Err(super::exit::TROUBLE);
         }
         let types = schema.map(input::Types::new);
@@ -159,6 +155,19 @@ pub fn customers_text(
         return Err(super::exit::TROUBLE);
     };
     read_data_text(path).map(|text| (text, format))
+}
+
+/// Whether a data file named on the command line can be opened as a file:
+/// a path that is missing, not allowed or a folder is the command's
+/// mistake (exit 2), told before its contents are read; what the file then
+/// holds (not UTF-8, not Parquet, a bad row) is the file's problem (exit 1).
+pub fn openable(path: &Path) -> Result<(), String> {
+    let cannot = |why: String| format!("cannot read `{}`: {why}", path.display());
+    let file = std::fs::File::open(path).map_err(|error| cannot(plain(&error)))?;
+    match file.metadata() {
+        Ok(meta) if meta.is_dir() => Err(cannot("it is a folder, not a file".into())),
+        _ => Ok(()),
+    }
 }
 
 /// An I/O error without the "(os error 2)" suffix people need not see.

@@ -23,7 +23,6 @@ use crate::sim::run::Options;
 use crate::sim::setup::Setup;
 use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
 use crate::syntax::ast::{ClauseKind, Program, Schema};
-use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -129,12 +128,8 @@ pub fn run(args: &SimulateArgs) -> i32 {
             };
             // Read as it is simulated; a file that cannot be opened is
             // told before anything else.
-            if let Err(error) = File::open(path) {
-                complain(&format!(
-                    "cannot read `{}`: {}",
-                    path.display(),
-                    files::plain(&error)
-                ));
+            if let Err(problem) = files::openable(path) {
+                complain(&problem);
                 return exit::TROUBLE;
             }
             (path.display().to_string(), format)

@@ -7,7 +7,7 @@
 //! The interpreter leaves a running journey in one of four places
 //! (`run/interpret.rs`): at a `wait` until it ends, at a `wait up to … for`
 //! until an arm's event or the timeout, at a `send` held back by quiet hours
-//! until they end, and in the holdout until the goal's window ends.
+//! or outside its send window until it may go out, and in the holdout until the goal's window ends.
 
 use crate::plan::{Op, Plan};
 use crate::run::Journey;
@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 #[serde(rename_all = "snake_case")]
 pub enum Rest {
     /// At a `wait`, a `wait up to … for`, or a send held back by quiet
-    /// hours: the node.
+    /// hours or a send window: the node.
     Node(usize),
     /// In the control group, waiting out the goal's window.
     Holdout,
@@ -60,7 +60,7 @@ impl RestKind {
         match self {
             RestKind::Wait => "a wait",
             RestKind::WaitFor => "a wait for events",
-            RestKind::HeldSend => "a message held back by quiet hours",
+            RestKind::HeldSend => "a message held back by quiet hours or outside its send window",
             RestKind::Holdout => "the holdout, waiting out the goal's window",
         }
     }
@@ -258,8 +258,17 @@ impl Layout<'_> {
         let show = crate::check::flow::show_minutes;
         match self.op(node) {
             Some(Op::Send {
-                channel, template, ..
-            }) => format!("send {channel} {template:?}"),
+                channel,
+                template,
+                fallback,
+                ..
+            }) => {
+                let mut shown = format!("send {channel} {template:?}");
+                for choice in fallback {
+                    shown.push_str(&format!(" or {} {:?}", choice.channel, choice.template));
+                }
+                shown
+            }
             Some(Op::Wait { minutes, .. }) => format!("wait {}", show(*minutes)),
             Some(Op::WaitFor { minutes, arms, .. }) => {
                 let mut events: Vec<&str> = Vec::new();

@@ -46,7 +46,8 @@ pub struct MigrationMap {
     /// Every place of the old version, in its order (`Layout::rests`).
     pub places: Vec<PlaceMove>,
     /// Each send of the old version and the send of the new one it became
-    /// (the same statement, or else the first send on the same channel):
+    /// (the same statement, or else the same whole send, or a send on the
+    /// same channels, or on the same first channel):
     /// the recent sends a moved journey keeps for caps.
     pub sends: BTreeMap<usize, usize>,
 }
@@ -267,7 +268,7 @@ impl<'a, 'p> Mapper<'a, 'p> {
     fn wait_hazards(&self, node: usize, landing: &Landing, moved: &mut PlaceMove) {
         let here = self.old.where_is(node);
         let Some(before) = self.old.wait_minutes(node) else {
-            // A held send: its customers go on when quiet hours end, or
+            // A held send: its customers go on when it may go out, or
             // at once where the new version has no such send.
             moved.note = match landing {
                 Landing::Rest { .. } => None,
@@ -379,24 +380,62 @@ impl<'a, 'p> Mapper<'a, 'p> {
     fn sends(&self) -> BTreeMap<usize, usize> {
         let mut sends = BTreeMap::new();
         for node in 0..self.old.plan.nodes.len() {
-            let Some(Op::Send { channel, .. }) = self.old.op(node) else {
+            let Some(sent @ Op::Send { .. }) = self.old.op(node) else {
                 continue;
             };
             let same = match self.position(node) {
                 Some((step, Position::Same(at))) => Some(self.new.nodes(step).start + at),
                 _ => None,
             };
-            let on_channel = || {
-                (0..self.new.plan.nodes.len()).find(
-                    |&n| matches!(self.new.op(n), Some(Op::Send { channel: c, .. }) if c == channel),
-                )
+            // A send found elsewhere is matched by the whole send: every
+            // channel and message, a fallback's too (`send push "a" or
+            // email "b"`), then by its channels in order, and only then by
+            // its first channel, so a moved fallback send is not taken for
+            // another send that begins on the same channel.
+            let find = |like: &dyn Fn(&Op) -> bool| {
+                (0..self.new.plan.nodes.len()).find(|&n| self.new.op(n).is_some_and(like))
             };
-            if let Some(to) = same.or_else(on_channel) {
+            let whole = || find(&|op| whole_send(op) == whole_send(sent));
+            let channels = || find(&|op| send_channels(op) == send_channels(sent));
+            let first = || find(&|op| send_channels(op).first() == send_channels(sent).first());
+            if let Some(to) = same.or_else(whole).or_else(channels).or_else(first) {
                 sends.insert(node, to);
             }
         }
         sends
     }
+}
+
+/// A send's channels and messages in order, its fallbacks' included;
+/// `None` for any other statement.
+fn whole_send(op: &Op) -> Option<Vec<(&str, &str)>> {
+    match op {
+        Op::Send {
+            channel,
+            template,
+            fallback,
+            ..
+        } => Some(
+            std::iter::once((channel.as_str(), template.as_str()))
+                .chain(
+                    fallback
+                        .iter()
+                        .map(|c| (c.channel.as_str(), c.template.as_str())),
+                )
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// A send's channels in order, its fallbacks' included; empty for any
+/// other statement.
+fn send_channels(op: &Op) -> Vec<&str> {
+    whole_send(op)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(channel, _)| channel)
+        .collect()
 }
 
 impl Resend {

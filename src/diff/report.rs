@@ -98,6 +98,41 @@ pub struct Place {
     /// The statement, as the plan has it (`wait up to 5d for click`).
     pub text: Option<String>,
     pub line: Option<usize>,
+    /// At a held send: what holds it back in this version (its plan's
+    /// `quiet` and `window`s), for the words a reader sees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<HeldBy>,
+}
+
+/// What can hold a send back: quiet hours, its send windows, or either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeldBy {
+    QuietHours,
+    SendWindow,
+    QuietHoursOrSendWindow,
+}
+
+impl HeldBy {
+    fn of(plan: &Plan) -> Option<HeldBy> {
+        match (plan.quiet.is_some(), !plan.windows.is_empty()) {
+            (true, false) => Some(HeldBy::QuietHours),
+            (false, true) => Some(HeldBy::SendWindow),
+            (true, true) => Some(HeldBy::QuietHoursOrSendWindow),
+            (false, false) => None,
+        }
+    }
+
+    /// Until when the customers stay held, in words.
+    pub fn until(self) -> &'static str {
+        match self {
+            HeldBy::QuietHours => "until quiet hours end",
+            HeldBy::SendWindow => "outside its send window, until the window opens",
+            HeldBy::QuietHoursOrSendWindow => {
+                "for quiet hours or outside its send window, until it may go out"
+            }
+        }
+    }
 }
 
 /// Where the customers resting at one place go.
@@ -156,6 +191,7 @@ pub fn diff(old: &Version, new: &Version) -> Diff {
                 statement: None,
                 text: None,
                 line: None,
+                held_by: None,
             },
             Rest::Node(node) => statement_place(side, layout, node, kind),
         }
@@ -257,5 +293,8 @@ fn statement_place(side: &Side, layout: &Layout, node: usize, kind: Option<RestK
         statement,
         text: Some(layout.describe(node)),
         line,
+        held_by: (kind == Some(RestKind::HeldSend))
+            .then(|| HeldBy::of(layout.plan))
+            .flatten(),
     }
 }

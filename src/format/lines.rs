@@ -1,7 +1,8 @@
 //! Laying out one chunk of tokens as lines.
 //!
 //! Inside a construct, tokens are joined with one blank (none inside
-//! brackets, before a comma or colon, or around `..`). A line break is kept
+//! brackets, before a comma or colon, around `..`, or after the commas of a
+//! `window`'s days). A line break is kept
 //! only where a condition is continued: before `and` or `or` (a break just
 //! after one moves before it). A comment always ends its line, and a
 //! comment on a line of its own inside a construct keeps its own line.
@@ -69,6 +70,7 @@ pub(super) fn build(
         code_tokens: 0,
         code_lines: 0,
         previous: None,
+        days: false,
     };
     for i in range.clone() {
         let token = &tokens[i];
@@ -97,6 +99,9 @@ struct Builder<'a> {
     code_tokens: usize,
     code_lines: usize,
     previous: Option<&'a str>,
+    /// A `window` clause, whose list of days is written without blanks
+    /// (`mon,wed..fri`), as one value, the way docs/language.md writes it.
+    days: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -140,7 +145,7 @@ impl<'a> Builder<'a> {
             self.current = Some((indent, String::new()));
             self.code_lines += 1;
         } else if let (Some((_, code)), Some(previous)) = (&mut self.current, self.previous) {
-            if needs_blank(previous, token.text) {
+            if needs_blank(previous, token.text) && !(self.days && previous == ",") {
                 code.push(' ');
             }
         }
@@ -152,6 +157,9 @@ impl<'a> Builder<'a> {
         if token.text == "->" && first_line {
             let before = code.trim_end().len();
             self.built.arrow = Some(Arrow { line, before });
+        }
+        if self.code_tokens == 0 {
+            self.days = token.text == "window";
         }
         code.push_str(token.text);
         self.code_tokens += 1;

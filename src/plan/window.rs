@@ -85,6 +85,24 @@ pub fn may_send_at(windows: &[Window], quiet: Option<&Quiet>, minute_of_week: u3
     (windows.is_empty() || windows.iter().any(|w| w.open_at(minute))) && !quiet_at(quiet, minute)
 }
 
+/// What holds a send back at this moment of the week, in the words a trace
+/// uses: no send window open ("outside its send window"), else quiet hours
+/// ("for quiet hours"); `None` when a send may go out.
+pub fn held_by(
+    windows: &[Window],
+    quiet: Option<&Quiet>,
+    minute_of_week: u32,
+) -> Option<&'static str> {
+    let minute = minute_of_week % WEEK_MINUTES;
+    if !windows.is_empty() && !windows.iter().any(|w| w.open_at(minute)) {
+        Some("outside its send window")
+    } else if quiet_at(quiet, minute) {
+        Some("for quiet hours")
+    } else {
+        None
+    }
+}
+
 /// Minutes from `minute_of_week` to the first moment a send may go out
 /// (0: now), or `None` when no moment of the week is one (the checker
 /// refuses such a program, N328, and the loader such a plan). The first

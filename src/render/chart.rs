@@ -73,8 +73,15 @@ pub fn chart(program: &Program, source: &str) -> Chart {
         ClauseKind::Window(_) => Some(text(c.span)),
         _ => None,
     });
+    // The consent asked at entry decides who comes in at all: every format
+    // shows it in the entry box, under the triggers.
+    let consent = program.clauses.iter().filter_map(|c| match &c.kind {
+        ClauseKind::Consent(_) => Some(text(c.span)),
+        _ => None,
+    });
     let mut entry = triggers
         .into_iter()
+        .chain(consent)
         .chain(windows)
         .collect::<Vec<String>>()
         .join("\n");

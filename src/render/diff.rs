@@ -50,11 +50,19 @@ fn held(place: &Place) -> bool {
     place.place == Some(RestKind::HeldSend)
 }
 
+/// Until when customers at a held send stay held: quiet hours, or outside
+/// the send window, as the version's plan says.
+fn held_until(place: &Place) -> &'static str {
+    place
+        .held_by
+        .map_or("until it may go out", crate::diff::report::HeldBy::until)
+}
+
 fn destination(moved: &Moved) -> String {
     match &moved.to {
         None => "nowhere: they stay on the old version".into(),
         Some(Destination::Waits { place: p }) if held(p) => {
-            format!("stay held at {} until quiet hours end", place(p))
+            format!("stay held at {} {}", place(p), held_until(p))
         }
         Some(Destination::Waits { place: p }) => format!("wait at {}", place(p)),
         Some(Destination::Holdout) => "stay in the holdout".into(),
@@ -294,7 +302,7 @@ fn md_destination(moved: &Moved) -> String {
     match &moved.to {
         None => "**nowhere**: stays on the old version".into(),
         Some(Destination::Waits { place }) if held(place) => {
-            format!("stays held at {} until quiet hours end", md_place(place))
+            format!("stays held at {} {}", md_place(place), held_until(place))
         }
         Some(Destination::Waits { place }) => format!("waits at {}", md_place(place)),
         Some(Destination::Holdout) => "stays in the holdout".into(),

@@ -186,7 +186,8 @@ pub fn annotate(chart: &mut Chart, flow: &[FlowCount]) {
 /// its event comes), with the conversions from there, and one on to the
 /// `exit converted` box with them all; moves by an `exit when` rule get an
 /// arrow from the step to the rules' box, labelled with the outcome, and
-/// moves by an interrupt an arrow from the step to the interrupt's step. An
+/// moves by an interrupt an arrow from the step to the interrupt's step (the
+/// note's arrow for the interrupt says it is the total of them all). An
 /// arrow between the same two places as an earlier one says it is counted
 /// with it.
 pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
@@ -282,7 +283,9 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
             .fold(0u64, u64::saturating_add);
         counts.insert(e, total);
     }
-    // An interrupt's arrow from the note counts every move it made.
+    // An interrupt's arrow from the note counts every move it made, from
+    // every step, each of which has its own arrow and count: the note's is
+    // labelled as the total it is.
     let interrupted: Vec<(usize, u64)> = chart
         .edges
         .iter()
@@ -299,6 +302,7 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
             (e, total)
         })
         .collect();
+    let totals: std::collections::BTreeSet<usize> = interrupted.iter().map(|(e, _)| *e).collect();
     counts.extend(interrupted);
     if goal && let Some(converted) = &converted {
         let into_goal: u64 = chart
@@ -323,7 +327,9 @@ pub fn annotate_every_way(chart: &mut Chart, flow: &[FlowCount]) {
             continue;
         }
         let count = counts.get(&e).copied().unwrap_or(0);
-        *label = if label.is_empty() {
+        *label = if totals.contains(&e) {
+            format!("{label} · {count} in all, from every step")
+        } else if label.is_empty() {
             count.to_string()
         } else {
             format!("{label} · {count}")

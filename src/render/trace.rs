@@ -1,6 +1,6 @@
 //! `simulate --trace`: customers' journeys, moment by moment, for people
 //! (every time in the customer's own zone, named at the top, the time a
-//! send is held until for quiet hours too) and as JSON (in UTC). Each event shows the
+//! send is held until for quiet hours or a send window too) and as JSON (in UTC). Each event shows the
 //! properties it carried, and after every transition that did something
 //! the record's score, phase and tags as they are then.
 

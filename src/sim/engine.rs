@@ -239,7 +239,7 @@ pub enum TraceLine {
         at: Seconds,
         what: String,
         send: Option<(String, String)>,
-        /// A send held for quiet hours: until when. Kept as a time, not in
+        /// A send held for quiet hours or outside its send window: until when. Kept as a time, not in
         /// `what`, so a report shows it in the zone it shows the rest in.
         held_until: Option<Seconds>,
     },
@@ -334,6 +334,11 @@ pub fn simulate_one<'m, R: Simulated>(
             happened: &mut scratch.happened,
             capped: &mut capped,
             entry: &mut entry,
+            offset: if trace.is_some() {
+                subject.customer.utc_offset(now)
+            } else {
+                0
+            },
             trace: trace.as_deref_mut(),
             start: window.start,
             now,
@@ -504,6 +509,9 @@ struct Observer<'x, 'm> {
     capped: &'x mut bool,
     entry: &'x mut EntrySeen,
     trace: Option<&'x mut Vec<TraceLine>>,
+    /// The customer's offset from UTC now, when tracing: a held send says
+    /// what held it (quiet hours or its send window) at the local time.
+    offset: i32,
     /// The start of the simulation, for messages per day.
     start: Seconds,
     now: Seconds,
@@ -601,10 +609,22 @@ impl Sink for Observer<'_, '_> {
                     channel,
                     template,
                     until,
-                } => (
-                    format!("hold {channel} {template:?} for quiet hours"),
-                    Some(until),
-                ),
+                } => {
+                    let plan = self.setup.plan;
+                    let local = action.at.saturating_add(i64::from(self.offset));
+                    let week = crate::plan::window::minute_of_week(local);
+                    let why =
+                        crate::plan::window::held_by(&plan.windows, plan.quiet.as_ref(), week)
+                            // Never `None` for a send the interpreter held
+                            // (the same rule at the same minute); if it were,
+                            // the plan's own rule is named.
+                            .unwrap_or(if plan.windows.is_empty() {
+                                "for quiet hours"
+                            } else {
+                                "outside its send window"
+                            });
+                    (format!("hold {channel} {template:?} {why}"), Some(until))
+                }
                 _ => (action.kind.to_string(), None),
             };
             trace.push(TraceLine::Action {

@@ -220,13 +220,27 @@ pub(super) fn tags(program: &Program, known: &Known, found: &mut Vec<Diagnostic>
         if skip(tag) || known.tags.contains(name) || added.contains(name) {
             continue;
         }
-        found.push(unknown(
+        // What the check knows is the schema and this program: the system
+        // that sends events may add tags too (those are declared in the
+        // schema), so the title says no more than that.
+        let diagnostic = Diagnostic::new(
             Code::UnknownTag,
-            tag,
-            format!("no one adds the tag `{name}`"),
-            known.tags.iter().chain(&added).copied(),
-            "not in the schema, and no `tag` in this program adds it",
-            format!("declare it in the schema: `tag {name}`"),
-        ));
+            format!("`{name}` is not a tag the schema declares or this program adds"),
+        );
+        let declare = format!(
+            "if the sending system or another program adds `{name}`, declare it in the schema: `tag {name}`"
+        );
+        let candidates = known.tags.iter().chain(&added).copied();
+        found.push(match crate::suggest::closest(name, candidates) {
+            Some(close) => diagnostic
+                .did_you_mean(tag.span, close)
+                .help(format!("write `{close}`; {declare}")),
+            None => diagnostic
+                .label(
+                    tag.span,
+                    "not in the schema, and no `tag` in this program adds it",
+                )
+                .help(format!("check the spelling; {declare}")),
+        });
     }
 }

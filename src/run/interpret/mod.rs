@@ -462,15 +462,7 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         fallback: &'p [crate::plan::fallback::Choice],
         guard: Option<&'p crate::plan::Cond>,
     ) {
-        let choices = std::iter::once(first)
-            .chain(
-                fallback
-                    .iter()
-                    .map(|c| (c.channel.as_str(), c.template.as_str())),
-            )
-            .enumerate();
-        let mut agreed = choices.filter(|(_, (channel, _))| self.may_send_on(channel));
-        let Some((_, (channel, template))) = agreed.clone().next() else {
+        let Some((agreed, (channel, template))) = self.first_agreed(first, fallback, 0) else {
             let (channel, template) = first;
             self.act(
                 Some(node),
@@ -493,9 +485,14 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
         }
         // A channel whose cap is full, the program's own or the schema's
         // across programs (the sink's), falls through to the next.
-        match agreed
-            .find(|(_, (channel, _))| !self.capped(channel) && !self.sink.capped(channel, self.now))
-        {
+        let mut open = self.first_agreed(first, fallback, agreed);
+        while let Some((choice, (channel, _))) = open {
+            if !self.capped(channel) && !self.sink.capped(channel, self.now) {
+                break;
+            }
+            open = self.first_agreed(first, fallback, choice + 1);
+        }
+        match open {
             Some((choice, (channel, template))) => {
                 self.journey
                     .sends_mut()
@@ -505,6 +502,30 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
             }
             None => self.act(Some(node), skip("cap")),
         }
+    }
+
+    /// The first of a send's channels from choice `from` on (its own is
+    /// choice 0, then its fallbacks in order) that the customer agreed to,
+    /// or that needs no consent, with its choice: the one a send goes out
+    /// on, or, held, the one it would go out on now. One rule for the send
+    /// and the hold, so the two cannot name different channels. (A
+    /// function of `self` rather than an iterator borrowing it, since the
+    /// send acts between two looks.)
+    fn first_agreed(
+        &self,
+        first: (&'p str, &'p str),
+        fallback: &'p [crate::plan::fallback::Choice],
+        from: usize,
+    ) -> Option<(usize, (&'p str, &'p str))> {
+        std::iter::once(first)
+            .chain(
+                fallback
+                    .iter()
+                    .map(|c| (c.channel.as_str(), c.template.as_str())),
+            )
+            .enumerate()
+            .skip(from)
+            .find(|(_, (channel, _))| self.may_send_on(channel))
     }
 
     /// Whether the customer has agreed to `channel`, or it needs no consent.
@@ -550,12 +571,10 @@ impl<'p, R: Record, S: Sink> Run<'p, '_, R, S> {
                             // A fallback names the channel it would go out
                             // on now, the first agreed to; it chooses
                             // again as it goes out.
-                            let (channel, template) = fallback
-                                .iter()
-                                .map(|c| (c.channel.as_str(), c.template.as_str()))
-                                .filter(|_| !self.may_send_on(channel))
-                                .find(|(c, _)| self.may_send_on(c))
-                                .unwrap_or((channel.as_str(), template.as_str()));
+                            let first = (channel.as_str(), template.as_str());
+                            let (channel, template) = self
+                                .first_agreed(first, fallback, 0)
+                                .map_or(first, |(_, choice)| choice);
                             self.act(
                                 Some(node),
                                 KindRef::Defer {
