@@ -23,6 +23,7 @@ use super::engine::Subject;
 use super::run::{Options, Worker, merge};
 use super::setup::Setup;
 use super::tally::Tally;
+use super::together::{Lineup, WeekTally};
 use crate::run::Customer;
 use crate::run::compact::{Compact, Layout};
 use crate::run::input::{
@@ -157,6 +158,8 @@ pub struct Streamed {
     pub tallies: Vec<Vec<Tally>>,
     /// The problems of rows, in file order.
     pub errors: Vec<RowError>,
+    /// Per run: the portfolio's weeks, when the programs ran together.
+    pub weeks: Vec<WeekTally>,
 }
 
 /// Simulates every customer of `input` (of `shard`) through every program,
@@ -171,6 +174,25 @@ pub fn simulate_file(
     input: &Input<'_>,
     shard: Shard,
     simulate: bool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Streamed, Failure> {
+    simulate_file_with(
+        setups, model, options, layout, input, shard, simulate, None, progress,
+    )
+}
+
+/// [`simulate_file`], with the programs run together as `lineup` says
+/// (one record per customer), or side by side without one.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_file_with(
+    setups: &[Setup<'_>],
+    model: &Behavior,
+    options: &Options,
+    layout: &Layout,
+    input: &Input<'_>,
+    shard: Shard,
+    simulate: bool,
+    lineup: Option<&Lineup<'_, '_>>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Streamed, Failure> {
     let types = input.schema.map(Types::new);
@@ -193,6 +215,7 @@ pub fn simulate_file(
                 return Ok(Streamed {
                     tallies: fresh(setups, options),
                     errors,
+                    weeks: fresh_weeks(options),
                 });
             }
         },
@@ -206,6 +229,7 @@ pub fn simulate_file(
         setups,
         model,
         options,
+        lineup,
         layout,
         types: types.as_ref(),
         header: header.as_ref(),
@@ -331,6 +355,7 @@ pub fn simulate_file(
     hands.push(late.finish());
 
     let mut totals = fresh(setups, options);
+    let mut weeks = fresh_weeks(options);
     let mut told: Vec<Told> = Vec::new();
     if shard.first() {
         told.extend(report.into_errors().into_iter().map(Told::first));
@@ -352,6 +377,9 @@ pub fn simulate_file(
     let mut once: HashMap<String, RowError> = HashMap::new();
     for hand in hands {
         merge(&mut totals, &hand.tallies);
+        for (total, week) in weeks.iter_mut().zip(&hand.weeks) {
+            total.merge(week);
+        }
         told.extend(hand.errors);
         if shard.first() {
             let (first, other) = hand.report.into_parts();
@@ -376,7 +404,16 @@ pub fn simulate_file(
     Ok(Streamed {
         tallies: totals,
         errors: all.into_iter().map(|t| t.error).collect(),
+        weeks,
     })
+}
+
+fn fresh_weeks(options: &Options) -> Vec<WeekTally> {
+    options
+        .seeds
+        .iter()
+        .map(|_| WeekTally::default())
+        .collect()
 }
 
 fn fresh(setups: &[Setup<'_>], options: &Options) -> Vec<Vec<Tally>> {
@@ -418,6 +455,7 @@ struct Context<'c> {
     setups: &'c [Setup<'c>],
     model: &'c Behavior,
     options: &'c Options,
+    lineup: Option<&'c Lineup<'c, 'c>>,
     layout: &'c Layout,
     types: Option<&'c Types<'c>>,
     header: Option<&'c CsvHeader<'c>>,
@@ -534,6 +572,7 @@ struct Hand<'c> {
 /// What a thread hands back.
 struct Done<'c> {
     tallies: Vec<Vec<Tally>>,
+    weeks: Vec<WeekTally>,
     errors: Vec<Told>,
     report: Report<'c>,
     held: Vec<Held>,
@@ -543,6 +582,7 @@ impl<'c> Hand<'c> {
     fn finish(self) -> Done<'c> {
         Done {
             tallies: self.sim.tallies,
+            weeks: self.sim.weeks,
             errors: self.errors,
             report: self.report,
             held: self.held,
@@ -551,7 +591,12 @@ impl<'c> Hand<'c> {
 
     fn new(context: &'c Context<'c>) -> Self {
         Hand {
-            sim: Worker::new(context.setups, context.model, context.options),
+            sim: Worker::with(
+                context.setups,
+                context.model,
+                context.options,
+                context.lineup,
+            ),
             split: Split::default(),
             marks: Vec::new(),
             problems: Vec::new(),
