@@ -129,9 +129,10 @@ pub fn held_by_group(plans: &[&Plan], status: impl Fn(usize) -> Status, i: usize
     let Some(group) = plans.get(i).and_then(|p| p.group.as_ref()) else {
         return false;
     };
-    plans.iter().enumerate().any(|(k, plan)| {
-        k != i && status(k) == Status::In && plan.group.as_ref() == Some(group)
-    })
+    plans
+        .iter()
+        .enumerate()
+        .any(|(k, plan)| k != i && status(k) == Status::In && plan.group.as_ref() == Some(group))
 }
 
 /// An action and the index (in the line-up) of the program that took it.
@@ -368,12 +369,7 @@ impl Together {
     /// Starts the programs the changes of this input started, in the
     /// order the changes were made; each at most
     /// [`MAX_HAND_OFFS_AT_ONCE`] times (the loop bound).
-    fn settle(
-        &mut self,
-        lineup: Lineup<'_>,
-        round: &mut Round<Customer>,
-        out: &mut Vec<Taken>,
-    ) {
+    fn settle(&mut self, lineup: Lineup<'_>, round: &mut Round<Customer>, out: &mut Vec<Taken>) {
         while let Some((j, at, before)) = round.pop() {
             let Some(seat) = self.seats.get(j) else {
                 continue;
@@ -390,7 +386,13 @@ impl Together {
 
     /// The record changed from `before`: the programs waiting for the
     /// change are noted in `round`.
-    fn changed(&self, lineup: Lineup<'_>, round: &mut Round<Customer>, before: &Customer, at: Seconds) {
+    fn changed(
+        &self,
+        lineup: Lineup<'_>,
+        round: &mut Round<Customer>,
+        before: &Customer,
+        at: Seconds,
+    ) {
         let seats = &self.seats;
         let waits = |j: usize| {
             seats

@@ -20,6 +20,6 @@ pub mod run;
 pub mod sample;
 pub mod setup;
 pub mod stream;
-pub mod together;
 pub mod tally;
+pub mod together;
 pub mod zone;

@@ -409,11 +409,7 @@ pub fn simulate_file_with(
 }
 
 fn fresh_weeks(options: &Options) -> Vec<WeekTally> {
-    options
-        .seeds
-        .iter()
-        .map(|_| WeekTally::default())
-        .collect()
+    options.seeds.iter().map(|_| WeekTally::default()).collect()
 }
 
 fn fresh(setups: &[Setup<'_>], options: &Options) -> Vec<Vec<Tally>> {

@@ -29,9 +29,9 @@ use super::engine::{
 use super::setup::Setup;
 use super::tally::{Journal, Tally};
 use crate::plan::{Cap, Plan};
+use crate::run::interpret::has_change_trigger;
 use crate::run::interpret::{ActionRef, EntryCheck, KindRef};
 use crate::run::portfolio::{Capped, Round, forget_old_sends, held_by_group, order};
-use crate::run::interpret::has_change_trigger;
 use crate::run::{
     Input, Journey, Seconds, Sink, Status, advance_on_change_with, advance_with, is_goal,
     next_entry_check,
@@ -146,6 +146,14 @@ pub enum Logged {
         channel: String,
         template: String,
     },
+    /// A journey begun (treated or in the holdout).
+    Enter { at: Seconds, program: String },
+    /// A journey ended, with its outcome.
+    Exit {
+        at: Seconds,
+        program: String,
+        outcome: String,
+    },
     /// A send skipped, with the reason (`cap`, `consent`, …).
     Skip {
         at: Seconds,
@@ -207,7 +215,11 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
         .map(|&index| Seat {
             journey: Journey::default(),
             journal: Journal::default(),
-            draws: Draws::new(seed, crate::run::record::Record::id(subject), 1 + index as u64),
+            draws: Draws::new(
+                seed,
+                crate::run::record::Record::id(subject),
+                1 + index as u64,
+            ),
             entry: EntrySeen::default(),
             until: window.start,
         })
@@ -487,16 +499,25 @@ impl<S: Sink> Sink for Sent<'_, '_, S> {
                     });
                 }
             }
-            KindRef::Skip { reason, .. } => {
+            _ => {
                 if let Some(log) = self.log.as_deref_mut() {
-                    log.push(Logged::Skip {
-                        at: action.at,
-                        program: self.program.to_string(),
-                        reason: reason.to_string(),
-                    });
+                    let (at, program) = (action.at, self.program.to_string());
+                    match action.kind {
+                        KindRef::Skip { reason, .. } => log.push(Logged::Skip {
+                            at,
+                            program,
+                            reason: reason.to_string(),
+                        }),
+                        KindRef::Enter { .. } => log.push(Logged::Enter { at, program }),
+                        KindRef::Exit { outcome } => log.push(Logged::Exit {
+                            at,
+                            program,
+                            outcome: outcome.to_string(),
+                        }),
+                        _ => {}
+                    }
                 }
             }
-            _ => {}
         }
         self.inner.act(action);
     }

@@ -277,11 +277,7 @@ pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramRe
                 week.merge(first_run);
             }
         }
-        report.portfolio = Some(super::portfolio_report(
-            &portfolio.about,
-            &week,
-            first.days,
-        ));
+        report.portfolio = Some(super::portfolio_report(&portfolio.about, &week, first.days));
     }
     Ok((report, reports))
 }
