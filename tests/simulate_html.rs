@@ -40,7 +40,7 @@ fn nurture(args: &[&str]) -> (i32, String, String) {
 fn page(dir: &Path) -> (PathBuf, String) {
     let out = dir.join("report.html");
     let out_text = out.display().to_string();
-    let mut args = vec!["simulate"];
+    let mut args = vec!["simulate", "--compare"];
     args.extend(PROGRAMS);
     args.extend(["--html", &out_text]);
     let (code, stdout, stderr) = nurture(&args);

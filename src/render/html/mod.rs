@@ -133,6 +133,15 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
     }
     out.push_str("</header>\n<main>\n");
 
+    if let Some(portfolio) = &report.portfolio {
+        out.push_str(
+            "<section id=\"portfolio\">\n<h2>The programs together</h2>\n<dl class=\"facts\">\n",
+        );
+        for (label, value) in crate::render::simulation::portfolio_lines(portfolio) {
+            fact(&mut out, label, &escape(&value));
+        }
+        out.push_str("</dl>\n</section>\n");
+    }
     if report.programs.len() > 1 {
         side_by_side(&mut out, &report.programs);
     }
