@@ -15,6 +15,7 @@ use nurture::sim::tally::Tally;
 use nurture::sim::together::{Lineup, Logged, Space, WeekTally, busiest, simulate_together};
 use nurture::sim::zone::Zones;
 use nurture::syntax::ast::Program;
+use proptest::prelude::*;
 use std::path::Path;
 
 const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
@@ -371,4 +372,162 @@ fn the_bundled_programs_together_send_what_replay_sends_on_the_same_events() {
     }
     assert_eq!(compared, customers.len());
     assert!(sent > 50, "only {sent} sends compared");
+}
+
+// -- the property ----------------------------------------------------------
+
+/// One generated program: a trigger event, sends with waits between, a
+/// reentry and maybe a cap of its own.
+#[derive(Clone, Debug)]
+struct Gen {
+    trigger: usize,
+    /// (channel, days to wait after it)
+    body: Vec<(usize, u8)>,
+    reentry: Option<u8>,
+    cap: Option<u8>,
+}
+
+const EVENTS: [&str; 2] = ["signup", "click"];
+const CHANNELS: [&str; 2] = ["email", "sms"];
+
+fn generated() -> impl Strategy<Value = Gen> {
+    (
+        0..2usize,
+        prop::collection::vec((0..2usize, 0..4u8), 1..4),
+        prop_oneof![Just(None), (1..5u8).prop_map(Some)],
+        prop_oneof![2 => Just(None), 1 => (1..4u8).prop_map(Some)],
+    )
+        .prop_map(|(trigger, body, reentry, cap)| Gen {
+            trigger,
+            body,
+            reentry,
+            cap,
+        })
+}
+
+fn text(i: usize, g: &Gen) -> String {
+    let reentry = match g.reentry {
+        Some(days) => format!("  reentry after {days}d\n"),
+        None => "  reentry never\n".into(),
+    };
+    let cap = g
+        .cap
+        .map(|n| format!("  cap {n} messages per 7d\n"))
+        .unwrap_or_default();
+    let mut body = String::new();
+    for (n, (channel, wait)) in g.body.iter().enumerate() {
+        let channel = CHANNELS[*channel];
+        body.push_str(&format!(
+            "    send {channel} \"p{i}-{n}\" if consent {channel}\n"
+        ));
+        if *wait > 0 {
+            body.push_str(&format!("    wait {wait}d\n"));
+        }
+    }
+    format!(
+        "program p{i} {{\n  kind welcome\n  owner \"x\"\n  trigger event {}\n  consent email\n{reentry}{cap}  step s {{\n{body}    exit done\n  }}\n}}\n",
+        EVENTS[g.trigger]
+    )
+}
+
+/// Generated portfolios simulated together over customers who sign up and
+/// click now and then: no customer's busiest 7 days ever hold more than the
+/// proved bound (with and without a schema cap), and for portfolios of one
+/// or two programs some customer reaches it.
+#[test]
+fn no_simulated_customer_exceeds_the_proved_portfolio_bound_and_small_portfolios_reach_it() {
+    use nurture::sim::together::proved_week_bound;
+    let schemas = [
+        "schema {\n  channel email\n  channel sms\n  event signup\n  event click\n}\n",
+        "schema {\n  channel email\n  channel sms\n  event signup\n  event click\n  cap 2 messages per 7d\n}\n",
+    ]
+    .map(|text| nurture::syntax::parse(text).schema.expect("a schema"));
+    let model = behavior::read_lenient(
+        "[[background]]\nevent = \"signup\"\nrate = 1.0\nper = \"2d\"\n\n[[background]]\nevent = \"click\"\nrate = 1.0\nper = \"1d\"\n",
+        None,
+    )
+    .expect("a model")
+    .0;
+    let customers: Vec<Customer> = (0..25)
+        .map(|i| Customer {
+            id: format!("c{i}"),
+            consents: ["email".to_string(), "sms".to_string()].into(),
+            ..Customer::default()
+        })
+        .collect();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 120,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_201),
+        failure_persistence: None,
+        max_global_rejects: 10_000,
+        ..ProptestConfig::default()
+    });
+    let reached = std::cell::Cell::new([0usize; 2]);
+    let bounded = std::cell::Cell::new([0usize; 2]);
+    let strategy = prop::collection::vec(generated(), 1..4);
+    let result = runner.run(&strategy, |programs| {
+        let texts: Vec<String> = programs
+            .iter()
+            .enumerate()
+            .map(|(i, g)| text(i, g))
+            .collect();
+        for (n, schema) in schemas.iter().enumerate() {
+            let mut parsed = Vec::new();
+            for text in &texts {
+                let diagnostics = nurture::check::check_text_with(text, Some(schema));
+                if diagnostics
+                    .iter()
+                    .any(|d| d.severity() == nurture::diagnostic::Severity::Error)
+                {
+                    return Err(TestCaseError::reject("refused"));
+                }
+                parsed.push(nurture::syntax::parse(text).program.expect("a program"));
+            }
+            let caps = nurture::run::portfolio::schema_caps(schema);
+            let bound = proved_week_bound(Some(schema), &parsed.iter().collect::<Vec<_>>(), &caps);
+            let programs: Vec<(Plan, Program)> = parsed
+                .into_iter()
+                .map(|p| (nurture::plan::compile(&p, Some(schema)), p))
+                .collect();
+            let run = together(&programs, caps, &model, &customers, 30);
+            let most = run.week.busiest.iter().rposition(|&c| c > 0).unwrap_or(0) as u64;
+            // The log agrees with the week's count.
+            let from_logs = run
+                .logs
+                .iter()
+                .map(|log| {
+                    let mut times: Vec<i64> = sends(log).iter().map(|s| s.2).collect();
+                    busiest(&mut times) as u64
+                })
+                .max()
+                .unwrap_or(0);
+            prop_assert_eq!(most, from_logs);
+            if let Some(bound) = bound {
+                prop_assert!(
+                    most <= bound,
+                    "{most} > {bound} (schema {n})\n{}",
+                    texts.join("\n")
+                );
+                if programs.len() <= 2 {
+                    let mut b = bounded.get();
+                    b[n] += 1;
+                    bounded.set(b);
+                    if most == bound {
+                        let mut r = reached.get();
+                        r[n] += 1;
+                        reached.set(r);
+                    }
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    let (reached, bounded) = (reached.get(), bounded.get());
+    assert!(
+        reached[0] > 0 && reached[1] > 0,
+        "small portfolios reaching their bound: {reached:?} of {bounded:?}"
+    );
 }

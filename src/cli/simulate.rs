@@ -382,7 +382,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
     let portfolio = lineup.as_ref().map(|lineup| PortfolioAbout {
         lineup: lineup.names().iter().map(|n| n.to_string()).collect(),
         caps: caps.iter().map(cap_words).collect(),
-        bound: week_bound(&loaded, schema.as_ref(), &caps),
+        bound: crate::sim::together::proved_week_bound(
+            schema.as_ref(),
+            &loaded.iter().map(|l| &l.program).collect::<Vec<_>>(),
+            &caps,
+        ),
     });
     if let Some(about) = &portfolio {
         let first = weeks.first().cloned().unwrap_or_default();
@@ -536,37 +540,6 @@ fn cap_words(cap: &crate::plan::Cap) -> String {
         cap.channel.as_deref().unwrap_or("messages"),
         crate::check::flow::show_minutes(cap.per_minutes)
     )
-}
-
-/// The most messages one customer can get in any 7 days from all the
-/// programs together: what `check` proves the programs can send in 7 days
-/// (`check/portfolio.rs`), and no more than each of the schema's caps on
-/// all messages lets through in 7 days (`N × ⌈7d / per⌉`); `None` when
-/// neither bounds it.
-fn week_bound(
-    loaded: &[Loaded],
-    schema: Option<&Schema>,
-    caps: &[crate::plan::Cap],
-) -> Option<u64> {
-    const WEEK_MINUTES: u64 = 7 * 24 * 60;
-    let proved = schema.and_then(|schema| {
-        let members: Vec<crate::check::portfolio::Member> = loaded
-            .iter()
-            .map(|l| crate::check::portfolio::Member {
-                program: &l.program,
-            })
-            .collect();
-        crate::check::portfolio::most_within_minutes(schema, &members, WEEK_MINUTES)
-    });
-    let capped = caps
-        .iter()
-        .filter(|cap| cap.channel.is_none() && cap.per_minutes > 0)
-        .map(|cap| u64::from(cap.count).saturating_mul(WEEK_MINUTES.div_ceil(cap.per_minutes)))
-        .min();
-    match (proved, capped) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
 }
 
 /// Every file the run reads, and what it is to the run.

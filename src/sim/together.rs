@@ -130,6 +130,35 @@ pub fn busiest(sends: &mut [Seconds]) -> usize {
     most
 }
 
+/// The most messages one customer can get in any 7 days from all
+/// `programs` together: what `nurture check` proves they can send within 7
+/// days (`check::portfolio::most_within_minutes`), and no more than each of
+/// the schema's `caps` on all messages lets through in 7 days (`N ×
+/// ⌈7d / per⌉`); `None` when neither bounds it.
+pub fn proved_week_bound(
+    schema: Option<&crate::syntax::ast::Schema>,
+    programs: &[&crate::syntax::ast::Program],
+    caps: &[Cap],
+) -> Option<u64> {
+    const WEEK_MINUTES: u64 = 7 * 24 * 60;
+    let proved = schema.and_then(|schema| {
+        let members: Vec<crate::check::portfolio::Member> = programs
+            .iter()
+            .map(|&program| crate::check::portfolio::Member { program })
+            .collect();
+        crate::check::portfolio::most_within_minutes(schema, &members, WEEK_MINUTES)
+    });
+    let capped = caps
+        .iter()
+        .filter(|cap| cap.channel.is_none() && cap.per_minutes > 0)
+        .map(|cap| u64::from(cap.count).saturating_mul(WEEK_MINUTES.div_ceil(cap.per_minutes)))
+        .min();
+    match (proved, capped) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// What a portfolio run did for one customer, for a test to replay: the
 /// events the model had them do and every send, in order.
 #[derive(Clone, Debug, PartialEq)]
