@@ -447,49 +447,50 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
             start: self.start,
             now: at,
         };
-        let mut sink = Capped::new(
-            Sent {
-                inner: observer,
-                sent: &mut self.space.sent,
-                program: &plan.program,
-                log: self.log.as_deref_mut(),
-            },
-            &lineup.caps,
-            &mut self.space.recent,
-        );
-        match (hand_off, input) {
-            (Some(from), _) => advance_on_change_with(
-                plan,
-                self.seed,
-                self.subject,
-                from,
-                &mut seat.journey,
-                at,
-                &mut sink,
-            ),
-            (None, Input::Event(event)) => {
-                advance_with(
+        {
+            let mut sink = Capped::new(
+                Sent {
+                    inner: observer,
+                    sent: &mut self.space.sent,
+                    program: &plan.program,
+                    log: self.log.as_deref_mut(),
+                },
+                &lineup.caps,
+                &mut self.space.recent,
+            );
+            match (hand_off, input) {
+                (Some(from), _) => advance_on_change_with(
+                    plan,
+                    self.seed,
+                    self.subject,
+                    from,
+                    &mut seat.journey,
+                    at,
+                    &mut sink,
+                ),
+                (None, Input::Event(event)) => {
+                    advance_with(
+                        plan,
+                        self.seed,
+                        self.subject,
+                        &mut seat.journey,
+                        at,
+                        Input::Event(event),
+                        &mut sink,
+                    );
+                    sink.inner.inner.answered(answered_before, &seat.journey);
+                }
+                (None, Input::Tick) => advance_with::<_, SimEvent, _>(
                     plan,
                     self.seed,
                     self.subject,
                     &mut seat.journey,
                     at,
-                    Input::Event(event),
+                    Input::Tick,
                     &mut sink,
-                );
-                sink.inner.inner.answered(answered_before, &seat.journey);
+                ),
             }
-            (None, Input::Tick) => advance_with::<_, SimEvent, _>(
-                plan,
-                self.seed,
-                self.subject,
-                &mut seat.journey,
-                at,
-                Input::Tick,
-                &mut sink,
-            ),
         }
-        drop(sink);
         self.tallies[index].transitions += 1;
         seat.until = seat.until.max(at);
         if !lineup.caps.is_empty() {

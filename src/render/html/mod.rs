@@ -331,6 +331,19 @@ mod tests {
             notes: vec![evil.to_string()],
             programs: vec![program.clone(), program],
             shard: None,
+            portfolio: Some(crate::sim::report::PortfolioReport {
+                lineup: vec![evil.to_string()],
+                caps: vec![evil.to_string()],
+                customers: 1,
+                messages: 1,
+                per_week: crate::sim::report::WeekReport {
+                    mean: 0.5,
+                    busiest_mean: 1.0,
+                    p95: 1,
+                    max: 1,
+                    bound: None,
+                },
+            }),
         }
     }
 
