@@ -271,3 +271,27 @@ fn reports_that_are_not_every_shard_of_one_run_are_refused() {
     assert_eq!(status, Some(2));
     assert!(err.contains("cannot read"), "{err}");
 }
+
+#[test]
+fn shards_run_together_and_side_by_side_do_not_merge() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let programs = [
+        "simulate",
+        "programs/wake_up_dormant.nurture",
+        "programs/upsell_premium.nurture",
+    ];
+    let together = shards(dir.path(), &programs, 2, "1", &[0]);
+    let side = tempfile::tempdir().expect("a temporary folder");
+    let compared = shards(
+        side.path(),
+        &[&programs[..], &["--compare"]].concat(),
+        2,
+        "1",
+        &[0],
+    );
+    let (status, out, err) = merge(&[together[0].clone(), compared[1].clone()], &[]);
+    assert_eq!(status, Some(1), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("the portfolio is"), "{err}");
+    assert!(err.contains("side by side"), "{err}");
+}
