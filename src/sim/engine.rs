@@ -216,6 +216,22 @@ impl Scratch<'_> {
     }
 }
 
+impl Scratch<'_> {
+    /// Ready for a new customer: no events yet, and which of the model's
+    /// segment tables are theirs.
+    pub(super) fn start<R: Simulated>(&mut self, model: &Behavior, customer: &R) {
+        self.events.clear();
+        self.pending.clear();
+        self.in_segment.clear();
+        self.in_segment.extend(
+            model
+                .segments
+                .iter()
+                .map(|(segment, _, _)| customer.in_segment(segment)),
+        );
+    }
+}
+
 impl Default for Scratch<'_> {
     fn default() -> Self {
         Self::new()
@@ -299,15 +315,7 @@ pub fn simulate_one<'m, R: Simulated>(
     mut trace: Option<&mut Vec<TraceLine>>,
 ) {
     let plan = setup.plan;
-    scratch.events.clear();
-    scratch.pending.clear();
-    scratch.in_segment.clear();
-    scratch.in_segment.extend(
-        model
-            .segments
-            .iter()
-            .map(|(segment, _, _)| subject.customer.in_segment(segment)),
-    );
+    scratch.start(model, &subject.customer);
     scratch.journey.reset();
     let mut order = 0u32;
     let mut capped = background(model, seed, window, subject, scratch, &mut order);

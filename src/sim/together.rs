@@ -225,15 +225,7 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
     week: &mut WeekTally,
     log: Option<&mut Vec<Logged>>,
 ) {
-    scratch.events.clear();
-    scratch.pending.clear();
-    scratch.in_segment.clear();
-    scratch.in_segment.extend(
-        model
-            .segments
-            .iter()
-            .map(|(segment, _, _)| subject.customer.in_segment(segment)),
-    );
+    scratch.start(model, &subject.customer);
     space.sent.clear();
     space.recent.clear();
     let mut order = 0u32;
