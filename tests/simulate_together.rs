@@ -18,6 +18,9 @@ use nurture::syntax::ast::Program;
 use proptest::prelude::*;
 use std::path::Path;
 
+mod portfolio_support;
+use portfolio_support::{program as generated, text};
+
 const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
 const DAY: i64 = 86_400;
 
@@ -375,60 +378,6 @@ fn the_bundled_programs_together_send_what_replay_sends_on_the_same_events() {
 }
 
 // -- the property ----------------------------------------------------------
-
-/// One generated program: a trigger event, sends with waits between, a
-/// reentry and maybe a cap of its own.
-#[derive(Clone, Debug)]
-struct Gen {
-    trigger: usize,
-    /// (channel, days to wait after it)
-    body: Vec<(usize, u8)>,
-    reentry: Option<u8>,
-    cap: Option<u8>,
-}
-
-const EVENTS: [&str; 2] = ["signup", "click"];
-const CHANNELS: [&str; 2] = ["email", "sms"];
-
-fn generated() -> impl Strategy<Value = Gen> {
-    (
-        0..2usize,
-        prop::collection::vec((0..2usize, 0..4u8), 1..4),
-        prop_oneof![Just(None), (1..5u8).prop_map(Some)],
-        prop_oneof![2 => Just(None), 1 => (1..4u8).prop_map(Some)],
-    )
-        .prop_map(|(trigger, body, reentry, cap)| Gen {
-            trigger,
-            body,
-            reentry,
-            cap,
-        })
-}
-
-fn text(i: usize, g: &Gen) -> String {
-    let reentry = match g.reentry {
-        Some(days) => format!("  reentry after {days}d\n"),
-        None => "  reentry never\n".into(),
-    };
-    let cap = g
-        .cap
-        .map(|n| format!("  cap {n} messages per 7d\n"))
-        .unwrap_or_default();
-    let mut body = String::new();
-    for (n, (channel, wait)) in g.body.iter().enumerate() {
-        let channel = CHANNELS[*channel];
-        body.push_str(&format!(
-            "    send {channel} \"p{i}-{n}\" if consent {channel}\n"
-        ));
-        if *wait > 0 {
-            body.push_str(&format!("    wait {wait}d\n"));
-        }
-    }
-    format!(
-        "program p{i} {{\n  kind welcome\n  owner \"x\"\n  trigger event {}\n  consent email\n{reentry}{cap}  step s {{\n{body}    exit done\n  }}\n}}\n",
-        EVENTS[g.trigger]
-    )
-}
 
 /// Generated portfolios simulated together over customers who sign up and
 /// click now and then: no customer's busiest 7 days ever hold more than the
