@@ -74,11 +74,24 @@ fn merge(files: &[PathBuf], extra: &[&str]) -> (Option<i32>, String, String) {
 
 #[test]
 fn shards_merged_are_the_whole_run_for_any_count_and_thread_count() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
     let programs = bundled_programs();
-    let mut args: Vec<&str> = vec!["simulate"];
+    let mut args: Vec<&str> = vec!["simulate", "--compare"];
     args.extend(programs.iter().map(String::as_str));
     args.extend(["--runs", "2", "--seed", "7"]);
+    shards_merge_into_the_whole(&args);
+}
+
+#[test]
+fn shards_of_programs_run_together_merge_into_the_whole_run_and_its_portfolio() {
+    let args = ["simulate", "programs/", "--runs", "2", "--seed", "7"];
+    let (_, whole, _) = nurture(&[&args[..], &["--output-format", "json"]].concat());
+    assert!(whole.contains("\"portfolio\""), "{whole}");
+    shards_merge_into_the_whole(&args);
+}
+
+fn shards_merge_into_the_whole(args: &[&str]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let args: Vec<&str> = args.to_vec();
 
     let mut whole_args = args.clone();
     whole_args.extend(["--output-format", "json", "--threads", "2"]);
@@ -257,4 +270,28 @@ fn reports_that_are_not_every_shard_of_one_run_are_refused() {
     let (status, _, err) = merge(&[dir.path().join("missing.json")], &[]);
     assert_eq!(status, Some(2));
     assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn shards_run_together_and_side_by_side_do_not_merge() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let programs = [
+        "simulate",
+        "programs/wake_up_dormant.nurture",
+        "programs/upsell_premium.nurture",
+    ];
+    let together = shards(dir.path(), &programs, 2, "1", &[0]);
+    let side = tempfile::tempdir().expect("a temporary folder");
+    let compared = shards(
+        side.path(),
+        &[&programs[..], &["--compare"]].concat(),
+        2,
+        "1",
+        &[0],
+    );
+    let (status, out, err) = merge(&[together[0].clone(), compared[1].clone()], &[]);
+    assert_eq!(status, Some(1), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("the portfolio is"), "{err}");
+    assert!(err.contains("side by side"), "{err}");
 }

@@ -77,7 +77,9 @@ fn same_as(expected: &str, actual: &str) {
 }
 
 fn with_programs<'a>(programs: &'a [String], rest: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["simulate"];
+    // The reports were pinned side by side, each program on its own copy
+    // of every customer: `--compare`.
+    let mut args = vec!["simulate", "--compare"];
     args.extend(programs.iter().map(String::as_str));
     args.extend_from_slice(rest);
     args
@@ -104,6 +106,7 @@ fn the_bundled_report_across_runs_is_pinned() {
 fn a_trace_is_pinned() {
     let args = [
         "simulate",
+        "--compare",
         "programs/wake_up_dormant.nurture",
         "programs/upsell_premium.nurture",
         "--trace-where",

@@ -11,6 +11,8 @@ use nurture::run::replay::replay;
 use nurture::run::{ActionKind, Customer, Event};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
+
+mod portfolio_support;
 use std::process::Command;
 
 const SCHEMA: &str = "schema {
@@ -176,59 +178,7 @@ fn a_program_entering_again_at_once_without_a_cap_has_no_bound() {
 const START: i64 = 1_772_355_600; // 2026-03-01T09:00:00Z
 const DAY: i64 = 24 * 3600;
 
-/// One generated program: a trigger event, sends with waits between, a
-/// reentry and maybe a cap of its own.
-#[derive(Clone, Debug)]
-struct Gen {
-    trigger: usize,
-    /// (channel, days to wait after it)
-    body: Vec<(usize, u8)>,
-    reentry: Option<u8>,
-    cap: Option<u8>,
-}
-
-const EVENTS: [&str; 2] = ["signup", "click"];
-const CHANNELS: [&str; 2] = ["email", "sms"];
-
-fn program() -> impl Strategy<Value = Gen> {
-    (
-        0..2usize,
-        prop::collection::vec((0..2usize, 0..4u8), 1..4),
-        prop_oneof![Just(None), (1..5u8).prop_map(Some)],
-        prop_oneof![2 => Just(None), 1 => (1..4u8).prop_map(Some)],
-    )
-        .prop_map(|(trigger, body, reentry, cap)| Gen {
-            trigger,
-            body,
-            reentry,
-            cap,
-        })
-}
-
-fn text(i: usize, g: &Gen) -> String {
-    let reentry = match g.reentry {
-        Some(days) => format!("  reentry after {days}d\n"),
-        None => "  reentry never\n".into(),
-    };
-    let cap = g
-        .cap
-        .map(|n| format!("  cap {n} messages per 7d\n"))
-        .unwrap_or_default();
-    let mut body = String::new();
-    for (n, (channel, wait)) in g.body.iter().enumerate() {
-        let channel = CHANNELS[*channel];
-        body.push_str(&format!(
-            "    send {channel} \"p{i}-{n}\" if consent {channel}\n"
-        ));
-        if *wait > 0 {
-            body.push_str(&format!("    wait {wait}d\n"));
-        }
-    }
-    format!(
-        "program p{i} {{\n  kind welcome\n  owner \"x\"\n  trigger event {}\n  consent email\n{reentry}{cap}  step s {{\n{body}    exit done\n  }}\n}}\n",
-        EVENTS[g.trigger]
-    )
-}
+use portfolio_support::{EVENTS, program, text};
 
 /// The largest number of sends within any 7 days.
 fn most_in_a_week(mut times: Vec<i64>) -> u64 {

@@ -73,6 +73,13 @@ fn every_kind_of_report_is_valid() {
             "programs/upsell_premium.nurture",
             "programs/cross_sell_accessories.nurture",
         ][..],
+        // Side by side, and a folder run together.
+        &[
+            "--compare",
+            "programs/upsell_premium.nurture",
+            "programs/cross_sell_accessories.nurture",
+        ][..],
+        &["programs/"][..],
         &["programs/welcome_new_customer.nurture", "--runs", "3"][..],
         &["programs/referral_ask.nurture", "--days", "5"][..],
         // A shard's report, with its counts for `nurture merge`.
@@ -94,7 +101,7 @@ fn every_kind_of_report_is_valid() {
         assert!(found.is_empty(), "{args:?}:\n{}", found.join("\n"));
         checked += 1;
     }
-    assert_eq!(checked, 5);
+    assert_eq!(checked, 7);
 }
 
 /// The schema is strict: it would catch a report that changed shape.

@@ -236,10 +236,103 @@ fn the_bundled_samples_simulate_on_a_fresh_clone() {
 }
 
 #[test]
+fn a_folder_of_programs_runs_together_with_the_portfolio_first() {
+    let (code, stdout, stderr) = nurture(&["simulate", "programs/"], root());
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[2].starts_with("together: 14 program(s) on one record per customer"),
+        "{stdout}"
+    );
+    assert_eq!(lines[3], "schema caps: none");
+    assert!(
+        lines[4].starts_with("messages per customer per week: mean "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nper program\n"), "{stdout}");
+    assert!(!stdout.contains("side by side"), "{stdout}");
+    // The hand-off note of a side-by-side run is not given: develop is
+    // started by welcome's change.
+    assert!(!stderr.contains("phase becomes"), "{stderr}");
+    let (_, json, _) = nurture(
+        &["simulate", "programs/", "--output-format", "json"],
+        root(),
+    );
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let develop = report["programs"]
+        .as_array()
+        .expect("programs")
+        .iter()
+        .find(|p| p["program"] == "develop_new_customer")
+        .expect("develop_new_customer");
+    assert!(
+        develop["entered"]["treated"].as_u64() > Some(0),
+        "{develop}"
+    );
+    let week = &report["portfolio"]["per_week"];
+    assert!(week["max"].as_u64() <= week["bound"].as_u64(), "{week}");
+}
+
+#[test]
+fn side_by_side_a_hand_off_program_is_noted_as_never_started() {
+    let (code, _, stderr) = nurture(
+        &[
+            "simulate",
+            "--compare",
+            "programs/welcome_new_customer.nurture",
+            "programs/develop_new_customer.nurture",
+        ],
+        root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("`develop_new_customer` is started by a change of the phase or tags"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("without `--compare`"), "{stderr}");
+}
+
+#[test]
+fn the_same_program_twice_is_refused_together_and_compared_with_compare() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let copy = dir.path().join("copy.nurture");
+    std::fs::copy(root().join("programs/wake_up_dormant.nurture"), &copy).expect("copy");
+    let copy = copy.display().to_string();
+    let (code, _, stderr) = nurture(
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            &copy,
+            "--schema",
+            "programs/schema.nurture",
+        ],
+        root(),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("both define program `wake_up_dormant`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = nurture(
+        &[
+            "simulate",
+            "--compare",
+            "programs/wake_up_dormant.nurture",
+            &copy,
+            "--schema",
+            "programs/schema.nurture",
+        ],
+        root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn two_versions_are_reported_side_by_side() {
     let (code, stdout, stderr) = nurture(
         &[
             "simulate",
+            "--compare",
             "programs/upsell_premium.nurture",
             "programs/cross_sell_accessories.nurture",
         ],

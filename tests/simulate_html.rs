@@ -40,7 +40,7 @@ fn nurture(args: &[&str]) -> (i32, String, String) {
 fn page(dir: &Path) -> (PathBuf, String) {
     let out = dir.join("report.html");
     let out_text = out.display().to_string();
-    let mut args = vec!["simulate"];
+    let mut args = vec!["simulate", "--compare"];
     args.extend(PROGRAMS);
     args.extend(["--html", &out_text]);
     let (code, stdout, stderr) = nurture(&args);
@@ -460,4 +460,23 @@ fn a_console_error_is_seen() {
     let console = opened.console.join("\n");
     assert!(console.contains("on purpose"), "{console}");
     assert!(console.contains("Uncaught ReferenceError"), "{console}");
+}
+
+#[test]
+fn programs_run_together_have_the_portfolio_section_before_each_program() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("together.html");
+    let out_text = out.display().to_string();
+    let (code, _, stderr) = nurture(&["simulate", "programs/", "--html", &out_text]);
+    assert_eq!(code, 0, "{stderr}");
+    let html = std::fs::read_to_string(&out).expect("the page");
+    let section = html
+        .find("<section id=\"portfolio\">")
+        .expect("a portfolio section");
+    let first_program = html.find("id=\"program-0\"").expect("the first program");
+    assert!(section < first_program);
+    assert!(html.contains("<h2>The programs together</h2>"));
+    assert!(html.contains("<dt>messages per customer per week</dt>"));
+    assert!(html.contains("busiest 7 days"));
+    assert_has_every_step(&html);
 }

@@ -117,6 +117,20 @@ pub fn most(schema: &Schema, members: &[Member], cap: usize) -> Option<u64> {
     total(&shares(schema, members, &cap.value))
 }
 
+/// The most messages one customer can get from all `members` together
+/// within any `minutes` in a row, as for a cap on all messages over that
+/// time (the simulator's messages per customer per week, beside the bound
+/// the schema's caps then set); `None` without a bound.
+pub fn most_within_minutes(schema: &Schema, members: &[Member], minutes: u64) -> Option<u64> {
+    let span = crate::span::Span::default();
+    let cap = Cap {
+        count: Spanned::new(u32::MAX, span),
+        channel: None,
+        per: Spanned::new(crate::syntax::ast::Duration { minutes }, span),
+    };
+    total(&shares(schema, members, &cap))
+}
+
 fn shares(schema: &Schema, members: &[Member], cap: &Cap) -> Vec<Share> {
     members
         .iter()

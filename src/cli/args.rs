@@ -166,10 +166,18 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// The programs to simulate; several are reported side by side (an A/B
-    /// test of two versions).
+    /// The programs to simulate: files, or folders that hold them. Several
+    /// run together on the same customers (one record each, the schema's
+    /// caps, groups and hand-offs), reported per program and for the whole
+    /// portfolio; with `--compare`, side by side instead.
     #[arg(required = true)]
     pub programs: Vec<PathBuf>,
+
+    /// Run each program on its own copy of every customer and report them
+    /// side by side (an A/B test of two versions of a program), rather
+    /// than together.
+    #[arg(long)]
+    pub compare: bool,
 
     /// Customers: a `.csv`, `.jsonl` or `.parquet` file; the bundled
     /// sample (programs/sample/population.csv) when not given.

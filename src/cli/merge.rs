@@ -39,6 +39,9 @@ pub fn run(args: &MergeArgs) -> i32 {
     if let Err(code) = super::simulate::within_bounds(&runs) {
         return code;
     }
+    if let Err(code) = super::simulate::within_portfolio_bound(report.portfolio.as_ref()) {
+        return code;
+    }
     print(&match args.output_format {
         ReportFormat::Human => simulation::human(&report),
         ReportFormat::Json => report.to_json(),

@@ -17,11 +17,12 @@ use crate::render::{simulation, svg};
 use crate::run::compact::Layout;
 use crate::run::input::{self, Format, RowError};
 use crate::sim::engine::Window;
-use crate::sim::report::shard::ShardProgram;
-use crate::sim::report::{self, About, Report, Run, Shape, ShardReport};
+use crate::sim::report::shard::{ShardPortfolio, ShardProgram};
+use crate::sim::report::{self, About, PortfolioAbout, Report, Run, Shape, ShardReport};
 use crate::sim::run::Options;
 use crate::sim::setup::Setup;
-use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file};
+use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file, simulate_file_with};
+use crate::sim::together::Lineup;
 use crate::syntax::ast::{ClauseKind, Program, Schema};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -83,7 +84,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
     let mut loaded = Vec::new();
     let mut schema: Option<Schema> = None;
-    for path in &args.programs {
+    let paths = match program_paths(&args.programs) {
+        Ok(paths) => paths,
+        Err(code) => return code,
+    };
+    for path in &paths {
         match load(path, args.schema.as_deref()) {
             Ok((program, found)) => {
                 loaded.push(program);
@@ -100,15 +105,27 @@ pub fn run(args: &SimulateArgs) -> i32 {
         Err(code) => return code,
     };
     let mut notes: Vec<String> = model.note.iter().cloned().collect();
-    // The simulator runs each program on its own copy of a customer, so no
-    // record change reaches a hand-off trigger: say so, or a program that
-    // only such triggers start reads as a broken trigger.
-    for program in &loaded {
-        if crate::run::interpret::has_change_trigger(&program.plan) {
-            notes.push(format!(
-                "`{}` is started by a change of the phase or tags (`phase becomes`, `tag added`, `tag removed`); the simulator runs each program on its own copy of a customer and sees no such change, so those triggers start no journey here (`nurture replay` and `nurture serve` run programs together)",
-                program.plan.program
-            ));
+    let caps = schema
+        .as_ref()
+        .map(crate::run::portfolio::schema_caps)
+        .unwrap_or_default();
+    // Several programs run together, and one alone does when the schema's
+    // caps hold it; `--compare` and one program alone keep today's run.
+    let together = !args.compare && (loaded.len() > 1 || !caps.is_empty());
+    if together && let Err(code) = once_each(&loaded) {
+        return code;
+    }
+    // Side by side, each program has its own copy of a customer, so no
+    // change another program makes reaches a hand-off trigger: say so, or
+    // a program that only such triggers start reads as a broken trigger.
+    if !together {
+        for program in &loaded {
+            if crate::run::interpret::has_change_trigger(&program.plan) {
+                notes.push(format!(
+                    "`{}` is started by a change of the phase or tags (`phase becomes`, `tag added`, `tag removed`); run side by side, each program has its own copy of a customer and no other program changes it, so those triggers start no journey here (run the programs together, without `--compare`)",
+                    program.plan.program
+                ));
+            }
         }
     }
 
@@ -302,7 +319,8 @@ pub fn run(args: &SimulateArgs) -> i32 {
             let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
         }
     };
-    let streamed = simulate_file(
+    let lineup = together.then(|| Lineup::new(&setups, caps.clone()));
+    let streamed = simulate_file_with(
         &setups,
         &model.behavior,
         &options,
@@ -310,10 +328,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
         &customers,
         shard,
         true,
+        lineup.as_ref(),
         &mut progress,
     );
-    let (tallies, errors) = match streamed {
-        Ok(streamed) => (streamed.tallies, streamed.errors),
+    let (tallies, errors, weeks) = match streamed {
+        Ok(streamed) => (streamed.tallies, streamed.errors, streamed.weeks),
         Err(failure) => return failed(&customers_name, failure),
     };
     if show_progress {
@@ -355,6 +374,19 @@ pub fn run(args: &SimulateArgs) -> i32 {
         notes: notes.clone(),
     };
     let (mut report, reports) = report::whole(&run, &programs, &tallies);
+    let portfolio = lineup.as_ref().map(|lineup| PortfolioAbout {
+        lineup: lineup.names().iter().map(|n| n.to_string()).collect(),
+        caps: caps.iter().map(cap_words).collect(),
+        bound: crate::sim::together::proved_week_bound(
+            schema.as_ref(),
+            &loaded.iter().map(|l| &l.program).collect::<Vec<_>>(),
+            &caps,
+        ),
+    });
+    if let Some(about) = &portfolio {
+        let first = weeks.first().cloned().unwrap_or_default();
+        report.portfolio = Some(report::portfolio_report(about, &first, args.days));
+    }
     for note in &report.notes {
         super::note(note);
     }
@@ -379,6 +411,10 @@ pub fn run(args: &SimulateArgs) -> i32 {
                     tallies: tallies.iter().map(|run| run[index].clone()).collect(),
                 })
                 .collect(),
+            portfolio: portfolio.map(|about| ShardPortfolio {
+                about,
+                weeks: weeks.clone(),
+            }),
         });
     }
     print(&match args.output_format {
@@ -397,6 +433,9 @@ pub fn run(args: &SimulateArgs) -> i32 {
     }
 
     if let Err(code) = within_bounds(&reports) {
+        return code;
+    }
+    if let Err(code) = within_portfolio_bound(report.portfolio.as_ref()) {
         return code;
     }
     if input::findings(&errors) == 0 {
@@ -421,6 +460,81 @@ pub(super) fn within_bounds(reports: &[Vec<report::ProgramReport>]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The portfolio's bound is a promise too: a customer who got more in 7
+/// days than `check` proved has found a fault in nurture.
+pub(super) fn within_portfolio_bound(
+    portfolio: Option<&report::PortfolioReport>,
+) -> Result<(), i32> {
+    if let Some(portfolio) = portfolio
+        && let Some(bound) = portfolio.per_week.bound
+        && portfolio.per_week.max > bound
+    {
+        complain(&format!(
+            "internal: the programs together sent a customer {} messages in 7 days, more than the {bound} the checker proved; please report this",
+            portfolio.per_week.max
+        ));
+        return Err(exit::TROUBLE);
+    }
+    Ok(())
+}
+
+/// The program files of `paths`: files as given, folders searched for
+/// them (a schema file beside the programs is the schema, not a program).
+fn program_paths(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, i32> {
+    if paths.iter().all(|p| !p.is_dir()) {
+        return Ok(paths.to_vec());
+    }
+    let (found, problems) = files::collect(paths);
+    for problem in &problems {
+        complain(problem);
+    }
+    if !problems.is_empty() {
+        return Err(exit::TROUBLE);
+    }
+    let programs: Vec<std::path::PathBuf> = found
+        .into_iter()
+        .filter(|path| {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return true;
+            };
+            let parsed = crate::syntax::parse(&text);
+            !(parsed.schema.is_some() && parsed.program.is_none())
+        })
+        .collect();
+    if programs.is_empty() {
+        complain("no programs to simulate: name program files, or folders that hold them");
+        return Err(exit::TROUBLE);
+    }
+    Ok(programs)
+}
+
+/// Programs run together run once each: a program given twice is refused
+/// (two versions of one program are compared with `--compare`).
+fn once_each(loaded: &[Loaded]) -> Result<(), i32> {
+    let mut files: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for l in loaded {
+        if let Some(first) = files.insert(&l.plan.program, &l.file) {
+            complain(&format!(
+                "`{}` and `{first}` both define program `{}`; programs run together run once each (compare two versions with `--compare`)",
+                l.file,
+                crate::printable::printable(&l.plan.program)
+            ));
+            return Err(exit::FINDINGS);
+        }
+    }
+    Ok(())
+}
+
+/// A schema cap as written: `cap 5 messages per 7d`.
+fn cap_words(cap: &crate::plan::Cap) -> String {
+    format!(
+        "cap {} {} per {}",
+        cap.count,
+        cap.channel.as_deref().unwrap_or("messages"),
+        crate::check::flow::show_minutes(cap.per_minutes)
+    )
 }
 
 /// Every file the run reads, and what it is to the run.

@@ -1,8 +1,8 @@
 //! The simulation report for people: one block per program with its funnel,
 //! outcomes, messages and goal, and with several programs a side-by-side
-//! table first. Traces (`--trace`) are `trace.rs`'s.
+//! table first (for programs run together, after the portfolio's lines). Traces (`--trace`) are `trace.rs`'s.
 
-use crate::sim::report::{GoalReport, Lift, ProgramReport, Rate, Report, Spread};
+use crate::sim::report::{GoalReport, Lift, PortfolioReport, ProgramReport, Rate, Report, Spread};
 use std::fmt::Write;
 
 pub fn human(report: &Report) -> String {
@@ -29,9 +29,18 @@ pub fn human(report: &Report) -> String {
             report.seed
         );
     }
+    if let Some(portfolio) = &report.portfolio {
+        out.push('\n');
+        out.push_str(&together(portfolio));
+    }
     if report.programs.len() > 1 {
         out.push('\n');
-        out.push_str(&side_by_side(&report.programs));
+        let title = if report.portfolio.is_some() {
+            "per program"
+        } else {
+            "side by side"
+        };
+        out.push_str(&side_by_side(&report.programs, title));
     }
     for program in &report.programs {
         out.push('\n');
@@ -395,7 +404,52 @@ pub(super) fn spread_value(figure: &str, x: f64) -> String {
     }
 }
 
-fn side_by_side(programs: &[ProgramReport]) -> String {
+/// The portfolio block: the programs run together, and messages per
+/// customer per week across them all, next to the proved bound.
+fn together(portfolio: &PortfolioReport) -> String {
+    let mut out = String::new();
+    for (label, value) in portfolio_lines(portfolio) {
+        let _ = writeln!(out, "{label}: {value}");
+    }
+    out
+}
+
+/// The portfolio's lines, label and words, for the human and the HTML
+/// report alike.
+pub(super) fn portfolio_lines(portfolio: &PortfolioReport) -> Vec<(&'static str, String)> {
+    let week = &portfolio.per_week;
+    let bound = match week.bound {
+        Some(bound) => format!("at most {bound}, as proved"),
+        None => "no bound proved".to_string(),
+    };
+    vec![
+        (
+            "together",
+            format!(
+                "{} program(s) on one record per customer, taking each moment in this order: {}",
+                portfolio.lineup.len(),
+                portfolio.lineup.join(", ")
+            ),
+        ),
+        (
+            "schema caps",
+            if portfolio.caps.is_empty() {
+                "none".to_string()
+            } else {
+                portfolio.caps.join("; ")
+            },
+        ),
+        (
+            "messages per customer per week",
+            format!(
+                "mean {} over the run; busiest 7 days: mean {}, p95 {}, max {} ({bound})",
+                week.mean, week.busiest_mean, week.p95, week.max
+            ),
+        ),
+    ]
+}
+
+fn side_by_side(programs: &[ProgramReport], title: &str) -> String {
     let mut header = vec![String::new()];
     header.extend(programs.iter().map(|p| p.program.clone()));
     let mut rows = vec![header];
@@ -412,7 +466,7 @@ fn side_by_side(programs: &[ProgramReport]) -> String {
         row.extend(cells);
         rows.push(row);
     }
-    let mut out = String::from("side by side\n");
+    let mut out = format!("{title}\n");
     out.push_str(&table(&rows, "  "));
     out
 }

@@ -118,6 +118,23 @@ pub struct Together {
     pub sends: Vec<(Seconds, String)>,
 }
 
+/// Whether program `i` of `plans` (in line-up order) is kept from
+/// starting: it is out of its journey, and another program of its group
+/// has the customer (`status` of each program). The rule of `group NAME`
+/// for every runtime: replay and serve ([`Together`]), and the simulator.
+pub fn held_by_group(plans: &[&Plan], status: impl Fn(usize) -> Status, i: usize) -> bool {
+    if status(i) == Status::In {
+        return false;
+    }
+    let Some(group) = plans.get(i).and_then(|p| p.group.as_ref()) else {
+        return false;
+    };
+    plans
+        .iter()
+        .enumerate()
+        .any(|(k, plan)| k != i && status(k) == Status::In && plan.group.as_ref() == Some(group))
+}
+
 /// An action and the index (in the line-up) of the program that took it.
 pub type Taken = (usize, Action);
 
@@ -135,7 +152,7 @@ impl Together {
 
     /// The first look at the customer, at `at`, by every program awake.
     pub fn start(&mut self, lineup: Lineup<'_>, at: Seconds, out: &mut Vec<Taken>) {
-        let mut round = Round::new(self.seats.len());
+        let mut round = Round::<Customer>::new(self.seats.len());
         for i in 0..self.seats.len() {
             if !self.seats[i].asleep {
                 self.run(lineup, i, at, Input::Tick, &mut round, out);
@@ -156,7 +173,7 @@ impl Together {
             seat.until = seat.until.max(at);
             return;
         }
-        let mut round = Round::new(self.seats.len());
+        let mut round = Round::<Customer>::new(self.seats.len());
         self.run(lineup, i, at, Input::Tick, &mut round, out);
         self.settle(lineup, &mut round, out);
     }
@@ -199,7 +216,7 @@ impl Together {
             let Some((at, i)) = due.filter(|&(at, _)| at <= up_to) else {
                 break;
             };
-            let mut round = Round::new(self.seats.len());
+            let mut round = Round::<Customer>::new(self.seats.len());
             self.run(lineup, i, at, Input::Tick, &mut round, out);
             self.settle(lineup, &mut round, out);
             fired += 1;
@@ -212,7 +229,7 @@ impl Together {
     pub fn event(&mut self, lineup: Lineup<'_>, event: &Event, out: &mut Vec<Taken>) -> bool {
         self.catch_up(lineup, event.at, out);
         let late = event.at < self.until();
-        let mut round = Round::new(self.seats.len());
+        let mut round = Round::<Customer>::new(self.seats.len());
         for i in 0..self.seats.len() {
             if self.seats[i].asleep {
                 continue;
@@ -265,25 +282,13 @@ impl Together {
         if !lineup.hand_offs || *before == self.customer {
             return;
         }
-        let mut round = Round::new(self.seats.len());
-        round.changed(lineup, &self.seats, before, &self.customer, at);
+        let mut round = Round::<Customer>::new(self.seats.len());
+        self.changed(lineup, &mut round, before, at);
         self.settle(lineup, &mut round, out);
     }
 
-    /// Whether program `i` is kept from starting: another program of its
-    /// group has the customer.
     fn held_by_group(&self, lineup: Lineup<'_>, i: usize) -> bool {
-        if !lineup.groups || self.seats[i].journey.status == Status::In {
-            return false;
-        }
-        let Some(group) = lineup.plans.get(i).and_then(|p| p.group.as_ref()) else {
-            return false;
-        };
-        self.seats.iter().enumerate().any(|(k, seat)| {
-            k != i
-                && seat.journey.status == Status::In
-                && lineup.plans.get(k).and_then(|p| p.group.as_ref()) == Some(group)
-        })
+        lineup.groups && held_by_group(lineup.plans, |k| self.seats[k].journey.status, i)
     }
 
     /// One transition of program `i`; the programs its changes start are
@@ -296,7 +301,7 @@ impl Together {
         at: Seconds,
         input: Input<'_>,
         hand_off: Option<&Customer>,
-        round: &mut Round,
+        round: &mut Round<Customer>,
         out: &mut Vec<Taken>,
     ) {
         let Some(plan) = lineup.plans.get(i) else {
@@ -345,7 +350,7 @@ impl Together {
         if let Some(before) = before
             && before != self.customer
         {
-            round.changed(lineup, &self.seats, &before, &self.customer, at);
+            self.changed(lineup, round, &before, at);
         }
     }
 
@@ -355,7 +360,7 @@ impl Together {
         i: usize,
         at: Seconds,
         input: Input<'_>,
-        round: &mut Round,
+        round: &mut Round<Customer>,
         out: &mut Vec<Taken>,
     ) {
         self.transition(lineup, i, at, input, None, round, out);
@@ -364,12 +369,8 @@ impl Together {
     /// Starts the programs the changes of this input started, in the
     /// order the changes were made; each at most
     /// [`MAX_HAND_OFFS_AT_ONCE`] times (the loop bound).
-    fn settle(&mut self, lineup: Lineup<'_>, round: &mut Round, out: &mut Vec<Taken>) {
-        let mut next = 0;
-        while next < round.queue.len() {
-            let (j, at) = round.queue[next].0;
-            let before = std::mem::take(&mut round.queue[next].1);
-            next += 1;
+    fn settle(&mut self, lineup: Lineup<'_>, round: &mut Round<Customer>, out: &mut Vec<Taken>) {
+        while let Some((j, at, before)) = round.pop() {
             let Some(seat) = self.seats.get(j) else {
                 continue;
             };
@@ -382,50 +383,89 @@ impl Together {
             self.transition(lineup, j, at, Input::Tick, Some(&before), round, out);
         }
     }
+
+    /// The record changed from `before`: the programs waiting for the
+    /// change are noted in `round`.
+    fn changed(
+        &self,
+        lineup: Lineup<'_>,
+        round: &mut Round<Customer>,
+        before: &Customer,
+        at: Seconds,
+    ) {
+        let seats = &self.seats;
+        let waits = |j: usize| {
+            seats
+                .get(j)
+                .is_some_and(|s| !s.asleep && s.journey.status != Status::In)
+        };
+        round.changed(lineup.plans, waits, before, &self.customer, at);
+    }
 }
 
-/// The programs started by changes during one input.
-struct Round {
+/// The programs started by changes during one input, and the record
+/// before each change (`B`: the runtime's record, a [`Customer`] here,
+/// the simulator's compact record there). The hand-off rules for every
+/// runtime: who starts, in which order, and the loop bound.
+pub struct Round<B> {
     /// How often each program was started by a change.
     started: Vec<usize>,
     /// The programs to start, when, and the record before the change.
-    queue: Vec<((usize, Seconds), Customer)>,
+    queue: Vec<((usize, Seconds), Option<B>)>,
+    /// The next of `queue` to start.
+    next: usize,
 }
 
-impl Round {
-    fn new(programs: usize) -> Round {
+impl<B: Clone> Round<B> {
+    pub fn new(programs: usize) -> Round<B> {
         Round {
             started: vec![0; programs],
             queue: Vec::new(),
+            next: 0,
         }
     }
 
-    /// The record changed from `before` to `after` (by program `by`, or
-    /// from outside): every program out of its journey with a hand-off
-    /// trigger that waits for the change is to start.
-    fn changed(
+    /// The record changed from `before` to `after` (by a program, or from
+    /// outside): every program of `plans` (line-up order) that `waits`
+    /// (awake and out of its journey) with a hand-off trigger that waits
+    /// for the change is to start, each at most
+    /// [`MAX_HAND_OFFS_AT_ONCE`] times in the round.
+    pub fn changed<A: super::record::Record + ?Sized>(
         &mut self,
-        lineup: Lineup<'_>,
-        seats: &[Seat],
-        before: &Customer,
-        after: &Customer,
+        plans: &[&Plan],
+        waits: impl Fn(usize) -> bool,
+        before: &B,
+        after: &A,
         at: Seconds,
-    ) {
-        for (j, plan) in lineup.plans.iter().enumerate() {
-            let Some(seat) = seats.get(j) else {
-                continue;
-            };
+    ) where
+        B: super::record::Record,
+    {
+        for (j, plan) in plans.iter().enumerate() {
             // A program that is in goes on; one that changed the record and
             // left may be started by its own change, as on a track.
-            if seat.asleep
-                || seat.journey.status == Status::In
+            if j >= self.started.len()
+                || !waits(j)
                 || self.started[j] >= MAX_HAND_OFFS_AT_ONCE
                 || !interpret::starts_on_change(plan, before, after)
             {
                 continue;
             }
             self.started[j] += 1;
-            self.queue.push(((j, at), before.clone()));
+            self.queue.push(((j, at), Some(before.clone())));
+        }
+    }
+
+    /// The next program to start, in the order the changes were made:
+    /// its index, when, and the record before the change.
+    pub fn pop(&mut self) -> Option<(usize, Seconds, B)> {
+        loop {
+            let ((j, at), before) = self.queue.get_mut(self.next)?;
+            let (j, at, before) = (*j, *at, before.take());
+            self.next += 1;
+            // Each is taken once, so always there.
+            if let Some(before) = before {
+                return Some((j, at, before));
+            }
         }
     }
 }

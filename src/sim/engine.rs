@@ -194,14 +194,14 @@ impl EventRecord for SimEvent<'_> {
 /// per thread and reused, so a customer costs no allocation in the common
 /// case.
 pub struct Scratch<'m> {
-    events: Vec<SimEvent<'m>>,
+    pub(super) events: Vec<SimEvent<'m>>,
     /// (time, order of scheduling, index into `events`).
-    pending: BinaryHeap<Reverse<(Seconds, u32, u32)>>,
+    pub(super) pending: BinaryHeap<Reverse<(Seconds, u32, u32)>>,
     /// Which of the model's segment tables apply to this customer.
-    in_segment: Vec<bool>,
+    pub(super) in_segment: Vec<bool>,
     /// When each response to the message being answered happened.
-    happened: Vec<Option<Seconds>>,
-    journey: Journey,
+    pub(super) happened: Vec<Option<Seconds>>,
+    pub(super) journey: Journey,
 }
 
 impl Scratch<'_> {
@@ -213,6 +213,22 @@ impl Scratch<'_> {
             happened: Vec::new(),
             journey: Journey::default(),
         }
+    }
+}
+
+impl Scratch<'_> {
+    /// Ready for a new customer: no events yet, and which of the model's
+    /// segment tables are theirs.
+    pub(super) fn start<R: Simulated>(&mut self, model: &Behavior, customer: &R) {
+        self.events.clear();
+        self.pending.clear();
+        self.in_segment.clear();
+        self.in_segment.extend(
+            model
+                .segments
+                .iter()
+                .map(|(segment, _, _)| customer.in_segment(segment)),
+        );
     }
 }
 
@@ -272,10 +288,10 @@ pub const MAX_EVENTS: usize = 10_000;
 
 /// How far a customer got through the entry, over the whole simulation.
 #[derive(Clone, Copy, Debug, Default)]
-struct EntrySeen {
-    triggers: u64,
-    audience: bool,
-    entered: bool,
+pub(super) struct EntrySeen {
+    pub(super) triggers: u64,
+    pub(super) audience: bool,
+    pub(super) entered: bool,
 }
 
 /// The simulated period, in seconds since 1970.
@@ -299,15 +315,7 @@ pub fn simulate_one<'m, R: Simulated>(
     mut trace: Option<&mut Vec<TraceLine>>,
 ) {
     let plan = setup.plan;
-    scratch.events.clear();
-    scratch.pending.clear();
-    scratch.in_segment.clear();
-    scratch.in_segment.extend(
-        model
-            .segments
-            .iter()
-            .map(|(segment, _, _)| subject.customer.in_segment(segment)),
-    );
+    scratch.start(model, &subject.customer);
     scratch.journey.reset();
     let mut order = 0u32;
     let mut capped = background(model, seed, window, subject, scratch, &mut order);
@@ -434,7 +442,7 @@ pub fn simulate_one<'m, R: Simulated>(
 
 /// Schedules what the customer does anyway, for the whole window; true
 /// when that reached [`MAX_EVENTS`] and was cut short.
-fn background<'m, R: Record>(
+pub(super) fn background<'m, R: Record>(
     model: &'m Behavior,
     seed: u64,
     window: Window,
@@ -495,32 +503,32 @@ fn schedule<'m>(scratch: &mut Scratch<'m>, event: SimEvent<'m>, at: Seconds, ord
 
 /// The sink: counts what the interpreter does, and has the model answer
 /// every message sent.
-struct Observer<'x, 'm> {
-    setup: &'m Setup<'m>,
-    model: &'m Behavior,
-    tally: &'x mut Tally,
-    journal: &'x mut Journal,
-    events: &'x mut Vec<SimEvent<'m>>,
-    pending: &'x mut BinaryHeap<Reverse<(Seconds, u32, u32)>>,
-    in_segment: &'x [bool],
-    draws: &'x mut Draws,
-    order: &'x mut u32,
-    happened: &'x mut Vec<Option<Seconds>>,
-    capped: &'x mut bool,
-    entry: &'x mut EntrySeen,
-    trace: Option<&'x mut Vec<TraceLine>>,
+pub(super) struct Observer<'x, 'm> {
+    pub(super) setup: &'m Setup<'m>,
+    pub(super) model: &'m Behavior,
+    pub(super) tally: &'x mut Tally,
+    pub(super) journal: &'x mut Journal,
+    pub(super) events: &'x mut Vec<SimEvent<'m>>,
+    pub(super) pending: &'x mut BinaryHeap<Reverse<(Seconds, u32, u32)>>,
+    pub(super) in_segment: &'x [bool],
+    pub(super) draws: &'x mut Draws,
+    pub(super) order: &'x mut u32,
+    pub(super) happened: &'x mut Vec<Option<Seconds>>,
+    pub(super) capped: &'x mut bool,
+    pub(super) entry: &'x mut EntrySeen,
+    pub(super) trace: Option<&'x mut Vec<TraceLine>>,
     /// The customer's offset from UTC now, when tracing: a held send says
     /// what held it (quiet hours or its send window) at the local time.
-    offset: i32,
+    pub(super) offset: i32,
     /// The start of the simulation, for messages per day.
-    start: Seconds,
-    now: Seconds,
+    pub(super) start: Seconds,
+    pub(super) now: Seconds,
 }
 
 impl Observer<'_, '_> {
     /// After an event: if it moved the customer on from a wait by one of
     /// the wait's arms, that step's customer answered.
-    fn answered(&mut self, before: (Status, usize), after: &Journey) {
+    pub(super) fn answered(&mut self, before: (Status, usize), after: &Journey) {
         if before.0 != Status::In || after.holdout || self.journal.goal_or_rule {
             return;
         }

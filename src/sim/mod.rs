@@ -21,4 +21,5 @@ pub mod sample;
 pub mod setup;
 pub mod stream;
 pub mod tally;
+pub mod together;
 pub mod zone;

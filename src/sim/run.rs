@@ -9,6 +9,7 @@ use super::behavior::Behavior;
 use super::engine::{Scratch, Simulated, Subject, Window, simulate_one};
 use super::setup::Setup;
 use super::tally::Tally;
+use super::together::{Lineup, Space, WeekTally, simulate_together};
 use super::zone::Zones;
 use crate::run::Customer;
 use crate::run::input::{Row, RowError};
@@ -172,6 +173,11 @@ pub(super) struct Worker<'s, 'm> {
     pub(super) zones: Zones,
     /// `[run][program]`.
     pub(super) tallies: Vec<Vec<Tally>>,
+    /// The programs run together (`None`: side by side, `--compare`).
+    lineup: Option<&'s Lineup<'s, 'm>>,
+    space: Space,
+    /// Per run: the portfolio's weeks, when run together.
+    pub(super) weeks: Vec<WeekTally>,
 }
 
 impl<'s, 'm> Worker<'s, 'm> {
@@ -179,6 +185,14 @@ impl<'s, 'm> Worker<'s, 'm> {
     /// `subject` is where each program's copy of the record is made (its
     /// zone already set to the customer's).
     pub(super) fn simulate<R: Simulated + Clone>(&mut self, read: &R, subject: &mut Subject<R>) {
+        if let Some(lineup) = self.lineup {
+            for (run, &seed) in self.options.seeds.iter().enumerate() {
+                subject.customer.clone_from(read);
+                subject.forget_offset();
+                self.together(lineup, seed, run, subject);
+            }
+            return;
+        }
         for (run, &seed) in self.options.seeds.iter().enumerate() {
             for (index, setup) in self.setups.iter().enumerate() {
                 // Every program meets the customer as they were read.
@@ -199,13 +213,49 @@ impl<'s, 'm> Worker<'s, 'm> {
         }
     }
 
+    /// One customer through every program together, in run `run`.
+    fn together<R: Simulated + Clone>(
+        &mut self,
+        lineup: &'s Lineup<'s, 'm>,
+        seed: u64,
+        run: usize,
+        subject: &mut Subject<R>,
+    ) {
+        simulate_together(
+            lineup,
+            self.model,
+            seed,
+            self.options.window,
+            subject,
+            &mut self.scratch,
+            &mut self.space,
+            &mut self.tallies[run],
+            &mut self.weeks[run],
+            None,
+        );
+    }
+
     pub(super) fn new(setups: &'s [Setup<'m>], model: &'s Behavior, options: &'s Options) -> Self {
+        Worker::with(setups, model, options, None)
+    }
+
+    /// A worker running the programs of `lineup` together, or side by
+    /// side without one.
+    pub(super) fn with(
+        setups: &'s [Setup<'m>],
+        model: &'s Behavior,
+        options: &'s Options,
+        lineup: Option<&'s Lineup<'s, 'm>>,
+    ) -> Self {
         Worker {
             setups,
             model,
             options,
             scratch: Scratch::new(),
             zones: Zones::default(),
+            lineup,
+            space: Space::default(),
+            weeks: options.seeds.iter().map(|_| WeekTally::default()).collect(),
             tallies: options
                 .seeds
                 .iter()
@@ -216,6 +266,15 @@ impl<'s, 'm> Worker<'s, 'm> {
 
     fn take(&mut self, customer: Customer) {
         let zone = self.zones.get(customer.time_zone.as_deref());
+        if let Some(lineup) = self.lineup {
+            let mut subject = Subject::new(customer.clone(), zone);
+            for (run, &seed) in self.options.seeds.iter().enumerate() {
+                subject.customer.clone_from(&customer);
+                subject.forget_offset();
+                self.together(lineup, seed, run, &mut subject);
+            }
+            return;
+        }
         let total = self.setups.len() * self.options.seeds.len();
         let mut customer = Some(customer);
         let mut done = 0;

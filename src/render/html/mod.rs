@@ -133,6 +133,15 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
     }
     out.push_str("</header>\n<main>\n");
 
+    if let Some(portfolio) = &report.portfolio {
+        out.push_str(
+            "<section id=\"portfolio\">\n<h2>The programs together</h2>\n<dl class=\"facts\">\n",
+        );
+        for (label, value) in crate::render::simulation::portfolio_lines(portfolio) {
+            fact(&mut out, label, &escape(&value));
+        }
+        out.push_str("</dl>\n</section>\n");
+    }
     if report.programs.len() > 1 {
         side_by_side(&mut out, &report.programs);
     }
@@ -322,6 +331,19 @@ mod tests {
             notes: vec![evil.to_string()],
             programs: vec![program.clone(), program],
             shard: None,
+            portfolio: Some(crate::sim::report::PortfolioReport {
+                lineup: vec![evil.to_string()],
+                caps: vec![evil.to_string()],
+                customers: 1,
+                messages: 1,
+                per_week: crate::sim::report::WeekReport {
+                    mean: 0.5,
+                    busiest_mean: 1.0,
+                    p95: 1,
+                    max: 1,
+                    bound: None,
+                },
+            }),
         }
     }
 

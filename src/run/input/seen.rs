@@ -8,7 +8,7 @@
 //! it was given, and only rarely says "maybe" of one it was not. A reader
 //! holds back the rows it says "maybe" of and, at the end, reads the ids of
 //! the file once more to tell a true repeat from a false alarm
-//! (`sim/stream.rs`); with the filter sized to the file, a false alarm is
+//! (`sim/stream/`); with the filter sized to the file, a false alarm is
 //! about one in a hundred million rows at ten million customers.
 
 /// FNV-1a over the id's bytes, then SplitMix64's finaliser: fixed for all

@@ -11,11 +11,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod portfolio;
 mod runs;
 mod schema;
 pub mod shard;
 mod whole;
 
+pub use portfolio::{PortfolioAbout, PortfolioReport, WeekReport, portfolio_report};
 pub use runs::{RunsReport, Spread, runs_report};
 pub use schema::json_schema;
 pub use shard::ShardReport;
@@ -49,6 +51,10 @@ pub struct Report {
     /// `nurture merge` to add into the whole run's report.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardReport>,
+    /// Only when the programs ran together (`nurture simulate programs/`):
+    /// messages per customer per week across them all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<PortfolioReport>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]

@@ -3,7 +3,8 @@
 //! report's types by schemars, made standard by `crate::json_schema`, and
 //! strict — no object takes a field the report does not write, and every
 //! field is required, since the report writes each one, `null` included —
-//! but `shard`, which only the report of a shard (`--shard I/N`) has.
+//! but `shard`, which only the report of a shard (`--shard I/N`) has, and
+//! `portfolio`, which only a run of programs together has.
 
 use super::Report;
 use serde_json::Value;
@@ -27,7 +28,13 @@ fn strict(value: &mut Value) {
         Value::Object(map) => {
             if let Some(Value::Object(properties)) = map.get("properties") {
                 // The report writes every field, `null` included.
-                let every: Vec<Value> = properties.keys().cloned().map(Value::from).collect();
+                // But `portfolio`: only a run of programs together has it.
+                let every: Vec<Value> = properties
+                    .keys()
+                    .filter(|name| *name != "portfolio")
+                    .cloned()
+                    .map(Value::from)
+                    .collect();
                 map.insert("required".to_string(), Value::Array(every));
                 if !map.contains_key("additionalProperties") {
                     map.insert("additionalProperties".to_string(), Value::Bool(false));

@@ -35,6 +35,19 @@ pub struct ShardReport {
     /// The run's notes on its inputs, before those on its counts.
     pub notes: Vec<String>,
     pub programs: Vec<ShardProgram>,
+    /// Only when the programs ran together: the portfolio and its counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub portfolio: Option<ShardPortfolio>,
+}
+
+/// The portfolio of a shard run together: what its report needs, and its
+/// counts per run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShardPortfolio {
+    pub about: super::PortfolioAbout,
+    /// Per run (`--runs`), in seed order.
+    pub weeks: Vec<crate::sim::together::WeekTally>,
 }
 
 /// One program of a shard: what its report needs, and its counts per run.
@@ -155,6 +168,11 @@ pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramRe
                 one.behavior_digest.clone(),
             ),
             ("the programs", programs(shard), programs(one)),
+            (
+                "the portfolio",
+                portfolio_words(shard),
+                portfolio_words(one),
+            ),
         ];
         for (what, mine, theirs) in same {
             if mine != theirs {
@@ -234,7 +252,43 @@ pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramRe
         .iter()
         .map(|p| (p.shape.clone(), p.about.clone()))
         .collect();
-    Ok(whole(&run, &programs, &tallies))
+    let (mut report, reports) = whole(&run, &programs, &tallies);
+    if let Some(portfolio) = &one.portfolio {
+        let mut week = crate::sim::together::WeekTally::default();
+        for &(name, _, shard) in &shards {
+            let Some(theirs) = shard.portfolio.as_ref() else {
+                continue;
+            };
+            if theirs.weeks.len() != runs {
+                return Err(format!(
+                    "`{name}` has portfolio counts of {} runs, not {runs}",
+                    theirs.weeks.len()
+                ));
+            }
+            if let Some(first_run) = theirs.weeks.first() {
+                if first_run.customers > LARGEST_COUNT
+                    || first_run.messages > LARGEST_COUNT
+                    || first_run.busiest.iter().any(|&c| c > LARGEST_COUNT)
+                {
+                    return Err(format!(
+                        "`{name}` holds a count larger than any run makes (2^48): it is not the report `simulate` wrote"
+                    ));
+                }
+                week.merge(first_run);
+            }
+        }
+        report.portfolio = Some(super::portfolio_report(&portfolio.about, &week, first.days));
+    }
+    Ok((report, reports))
+}
+
+/// A shard's portfolio, as a message names it: side by side, or the
+/// programs' line-up run together.
+fn portfolio_words(shard: &ShardReport) -> String {
+    match &shard.portfolio {
+        None => "side by side".to_string(),
+        Some(portfolio) => format!("together ({})", portfolio.about.lineup.join(", ")),
+    }
 }
 
 /// The most shards merged, and the largest count a shard's report may

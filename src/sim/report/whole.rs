@@ -70,6 +70,7 @@ pub fn whole(
         notes,
         programs: first,
         shard: None,
+        portfolio: None,
     };
     (report, reports)
 }
