@@ -148,7 +148,7 @@ fn program_block(p: &ProgramReport) -> String {
     let h = &p.held_back;
     let _ = writeln!(
         out,
-        "  held back: {} deferred for quiet hours, {} skipped for a cap, {} skipped without consent, {} skipped by a condition",
+        "  held back: {} deferred for quiet hours or a send window, {} skipped for a cap, {} skipped without consent, {} skipped by a condition",
         thousands(h.deferred_for_quiet_hours),
         thousands(h.skipped_for_cap),
         thousands(h.skipped_without_consent),

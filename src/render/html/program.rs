@@ -367,7 +367,10 @@ fn held_back(out: &mut String, p: &ProgramReport) {
     out.push_str("<h3>Messages held back</h3>\n<table class=\"numbers\">\n<thead><tr><th scope=\"col\">why</th><th scope=\"col\">messages</th></tr></thead>\n<tbody>\n");
     for (label, count) in [
         (
-            format!("sent later, after {}", term("quiet hours", "quiet hours")),
+            format!(
+                "sent later, after {} or a send window",
+                term("quiet hours", "quiet hours")
+            ),
             h.deferred_for_quiet_hours,
         ),
         (

@@ -170,6 +170,8 @@ pub struct MessagesReport {
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct HeldBack {
+    /// Sends held for quiet hours or outside a send window, sent later
+    /// (one count for both; the name is kept from before send windows).
     pub deferred_for_quiet_hours: u64,
     pub skipped_for_cap: u64,
     pub skipped_without_consent: u64,
