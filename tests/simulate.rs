@@ -697,3 +697,52 @@ fn a_hand_off_trigger_is_explained_in_the_report() {
     );
     assert!(!stdout.contains("change of the phase or tags"), "{stdout}");
 }
+
+#[test]
+fn a_schema_file_named_among_the_programs_is_the_schema() {
+    // A schema with a cap across programs, away from the programs: named
+    // among the files it is the schema (its cap shows), not a program.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let schema = std::fs::read_to_string(root().join("programs/schema.nurture")).expect("schema");
+    let capped = schema.replacen("schema {", "schema {\n  cap 1 messages per 7d", 1);
+    assert_ne!(capped, schema, "the bundled schema opens with `schema {{`");
+    let schema_file = dir.path().join("capped.nurture");
+    std::fs::write(&schema_file, capped).expect("write");
+    let schema_file = schema_file.display().to_string();
+    let args = |with_schema: bool| {
+        let mut args = vec![
+            "simulate",
+            "programs/welcome_new_customer.nurture",
+            "programs/develop_new_customer.nurture",
+        ];
+        if with_schema {
+            args.push(&schema_file);
+        }
+        args
+    };
+    let (code, stdout, stderr) = nurture(&args(true), root());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("schema caps: cap 1 messages per 7d"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("together: 2 program(s)"), "{stdout}");
+    // Without it, the schema beside the programs (no caps) is used.
+    let (code, stdout, stderr) = nurture(&args(false), root());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("schema caps: none"), "{stdout}");
+}
+
+#[test]
+fn alone_a_hand_off_program_is_noted_as_never_started() {
+    let (code, _, stderr) = nurture(
+        &["simulate", "programs/develop_new_customer.nurture"],
+        root(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("run alone, no other program changes a customer"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--compare"), "{stderr}");
+}

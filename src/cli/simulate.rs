@@ -84,12 +84,14 @@ pub fn run(args: &SimulateArgs) -> i32 {
 
     let mut loaded = Vec::new();
     let mut schema: Option<Schema> = None;
-    let paths = match program_paths(&args.programs) {
-        Ok(paths) => paths,
+    let (paths, schema_given) = match program_paths(&args.programs) {
+        Ok(found) => found,
         Err(code) => return code,
     };
+    // `--schema` first; else a schema file named among the programs.
+    let schema_path = args.schema.as_deref().or(schema_given.as_deref());
     for path in &paths {
-        match load(path, args.schema.as_deref()) {
+        match load(path, schema_path) {
             Ok((program, found)) => {
                 loaded.push(program);
                 if schema.is_none() {
@@ -118,11 +120,17 @@ pub fn run(args: &SimulateArgs) -> i32 {
     // Side by side, each program has its own copy of a customer, so no
     // change another program makes reaches a hand-off trigger: say so, or
     // a program that only such triggers start reads as a broken trigger.
-    if !together {
+    // Alone, no other program is there to make the change.
+    if !together || loaded.len() == 1 {
         for program in &loaded {
             if crate::run::interpret::has_change_trigger(&program.plan) {
+                let why = if args.compare {
+                    "run side by side, each program has its own copy of a customer and no other program changes it, so those triggers start no journey here (run the programs together, without `--compare`)"
+                } else {
+                    "run alone, no other program changes a customer, so those triggers start no journey here (simulate it with the programs that make the change, e.g. their folder)"
+                };
                 notes.push(format!(
-                    "`{}` is started by a change of the phase or tags (`phase becomes`, `tag added`, `tag removed`); run side by side, each program has its own copy of a customer and no other program changes it, so those triggers start no journey here (run the programs together, without `--compare`)",
+                    "`{}` is started by a change of the phase or tags (`phase becomes`, `tag added`, `tag removed`); {why}",
                     program.plan.program
                 ));
             }
@@ -481,33 +489,43 @@ pub(super) fn within_portfolio_bound(
 }
 
 /// The program files of `paths`: files as given, folders searched for
-/// them (a schema file beside the programs is the schema, not a program).
-fn program_paths(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, i32> {
-    if paths.iter().all(|p| !p.is_dir()) {
-        return Ok(paths.to_vec());
-    }
-    let (found, problems) = files::collect(paths);
-    for problem in &problems {
-        complain(problem);
-    }
-    if !problems.is_empty() {
-        return Err(exit::TROUBLE);
-    }
-    let programs: Vec<std::path::PathBuf> = found
-        .into_iter()
-        .filter(|path| {
-            let Ok(text) = std::fs::read_to_string(path) else {
-                return true;
-            };
+/// them. A schema file beside the programs is the schema, not a program;
+/// one named among the files is returned as the schema to use.
+#[allow(clippy::type_complexity)]
+fn program_paths(
+    paths: &[std::path::PathBuf],
+) -> Result<(Vec<std::path::PathBuf>, Option<std::path::PathBuf>), i32> {
+    let found = if paths.iter().all(|p| !p.is_dir()) {
+        paths.to_vec()
+    } else {
+        let (found, problems) = files::collect(paths);
+        for problem in &problems {
+            complain(problem);
+        }
+        if !problems.is_empty() {
+            return Err(exit::TROUBLE);
+        }
+        found
+    };
+    let mut schema = None;
+    let mut programs = Vec::new();
+    for path in found {
+        // A file that cannot be read stays: loading it says why.
+        let schema_only = std::fs::read_to_string(&path).is_ok_and(|text| {
             let parsed = crate::syntax::parse(&text);
-            !(parsed.schema.is_some() && parsed.program.is_none())
-        })
-        .collect();
+            parsed.schema.is_some() && parsed.program.is_none()
+        });
+        if !schema_only {
+            programs.push(path);
+        } else if schema.is_none() && paths.contains(&path) {
+            schema = Some(path);
+        }
+    }
     if programs.is_empty() {
         complain("no programs to simulate: name program files, or folders that hold them");
         return Err(exit::TROUBLE);
     }
-    Ok(programs)
+    Ok((programs, schema))
 }
 
 /// Programs run together run once each: a program given twice is refused
