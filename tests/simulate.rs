@@ -746,3 +746,18 @@ fn alone_a_hand_off_program_is_noted_as_never_started() {
     );
     assert!(!stderr.contains("--compare"), "{stderr}");
 }
+
+#[test]
+fn more_shards_than_merge_adds_are_refused() {
+    let (code, _, stderr) = nurture(
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "--shard",
+            "0/65537",
+        ],
+        root(),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("at most 65536 shards"), "{stderr}");
+}

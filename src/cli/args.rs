@@ -270,6 +270,13 @@ fn shard(text: &str) -> Result<crate::sim::stream::Shard, String> {
     if count == 0 {
         return Err("there must be at least one shard (write I/N, like 0/4)".into());
     }
+    // More could not be merged (`nurture merge` adds at most that many).
+    let most = crate::sim::report::shard::MOST_SHARDS;
+    if count > most {
+        return Err(format!(
+            "a run has at most {most} shards (`nurture merge` adds at most that many)"
+        ));
+    }
     if index >= count {
         return Err(format!(
             "shards are numbered from 0, so the shards of {count} are 0/{count} to {}/{count}",

@@ -294,7 +294,7 @@ fn portfolio_words(shard: &ShardReport) -> String {
 /// The most shards merged, and the largest count a shard's report may
 /// hold: 2^16 counts of at most 2^48 add up to less than 2^64, so adding
 /// never overflows, whatever a hand-edited report says.
-const MOST_SHARDS: u32 = 1 << 16;
+pub const MOST_SHARDS: u32 = 1 << 16;
 const LARGEST_COUNT: u64 = 1 << 48;
 
 fn too_large(tally: &Tally) -> bool {
