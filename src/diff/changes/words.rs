@@ -49,20 +49,7 @@ pub(super) fn statement_detail(before: &StatementKind, after: &StatementKind) ->
                 a.arms.iter().map(arm).collect(),
                 b.arms.iter().map(arm).collect(),
             );
-            let added = y.iter().filter(|k| !x.contains(k)).count();
-            let gone = x.iter().filter(|k| !y.contains(k)).count();
-            if added > 0 {
-                words.push(format!(
-                    "{added} arm{} added",
-                    if added == 1 { "" } else { "s" }
-                ));
-            }
-            if gone > 0 {
-                words.push(format!(
-                    "{gone} arm{} removed",
-                    if gone == 1 { "" } else { "s" }
-                ));
-            }
+            arms_added_and_removed(&x, &y, &mut words);
             let targets = |w: &crate::syntax::ast::WaitFor| -> BTreeMap<String, String> {
                 w.arms
                     .iter()
@@ -79,21 +66,8 @@ pub(super) fn statement_detail(before: &StatementKind, after: &StatementKind) ->
             let arm = |arm: &crate::syntax::ast::BranchArm| meaning(&arm.condition);
             let (x, y): (Vec<String>, Vec<String>) =
                 (a.iter().map(arm).collect(), b.iter().map(arm).collect());
-            let added = y.iter().filter(|k| !x.contains(k)).count();
-            let gone = x.iter().filter(|k| !y.contains(k)).count();
             let mut words = Vec::new();
-            if added > 0 {
-                words.push(format!(
-                    "{added} arm{} added",
-                    if added == 1 { "" } else { "s" }
-                ));
-            }
-            if gone > 0 {
-                words.push(format!(
-                    "{gone} arm{} removed",
-                    if gone == 1 { "" } else { "s" }
-                ));
-            }
+            let (added, gone) = arms_added_and_removed(&x, &y, &mut words);
             if added == 0 && gone == 0 && x != y {
                 words.push("the arms are in another order: the first that holds decides".into());
             }
@@ -148,4 +122,23 @@ pub(super) fn statement_detail(before: &StatementKind, after: &StatementKind) ->
         }
         _ => None,
     }
+}
+
+/// "2 arms added", "1 arm removed": the arms (by what each means) of `new`
+/// not in `old` and of `old` not in `new`, told in `words`; their counts.
+fn arms_added_and_removed(
+    old: &[String],
+    new: &[String],
+    words: &mut Vec<String>,
+) -> (usize, usize) {
+    let added = new.iter().filter(|k| !old.contains(k)).count();
+    let gone = old.iter().filter(|k| !new.contains(k)).count();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if added > 0 {
+        words.push(format!("{added} arm{} added", plural(added)));
+    }
+    if gone > 0 {
+        words.push(format!("{gone} arm{} removed", plural(gone)));
+    }
+    (added, gone)
 }
