@@ -34,6 +34,8 @@ pub struct Block {
     pub first_line: usize,
     /// Whether it holds a `"` (CSV): then it is split with csv-core.
     pub quoted: bool,
+    /// The rows of a Parquet file, already in cells (`bytes` is empty).
+    pub parquet: Option<Box<super::ParquetRows>>,
 }
 
 /// Why a file cannot be read on.
@@ -330,6 +332,7 @@ impl<R: Read> Blocks<R> {
                 bytes,
                 first_line,
                 quoted,
+                parquet: None,
             }));
         }
     }

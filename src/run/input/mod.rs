@@ -111,7 +111,9 @@ mod words;
 pub use blocks::{BLOCK, Block, Blocks, CsvHeader, CutOut, Unreadable};
 pub use from_csv::{Row, read_csv_rows};
 pub use missing::{missing_attributes, missing_attributes_in};
-pub use parquet::{ParquetCsv, bad_parquet, csv_text, is_parquet, parquet_error};
+pub use parquet::{
+    ParquetBlocks, ParquetCsv, ParquetRows, bad_parquet, csv_text, is_parquet, parquet_error,
+};
 pub use schema_types::Types;
 pub use seen::{Seen, id_hash, shard_of};
 pub use single::{LineReader, Lines};

@@ -186,6 +186,7 @@ mod tests {
             bytes: text.as_bytes().to_vec(),
             first_line: 2,
             quoted: text.contains('"'),
+            parquet: None,
         };
         let mut split = Split::default();
         split.split(&block, text);

@@ -5,6 +5,7 @@
 
 use super::claims::Mark;
 use super::repeats::Place;
+use super::table::{CsvRows, Table};
 use super::{Context, Failure, Told};
 use crate::run::Customer;
 use crate::run::compact::Compact;
@@ -86,49 +87,59 @@ impl<'c> Hand<'c> {
     }
 
     pub(super) fn take(&mut self, block: &Block, context: &Context<'c>) -> Result<(), Failure> {
+        if let (Some(rows), Some(header)) = (&block.parquet, context.header) {
+            return self.take_table(block, rows.as_ref(), header, context);
+        }
         let Ok(text) = std::str::from_utf8(&block.bytes) else {
             context.claims.break_all();
             return Err(Failure::NotUtf8);
         };
         match context.header {
-            Some(header) => self.take_csv(block, text, header, context),
+            Some(header) => {
+                let mut split = std::mem::take(&mut self.split);
+                split.split(block, text);
+                let rows = CsvRows {
+                    split: &split,
+                    text,
+                };
+                let taken = self.take_table(block, &rows, header, context);
+                self.split = split;
+                taken
+            }
             None => self.take_lines(block, text, context),
         }
     }
 
-    fn take_csv(
+    /// The rows of a block with columns (CSV, Parquet): each made a
+    /// compact record of and simulated, or its problems told.
+    fn take_table(
         &mut self,
         block: &Block,
-        text: &str,
+        table: &impl Table,
         header: &CsvHeader<'_>,
         context: &Context<'c>,
     ) -> Result<(), Failure> {
         let shard = context.shard;
-        self.split.split(block, text);
         self.marks.clear();
-        for (index, &row) in self.split.rows.iter().enumerate() {
-            if self
-                .split
-                .cells(text, row)
-                .all(|cell| cell.trim().is_empty())
-            {
+        for index in 0..table.count() {
+            if table.cells(index).all(|cell| cell.trim().is_empty()) {
                 continue;
             }
-            if row.count != header.width() {
+            let (line, count) = (table.line(index), table.width(index));
+            if count != header.width() {
                 if shard.first() {
                     let problem = format!(
-                        "this row has {} fields, but the first line names {} columns",
-                        row.count,
+                        "this row has {count} fields, but the first line names {} columns",
                         header.width()
                     );
                     self.errors.push(Told {
-                        line: row.line,
+                        line,
                         made: false,
                         block: block.index,
                         row: index + 1,
                         error: RowError {
                             file: context.name.to_string(),
-                            line: row.line,
+                            line,
                             problem,
                             note: false,
                         },
@@ -136,7 +147,7 @@ impl<'c> Hand<'c> {
                 }
                 continue;
             }
-            let id = self.split.cell(text, row, header.id_column()).trim();
+            let id = table.cell(index, header.id_column()).trim();
             let hash = (!id.is_empty()).then(|| id_hash(id));
             let ours = match hash {
                 Some(hash) => shard.holds(hash),
@@ -145,7 +156,7 @@ impl<'c> Hand<'c> {
             if ours {
                 self.marks.push(Mark {
                     row: index,
-                    line: row.line,
+                    line,
                     hash,
                     held: false,
                 });
@@ -156,16 +167,15 @@ impl<'c> Hand<'c> {
         }
         context
             .rows
-            .fetch_add(self.split.rows.len() as u64, Ordering::Relaxed);
+            .fetch_add(table.count() as u64, Ordering::Relaxed);
         let (Some(targets), layout) = (context.targets, context.layout) else {
             return Ok(());
         };
         let mut subject = Subject::new(Compact::new(layout), self.sim.zones.get(None));
         let mut record = Compact::new(layout);
         for mark in &self.marks {
-            let row = self.split.rows[mark.row];
             if mark.held {
-                let cells: Vec<String> = self.split.cells(text, row).map(str::to_string).collect();
+                let cells: Vec<String> = table.cells(mark.row).map(str::to_string).collect();
                 let id = cells
                     .get(header.id_column())
                     .map_or(String::new(), |id| id.trim().to_string());
@@ -179,7 +189,7 @@ impl<'c> Hand<'c> {
                 continue;
             }
             self.problems.clear();
-            targets.fill(self.split.cells(text, row), &mut record, &mut self.problems);
+            targets.fill(table.cells(mark.row), &mut record, &mut self.problems);
             if self.problems.is_empty() {
                 if context.simulate {
                     subject.zone = self.sim.zones.get(record.time_zone);

@@ -22,6 +22,8 @@ mod claims;
 mod data;
 mod hand;
 mod repeats;
+mod source;
+mod table;
 
 pub use data::{Data, Failure, Input, Shard};
 
@@ -31,7 +33,7 @@ use super::setup::Setup;
 use super::tally::Tally;
 use super::together::{Lineup, WeekTally};
 use crate::run::compact::Layout;
-use crate::run::input::{Block, Blocks, CsvHeader, Format, Report, RowError, Seen, Targets, Types};
+use crate::run::input::{Block, CsvHeader, Report, RowError, Seen, Targets, Types};
 use claims::Claims;
 use hand::{Done, Hand, Held};
 use repeats::first_lines;
@@ -83,34 +85,24 @@ pub fn simulate_file_with(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Streamed, Failure> {
     let types = input.schema.map(Types::new);
-    let (file, bytes) = input.data.open()?;
     let mut report = Report::new(input.name);
-    let mut blocks;
-    let header;
-    match input.format {
-        Format::Csv => match Blocks::csv(file, types.as_ref(), &mut report)? {
-            Some((found, read)) => {
-                header = Some(found);
-                blocks = read.with_block(input.block);
-            }
-            None => {
-                let errors = if shard.first() {
-                    report.into_errors()
-                } else {
-                    Vec::new()
-                };
-                return Ok(Streamed {
-                    tallies: fresh(setups, options),
-                    errors,
-                    weeks: fresh_weeks(options),
-                });
-            }
-        },
-        Format::JsonLines => {
-            header = None;
-            blocks = Blocks::lines(file)?.with_block(input.block);
-        }
-    }
+    let Some(source::Opened {
+        header,
+        mut blocks,
+        bytes,
+    }) = source::open(input, types.as_ref(), &mut report)?
+    else {
+        let errors = if shard.first() {
+            report.into_errors()
+        } else {
+            Vec::new()
+        };
+        return Ok(Streamed {
+            tallies: fresh(setups, options),
+            errors,
+            weeks: fresh_weeks(options),
+        });
+    };
     let targets = header.as_ref().map(|h| Targets::new(h, layout));
     let context = Context {
         setups,

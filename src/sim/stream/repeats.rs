@@ -2,8 +2,9 @@
 //! read once more, on one thread, to find the first row of each.
 
 use super::hand::Held;
-use super::{Context, Failure, Input};
-use crate::run::input::{Blocks, Report, Split, block_lines, customer_of_line};
+use super::table::{CsvRows, Table};
+use super::{Context, Failure, Input, source};
+use crate::run::input::{CsvHeader, Report, Split, block_lines, customer_of_line};
 use std::collections::HashMap;
 
 /// Where a row is: its line, block and place in the block (the same
@@ -24,7 +25,6 @@ pub(super) fn first_lines(
 ) -> Result<HashMap<String, Place>, Failure> {
     let mut wanted: HashMap<String, Option<Place>> =
         held.iter().map(|h| (h.id.clone(), None)).collect();
-    let (file, _) = input.data.open()?;
     let mut report = Report::new(input.name);
     let mut split = Split::default();
     let mut see = |id: &str, place: Place| {
@@ -32,36 +32,30 @@ pub(super) fn first_lines(
             *first = Some(place);
         }
     };
+    let Some(opened) = source::open(input, context.types, &mut report)? else {
+        return Ok(HashMap::new());
+    };
+    let mut blocks = opened.blocks;
     match context.header {
         Some(header) => {
-            let Some((_, blocks)) = Blocks::csv(file, context.types, &mut report)? else {
-                return Ok(HashMap::new());
-            };
-            let mut blocks = blocks.with_block(input.block);
             while let Some(block) = blocks.next_block()? {
-                let text = std::str::from_utf8(&block.bytes).map_err(|_| Failure::NotUtf8)?;
-                split.split(&block, text);
-                for (index, &row) in split.rows.iter().enumerate() {
-                    if row.count != header.width()
-                        || split.cells(text, row).all(|cell| cell.trim().is_empty())
-                    {
-                        continue;
-                    }
-                    let id = split.cell(text, row, header.id_column()).trim();
-                    if !id.is_empty() {
-                        let place = Place {
-                            line: row.line,
-                            block: block.index,
-                            row: index,
+                match &block.parquet {
+                    Some(rows) => ids(rows.as_ref(), block.index, header, &mut see),
+                    None => {
+                        let text =
+                            std::str::from_utf8(&block.bytes).map_err(|_| Failure::NotUtf8)?;
+                        split.split(&block, text);
+                        let rows = CsvRows {
+                            split: &split,
+                            text,
                         };
-                        see(id, place);
+                        ids(&rows, block.index, header, &mut see);
                     }
                 }
                 blocks.give_back(block.bytes);
             }
         }
         None => {
-            let mut blocks = Blocks::lines(file)?.with_block(input.block);
             while let Some(block) = blocks.next_block()? {
                 let text = std::str::from_utf8(&block.bytes).map_err(|_| Failure::NotUtf8)?;
                 let mut index = 0;
@@ -87,4 +81,25 @@ pub(super) fn first_lines(
         .into_iter()
         .filter_map(|(id, line)| line.map(|line| (id, line)))
         .collect())
+}
+
+/// The ids of a block's rows with their places, rows as a thread takes
+/// them (`Hand::take_table`).
+fn ids(table: &impl Table, block: u64, header: &CsvHeader<'_>, see: &mut impl FnMut(&str, Place)) {
+    for index in 0..table.count() {
+        if table.width(index) != header.width()
+            || table.cells(index).all(|cell| cell.trim().is_empty())
+        {
+            continue;
+        }
+        let id = table.cell(index, header.id_column()).trim();
+        if !id.is_empty() {
+            let place = Place {
+                line: table.line(index),
+                block,
+                row: index,
+            };
+            see(id, place);
+        }
+    }
 }

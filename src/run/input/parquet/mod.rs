@@ -1,12 +1,16 @@
-//! Stage 4, input: a Parquet file of customers, read as the CSV it holds.
+//! Stage 4, input: a Parquet file of customers.
 //!
-//! A Parquet file is turned into CSV text, row group by row group, and that
-//! text goes through the CSV reader: every value is read, checked and
-//! numbered exactly as the same data written as CSV, so a Parquet file and
-//! its CSV export give the same run (tests/parquet.rs holds the two to
-//! byte-identical reports). The text is made on threads of its own, a row
-//! group each, and handed on in chunks in file order: memory holds a few
-//! chunks and the row groups being decoded, whatever the number of rows.
+//! The simulator reads the file a column at a time into the cells of its
+//! rows (`columns.rs`): each value becomes the text its CSV export holds in
+//! that cell, and the cells go through the same reader as a CSV row's
+//! (`to_compact.rs`), so a Parquet file and its CSV export give the same
+//! run (tests/parquet.rs holds the two to byte-identical reports), without
+//! writing or splitting CSV text and without a value made per cell: a
+//! string is copied from the decoded page, a number written once.
+//!
+//! The commands that hold every customer whole (`nurture replay`, `trace`,
+//! `sample history`, `fit`) read the file as the CSV text it holds
+//! ([`ParquetCsv`], the crate's row reader): slower, and the same values.
 //!
 //! Before a row is read, the file's schema is checked against what each
 //! column must hold (`id` text or a whole number, `score` a whole number,
@@ -15,19 +19,25 @@
 //! per row. Only the columns a run needs are decoded: the built-in fields,
 //! the columns `wanted` names, and, with a schema, text columns whose
 //! declared type the CSV reader checks cell by cell. The others are left
-//! empty in the text: their types are proven by the file's schema.
+//! empty: their types are proven by the file's schema.
 //!
-//! The header line ends with a lone `\r`, which ends a CSV record but not a
-//! line, so the first customer is on line 1 and every problem's line is
-//! the row's number in the file (the first row is 1).
+//! Every problem's line is the row's number in the file (the first row is
+//! 1). In the CSV text, the header line ends with a lone `\r`, which ends a
+//! CSV record but not a line, so the first customer is on line 1 there too.
 
 mod cells;
+mod columns;
+mod file;
 mod kinds;
+
+pub use columns::{ParquetBlocks, ParquetRows};
 
 use super::RowError;
 use super::schema_types::Types;
 use crate::syntax::ast::ValueType;
+use cells::decimal;
 use cells::{push_cell, write_field};
+use file::At;
 use kinds::{Kind, accepts, built_in, same_kind};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Row;
@@ -90,7 +100,7 @@ struct Column {
 pub struct ParquetCsv {
     path: PathBuf,
     name: String,
-    reader: Arc<SerializedFileReader<File>>,
+    reader: Arc<SerializedFileReader<At>>,
     projection: Option<Arc<Type>>,
     columns: Arc<Vec<Column>>,
     pending: Vec<u8>,
@@ -121,18 +131,27 @@ fn bad(name: &str, line: usize, problem: String) -> RowError {
     }
 }
 
-impl ParquetCsv {
+/// A file opened and its schema checked: what both readers start from.
+struct Opened {
+    reader: SerializedFileReader<At>,
+    columns: Vec<Column>,
+    /// The columns read, as a schema (the row reader's projection).
+    projection: Option<Arc<Type>>,
+}
+
+impl Opened {
     /// Opens `path` (named `name` in messages) and checks its schema; the
     /// problems of the file, all of them, when it cannot be read. `wanted`
     /// names the columns besides the built-in ones a run reads (`None`:
     /// every column).
-    pub fn open(
+    fn new(
         path: &Path,
         name: &str,
         types: Option<&Types<'_>>,
         wanted: Option<&BTreeSet<String>>,
-    ) -> Result<ParquetCsv, Vec<RowError>> {
+    ) -> Result<Opened, Vec<RowError>> {
         let file = File::open(path)
+            .and_then(At::new)
             .map_err(|error| vec![bad(name, 1, format!("cannot open the file: {error}"))])?;
         let reader = match std::panic::catch_unwind(|| SerializedFileReader::new(file)) {
             Ok(Ok(reader)) => reader,
@@ -218,6 +237,40 @@ impl ParquetCsv {
             .build()
             .map(Arc::new)
             .ok();
+        Ok(Opened {
+            reader,
+            columns,
+            projection,
+        })
+    }
+
+    /// The names of the file's columns, in order.
+    fn names(&self) -> Vec<String> {
+        let root = self.reader.metadata().file_metadata().schema();
+        root.get_fields()
+            .iter()
+            .map(|field| field.name().to_string())
+            .collect()
+    }
+}
+
+impl ParquetCsv {
+    /// Opens `path` (named `name` in messages) and checks its schema; the
+    /// problems of the file, all of them, when it cannot be read. `wanted`
+    /// names the columns besides the built-in ones a run reads (`None`:
+    /// every column).
+    pub fn open(
+        path: &Path,
+        name: &str,
+        types: Option<&Types<'_>>,
+        wanted: Option<&BTreeSet<String>>,
+    ) -> Result<ParquetCsv, Vec<RowError>> {
+        let Opened {
+            reader,
+            columns,
+            projection,
+        } = Opened::new(path, name, types, wanted)?;
+        let root = reader.metadata().file_metadata().schema();
         let mut header = Vec::new();
         for (at, field) in root.get_fields().iter().enumerate() {
             if at > 0 {
@@ -331,9 +384,47 @@ impl Read for ParquetCsv {
     }
 }
 
+/// The codec a row group is compressed with that nurture does not read,
+/// from the decoder's error.
+fn compressed_with(problem: &str) -> Option<&str> {
+    let codec = problem.split("Disabled feature at compile time: ").nth(1)?;
+    Some(codec.split_whitespace().next().unwrap_or(codec))
+}
+
+/// Row group `g` (or its `column`) cannot be read at `row`: `problem` in
+/// the words the docs list.
+fn group_problem(
+    name: &str,
+    g: usize,
+    row: usize,
+    column: Option<&str>,
+    problem: &str,
+) -> RowError {
+    if let Some(codec) = compressed_with(problem) {
+        return bad(
+            name,
+            row,
+            format!(
+                "row group {g} is compressed with {codec}, which nurture does not read: write the file with Snappy (`compression=\"snappy\"`) or uncompressed"
+            ),
+        );
+    }
+    let what = match column {
+        Some(column) => format!("the column `{column}` of row group {g}"),
+        None => format!("row group {g}"),
+    };
+    bad(
+        name,
+        row,
+        format!(
+            "{what} cannot be read ({problem}): the file is damaged or was cut short; write it again"
+        ),
+    )
+}
+
 /// What a decoding thread needs.
 struct Job {
-    reader: Arc<SerializedFileReader<File>>,
+    reader: Arc<SerializedFileReader<At>>,
     projection: Option<Arc<Type>>,
     columns: Arc<Vec<Column>>,
     name: String,
@@ -356,24 +447,17 @@ impl Job {
             Err(_) => (first, "the decoder failed".to_string()),
         };
         let (row, problem) = problem;
-        if let Some(codec) = problem.split("Disabled feature at compile time: ").nth(1) {
-            let codec = codec.split_whitespace().next().unwrap_or(codec);
-            let _ = send.send(Chunk::Bad(bad(
-                &self.name,
-                row,
-                format!("row group {g} is compressed with {codec}, which nurture does not read: write the file with Snappy (`compression=\"snappy\"`) or uncompressed"),
-            )));
-            return false;
-        }
-        let column = self.damaged_column(g);
-        let what = match column {
-            Some(column) => format!("the column `{column}` of row group {g}"),
-            None => format!("row group {g}"),
+        let column = if compressed_with(&problem).is_some() {
+            None
+        } else {
+            self.damaged_column(g)
         };
-        let _ = send.send(Chunk::Bad(bad(
+        let _ = send.send(Chunk::Bad(group_problem(
             &self.name,
+            g,
             row,
-            format!("{what} cannot be read ({problem}): the file is damaged or was cut short; write it again"),
+            column.as_deref(),
+            &problem,
         )));
         false
     }
