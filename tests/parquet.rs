@@ -504,3 +504,477 @@ fn a_bad_file_is_exit_1_and_a_path_that_cannot_be_opened_exit_2() {
         }
     }
 }
+
+/// One column of a generated file: its Parquet type, and each row's
+/// value (`None` a null).
+struct Generated {
+    name: &'static str,
+    /// The field, as Parquet's message syntax writes it.
+    field: &'static str,
+    cells: Vec<Value>,
+}
+
+#[derive(Clone)]
+enum Value {
+    Null,
+    Text(String),
+    Int(i64),
+    Double(f64),
+    Bool(bool),
+    /// A list of strings (`None` a null item).
+    List(Vec<Option<String>>),
+}
+
+/// A cell as a CSV export writes it.
+fn csv_cell(value: &Value, field: &str) -> String {
+    let text = match value {
+        Value::Null => String::new(),
+        Value::Text(text) => text.clone(),
+        Value::Int(n) if field.contains("DECIMAL(12, 2)") => {
+            format!("{}.{:02}", n / 100, n % 100)
+        }
+        Value::Int(n) if field.contains("DATE") => {
+            nurture::run::input::show_time(n * 86_400)[..10].to_string()
+        }
+        Value::Int(n) if field.contains("MILLIS") => fraction(*n, 1_000),
+        Value::Int(n) if field.contains("MICROS") => fraction(*n, 1_000_000),
+        Value::Int(n) if field.contains("NANOS") => fraction(*n, 1_000_000_000),
+        Value::Int(n) => n.to_string(),
+        Value::Double(x) => x.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::List(items) => items
+            .iter()
+            .flatten()
+            .filter(|item| !item.trim().is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(";"),
+    };
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// A moment of `per` units a second, as RFC 3339 with its fraction.
+fn fraction(n: i64, per: i64) -> String {
+    let shown = nurture::run::input::show_time(n.div_euclid(per));
+    let digits = per.ilog10() as usize;
+    format!(
+        "{}.{:0digits$}Z",
+        &shown[..shown.len() - 1],
+        n.rem_euclid(per)
+    )
+}
+
+/// Writes `columns` as Parquet in row groups of `group` rows: typed as
+/// they say, or (`as_text`) every column a string of its CSV cell.
+fn write_generated(path: &Path, columns: &[Generated], group: usize, as_text: bool) {
+    use parquet::data_type::{BoolType, Int32Type, Int64Type};
+    let mut message = String::from("message customers {\n");
+    for column in columns {
+        if as_text {
+            message.push_str(&format!("  optional binary {} (STRING);\n", column.name));
+        } else {
+            message.push_str(&format!("  {};\n", column.field));
+        }
+    }
+    message.push('}');
+    let schema = Arc::new(parse_message_type(&message).expect("a schema"));
+    let file = std::fs::File::create(path).expect("created");
+    let properties = WriterProperties::builder()
+        .set_max_row_group_size(group)
+        .build();
+    let mut writer =
+        SerializedFileWriter::new(file, schema, Arc::new(properties)).expect("a writer");
+    let rows = columns[0].cells.len();
+    let mut first = 0;
+    while first < rows {
+        let last = rows.min(first + group);
+        let mut writing = writer.next_row_group().expect("a row group");
+        for column in columns {
+            let cells = &column.cells[first..last];
+            let mut out = writing.next_column().expect("ok").expect("a column");
+            let defs: Vec<i16> = cells
+                .iter()
+                .map(|c| i16::from(!matches!(c, Value::Null)))
+                .collect();
+            if as_text {
+                let values: Vec<ByteArray> = cells
+                    .iter()
+                    .filter(|c| !matches!(c, Value::Null))
+                    .map(|c| {
+                        let cell = csv_cell(c, column.field);
+                        // The export's text, unquoted.
+                        let cell = match cell.strip_prefix('"') {
+                            Some(quoted) => quoted[..quoted.len() - 1].replace("\"\"", "\""),
+                            None => cell,
+                        };
+                        ByteArray::from(cell.as_str())
+                    })
+                    .collect();
+                out.typed::<ByteArrayType>()
+                    .write_batch(&values, Some(&defs), None)
+                    .expect("written");
+                out.close().expect("closed");
+                continue;
+            }
+            let present = || cells.iter().filter(|c| !matches!(c, Value::Null));
+            let written = match cells.iter().find(|c| !matches!(c, Value::Null)) {
+                Some(Value::List(_)) | None if column.field.contains("LIST") => {
+                    let (mut values, mut defs, mut reps) = (Vec::new(), Vec::new(), Vec::new());
+                    for cell in cells {
+                        match cell {
+                            Value::List(items) if items.is_empty() => {
+                                defs.push(1);
+                                reps.push(0);
+                            }
+                            Value::List(items) => {
+                                for (at, item) in items.iter().enumerate() {
+                                    reps.push(i16::from(at > 0));
+                                    match item {
+                                        Some(item) => {
+                                            defs.push(3);
+                                            values.push(ByteArray::from(item.as_str()));
+                                        }
+                                        None => defs.push(2),
+                                    }
+                                }
+                            }
+                            _ => {
+                                defs.push(0);
+                                reps.push(0);
+                            }
+                        }
+                    }
+                    out.typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&defs), Some(&reps))
+                }
+                Some(Value::Text(_)) | None if column.field.contains("binary") => {
+                    let values: Vec<ByteArray> = present()
+                        .map(|c| match c {
+                            Value::Text(t) => ByteArray::from(t.as_str()),
+                            _ => ByteArray::from(""),
+                        })
+                        .collect();
+                    out.typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&defs), None)
+                }
+                _ if column.field.contains("int32") => {
+                    let values: Vec<i32> = present()
+                        .map(|c| match c {
+                            Value::Int(n) => *n as i32,
+                            _ => 0,
+                        })
+                        .collect();
+                    out.typed::<Int32Type>()
+                        .write_batch(&values, Some(&defs), None)
+                }
+                _ if column.field.contains("int64") => {
+                    let values: Vec<i64> = present()
+                        .map(|c| match c {
+                            Value::Int(n) => *n,
+                            _ => 0,
+                        })
+                        .collect();
+                    out.typed::<Int64Type>()
+                        .write_batch(&values, Some(&defs), None)
+                }
+                _ if column.field.contains("double") => {
+                    let values: Vec<f64> = present()
+                        .map(|c| match c {
+                            Value::Double(x) => *x,
+                            _ => 0.0,
+                        })
+                        .collect();
+                    out.typed::<DoubleType>()
+                        .write_batch(&values, Some(&defs), None)
+                }
+                _ => {
+                    let values: Vec<bool> =
+                        present().map(|c| matches!(c, Value::Bool(true))).collect();
+                    out.typed::<BoolType>()
+                        .write_batch(&values, Some(&defs), None)
+                }
+            };
+            written.expect("written");
+            out.close().expect("closed");
+        }
+        writing.close().expect("closed");
+        first = last;
+    }
+    writer.close().expect("closed");
+}
+
+/// Customers of every kind of column the docs' table names, with nulls,
+/// strings the writer dictionary-encodes, lists with null and blank
+/// items, and rows the reader refuses (a null id, a repeat in a later
+/// block, a bad time zone, a bad date) or skips (every cell empty).
+fn generated(rows: usize) -> Vec<Generated> {
+    let mut seed: u64 = 7;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let text = |s: &str| Value::Text(s.to_string());
+    let mut columns: Vec<Generated> = [
+        ("id", "optional binary id (STRING)"),
+        ("time_zone", "optional binary time_zone (STRING)"),
+        (
+            "consents",
+            "optional group consents (LIST) { repeated group list { optional binary element (STRING); } }",
+        ),
+        ("tags", "optional binary tags (STRING)"),
+        (
+            "segments",
+            "optional group segments (LIST) { repeated group list { optional binary element (STRING); } }",
+        ),
+        ("score", "optional int64 score"),
+        ("phase", "optional binary phase (STRING)"),
+        ("tier", "optional binary tier (STRING)"),
+        ("role", "optional int32 role"),
+        ("is_key_account", "optional boolean is_key_account"),
+        ("country", "optional binary country (STRING)"),
+        ("lifetime_value", "optional int64 lifetime_value (DECIMAL(12, 2))"),
+        ("churn_risk", "optional double churn_risk"),
+        ("last_order.amount", "optional int32 last_order.amount"),
+        ("last_purchase_at", "optional int32 last_purchase_at (DATE)"),
+        (
+            "contract_end",
+            "optional int64 contract_end (TIMESTAMP(MILLIS, true))",
+        ),
+        ("consumables_due_at", "optional binary consumables_due_at (STRING)"),
+        (
+            "last_event_at.purchase",
+            "optional int64 last_event_at.purchase (TIMESTAMP(MICROS, true))",
+        ),
+        (
+            "last_event_at.login",
+            "optional int64 last_event_at.login (TIMESTAMP(NANOS, true))",
+        ),
+        ("unused_notes", "optional binary unused_notes (STRING)"),
+    ]
+    .into_iter()
+    .map(|(name, field)| Generated {
+        name,
+        field,
+        cells: Vec::with_capacity(rows),
+    })
+    .collect();
+    let day = 86_400i64;
+    let now = 20_454 * day; // 2026-01-01
+    for row in 0..rows {
+        let mut cells = vec![Value::Null; columns.len()];
+        let mut pick = |n: u64| next(n);
+        cells[0] = text(&format!("c{row:05}"));
+        cells[1] = match pick(5) {
+            0 => Value::Null,
+            1 => text("America/New_York"),
+            2 => text("europe/berlin"),
+            _ => text("Europe/Berlin"),
+        };
+        let channels = ["email", "sms", "push"];
+        cells[2] = match pick(6) {
+            0 => Value::Null,
+            1 => Value::List(Vec::new()),
+            2 => Value::List(vec![Some("email".into()), None, Some(" ".into())]),
+            _ => Value::List(
+                (0..1 + pick(3))
+                    .map(|k| Some(channels[k as usize].to_string()))
+                    .collect(),
+            ),
+        };
+        cells[3] = match pick(4) {
+            0 => Value::Null,
+            1 => text("machine_owner;vip"),
+            2 => text(" trained ; app_user;"),
+            _ => text("machine_owner"),
+        };
+        cells[4] = match pick(3) {
+            0 => Value::Null,
+            1 => Value::List(vec![Some("high_churn_risk".into())]),
+            _ => Value::List(vec![
+                Some("active_buyers".into()),
+                Some("power_users".into()),
+            ]),
+        };
+        cells[5] = match pick(5) {
+            0 => Value::Null,
+            _ => Value::Int(pick(100) as i64 - 5),
+        };
+        cells[6] = match pick(6) {
+            0 => text("welcome"),
+            1 => text("develop"),
+            2 => text("retain"),
+            3 => text("win_back"),
+            _ => Value::Null,
+        };
+        cells[7] = match pick(4) {
+            0 => Value::Null,
+            1 => text("gold"),
+            2 => text("silver"),
+            _ => text("bronze"),
+        };
+        cells[8] = match pick(3) {
+            0 => Value::Null,
+            _ => Value::Int(pick(3) as i64),
+        };
+        cells[9] = match pick(3) {
+            0 => Value::Null,
+            k => Value::Bool(k == 1),
+        };
+        cells[10] = match pick(4) {
+            0 => Value::Null,
+            1 => text("DE, \"north\""),
+            2 => text("  AT  "),
+            _ => text("DE"),
+        };
+        cells[11] = match pick(4) {
+            0 => Value::Null,
+            _ => Value::Int(pick(10_000_000) as i64),
+        };
+        cells[12] = match pick(4) {
+            0 => Value::Null,
+            _ => Value::Double(pick(1000) as f64 / 1000.0),
+        };
+        cells[13] = match pick(3) {
+            0 => Value::Null,
+            _ => Value::Int(pick(5000) as i64),
+        };
+        let when = |k: u64| now / day - k as i64;
+        cells[14] = match pick(4) {
+            0 => Value::Null,
+            _ => Value::Int(when(pick(900))),
+        };
+        cells[15] = match pick(3) {
+            0 => Value::Null,
+            _ => Value::Int((now + pick(400) as i64 * day) * 1_000 + pick(1000) as i64),
+        };
+        cells[16] = match pick(3) {
+            0 => Value::Null,
+            1 => text("2026-02-08"),
+            _ => text("2026-01-20T09:30:00+01:00"),
+        };
+        cells[17] = match pick(3) {
+            0 => Value::Null,
+            _ => Value::Int((now - pick(800) as i64 * day - pick(day as u64) as i64) * 1_000_000),
+        };
+        cells[18] = match pick(3) {
+            0 => Value::Null,
+            _ => Value::Int((now - pick(400) as i64 * day) * 1_000_000_000 + 5),
+        };
+        cells[19] = text(&"x".repeat(2_000 + row % 7));
+        match row {
+            4 => cells[0] = Value::Null,
+            6 => cells[1] = text("Mars/Base"),
+            8 => cells[16] = text("2026-13-45"),
+            // A repeat of row 10's id, in a later block.
+            4_500 => cells[0] = text("c00009"),
+            19 | 5_000 => cells.iter_mut().for_each(|c| *c = Value::Null),
+            _ => {}
+        }
+        for (column, cell) in columns.iter_mut().zip(cells) {
+            column.cells.push(cell);
+        }
+    }
+    columns
+}
+
+/// The same customers as CSV, as Parquet of typed columns and as Parquet
+/// of strings, in row groups of 777 rows (so row groups end in the middle
+/// of the blocks the simulator's threads take): the same report and the
+/// same problems at the same rows, for one thread, two and a shard.
+#[test]
+fn every_type_of_column_reads_as_its_csv_across_row_groups() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let columns = generated(9_000);
+    let mut csv = columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",");
+    csv.push('\n');
+    for row in 0..columns[0].cells.len() {
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| csv_cell(&c.cells[row], c.field))
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let csv_path = dir.path().join("g.csv");
+    std::fs::write(&csv_path, &csv).expect("written");
+    let typed = dir.path().join("typed.parquet");
+    write_generated(&typed, &columns, 777, false);
+    let strings = dir.path().join("strings.parquet");
+    write_generated(&strings, &columns, 777, true);
+
+    let run = |customers: &Path, extra: &[&str]| {
+        let name = customers.display().to_string();
+        let mut args = vec!["simulate"];
+        args.extend(PROGRAMS);
+        args.extend([
+            "programs/after_sales_consumables.nurture",
+            "--customers",
+            &name,
+            "--output-format",
+            "json",
+        ]);
+        args.extend(extra);
+        let out = nurture(&args);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+        (
+            String::from_utf8_lossy(&out.stdout).replace(&name, "customers"),
+            stderr(&out).replace(&name, "customers"),
+        )
+    };
+    for extra in [
+        &["--threads", "1"][..],
+        &["--threads", "2"],
+        &["--shard", "2/3", "--threads", "2"],
+    ] {
+        let (report, told) = run(&csv_path, extra);
+        // The CSV's first customer is on line 2; the Parquet's is row 1.
+        let (report, told) = (rows_from_lines(&report), rows_from_lines(&told));
+        assert!(report.contains("\"customers_read\""), "{report}");
+        for (what, path) in [("typed", &typed), ("strings", &strings)] {
+            let (from_parquet, told_parquet) = run(path, extra);
+            assert_eq!(report, from_parquet, "{what} {extra:?}");
+            assert_eq!(told, told_parquet, "{what} {extra:?}");
+        }
+        if extra == ["--threads", "1"] {
+            for expected in [
+                "customers:5: the customer has no `id`",
+                "customers:7: `time_zone` must be an IANA time zone",
+                "customers:4501: customer `c00009` is already on line 10",
+            ] {
+                assert!(told.contains(expected), "{expected}: {told}");
+            }
+            assert!(told.contains("customers:9: `consumables_due_at`"), "{told}");
+        }
+    }
+}
+
+/// A CSV's line numbers (`customers:N:`, `"line": N`, `on line N`) as the
+/// rows they are (the first customer on line 2 is row 1).
+fn rows_from_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let found = ["customers:", "\"line\": ", "on line "]
+            .iter()
+            .filter_map(|mark| rest.find(mark).map(|at| (at + mark.len(), *mark)))
+            .min();
+        let Some((end, _)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..end]);
+        rest = &rest[end..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<u64>() {
+            Ok(line) => out.push_str(&(line - 1).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+}

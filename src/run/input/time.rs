@@ -176,22 +176,84 @@ fn lenient(text: &str) -> Option<Seconds> {
 /// the year 0000 or after 9999 has no such form and is written as a number
 /// of seconds.
 pub fn show(at: Seconds) -> String {
+    let mut out = String::with_capacity(20);
+    show_into(&mut out, at);
+    out
+}
+
+/// [`show`], written at the end of `out` digit by digit: the Parquet
+/// reader writes every timestamp of a file as its CSV text, and `format!`
+/// was a tenth of its time.
+pub(super) fn show_into(out: &mut String, at: Seconds) {
     if !(FIRST..=LAST).contains(&at) {
-        return format!("{at} seconds after 1970-01-01T00:00:00Z");
+        use std::fmt::Write;
+        let _ = write!(out, "{at} seconds after 1970-01-01T00:00:00Z");
+        return;
     }
     let (days, second_of_day) = (at.div_euclid(86_400), at.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    )
+    // In range, every part is a few digits and not negative.
+    push_digits(out, year, 4);
+    let parts = [
+        ('-', month),
+        ('-', day),
+        ('T', second_of_day / 3600),
+        (':', second_of_day / 60 % 60),
+        (':', second_of_day % 60),
+    ];
+    for (mark, value) in parts {
+        out.push(mark);
+        push_digits(out, value, 2);
+    }
+    out.push('Z');
+}
+
+/// `value` (not negative) in `width` digits, the first ones zeros.
+fn push_digits(out: &mut String, value: i64, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10_i64.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_shown_as_format_writes_them() {
+        let written = |at: Seconds| {
+            if !(FIRST..=LAST).contains(&at) {
+                return format!("{at} seconds after 1970-01-01T00:00:00Z");
+            }
+            let (days, second_of_day) = (at.div_euclid(86_400), at.rem_euclid(86_400));
+            let (year, month, day) = civil_from_days(days);
+            format!(
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+                second_of_day / 3600,
+                second_of_day / 60 % 60,
+                second_of_day % 60
+            )
+        };
+        let mut at = FIRST - 1;
+        while at < LAST + 2 {
+            assert_eq!(show(at), written(at), "{at}");
+            at += 7_777_777;
+        }
+        for at in [
+            FIRST,
+            LAST,
+            LAST + 1,
+            -1,
+            0,
+            1_772_355_600,
+            i64::MIN,
+            i64::MAX,
+        ] {
+            assert_eq!(show(at), written(at), "{at}");
+        }
+        assert_eq!(show(1_772_355_600), "2026-03-01T09:00:00Z");
+    }
 
     #[test]
     fn every_moment_rfc_3339_writes_is_read() {

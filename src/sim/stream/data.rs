@@ -1,6 +1,6 @@
 //! What a streamed run reads: the customers file (a file, bytes in
-//! memory, or a Parquet file read as CSV), the shard of it to keep, and why
-//! it could not be read to the end.
+//! memory, or a Parquet file), the shard of it to keep, and why it could
+//! not be read to the end.
 
 use crate::run::input::{Format, ParquetCsv, Types, Unreadable, parquet_error, shard_of};
 use crate::syntax::ast::Schema;
@@ -36,9 +36,10 @@ pub enum Data<'a> {
     File(&'a Path),
     /// In memory (the bundled sample).
     Bytes(&'a [u8]),
-    /// A Parquet file, read as the CSV it holds (`run/input/parquet/`),
-    /// decoding only the columns `wanted` names besides the built-in ones
-    /// (`None`: all of them).
+    /// A Parquet file, decoded a block of rows at a time into cells
+    /// (`run/input/parquet/columns.rs`, opened by `source.rs`), only the
+    /// columns `wanted` names besides the built-in ones (`None`: all of
+    /// them). As a reader ([`Data::reader`]), the CSV text it holds.
     Parquet {
         path: &'a Path,
         schema: Option<&'a Schema>,

@@ -13,7 +13,7 @@ use super::super::Report;
 use super::super::blocks::{Block, CsvHeader};
 use super::super::from_csv::header;
 use super::super::schema_types::Types;
-use super::super::show_time;
+use super::super::time::show_into;
 use super::file::At;
 use super::kinds::Kind;
 use super::{Bad, Opened, RowError, decimal, group_problem};
@@ -324,35 +324,37 @@ fn decode(
         }),
         ColumnReader::Int32ColumnReader(r) => typed(r, read, take, levels, cells, |v, out| {
             let v = *v;
-            let _ = match kind {
-                Kind::Date => write!(out, "{}", show_time(i64::from(v) * 86_400)),
-                Kind::Decimal(scale) => write!(out, "{}", decimal(i128::from(v), scale)),
+            match kind {
+                Kind::Date => show_into(out, i64::from(v) * 86_400),
+                Kind::Decimal(scale) => out.push_str(&decimal(i128::from(v), scale)),
                 // As the row reader widens them.
                 _ => match read.converted {
-                    ConvertedType::INT_8 => write!(out, "{}", v as i8),
-                    ConvertedType::INT_16 => write!(out, "{}", v as i16),
-                    ConvertedType::UINT_8 => write!(out, "{}", v as u8),
-                    ConvertedType::UINT_16 => write!(out, "{}", v as u16),
-                    ConvertedType::UINT_32 => write!(out, "{}", v as u32),
-                    _ => write!(out, "{v}"),
+                    ConvertedType::INT_8 => push_int(out, i128::from(v as i8)),
+                    ConvertedType::INT_16 => push_int(out, i128::from(v as i16)),
+                    ConvertedType::UINT_8 => push_int(out, i128::from(v as u8)),
+                    ConvertedType::UINT_16 => push_int(out, i128::from(v as u16)),
+                    ConvertedType::UINT_32 => push_int(out, i128::from(v as u32)),
+                    _ => push_int(out, i128::from(v)),
                 },
-            };
+            }
             Ok(())
         }),
         ColumnReader::Int64ColumnReader(r) => typed(r, read, take, levels, cells, |v, out| {
             let v = *v;
-            let _ = match kind {
-                Kind::Timestamp(per) => write!(out, "{}", show_time(v.div_euclid(per.max(1)))),
-                Kind::Date => write!(out, "{}", show_time(v.saturating_mul(86_400))),
-                Kind::Decimal(scale) => write!(out, "{}", decimal(i128::from(v), scale)),
-                _ if read.converted == ConvertedType::UINT_64 => write!(out, "{}", v as u64),
-                _ => write!(out, "{v}"),
-            };
+            match kind {
+                Kind::Timestamp(per) => show_into(out, v.div_euclid(per.max(1))),
+                Kind::Date => show_into(out, v.saturating_mul(86_400)),
+                Kind::Decimal(scale) => out.push_str(&decimal(i128::from(v), scale)),
+                _ if read.converted == ConvertedType::UINT_64 => {
+                    push_int(out, i128::from(v as u64))
+                }
+                _ => push_int(out, i128::from(v)),
+            }
             Ok(())
         }),
         ColumnReader::Int96ColumnReader(r) => {
             typed(r, read, take, levels, cells, |v: &Int96, out| {
-                let _ = write!(out, "{}", show_time(v.to_millis().div_euclid(1_000)));
+                show_into(out, v.to_millis().div_euclid(1_000));
                 Ok(())
             })
         }
@@ -379,6 +381,28 @@ fn decode(
             cells,
             |v: &FixedLenByteArray, out| bytes(v.data(), kind, out),
         ),
+    }
+}
+
+/// A whole number as Rust writes it, without the formatter (the reader
+/// writes every number of a file).
+fn push_int(out: &mut String, value: i128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut rest = value.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
     }
 }
 
@@ -479,4 +503,100 @@ fn typed<T: DataType>(
         return Err((0, format!("{take} rows hold {row} lists")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wide column no program reads is not decoded: its cells are not
+    /// even empty texts, there are none.
+    #[test]
+    fn a_column_not_read_is_not_decoded() {
+        use parquet::data_type::{ByteArrayType, Int64Type};
+        use parquet::file::properties::WriterProperties;
+        use parquet::file::writer::SerializedFileWriter;
+        use parquet::schema::parser::parse_message_type;
+        use std::sync::Arc;
+        let dir = tempfile::tempdir().expect("a folder");
+        let path = dir.path().join("wide.parquet");
+        let message = "message m { required binary id (STRING); required binary notes (STRING); required int64 score; }";
+        let schema = Arc::new(parse_message_type(message).expect("a schema"));
+        let file = std::fs::File::create(&path).expect("created");
+        let properties = Arc::new(WriterProperties::builder().build());
+        let mut writer = SerializedFileWriter::new(file, schema, properties).expect("a writer");
+        let mut group = writer.next_row_group().expect("a row group");
+        let ids: Vec<ByteArray> = (0..10)
+            .map(|n| ByteArray::from(format!("c{n}").as_str()))
+            .collect();
+        let notes: Vec<ByteArray> = (0..10)
+            .map(|_| ByteArray::from("n".repeat(10_000).as_str()))
+            .collect();
+        let scores: Vec<i64> = (0..10).collect();
+        for values in [&ids, &notes] {
+            let mut column = group.next_column().expect("ok").expect("a column");
+            column
+                .typed::<ByteArrayType>()
+                .write_batch(values, None, None)
+                .expect("written");
+            column.close().expect("closed");
+        }
+        let mut column = group.next_column().expect("ok").expect("a column");
+        column
+            .typed::<Int64Type>()
+            .write_batch(&scores, None, None)
+            .expect("written");
+        column.close().expect("closed");
+        group.close().expect("closed");
+        writer.close().expect("closed");
+        let mut report = Report::new("wide.parquet");
+        let wanted = BTreeSet::new();
+        let (header, blocks) =
+            ParquetBlocks::open(&path, "wide.parquet", None, Some(&wanted), &mut report)
+                .expect("opened")
+                .expect("columns");
+        assert_eq!(header.width(), 3);
+        let mut blocks = blocks.with_rows(4);
+        let mut seen = Vec::new();
+        while let Some(block) = blocks.next_block().expect("read") {
+            let rows = block.parquet.expect("rows");
+            assert!(rows.columns[1].ends.is_empty() && rows.columns[1].text.is_empty());
+            for row in 0..rows.len() {
+                seen.push((
+                    rows.line(row),
+                    rows.cells(row).map(str::to_string).collect::<Vec<_>>(),
+                ));
+            }
+        }
+        assert_eq!(seen.len(), 10);
+        assert_eq!(
+            seen[9],
+            (10, vec!["c9".to_string(), String::new(), "9".to_string()])
+        );
+        // Read with every column, the notes are there.
+        let mut report = Report::new("wide.parquet");
+        let (_, mut blocks) = ParquetBlocks::open(&path, "wide.parquet", None, None, &mut report)
+            .expect("opened")
+            .expect("columns");
+        let block = blocks.next_block().expect("read").expect("a block");
+        let rows = block.parquet.expect("rows");
+        assert_eq!(rows.cell(0, 1).len(), 10_000);
+    }
+
+    #[test]
+    fn whole_numbers_are_written_as_rust_writes_them() {
+        for value in [
+            0,
+            7,
+            -7,
+            10,
+            1_234_567,
+            i128::from(i64::MIN),
+            i128::from(u64::MAX),
+        ] {
+            let mut out = String::new();
+            push_int(&mut out, value);
+            assert_eq!(out, value.to_string());
+        }
+    }
 }
