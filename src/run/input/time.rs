@@ -208,11 +208,17 @@ pub(super) fn show_into(out: &mut String, at: Seconds) {
     out.push('Z');
 }
 
-/// `value` (not negative) in `width` digits, the first ones zeros.
+/// `value` (not negative, below ten to the `width`) in `width` digits,
+/// the first ones zeros.
 fn push_digits(out: &mut String, value: i64, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10_i64.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
+    let mut digits = [b'0'; 4];
+    let mut rest = value;
+    for at in (0..width.min(4) as usize).rev() {
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    for &digit in &digits[..width.min(4) as usize] {
+        out.push(char::from(digit));
     }
 }
 
