@@ -994,3 +994,70 @@ fn rows_from_lines(text: &str) -> String {
         rest = &rest[digits..];
     }
 }
+
+/// A damaged row group in the middle of a file is told at its first row,
+/// with its column and number, in the docs' words; the run stops.
+#[test]
+fn a_damaged_row_group_is_told_with_its_column_and_first_row() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let dir = tempfile::tempdir().expect("a folder");
+    let path = dir.path().join("damaged.parquet");
+    let ids: Vec<String> = (0..30)
+        .map(|n| format!("customer-{n:04}-{}", "z".repeat(n)))
+        .collect();
+    // Three row groups of ten rows.
+    let generated: Vec<Generated> = vec![
+        Generated {
+            name: "id",
+            field: "optional binary id (STRING)",
+            cells: ids.iter().map(|id| Value::Text(id.clone())).collect(),
+        },
+        Generated {
+            name: "tier",
+            field: "optional binary tier (STRING)",
+            cells: vec![Value::Text("silver".into()); 30],
+        },
+        Generated {
+            name: "lifetime_value",
+            field: "optional double lifetime_value",
+            cells: vec![Value::Double(900.5); 30],
+        },
+        Generated {
+            name: "last_purchase_at",
+            field: "optional int32 last_purchase_at (DATE)",
+            cells: vec![Value::Int(19_000); 30],
+        },
+    ];
+    write_generated(&path, &generated, 10, false);
+    let reader = SerializedFileReader::new(std::fs::File::open(&path).expect("open"))
+        .expect("a Parquet file");
+    assert_eq!(reader.num_row_groups(), 3);
+    let chunk = reader.metadata().row_group(1).column(0);
+    let (start, length) = chunk.byte_range();
+    let (start, length) = (start as usize, length as usize);
+    let mut bytes = std::fs::read(&path).expect("read");
+    // The page's values, past its header: each id's length runs wild.
+    for byte in &mut bytes[start + length / 2..start + length - 2] {
+        *byte = 0xff;
+    }
+    std::fs::write(&path, &bytes).expect("written");
+    let out = simulate_raw(&path);
+    let told = stderr(&out);
+    let name = path.display().to_string();
+    assert_eq!(out.status.code(), Some(1), "{told}");
+    assert!(
+        told.contains(&format!(
+            "{name}:11: the column `id` of row group 1 cannot be read ("
+        )),
+        "{told}"
+    );
+    assert!(
+        told.contains("): the file is damaged or was cut short; write it again"),
+        "{told}"
+    );
+    assert!(!told.contains("panicked"), "{told}");
+    assert!(
+        out.stdout.is_empty(),
+        "nothing is reported from half a file"
+    );
+}
