@@ -584,9 +584,8 @@ fn write_generated(path: &Path, columns: &[Generated], group: usize, as_text: bo
     message.push('}');
     let schema = Arc::new(parse_message_type(&message).expect("a schema"));
     let file = std::fs::File::create(path).expect("created");
-    let properties = WriterProperties::builder()
-        .set_max_row_group_size(group)
-        .build();
+    // Row groups are cut below, `group` rows each.
+    let properties = WriterProperties::builder().build();
     let mut writer =
         SerializedFileWriter::new(file, schema, Arc::new(properties)).expect("a writer");
     let rows = columns[0].cells.len();

@@ -53,7 +53,7 @@ impl Cells {
         };
         let start = match row {
             0 => 0,
-            _ => self.ends[row - 1],
+            _ => self.ends.get(row - 1).copied().unwrap_or(end),
         };
         // Cells end where a value ended, never inside a character.
         self.text.get(start..end).unwrap_or("")
@@ -260,9 +260,11 @@ impl ParquetBlocks {
                     continue;
                 };
                 decode(reader, read, take, &mut levels, cells).map_err(|(offset, problem)| {
-                    let column = self.reader.metadata().file_metadata().schema().get_fields()[at]
-                        .name()
-                        .to_string();
+                    let root = self.reader.metadata().file_metadata().schema();
+                    let column = root
+                        .get_fields()
+                        .get(at)
+                        .map_or(String::new(), |field| field.name().to_string());
                     group_problem(&self.name, g, self.row + offset, Some(&column), &problem)
                 })?;
             }
