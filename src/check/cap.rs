@@ -19,7 +19,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// States one search may visit; programs are small, this only bounds a
 /// pathological one.
@@ -276,32 +276,43 @@ fn search(
     if until.is_some_and(|u| u.from >= u.deadline) {
         return Ok(None);
     }
-    // Only asked whether a state was seen, never walked: a hash set, in
-    // which a state with a long `Known` is not compared fact by fact.
-    let mut seen: HashSet<_, foldhash::fast::RandomState> = HashSet::default();
+    // Only asked whether a state was seen, never walked: a hash set. What
+    // is known is interned (`knowns`), so that a state is a few numbers,
+    // hashed and compared at once rather than fact by fact, and no state
+    // copies its facts.
+    let mut seen: HashSet<(Point, u64, u64, usize, usize), foldhash::fast::RandomState> =
+        HashSet::default();
+    let mut knowns = Interned::new(known.clone());
+    // The sends of every path, each with the one before it on its path
+    // (`NO_SEND` for the first): a path is its last send, and the sends
+    // along it are read back only when it is the one reported.
+    let mut links: Vec<(Point, usize)> = Vec::new();
     // (point, minutes since the first send, the soonest since entering,
-    // sends so far on this path, what is known in this run); the first
-    // send goes out.
+    // sends so far on this path and the last of them, what is known in
+    // this run); the first send goes out.
     let start = until.map_or(0, |u| u.from);
-    let mut stack: Vec<(Point, u64, u64, Vec<Point>, Known)> =
-        vec![(first, 0, start, Vec::new(), known.clone())];
-    while let Some((point, elapsed, since_entry, sends, known)) = stack.pop() {
+    let mut stack: Vec<(Point, u64, u64, usize, usize, usize)> =
+        vec![(first, 0, start, 0, NO_SEND, 0)];
+    while let Some((point, elapsed, since_entry, sent, last, known)) = stack.pop() {
         if seen.len() > BUDGET {
             return Err(());
         }
-        if !seen.insert((point, elapsed, since_entry, sends.len(), known.clone())) {
+        if !seen.insert((point, elapsed, since_entry, sent, known)) {
             continue;
         }
-        for way in onward(flow, guards, point, &known).into_iter().rev() {
-            let first_send = point == first && sends.is_empty();
+        let ways = onward(flow, guards, point, knowns.get(known));
+        for way in ways.into_iter().rev() {
+            let first_send = point == first && sent == 0;
             if first_send && !way.sends {
                 continue;
             }
-            let mut sends = sends.clone();
+            let (mut sent, mut last) = (sent, last);
             if way.sends && counts(point) {
-                sends.push(point);
-                if sends.len() > limit {
-                    return Ok(Some(sends));
+                links.push((point, last));
+                last = links.len() - 1;
+                sent += 1;
+                if sent > limit {
+                    return Ok(Some(path(&links, last)));
                 }
             }
             // Past `wait until D after entry` a customer is at least D
@@ -317,11 +328,59 @@ fn search(
             let before_deadline = until.is_none_or(|u| since < u.deadline);
             if later < window && before_deadline {
                 let since = if until.is_some() { since } else { 0 };
-                stack.push((way.to, later, since, sends, way.known));
+                let known = knowns.id(way.known);
+                stack.push((way.to, later, since, sent, last, known));
             }
         }
     }
     Ok(None)
+}
+
+/// No send before this one on its path.
+const NO_SEND: usize = usize::MAX;
+
+/// The sends of the path that ends with `links[last]`, first to last.
+fn path(links: &[(Point, usize)], last: usize) -> Vec<Point> {
+    let mut sends = Vec::new();
+    let mut at = last;
+    while let Some(&(point, before)) = links.get(at) {
+        sends.push(point);
+        at = before;
+    }
+    sends.reverse();
+    sends
+}
+
+/// What is known, each different set once, by a number.
+struct Interned {
+    all: Vec<Known>,
+    ids: HashMap<Known, usize, foldhash::fast::RandomState>,
+}
+
+impl Interned {
+    fn new(first: Known) -> Self {
+        let mut interned = Interned {
+            all: Vec::new(),
+            ids: HashMap::default(),
+        };
+        interned.id(first);
+        interned
+    }
+
+    fn id(&mut self, known: Known) -> usize {
+        if let Some(&id) = self.ids.get(&known) {
+            return id;
+        }
+        let id = self.all.len();
+        self.all.push(known.clone());
+        self.ids.insert(known, id);
+        id
+    }
+
+    fn get(&self, id: usize) -> &Known {
+        // Every id was given out by `id`, which pushed its set first.
+        &self.all[id]
+    }
 }
 
 fn report(
