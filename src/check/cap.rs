@@ -66,6 +66,7 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
         .unwrap_or_default();
     let timing = super::timing::timing(flow);
     let hold = super::timing::hold_minutes(flow.program);
+    let mut ways = Ways::new(flow, guards);
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {
@@ -101,7 +102,7 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
                 known,
                 latest,
             };
-            if let Some(sends) = too_many(flow, guards, cap, from, until, &counts) {
+            if let Some(sends) = too_many(&mut ways, cap, from, until, &counts) {
                 let written = source
                     .get(clause.span.start..clause.span.end)
                     .unwrap_or("cap");
@@ -149,6 +150,7 @@ pub fn most_within(
     }
     let timing = super::timing::timing(flow);
     let hold = super::timing::hold_minutes(flow.program);
+    let ways = std::cell::RefCell::new(Ways::new(flow, guards));
     // A path with more than `limit` sends within the stretch, if any.
     let longer = |limit: usize| {
         let cap = Cap {
@@ -173,7 +175,7 @@ pub fn most_within(
                 known,
                 latest: timing.arrival(*point).map(|at| at.saturating_add(hold)),
             };
-            match search(flow, guards, &cap, from, None, &counts) {
+            match search(&mut ways.borrow_mut(), &cap, from, None, &counts) {
                 Ok(None) => {}
                 other => {
                     found = other;
@@ -246,22 +248,20 @@ struct Start<'k> {
 /// other within a run go out one at most (`guards.rs`), and none goes out
 /// at or after the deadline.
 fn too_many(
-    flow: &Flow,
-    guards: &Guards,
+    ways: &mut Ways,
     cap: &Cap,
     start: Start,
     until: Option<Until>,
     counts: &dyn Fn(Point) -> bool,
 ) -> Option<Vec<Point>> {
     // Past the budget nothing is reported: N311 says only what it found.
-    search(flow, guards, cap, start, until, counts).unwrap_or(None)
+    search(ways, cap, start, until, counts).unwrap_or(None)
 }
 
 /// [`too_many`], telling a search that ran out of budget (`Err`) from one
 /// that found no such path.
 fn search(
-    flow: &Flow,
-    guards: &Guards,
+    ways: &mut Ways,
     cap: &Cap,
     Start {
         point: first,
@@ -277,12 +277,11 @@ fn search(
         return Ok(None);
     }
     // Only asked whether a state was seen, never walked: a hash set. What
-    // is known is interned (`knowns`), so that a state is a few numbers,
-    // hashed and compared at once rather than fact by fact, and no state
-    // copies its facts.
+    // is known is a number (`Ways`), so that a state is a few numbers,
+    // hashed and compared at once rather than fact by fact.
     let mut seen: HashSet<(Point, u64, u64, usize, usize), foldhash::fast::RandomState> =
         HashSet::default();
-    let mut knowns = Interned::new(known.clone());
+    let known = ways.known_id(known);
     // The sends of every path, each with the one before it on its path
     // (`NO_SEND` for the first): a path is its last send, and the sends
     // along it are read back only when it is the one reported.
@@ -292,7 +291,7 @@ fn search(
     // this run); the first send goes out.
     let start = until.map_or(0, |u| u.from);
     let mut stack: Vec<(Point, u64, u64, usize, usize, usize)> =
-        vec![(first, 0, start, 0, NO_SEND, 0)];
+        vec![(first, 0, start, 0, NO_SEND, known)];
     while let Some((point, elapsed, since_entry, sent, last, known)) = stack.pop() {
         if seen.len() > BUDGET {
             return Err(());
@@ -300,8 +299,9 @@ fn search(
         if !seen.insert((point, elapsed, since_entry, sent, known)) {
             continue;
         }
-        let ways = onward(flow, guards, point, knowns.get(known));
-        for way in ways.into_iter().rev() {
+        let (from, to) = ways.from(point, known);
+        for at in (from..to).rev() {
+            let way = ways.all[at];
             let first_send = point == first && sent == 0;
             if first_send && !way.sends {
                 continue;
@@ -328,8 +328,7 @@ fn search(
             let before_deadline = until.is_none_or(|u| since < u.deadline);
             if later < window && before_deadline {
                 let since = if until.is_some() { since } else { 0 };
-                let known = knowns.id(way.known);
-                stack.push((way.to, later, since, sent, last, known));
+                stack.push((way.to, later, since, sent, last, way.known));
             }
         }
     }
@@ -351,35 +350,81 @@ fn path(links: &[(Point, usize)], last: usize) -> Vec<Point> {
     sends
 }
 
-/// What is known, each different set once, by a number.
-struct Interned {
-    all: Vec<Known>,
+/// The ways on from each (point, what is known) pair, worked out once for
+/// all the searches of one check: they start from every send and walk the
+/// same pairs again and again. What is known is interned, each different
+/// set once, by a number.
+struct Ways<'f, 'p, 'g> {
+    flow: &'f Flow<'p>,
+    guards: &'f Guards<'g>,
+    knowns: Vec<Known>,
     ids: HashMap<Known, usize, foldhash::fast::RandomState>,
+    /// The ways from each pair asked about, as a range of `all`.
+    from: HashMap<(Point, usize), (usize, usize), foldhash::fast::RandomState>,
+    all: Vec<Way>,
 }
 
-impl Interned {
-    fn new(first: Known) -> Self {
-        let mut interned = Interned {
-            all: Vec::new(),
+/// [`Onward`](super::sends::Onward) with what is known by its number.
+#[derive(Clone, Copy)]
+struct Way {
+    to: Point,
+    known: usize,
+    sends: bool,
+    after: u64,
+    at_least: u64,
+}
+
+impl<'f, 'p, 'g> Ways<'f, 'p, 'g> {
+    fn new(flow: &'f Flow<'p>, guards: &'f Guards<'g>) -> Self {
+        Ways {
+            flow,
+            guards,
+            knowns: Vec::new(),
             ids: HashMap::default(),
-        };
-        interned.id(first);
-        interned
+            from: HashMap::default(),
+            all: Vec::new(),
+        }
     }
 
-    fn id(&mut self, known: Known) -> usize {
+    fn known_id(&mut self, known: &Known) -> usize {
+        if let Some(&id) = self.ids.get(known) {
+            return id;
+        }
+        self.intern(known.clone())
+    }
+
+    fn intern(&mut self, known: Known) -> usize {
         if let Some(&id) = self.ids.get(&known) {
             return id;
         }
-        let id = self.all.len();
-        self.all.push(known.clone());
+        let id = self.knowns.len();
+        self.knowns.push(known.clone());
         self.ids.insert(known, id);
         id
     }
 
-    fn get(&self, id: usize) -> &Known {
-        // Every id was given out by `id`, which pushed its set first.
-        &self.all[id]
+    /// The ways on from `point` knowing the set numbered `known`, in the
+    /// order `onward` gives them: a range of `self.all`.
+    fn from(&mut self, point: Point, known: usize) -> (usize, usize) {
+        if let Some(&range) = self.from.get(&(point, known)) {
+            return range;
+        }
+        // Every number was given out by `intern`, which pushed its set.
+        let onward = onward(self.flow, self.guards, point, &self.knowns[known]);
+        let start = self.all.len();
+        for way in onward {
+            let known = self.intern(way.known);
+            self.all.push(Way {
+                to: way.to,
+                known,
+                sends: way.sends,
+                after: way.after,
+                at_least: way.at_least,
+            });
+        }
+        let range = (start, self.all.len());
+        self.from.insert((point, known), range);
+        range
     }
 }
 
