@@ -14,7 +14,7 @@
 
 use super::flow::{Flow, Point, To, show_minutes};
 use super::guards::{Guards, Known};
-use super::sends::{Sends, onward};
+use super::sends::onward;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -29,21 +29,25 @@ const BUDGET: usize = 200_000;
 /// past this, one search knowing nothing.
 const MAX_STARTS: usize = 4;
 
-/// Each send, with what is known of the customer when they reach it;
-/// when that search is too large, or a send is reached knowing many
-/// different things, knowing nothing (which counts at least as much).
-fn starts(flow: &Flow, guards: &Guards) -> Vec<(Point, Known)> {
-    match Sends::new(flow, guards) {
-        Some(sends) => {
-            let mut by_point: BTreeMap<Point, Vec<Known>> = BTreeMap::new();
-            for (point, known) in sends.states {
+/// Each send, with what is known of the customer when they reach it (by
+/// its number in `ways`); when that search is too large, or a send is
+/// reached knowing many different things, knowing nothing (which counts at
+/// least as much). The pairs are those `Sends::new` reaches, in the same
+/// order, walked here through `ways` so that the searches from them find
+/// their first moves worked out.
+fn starts(flow: &Flow, guards: &Guards, ways: &mut Ways) -> Vec<(Point, usize)> {
+    match reached(flow, guards, ways) {
+        Some(states) => {
+            let mut by_point: BTreeMap<Point, Vec<usize>> = BTreeMap::new();
+            for (point, known) in states {
                 by_point.entry(point).or_default().push(known);
             }
+            let nothing = ways.known_id(&Known::new());
             by_point
                 .into_iter()
                 .flat_map(|(point, knowns)| {
                     let knowns = if knowns.len() > MAX_STARTS {
-                        vec![Known::new()]
+                        vec![nothing]
                     } else {
                         knowns
                     };
@@ -51,22 +55,52 @@ fn starts(flow: &Flow, guards: &Guards) -> Vec<(Point, Known)> {
                 })
                 .collect()
         }
-        None => reachable(flow)
-            .into_iter()
-            .map(|point| (point, Known::new()))
-            .collect(),
+        None => {
+            let nothing = ways.known_id(&Known::new());
+            reachable(flow)
+                .into_iter()
+                .map(|point| (point, nothing))
+                .collect()
+        }
     }
 }
 
+/// Every (point, what is known) pair reached from the start, in the order
+/// first reached, as `Sends::new` finds them; `None` past its bound.
+fn reached(flow: &Flow, guards: &Guards, ways: &mut Ways) -> Option<Vec<(Point, usize)>> {
+    let start = flow.start()?;
+    let first = (start, ways.known_id(&guards.at_entry(flow.program)));
+    let mut seen: HashSet<(Point, usize), foldhash::fast::RandomState> = HashSet::default();
+    seen.insert(first);
+    let mut states = vec![first];
+    let mut work = vec![first];
+    while let Some((point, known)) = work.pop() {
+        let (from, to) = ways.from(point, known);
+        for at in from..to {
+            let way = ways.all[at];
+            let key = (way.to, way.known);
+            if !seen.contains(&key) {
+                if seen.len() >= super::sends::MAX_STATES {
+                    return None;
+                }
+                seen.insert(key);
+                states.push(key);
+                work.push(key);
+            }
+        }
+    }
+    Some(states)
+}
+
 pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
-    let reachable = starts(flow, guards);
+    let mut ways = Ways::new(flow, guards);
+    let reachable = starts(flow, guards, &mut ways);
     let deadline = super::timing::deadline_minutes(flow.program);
     let soonest = deadline
         .map(|_| super::timing::soonest(flow))
         .unwrap_or_default();
-    let timing = super::timing::timing(flow);
+    let timing = flow.timing();
     let hold = super::timing::hold_minutes(flow.program);
-    let mut ways = Ways::new(flow, guards);
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
         let ClauseKind::Cap(cap) = &clause.kind else {
@@ -99,7 +133,7 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             let latest = timing.arrival(*point).map(|at| at.saturating_add(hold));
             let from = Start {
                 point: *point,
-                known,
+                known: *known,
                 latest,
             };
             if let Some(sends) = too_many(&mut ways, cap, from, until, &counts) {
@@ -141,16 +175,17 @@ pub fn most_within(
                 .any(|sent| channel.is_none_or(|c| c == sent.value))
         })
     };
-    let starts: Vec<(Point, Known)> = starts(flow, guards)
+    let mut ways = Ways::new(flow, guards);
+    let starts: Vec<(Point, usize)> = starts(flow, guards, &mut ways)
         .into_iter()
         .filter(|(p, _)| counts(*p))
         .collect();
     if starts.is_empty() || minutes == 0 {
         return (0, Vec::new());
     }
-    let timing = super::timing::timing(flow);
+    let timing = flow.timing();
     let hold = super::timing::hold_minutes(flow.program);
-    let ways = std::cell::RefCell::new(Ways::new(flow, guards));
+    let ways = std::cell::RefCell::new(ways);
     // A path with more than `limit` sends within the stretch, if any.
     let longer = |limit: usize| {
         let cap = Cap {
@@ -172,7 +207,7 @@ pub fn most_within(
             searches.set(searches.get() + 1);
             let from = Start {
                 point: *point,
-                known,
+                known: *known,
                 latest: timing.arrival(*point).map(|at| at.saturating_add(hold)),
             };
             match search(&mut ways.borrow_mut(), &cap, from, None, &counts) {
@@ -237,9 +272,10 @@ struct Until {
 /// The send a search starts from: where, what is known of the customer
 /// there, and the latest minutes after entering it can go out (`None`:
 /// unbounded).
-struct Start<'k> {
+struct Start {
     point: Point,
-    known: &'k Known,
+    /// By its number in the search's `Ways`.
+    known: usize,
     latest: Option<u64>,
 }
 
@@ -281,7 +317,6 @@ fn search(
     // hashed and compared at once rather than fact by fact.
     let mut seen: HashSet<(Point, u64, u64, usize, usize), foldhash::fast::RandomState> =
         HashSet::default();
-    let known = ways.known_id(known);
     // The sends of every path, each with the one before it on its path
     // (`NO_SEND` for the first): a path is its last send, and the sends
     // along it are read back only when it is the one reported.
