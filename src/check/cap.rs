@@ -14,12 +14,12 @@
 
 use super::flow::{Flow, Point, To, show_minutes};
 use super::guards::{Guards, Known};
-use super::sends::{Sends, onward};
+use super::sends::onward;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 use crate::syntax::ast::{Cap, ClauseKind, StatementKind};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// States one search may visit; programs are small, this only bounds a
 /// pathological one.
@@ -29,21 +29,25 @@ const BUDGET: usize = 200_000;
 /// past this, one search knowing nothing.
 const MAX_STARTS: usize = 4;
 
-/// Each send, with what is known of the customer when they reach it;
-/// when that search is too large, or a send is reached knowing many
-/// different things, knowing nothing (which counts at least as much).
-fn starts(flow: &Flow, guards: &Guards) -> Vec<(Point, Known)> {
-    match Sends::new(flow, guards) {
-        Some(sends) => {
-            let mut by_point: BTreeMap<Point, Vec<Known>> = BTreeMap::new();
-            for (point, known) in sends.states {
+/// Each send, with what is known of the customer when they reach it (by
+/// its number in `ways`); when that search is too large, or a send is
+/// reached knowing many different things, knowing nothing (which counts at
+/// least as much). The pairs are those `Sends::new` reaches, in the same
+/// order, walked here through `ways` so that the searches from them find
+/// their first moves worked out.
+fn starts(flow: &Flow, guards: &Guards, ways: &mut Ways) -> Vec<(Point, usize)> {
+    match reached(flow, guards, ways) {
+        Some(states) => {
+            let mut by_point: BTreeMap<Point, Vec<usize>> = BTreeMap::new();
+            for (point, known) in states {
                 by_point.entry(point).or_default().push(known);
             }
+            let nothing = ways.known_id(&Known::new());
             by_point
                 .into_iter()
                 .flat_map(|(point, knowns)| {
                     let knowns = if knowns.len() > MAX_STARTS {
-                        vec![Known::new()]
+                        vec![nothing]
                     } else {
                         knowns
                     };
@@ -51,20 +55,51 @@ fn starts(flow: &Flow, guards: &Guards) -> Vec<(Point, Known)> {
                 })
                 .collect()
         }
-        None => reachable(flow)
-            .into_iter()
-            .map(|point| (point, Known::new()))
-            .collect(),
+        None => {
+            let nothing = ways.known_id(&Known::new());
+            reachable(flow)
+                .into_iter()
+                .map(|point| (point, nothing))
+                .collect()
+        }
     }
 }
 
+/// Every (point, what is known) pair reached from the start, in the order
+/// first reached, as `Sends::new` finds them; `None` past its bound.
+fn reached(flow: &Flow, guards: &Guards, ways: &mut Ways) -> Option<Vec<(Point, usize)>> {
+    let start = flow.start()?;
+    let first = (start, ways.known_id(&guards.at_entry(flow.program)));
+    let mut seen: HashSet<(Point, usize), foldhash::fast::RandomState> = HashSet::default();
+    seen.insert(first);
+    let mut states = vec![first];
+    let mut work = vec![first];
+    while let Some((point, known)) = work.pop() {
+        let (from, to) = ways.from(point, known);
+        for at in from..to {
+            let way = ways.all[at];
+            let key = (way.to, way.known);
+            if !seen.contains(&key) {
+                if seen.len() >= super::sends::MAX_STATES {
+                    return None;
+                }
+                seen.insert(key);
+                states.push(key);
+                work.push(key);
+            }
+        }
+    }
+    Some(states)
+}
+
 pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
-    let reachable = starts(flow, guards);
+    let mut ways = Ways::new(flow, guards);
+    let reachable = starts(flow, guards, &mut ways);
     let deadline = super::timing::deadline_minutes(flow.program);
     let soonest = deadline
         .map(|_| super::timing::soonest(flow))
         .unwrap_or_default();
-    let timing = super::timing::timing(flow);
+    let timing = flow.timing();
     let hold = super::timing::hold_minutes(flow.program);
     let mut found = Vec::new();
     for clause in &flow.program.clauses {
@@ -98,10 +133,10 @@ pub fn check(flow: &Flow, guards: &Guards, source: &str) -> Vec<Diagnostic> {
             let latest = timing.arrival(*point).map(|at| at.saturating_add(hold));
             let from = Start {
                 point: *point,
-                known,
+                known: *known,
                 latest,
             };
-            if let Some(sends) = too_many(flow, guards, cap, from, until, &counts) {
+            if let Some(sends) = too_many(&mut ways, cap, from, until, &counts) {
                 let written = source
                     .get(clause.span.start..clause.span.end)
                     .unwrap_or("cap");
@@ -140,15 +175,17 @@ pub fn most_within(
                 .any(|sent| channel.is_none_or(|c| c == sent.value))
         })
     };
-    let starts: Vec<(Point, Known)> = starts(flow, guards)
+    let mut ways = Ways::new(flow, guards);
+    let starts: Vec<(Point, usize)> = starts(flow, guards, &mut ways)
         .into_iter()
         .filter(|(p, _)| counts(*p))
         .collect();
     if starts.is_empty() || minutes == 0 {
         return (0, Vec::new());
     }
-    let timing = super::timing::timing(flow);
+    let timing = flow.timing();
     let hold = super::timing::hold_minutes(flow.program);
+    let ways = std::cell::RefCell::new(ways);
     // A path with more than `limit` sends within the stretch, if any.
     let longer = |limit: usize| {
         let cap = Cap {
@@ -170,10 +207,10 @@ pub fn most_within(
             searches.set(searches.get() + 1);
             let from = Start {
                 point: *point,
-                known,
+                known: *known,
                 latest: timing.arrival(*point).map(|at| at.saturating_add(hold)),
             };
-            match search(flow, guards, &cap, from, None, &counts) {
+            match search(&mut ways.borrow_mut(), &cap, from, None, &counts) {
                 Ok(None) => {}
                 other => {
                     found = other;
@@ -235,9 +272,10 @@ struct Until {
 /// The send a search starts from: where, what is known of the customer
 /// there, and the latest minutes after entering it can go out (`None`:
 /// unbounded).
-struct Start<'k> {
+struct Start {
     point: Point,
-    known: &'k Known,
+    /// By its number in the search's `Ways`.
+    known: usize,
     latest: Option<u64>,
 }
 
@@ -246,22 +284,20 @@ struct Start<'k> {
 /// other within a run go out one at most (`guards.rs`), and none goes out
 /// at or after the deadline.
 fn too_many(
-    flow: &Flow,
-    guards: &Guards,
+    ways: &mut Ways,
     cap: &Cap,
     start: Start,
     until: Option<Until>,
     counts: &dyn Fn(Point) -> bool,
 ) -> Option<Vec<Point>> {
     // Past the budget nothing is reported: N311 says only what it found.
-    search(flow, guards, cap, start, until, counts).unwrap_or(None)
+    search(ways, cap, start, until, counts).unwrap_or(None)
 }
 
 /// [`too_many`], telling a search that ran out of budget (`Err`) from one
 /// that found no such path.
 fn search(
-    flow: &Flow,
-    guards: &Guards,
+    ways: &mut Ways,
     cap: &Cap,
     Start {
         point: first,
@@ -276,32 +312,42 @@ fn search(
     if until.is_some_and(|u| u.from >= u.deadline) {
         return Ok(None);
     }
-    // Only asked whether a state was seen, never walked: a hash set, in
-    // which a state with a long `Known` is not compared fact by fact.
-    let mut seen: HashSet<_, foldhash::fast::RandomState> = HashSet::default();
+    // Only asked whether a state was seen, never walked: a hash set. What
+    // is known is a number (`Ways`), so that a state is a few numbers,
+    // hashed and compared at once rather than fact by fact.
+    let mut seen: HashSet<(Point, u64, u64, usize, usize), foldhash::fast::RandomState> =
+        HashSet::default();
+    // The sends of every path, each with the one before it on its path
+    // (`NO_SEND` for the first): a path is its last send, and the sends
+    // along it are read back only when it is the one reported.
+    let mut links: Vec<(Point, usize)> = Vec::new();
     // (point, minutes since the first send, the soonest since entering,
-    // sends so far on this path, what is known in this run); the first
-    // send goes out.
+    // sends so far on this path and the last of them, what is known in
+    // this run); the first send goes out.
     let start = until.map_or(0, |u| u.from);
-    let mut stack: Vec<(Point, u64, u64, Vec<Point>, Known)> =
-        vec![(first, 0, start, Vec::new(), known.clone())];
-    while let Some((point, elapsed, since_entry, sends, known)) = stack.pop() {
+    let mut stack: Vec<(Point, u64, u64, usize, usize, usize)> =
+        vec![(first, 0, start, 0, NO_SEND, known)];
+    while let Some((point, elapsed, since_entry, sent, last, known)) = stack.pop() {
         if seen.len() > BUDGET {
             return Err(());
         }
-        if !seen.insert((point, elapsed, since_entry, sends.len(), known.clone())) {
+        if !seen.insert((point, elapsed, since_entry, sent, known)) {
             continue;
         }
-        for way in onward(flow, guards, point, &known).into_iter().rev() {
-            let first_send = point == first && sends.is_empty();
+        let (from, to) = ways.from(point, known);
+        for at in (from..to).rev() {
+            let way = ways.all[at];
+            let first_send = point == first && sent == 0;
             if first_send && !way.sends {
                 continue;
             }
-            let mut sends = sends.clone();
+            let (mut sent, mut last) = (sent, last);
             if way.sends && counts(point) {
-                sends.push(point);
-                if sends.len() > limit {
-                    return Ok(Some(sends));
+                links.push((point, last));
+                last = links.len() - 1;
+                sent += 1;
+                if sent > limit {
+                    return Ok(Some(path(&links, last)));
                 }
             }
             // Past `wait until D after entry` a customer is at least D
@@ -317,11 +363,104 @@ fn search(
             let before_deadline = until.is_none_or(|u| since < u.deadline);
             if later < window && before_deadline {
                 let since = if until.is_some() { since } else { 0 };
-                stack.push((way.to, later, since, sends, way.known));
+                stack.push((way.to, later, since, sent, last, way.known));
             }
         }
     }
     Ok(None)
+}
+
+/// No send before this one on its path.
+const NO_SEND: usize = usize::MAX;
+
+/// The sends of the path that ends with `links[last]`, first to last.
+fn path(links: &[(Point, usize)], last: usize) -> Vec<Point> {
+    let mut sends = Vec::new();
+    let mut at = last;
+    while let Some(&(point, before)) = links.get(at) {
+        sends.push(point);
+        at = before;
+    }
+    sends.reverse();
+    sends
+}
+
+/// The ways on from each (point, what is known) pair, worked out once for
+/// all the searches of one check: they start from every send and walk the
+/// same pairs again and again. What is known is interned, each different
+/// set once, by a number.
+struct Ways<'f, 'p, 'g> {
+    flow: &'f Flow<'p>,
+    guards: &'f Guards<'g>,
+    knowns: Vec<Known>,
+    ids: HashMap<Known, usize, foldhash::fast::RandomState>,
+    /// The ways from each pair asked about, as a range of `all`.
+    from: HashMap<(Point, usize), (usize, usize), foldhash::fast::RandomState>,
+    all: Vec<Way>,
+}
+
+/// [`Onward`](super::sends::Onward) with what is known by its number.
+#[derive(Clone, Copy)]
+struct Way {
+    to: Point,
+    known: usize,
+    sends: bool,
+    after: u64,
+    at_least: u64,
+}
+
+impl<'f, 'p, 'g> Ways<'f, 'p, 'g> {
+    fn new(flow: &'f Flow<'p>, guards: &'f Guards<'g>) -> Self {
+        Ways {
+            flow,
+            guards,
+            knowns: Vec::new(),
+            ids: HashMap::default(),
+            from: HashMap::default(),
+            all: Vec::new(),
+        }
+    }
+
+    fn known_id(&mut self, known: &Known) -> usize {
+        if let Some(&id) = self.ids.get(known) {
+            return id;
+        }
+        self.intern(known.clone())
+    }
+
+    fn intern(&mut self, known: Known) -> usize {
+        if let Some(&id) = self.ids.get(&known) {
+            return id;
+        }
+        let id = self.knowns.len();
+        self.knowns.push(known.clone());
+        self.ids.insert(known, id);
+        id
+    }
+
+    /// The ways on from `point` knowing the set numbered `known`, in the
+    /// order `onward` gives them: a range of `self.all`.
+    fn from(&mut self, point: Point, known: usize) -> (usize, usize) {
+        if let Some(&range) = self.from.get(&(point, known)) {
+            return range;
+        }
+        // Every number was given out by `intern`, which pushed its set.
+        let onward = onward(self.flow, self.guards, point, &self.knowns[known]);
+        let start = self.all.len();
+        for way in onward {
+            let known = self.intern(way.known);
+            self.all.push(Way {
+                to: way.to,
+                known,
+                sends: way.sends,
+                after: way.after,
+                at_least: way.at_least,
+            });
+        }
+        let range = (start, self.all.len());
+        self.from.insert((point, known), range);
+        range
+    }
 }
 
 fn report(

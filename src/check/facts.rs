@@ -298,7 +298,7 @@ fn shortest_round(flow: &Flow, members: &[Point]) -> u64 {
 }
 
 fn longest_stay(flow: &Flow, points: &PointGraph) -> Stay {
-    match super::timing::timing(flow).longest_stay {
+    match flow.timing().longest_stay {
         Some(minutes) => Stay {
             minutes: Some(minutes),
             text: show_minutes(minutes),
@@ -353,7 +353,7 @@ fn outcomes(flow: &Flow, points: &PointGraph) -> Vec<String> {
             }
             // The deadline ends the journeys still going when it comes.
             ClauseKind::Ends(deadline) => {
-                let steps_end = super::timing::timing(flow).without_deadline;
+                let steps_end = flow.timing().without_deadline;
                 if steps_end.is_none_or(|stay| stay >= deadline.after.value.minutes) {
                     found.insert(deadline.outcome().to_string());
                 }

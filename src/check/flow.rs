@@ -91,6 +91,10 @@ pub struct Flow<'p> {
     /// The arms left out because something always takes their customers
     /// first, in source order.
     pub shadowed: Vec<Shadowed<'p>>,
+    /// The latest arrival at each point (`timing.rs`), worked out when
+    /// first asked for: finding what is shadowed may need it, and when
+    /// nothing is, the flow it was worked out on is this one.
+    timing: std::cell::OnceCell<super::timing::Timing>,
 }
 
 impl<'p> Flow<'p> {
@@ -100,6 +104,8 @@ impl<'p> Flow<'p> {
         let shadowed = super::shadow::find(&flow);
         let dead: std::collections::HashSet<Span> = shadowed.iter().map(|s| s.arm).collect();
         if !dead.is_empty() {
+            // Worked out with every move: the flow without them differs.
+            flow.timing = std::cell::OnceCell::new();
             for step in &mut flow.moves {
                 for moves in step {
                     moves.retain(|m| !(m.via.is_arm() && dead.contains(&m.span)));
@@ -122,6 +128,7 @@ impl<'p> Flow<'p> {
             steps,
             moves: Vec::new(),
             shadowed: Vec::new(),
+            timing: std::cell::OnceCell::new(),
         };
         flow.moves = program
             .steps
@@ -135,6 +142,11 @@ impl<'p> Flow<'p> {
             .collect();
         flow.add_interrupts();
         flow
+    }
+
+    /// [`timing`](super::timing::timing) of this flow, worked out once.
+    pub fn timing(&self) -> &super::timing::Timing {
+        self.timing.get_or_init(|| super::timing::timing(self))
     }
 
     pub fn step_index(&self, name: &str) -> Option<usize> {

@@ -129,7 +129,11 @@ pub struct AtOnce {
 }
 
 pub fn at_once(program: &Program) -> AtOnce {
-    let flow = Flow::new(program);
+    at_once_in(&Flow::new(program))
+}
+
+/// [`at_once`] on a program's flow built already.
+pub fn at_once_in(flow: &Flow) -> AtOnce {
     let mut changes = Vec::new();
     let mut leaves = false;
     let Some(start) = flow.start() else {

@@ -65,6 +65,10 @@ pub struct Checked {
     pub source: String,
     pub diagnostics: Vec<Diagnostic>,
     pub program: Option<crate::syntax::ast::Program>,
+    /// What the kept program does at once (for N331 across a folder),
+    /// worked out on the flow the graph checks built (`None` when they did
+    /// not run).
+    pub at_once: Option<handoff::AtOnce>,
 }
 
 /// [`check_bytes_with`], keeping the program when it has no errors.
@@ -74,6 +78,7 @@ pub fn check_bytes_keeping(bytes: &[u8], schema: Option<&Schema>) -> Checked {
             source: String::new(),
             diagnostics: vec![syntax::limits::too_large_diagnostic()],
             program: None,
+            at_once: None,
         };
     }
     match syntax::decode(bytes) {
@@ -81,15 +86,17 @@ pub fn check_bytes_keeping(bytes: &[u8], schema: Option<&Schema>) -> Checked {
             source,
             diagnostics: vec![not_utf8],
             program: None,
+            at_once: None,
         },
         (source, None) => {
             let parsed = syntax::parse(&source);
-            let diagnostics = check_parsed(&parsed, &source, schema);
+            let (diagnostics, at_once) = check_parsed_with_flow(&parsed, &source, schema);
             let clean = !diagnostics
                 .iter()
                 .any(|d| d.severity() == crate::diagnostic::Severity::Error);
             Checked {
                 program: parsed.program.filter(|_| clean),
+                at_once: at_once.filter(|_| clean),
                 source,
                 diagnostics,
             }
@@ -116,6 +123,17 @@ pub fn check_parsed(
     text: &str,
     schema: Option<&Schema>,
 ) -> Vec<Diagnostic> {
+    check_parsed_with_flow(parsed, text, schema).0
+}
+
+/// [`check_parsed`], with what the program does at once when the graph
+/// checks ran: worked out on their flow, so that it is not built twice.
+fn check_parsed_with_flow(
+    parsed: &syntax::Parsed,
+    text: &str,
+    schema: Option<&Schema>,
+) -> (Vec<Diagnostic>, Option<handoff::AtOnce>) {
+    let mut at_once = None;
     let mut found = parsed.diagnostics.clone();
     if let Some(program) = &parsed.program {
         found.extend(structure::check(program, text, parsed.complete));
@@ -125,7 +143,9 @@ pub fn check_parsed(
             .iter()
             .any(|d| d.severity() == crate::diagnostic::Severity::Error);
         if parsed.complete && sound {
-            found.extend(graph_checks(program, text, schema));
+            let (graph, quick) = graph_checks_with_flow(program, text, schema);
+            found.extend(graph);
+            at_once = Some(quick);
         }
         found.extend(names::check(program, text, schema, &found));
     }
@@ -133,7 +153,7 @@ pub fn check_parsed(
         found.extend(names::check_schema(schema));
     }
     diagnostic::sort(&mut found);
-    found
+    (found, at_once)
 }
 
 /// Without a schema saying otherwise, a call (a task for a salesperson) and a
@@ -150,6 +170,15 @@ pub fn graph_checks(
     text: &str,
     schema: Option<&Schema>,
 ) -> Vec<Diagnostic> {
+    graph_checks_with_flow(program, text, schema).0
+}
+
+/// [`graph_checks`], and what the program does at once, on the same flow.
+fn graph_checks_with_flow(
+    program: &crate::syntax::ast::Program,
+    text: &str,
+    schema: Option<&Schema>,
+) -> (Vec<Diagnostic>, handoff::AtOnce) {
     let needs_consent = |c: &str| names::needs_consent(schema, c);
     let guards = guards::Guards::new(program, schema, &needs_consent);
     let flow = flow::Flow::new(program);
@@ -163,7 +192,7 @@ pub fn graph_checks(
     found.extend(data::check(&flow, schema, timing::holds_sends(program)));
     found.extend(kind::check(program));
     found.extend(handoff::check(program));
-    found
+    (found, handoff::at_once_in(&flow))
 }
 
 /// The static facts of a program (`nurture check --summary`), when the file

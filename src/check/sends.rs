@@ -19,7 +19,7 @@ use std::collections::HashMap;
 /// More pairs than this and the count falls back to every send on a path
 /// (still an upper bound): a program whose guards combine that many ways
 /// is generated, not written.
-const MAX_STATES: usize = 50_000;
+pub(super) const MAX_STATES: usize = 50_000;
 
 /// The pairs and moves: each move's weight is the send it makes, if any,
 /// and the time it takes at the soonest.

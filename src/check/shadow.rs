@@ -145,7 +145,7 @@ pub fn find<'p>(flow: &Flow<'p>) -> Vec<Shadowed<'p>> {
         takes.add(g.condition.as_ref(), span);
         (span, g, takes)
     });
-    let timing = goal.as_ref().map(|_| timing::timing(flow));
+    let timing = goal.as_ref().map(|_| flow.timing());
 
     for (step, s) in program.steps.iter().enumerate() {
         for (at, statement) in s.statements.iter().enumerate() {

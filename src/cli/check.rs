@@ -117,8 +117,11 @@ pub fn run(args: &CheckArgs) -> i32 {
         // does at once; only the caps across programs read its steps, so
         // they are let go here unless those need them (ten thousand
         // programs' steps were most of the memory).
+        let at_once = checked.at_once;
         let kept = checked.program.map(|mut program| {
-            let quick = crate::check::handoff::at_once(&program);
+            // Worked out on the graph checks' flow; a program they did not
+            // run on (none kept today) has its own flow built here.
+            let quick = at_once.unwrap_or_else(|| crate::check::handoff::at_once(&program));
             if member.is_none() {
                 program.steps = Vec::new();
             }

@@ -20,6 +20,11 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
+        // Most bytes mean nothing here: skip to the next that does.
+        match bytes[i..].iter().position(|&b| SPECIAL[usize::from(b)]) {
+            Some(n) => i += n,
+            None => break,
+        }
         match bytes[i] {
             b'#' => {
                 let end = comment_end(&bytes, i);
@@ -45,6 +50,18 @@ pub(super) fn prepare(text: &str) -> Result<String, Diagnostic> {
     Ok(String::from_utf8(bytes).unwrap_or_else(|_| text.to_string()))
 }
 
+/// The bytes [`prepare`] looks at: a comment, a text, a bracket.
+const SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    let mut i = 0;
+    let bytes = b"#\"{([})]";
+    while i < bytes.len() {
+        special[bytes[i] as usize] = true;
+        i += 1;
+    }
+    special
+};
+
 /// N015 for each control character in a comment: a comment is read by
 /// people, in editors and terminals, where ESC or U+202E can hide or reorder
 /// the program around it. (Texts are looked at as they are lowered.)
@@ -65,6 +82,11 @@ pub(super) fn controls_in_comments(text: &str) -> Vec<Diagnostic> {
             b'#' => {
                 let end = comment_end(bytes, i);
                 let comment = text.get(i..end).unwrap_or("");
+                // Most comments hold no byte a control character starts with.
+                if !comment.bytes().any(suspect) {
+                    i = end;
+                    continue;
+                }
                 for (at, c) in comment.char_indices() {
                     if (c.is_control() && c != '\t') || crate::printable::is_invisible_control(c) {
                         found.push(control_in_comment(i + at, c));
