@@ -28,9 +28,11 @@ pub mod http;
 pub mod metrics;
 pub mod migrate;
 pub mod parallel;
+pub mod pipeline;
 pub mod programs;
 pub mod routes;
 pub mod store;
+pub mod units;
 
 use crate::plan::Plan;
 use crate::syntax::ast::Schema;
