@@ -113,13 +113,8 @@ impl Engine {
         let mut handles = Vec::new();
         for index in 0..workers.max(1) {
             let store = super::store::open(location)?;
-            let reader = match location {
-                Location::Sqlite(_) if workers <= 1 => Some(super::store::open(location)?),
-                _ => None,
-            };
             let mut worker = Worker {
                 store,
-                reader,
                 shared: Arc::clone(&shared),
                 receiver: Arc::clone(&receiver),
                 waiting: VecDeque::new(),
@@ -171,13 +166,9 @@ fn stopped() -> String {
     "the service is stopping".to_string()
 }
 
-pub(super) struct Worker {
-    pub(super) store: Box<dyn Store>,
-    /// A second connection, reading the next unit of events while one
-    /// commits on `store` (`pipeline.rs`): for the embedded store with
-    /// one engine thread, which alone writes customers.
-    pub(super) reader: Option<Box<dyn Store>>,
-    pub(super) shared: Arc<Shared>,
+struct Worker {
+    store: Box<dyn Store>,
+    shared: Arc<Shared>,
     receiver: Arc<Mutex<Receiver<Job>>>,
     /// Jobs taken off the queue while joining events, to run next.
     waiting: VecDeque<Job>,
@@ -202,11 +193,7 @@ impl Worker {
                 Job::Events { events, reply } => {
                     let mut jobs = vec![(events, reply)];
                     self.join_events(&mut jobs);
-                    if self.reader.is_some() {
-                        self.pipeline(jobs);
-                    } else {
-                        self.events(jobs);
-                    }
+                    self.events(jobs);
                 }
                 Job::Customers { records, reply } => {
                     let answer = self.customers(records);
@@ -230,7 +217,7 @@ impl Worker {
 
     /// Takes the event requests waiting on the queue, up to a bound, to
     /// commit with the first; other jobs wait their turn.
-    pub(super) fn join_events(&mut self, jobs: &mut Jobs) {
+    fn join_events(&mut self, jobs: &mut Jobs) {
         let mut count: usize = jobs.iter().map(|(events, _)| events.len()).sum();
         let Ok(receiver) = self.receiver.lock() else {
             return;
@@ -298,7 +285,7 @@ impl Worker {
 
     /// The manual clock as the store has it (another process may have
     /// moved it).
-    pub(super) fn refresh_clock(&mut self) {
+    fn refresh_clock(&mut self) {
         if self.shared.clock.mode != clock::Mode::Manual {
             return;
         }
@@ -365,7 +352,7 @@ impl Worker {
         Ok(outcomes)
     }
 
-    pub(super) fn events(&mut self, jobs: Jobs) {
+    fn events(&mut self, jobs: Jobs) {
         let started = clock::wall_millis();
         self.refresh_clock();
         if self.shared.clock.now().is_none() {
@@ -396,13 +383,7 @@ impl Worker {
     }
 
     /// Counts a committed unit of events and answers its requests.
-    pub(super) fn answer(
-        &self,
-        jobs: Jobs,
-        outcomes: Vec<Vec<EventOutcome>>,
-        kinds: &[String],
-        started: i64,
-    ) {
+    fn answer(&self, jobs: Jobs, outcomes: Vec<Vec<EventOutcome>>, kinds: &[String], started: i64) {
         let metrics = &self.shared.metrics;
         for outcome in outcomes.iter().flatten() {
             match outcome {

@@ -28,7 +28,6 @@ pub mod http;
 pub mod metrics;
 pub mod migrate;
 pub mod parallel;
-pub mod pipeline;
 pub mod programs;
 pub mod routes;
 pub mod store;

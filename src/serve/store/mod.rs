@@ -393,24 +393,6 @@ pub trait Store: Send {
         work: &mut dyn FnMut(&mut Batch) -> std::result::Result<(), String>,
     ) -> Result<(usize, Seconds)>;
 
-    /// Reads what `ask` names without locking or writing, for a unit of
-    /// work another connection may be committing the unit before of
-    /// meanwhile (the caller lays that unit's changes over what is read):
-    /// `None` for a store that reads only inside [`Store::work`]
-    /// (PostgreSQL, whose processes lock the customers they load), and
-    /// for [`Ask::Due`].
-    fn read(&mut self, _ask: &Ask) -> Result<Option<Batch>> {
-        Ok(None)
-    }
-
-    /// Writes the changes of a unit of work read with [`Store::read`], in
-    /// one transaction; on the connection that writes.
-    fn commit(&mut self, _writes: &Writes) -> Result<()> {
-        Err(StoreError::new(
-            "this store writes units of work only as a whole",
-        ))
-    }
-
     /// Journeys waiting for the manual clock to be set get their first look
     /// at `at`; how many.
     fn schedule_starts(&mut self, at: Seconds) -> Result<usize>;

@@ -15,7 +15,7 @@ mod write;
 
 use super::{
     Ask, Attempt, Batch, Counts, CustomerView, LAYOUT, MigrationRow, OutboxRow, Result, Store,
-    StoreError, StoredPlan, Writes,
+    StoreError, StoredPlan,
 };
 use crate::run::{Journey, Seconds};
 use rows::*;
@@ -257,28 +257,6 @@ impl Store for Sqlite {
         write(&tx, &batch.write)?;
         tx.commit().map_err(failed)?;
         Ok((loaded, horizon))
-    }
-
-    fn read(&mut self, ask: &Ask) -> Result<Option<Batch>> {
-        let Ask::Customers { ids, events } = ask else {
-            return Ok(None);
-        };
-        // A read transaction: one snapshot for every row, which a commit
-        // on the writing connection meanwhile does not change.
-        let tx = self.connection.transaction().map_err(failed)?;
-        let mut batch = Batch::default();
-        read_customers(&tx, ids, events, &mut batch)?;
-        tx.commit().map_err(failed)?;
-        Ok(Some(batch))
-    }
-
-    fn commit(&mut self, writes: &Writes) -> Result<()> {
-        let tx = self
-            .connection
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(failed)?;
-        write(&tx, writes)?;
-        tx.commit().map_err(failed)
     }
 
     fn schedule_starts(&mut self, at: Seconds) -> Result<usize> {
