@@ -140,3 +140,89 @@ fn many_timers_due_at_once_deliver_what_replay_prints() {
         panic!("{problems}\n{}", server.log());
     }
 }
+
+/// Hundreds of customers' events in one request, interleaved, out of time
+/// order and with duplicates: the customers of the unit are worked on
+/// every core, and serve still delivers exactly what replay prints.
+#[test]
+fn a_big_unit_of_events_delivers_what_replay_prints() {
+    // The test protocol: the clock at the first event (replay gives every
+    // customer a first look then).
+    let start = "2026-03-03T10:00:00Z";
+    let until = "2026-04-30T00:00:00Z";
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let customers = serve_support::customers_from("programs/sample/population.csv");
+    let ids: Vec<String> = customers
+        .iter()
+        .take(600)
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert!(ids.len() >= 300, "{} customers", ids.len());
+    // Later events are sent first, so serve must sort each customer's.
+    let mut lines = Vec::new();
+    for (round, name) in [(2, "purchase"), (1, "login"), (0, "signup")] {
+        for (n, id) in ids.iter().enumerate() {
+            let at = format!("2026-03-0{}T1{}:00:00Z", 3 + round, n % 10);
+            let properties = if name == "purchase" {
+                serde_json::json!({"amount": 2500, "product": "barista", "category": "machines"})
+            } else {
+                serde_json::json!({})
+            };
+            lines.push(
+                serde_json::json!({"id": format!("{name}-{n}"), "at": at, "customer": id, "event": name, "properties": properties})
+                    .to_string(),
+            );
+        }
+    }
+    let mut sent = lines.clone();
+    // Every tenth event twice: the second is a duplicate.
+    sent.extend(lines.iter().step_by(10).cloned());
+    let mut in_order: Vec<(String, String)> = lines
+        .iter()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("an event");
+            (value["at"].as_str().unwrap_or("").to_string(), line.clone())
+        })
+        .collect();
+    in_order.sort();
+    let events = dir.path().join("events.jsonl");
+    let text: Vec<String> = in_order.into_iter().map(|(_, line)| line).collect();
+    std::fs::write(&events, text.join("\n") + "\n").expect("the events");
+    let population = root().join("programs/sample/population.csv");
+    let mut expected = std::collections::BTreeMap::new();
+    for program in serve_support::programs() {
+        for line in serve_support::replay_with(&program, &population, &events, until) {
+            let action = serde_json::from_str::<serde_json::Value>(&line).expect("an action");
+            let key = action["key"].as_str().unwrap_or("").to_string();
+            expected.insert(key, action);
+        }
+    }
+    assert!(expected.len() > 1000, "{} actions", expected.len());
+    let programs = root().join("programs");
+    let server = Server::start(
+        dir.path(),
+        &[
+            programs.to_str().unwrap_or_default(),
+            "--clock",
+            "manual",
+            "--store",
+            "sqlite:state.db",
+        ],
+    );
+    let records: Vec<String> = customers.into_iter().map(|(_, record)| record).collect();
+    for step in [
+        Step::Clock(start.into()),
+        Step::Customers(records.join("\n")),
+        Step::Events(sent.join("\n")),
+        Step::Clock(until.into()),
+    ] {
+        let url = |path: &str| server.url(path);
+        let (status, answer) = send(&url, &step).unwrap_or_else(|e| panic!("{e}"));
+        assert!(succeeded(&step, status), "{status} {answer}");
+    }
+    server.wait_delivered(120);
+    let delivered = server.stdout.lock().map(|l| l.clone()).unwrap_or_default();
+    if let Err(problems) = compare(&expected, &delivered) {
+        panic!("{problems}\n{}", server.log());
+    }
+}

@@ -10,9 +10,10 @@ use super::customer::Working;
 use super::metrics::Metrics;
 use super::parallel::in_parallel;
 use super::programs::Programs;
-use super::store::{Ask, Batch, EventRow, Loaded, Location, Store, StoreError, Writes};
+use super::store::{Ask, Batch, Loaded, Location, Store, StoreError, Writes};
+use super::units::{self, Jobs};
 use crate::run::{Customer, Event, Seconds};
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::oneshot;
@@ -64,7 +65,7 @@ pub struct ClockMoved {
     pub still_due: bool,
 }
 
-type Reply<T> = oneshot::Sender<Result<T, String>>;
+pub type Reply<T> = oneshot::Sender<Result<T, String>>;
 
 pub enum Job {
     Customers {
@@ -216,7 +217,7 @@ impl Worker {
 
     /// Takes the event requests waiting on the queue, up to a bound, to
     /// commit with the first; other jobs wait their turn.
-    fn join_events(&mut self, jobs: &mut Vec<(Vec<Event>, Reply<Vec<EventOutcome>>)>) {
+    fn join_events(&mut self, jobs: &mut Jobs) {
         let mut count: usize = jobs.iter().map(|(events, _)| events.len()).sum();
         let Ok(receiver) = self.receiver.lock() else {
             return;
@@ -351,7 +352,7 @@ impl Worker {
         Ok(outcomes)
     }
 
-    fn events(&mut self, jobs: Vec<(Vec<Event>, Reply<Vec<EventOutcome>>)>) {
+    fn events(&mut self, jobs: Jobs) {
         let started = clock::wall_millis();
         self.refresh_clock();
         if self.shared.clock.now().is_none() {
@@ -360,99 +361,48 @@ impl Worker {
             }
             return;
         }
-        let mut ids: Vec<String> = Vec::new();
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for (events, _) in &jobs {
-            for event in events {
-                ids.push(event.customer.clone());
-                pairs.push((event.customer.clone(), event.id.clone().unwrap_or_default()));
-            }
-        }
-        ids.sort();
-        ids.dedup();
-        let ask = Ask::Customers { ids, events: pairs };
+        let ask = units::ask(&jobs);
         let seed = self.shared.seed;
         let received = clock::wall();
         let mut outcomes: Vec<Vec<EventOutcome>> = Vec::new();
         let mut kinds: Vec<String> = Vec::new();
+        let sent: Vec<&[Event]> = jobs.iter().map(|(events, _)| events.as_slice()).collect();
         let result = self.unit(&ask, &mut |batch, programs| {
-            outcomes.clear();
-            kinds.clear();
-            let mut working: BTreeMap<String, Working> = BTreeMap::new();
-            for (id, loaded) in std::mem::take(&mut batch.customers) {
-                working.insert(id, Working::from_loaded(loaded, programs)?);
-            }
-            let mut seen: HashSet<(String, String)> = std::mem::take(&mut batch.known_events);
-            for (events, _) in &jobs {
-                let mut order: Vec<usize> = (0..events.len()).collect();
-                // Each customer's events in the order of their `at`; equal
-                // times keep the order they were sent in.
-                order.sort_by(|&a, &b| {
-                    (&events[a].customer, events[a].at).cmp(&(&events[b].customer, events[b].at))
-                });
-                let mut answer = vec![EventOutcome::Duplicate; events.len()];
-                for index in order {
-                    let event = &events[index];
-                    let id = event.id.clone().unwrap_or_default();
-                    if !seen.insert((event.customer.clone(), id.clone())) {
-                        answer[index] = EventOutcome::Duplicate;
-                        continue;
-                    }
-                    let Some(customer) = working.get_mut(&event.customer) else {
-                        seen.remove(&(event.customer.clone(), id));
-                        answer[index] = EventOutcome::UnknownCustomer;
-                        continue;
-                    };
-                    let late = customer.event(event, seed);
-                    batch.write.events.push(EventRow {
-                        customer: event.customer.clone(),
-                        id,
-                        at: event.at,
-                        name: event.name.clone(),
-                        body: serde_json::to_string(event).unwrap_or_default(),
-                        received_at: received,
-                        late,
-                    });
-                    answer[index] = EventOutcome::Accepted { late };
-                }
-                outcomes.push(answer);
-            }
-            for customer in working.into_values() {
-                customer.write(&mut batch.write, received);
-            }
-            kinds.extend(batch.write.outbox.iter().map(|a| a.kind.clone()));
+            outcomes = units::work(batch, &sent, programs, seed, received)?;
+            kinds = batch.write.outbox.iter().map(|a| a.kind.clone()).collect();
             Ok(())
         });
         match result {
-            Ok(_) => {
-                let metrics = &self.shared.metrics;
-                for outcome in outcomes.iter().flatten() {
-                    match outcome {
-                        EventOutcome::Accepted { late } => {
-                            Metrics::add(&metrics.events_accepted, 1);
-                            if *late {
-                                Metrics::add(&metrics.events_late, 1);
-                            }
-                        }
-                        EventOutcome::Duplicate => Metrics::add(&metrics.events_duplicate, 1),
-                        EventOutcome::UnknownCustomer => {
-                            Metrics::add(&metrics.events_unknown_customer, 1)
-                        }
-                    }
-                }
-                let spent = (clock::wall_millis() - started).max(0) as u64;
-                Metrics::add(&metrics.commit_millis, spent);
-                Metrics::add(&metrics.commits, 1);
-                self.actions_written(&kinds);
-                for ((_, reply), answer) in jobs.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(answer));
-                }
-            }
+            Ok(_) => self.answer(jobs, outcomes, &kinds, started),
             Err(problem) => {
                 for (_, reply) in jobs {
                     let _ = reply.send(Err(problem.clone()));
                 }
             }
+        }
+    }
+
+    /// Counts a committed unit of events and answers its requests.
+    fn answer(&self, jobs: Jobs, outcomes: Vec<Vec<EventOutcome>>, kinds: &[String], started: i64) {
+        let metrics = &self.shared.metrics;
+        for outcome in outcomes.iter().flatten() {
+            match outcome {
+                EventOutcome::Accepted { late } => {
+                    Metrics::add(&metrics.events_accepted, 1);
+                    if *late {
+                        Metrics::add(&metrics.events_late, 1);
+                    }
+                }
+                EventOutcome::Duplicate => Metrics::add(&metrics.events_duplicate, 1),
+                EventOutcome::UnknownCustomer => Metrics::add(&metrics.events_unknown_customer, 1),
+            }
+        }
+        let spent = (clock::wall_millis() - started).max(0) as u64;
+        Metrics::add(&metrics.commit_millis, spent);
+        Metrics::add(&metrics.commits, 1);
+        self.actions_written(kinds);
+        for ((_, reply), answer) in jobs.into_iter().zip(outcomes) {
+            let _ = reply.send(Ok(answer));
         }
     }
 

@@ -31,6 +31,7 @@ pub mod parallel;
 pub mod programs;
 pub mod routes;
 pub mod store;
+pub mod units;
 
 use crate::plan::Plan;
 use crate::syntax::ast::Schema;

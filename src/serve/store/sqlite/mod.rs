@@ -109,6 +109,39 @@ impl Sqlite {
     }
 }
 
+/// The customers `ids` that exist with their journeys, and which of the
+/// (customer, event id) pairs `events` are stored, into `batch`.
+fn read_customers(
+    tx: &rusqlite::Transaction<'_>,
+    ids: &[String],
+    events: &[(String, String)],
+    batch: &mut Batch,
+) -> Result<()> {
+    let mut statement = tx.prepare_cached(CUSTOMER).map_err(failed)?;
+    let mut raws = Vec::new();
+    for id in ids {
+        let row = statement
+            .query_row(params![id], raw_customer)
+            .optional()
+            .map_err(failed)?;
+        if let Some(row) = row {
+            let journeys = load_raw(tx, &row.id).map_err(failed)?;
+            raws.push((row, journeys));
+        }
+    }
+    for loaded in decode_all(raws)? {
+        batch.customers.insert(loaded.row.id.clone(), loaded);
+    }
+    let mut known = tx.prepare_cached(KNOWN_EVENT).map_err(failed)?;
+    for (customer, id) in events {
+        if known.exists(params![customer, id]).map_err(failed)? {
+            batch.known_events.insert((customer.clone(), id.clone()));
+        }
+    }
+    batch.horizon = Seconds::MAX;
+    Ok(())
+}
+
 impl Store for Sqlite {
     fn deploy(&mut self, plan: &StoredPlan, at: Option<Seconds>) -> Result<bool> {
         let tx = self
@@ -198,28 +231,7 @@ impl Store for Sqlite {
         let mut batch = Batch::default();
         match ask {
             Ask::Customers { ids, events } => {
-                let mut statement = tx.prepare_cached(CUSTOMER).map_err(failed)?;
-                let mut raws = Vec::new();
-                for id in ids {
-                    let row = statement
-                        .query_row(params![id], raw_customer)
-                        .optional()
-                        .map_err(failed)?;
-                    if let Some(row) = row {
-                        let journeys = load_raw(&tx, &row.id).map_err(failed)?;
-                        raws.push((row, journeys));
-                    }
-                }
-                for loaded in decode_all(raws)? {
-                    batch.customers.insert(loaded.row.id.clone(), loaded);
-                }
-                let mut known = tx.prepare_cached(KNOWN_EVENT).map_err(failed)?;
-                for (customer, id) in events {
-                    if known.exists(params![customer, id]).map_err(failed)? {
-                        batch.known_events.insert((customer.clone(), id.clone()));
-                    }
-                }
-                batch.horizon = Seconds::MAX;
+                read_customers(&tx, ids, events, &mut batch)?;
             }
             Ask::Due { up_to, limit } => {
                 let mut statement = tx.prepare_cached(DUE).map_err(failed)?;
@@ -242,7 +254,7 @@ impl Store for Sqlite {
         let loaded = batch.customers.len();
         let horizon = batch.horizon;
         work(&mut batch).map_err(StoreError::new)?;
-        write(&tx, &batch)?;
+        write(&tx, &batch.write)?;
         tx.commit().map_err(failed)?;
         Ok((loaded, horizon))
     }

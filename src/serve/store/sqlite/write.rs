@@ -1,14 +1,13 @@
 //! Stage serve, store, SQLite: writing back what a unit of work changed,
 //! in its transaction.
 
-use super::super::{Batch, Result};
+use super::super::{Result, Writes};
 use super::rows::status;
 use super::sql::*;
 use super::{failed, json};
 use rusqlite::params;
 
-pub(super) fn write(tx: &rusqlite::Transaction<'_>, batch: &Batch) -> Result<()> {
-    let write = &batch.write;
+pub(super) fn write(tx: &rusqlite::Transaction<'_>, write: &Writes) -> Result<()> {
     {
         let mut statement = tx.prepare_cached(PUT_CUSTOMER).map_err(failed)?;
         for (i, row) in write.customers.iter().enumerate() {
