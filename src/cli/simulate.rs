@@ -101,6 +101,14 @@ pub fn run(args: &SimulateArgs) -> i32 {
             Err(code) => return code,
         }
     }
+    // What `nurture check` refuses across these programs, no run runs
+    // (`--compare` runs versions of one program side by side, not together).
+    if !args.compare
+        && let Err(code) = super::check::across(&paths, schema_path)
+    {
+        complain("nothing was simulated: fix the programs above first");
+        return code;
+    }
 
     let model = match bundled::model(args.behavior.as_deref(), schema.as_ref()) {
         Ok(model) => model,

@@ -1,0 +1,206 @@
+//! What `nurture check` refuses across programs, no runtime runs: a folder
+//! whose programs together can break the schema's caps (N316) is refused by
+//! `simulate`, `replay` and `serve` with check's diagnostics and exit 1, as
+//! a single program with errors is; warnings across programs do not refuse.
+
+mod support;
+use support::{folder, nurture};
+
+const SCHEMA: &str = "schema {
+  channel email
+  channel sms
+  event signup
+  event click
+  cap 3 messages per 7d
+  cap 1 sms per 7d
+}
+";
+
+/// Two mails a day apart, once.
+const WELCOME: &str = r#"program welcome {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event signup
+  consent  email
+  reentry  never
+
+  step hello {
+    send email "welcome-1"
+    wait 1d
+    send email "welcome-2"
+    exit welcomed
+  }
+}
+"#;
+
+/// A mail and a text, again a day after leaving: 8 journeys within 7d.
+const NUDGE: &str = r#"program nudge {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event click
+  consent  email
+  reentry  after 1d
+
+  step hello {
+    send email "nudge"
+    send sms "nudge-sms" if consent sms
+    exit nudged
+  }
+}
+"#;
+
+fn refused() -> tempfile::TempDir {
+    folder(&[
+        ("programs/schema.nurture", SCHEMA),
+        ("programs/welcome.nurture", WELCOME),
+        ("programs/nudge.nurture", NUDGE),
+        ("customers.csv", "id,email\nc1,a@example.com\n"),
+        ("events.jsonl", ""),
+    ])
+}
+
+/// The N316 lines `check` prints: its title line and the cap it names.
+fn n316_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.starts_with("N316") || l.contains("× the programs together"))
+        .collect()
+}
+
+#[test]
+fn check_refuses_the_folder_the_runtimes_are_then_asked_to_run() {
+    let dir = refused();
+    let check = nurture(dir.path(), &["check", "programs"]);
+    assert_eq!(check.code, 1, "{}", check.stdout);
+    assert_eq!(n316_lines(&check.stdout).len(), 4, "{}", check.stdout);
+}
+
+#[test]
+fn simulate_refuses_a_folder_check_refuses_with_the_same_diagnostics() {
+    let dir = refused();
+    let check = nurture(dir.path(), &["check", "programs"]);
+    let run = nurture(dir.path(), &["simulate", "programs"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "", "nothing is simulated");
+    assert_eq!(n316_lines(&run.stderr), n316_lines(&check.stdout));
+    assert!(
+        run.stderr.contains("nothing was simulated"),
+        "{}",
+        run.stderr
+    );
+    // The files named one by one are the same programs together.
+    let files = nurture(
+        dir.path(),
+        &[
+            "simulate",
+            "programs/welcome.nurture",
+            "programs/nudge.nurture",
+            "--schema",
+            "programs/schema.nurture",
+        ],
+    );
+    assert_eq!(files.code, 1, "{}", files.stderr);
+    assert!(files.stderr.contains("N316"), "{}", files.stderr);
+}
+
+#[test]
+fn simulate_compare_runs_versions_side_by_side_and_is_not_refused_for_caps() {
+    let dir = refused();
+    let run = nurture(
+        dir.path(),
+        &[
+            "simulate",
+            "programs/nudge.nurture",
+            "programs/welcome.nurture",
+            "--compare",
+            "--schema",
+            "programs/schema.nurture",
+            "--customers",
+            "customers.csv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("N316"), "{}", run.stderr);
+}
+
+#[test]
+fn replay_refuses_a_folder_check_refuses() {
+    let dir = refused();
+    let run = nurture(
+        dir.path(),
+        &[
+            "replay",
+            "programs",
+            "--customers",
+            "customers.csv",
+            "--events",
+            "events.jsonl",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "", "no action is replayed");
+    assert_eq!(n316_lines(&run.stderr).len(), 4, "{}", run.stderr);
+}
+
+#[test]
+fn serve_refuses_a_folder_check_refuses_before_it_listens() {
+    let dir = refused();
+    let run = nurture(
+        dir.path(),
+        &["serve", "programs", "--listen", "127.0.0.1:0"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(n316_lines(&run.stderr).len(), 4, "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was served"), "{}", run.stderr);
+}
+
+#[test]
+fn a_folder_whose_caps_hold_runs_and_warnings_across_programs_do_not_refuse() {
+    // nudge's own caps bring the programs within the schema's: 2 + 2 and 1.
+    let nudge = NUDGE.replace(
+        "  reentry  after 1d\n",
+        "  reentry  after 1d\n  cap      2 messages per 7d\n  cap      1 sms per 7d\n",
+    );
+    let schema = SCHEMA.replace("cap 3 messages", "cap 4 messages");
+    // A second welcome on the same trigger, with no group: N317, a warning.
+    let twin = WELCOME
+        .replace("program welcome", "program welcome_twin")
+        .replace(
+            "reentry  never",
+            "reentry  never\n  cap      1 messages per 7d",
+        )
+        .replace("    wait 1d\n    send email \"welcome-2\"\n", "");
+    let schema = schema.replace("cap 4 messages", "cap 5 messages");
+    let dir = folder(&[
+        ("programs/schema.nurture", &schema),
+        ("programs/welcome.nurture", WELCOME),
+        ("programs/welcome_twin.nurture", &twin),
+        ("programs/nudge.nurture", &nudge),
+        ("customers.csv", "id,email\nc1,a@example.com\n"),
+        ("events.jsonl", ""),
+    ]);
+    let check = nurture(dir.path(), &["check", "programs"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert!(check.stdout.contains("N317"), "{}", check.stdout);
+    let run = nurture(
+        dir.path(),
+        &["simulate", "programs", "--customers", "customers.csv"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("N317"),
+        "the warning is shown: {}",
+        run.stderr
+    );
+    let replay = nurture(
+        dir.path(),
+        &[
+            "replay",
+            "programs",
+            "--customers",
+            "customers.csv",
+            "--events",
+            "events.jsonl",
+        ],
+    );
+    assert_eq!(replay.code, 0, "{}", replay.stderr);
+}
