@@ -218,6 +218,59 @@ fn a_group_of_two_programs_never_holds_a_customer_in_both() {
 }
 
 #[test]
+fn a_program_its_group_holds_out_is_reported_as_held_by_the_program_that_has_the_customer() {
+    // Every customer signs up once, at the start; the first in the line-up
+    // takes them all and keeps them past the end of the run.
+    let first = program(
+        "zz_first",
+        " trigger event signup\n group lifecycle\n priority 1\n reentry never",
+        " step hello {\n send email \"first\"\n wait 90d\n exit done\n }",
+    );
+    let second = program(
+        "aa_second",
+        " trigger event signup\n group lifecycle\n priority 2",
+        " step hello {\n send email \"second\"\n exit done\n }",
+    );
+    let customers: Vec<Customer> = (0..25).map(|i| customer(&format!("c{i}"))).collect();
+    let run = together(&[first, second], Vec::new(), &model(false), &customers, 30);
+    let (held, free) = (&run.tallies[1], &run.tallies[0]);
+    assert_eq!(held.entry.triggered, 0);
+    assert_eq!(held.held.customers, 25);
+    assert_eq!(
+        held.held.by.iter().collect::<Vec<_>>(),
+        vec![(&"zz_first".to_string(), &25)]
+    );
+    assert_eq!(free.held.customers, 0, "the first is never held");
+    // The report says so, and names the gate.
+    let setups: Vec<(Plan, Program)> = vec![program(
+        "aa_second",
+        " trigger event signup\n group lifecycle\n priority 2",
+        " step hello {\n send email \"second\"\n exit done\n }",
+    )];
+    let behavior = model(false);
+    let setup = Setup::new(&setups[0].0, &setups[0].1, &behavior);
+    let about = nurture::sim::report::About {
+        file: "aa_second.nurture".into(),
+        bound: Some(1),
+        triggers: vec!["event signup".into()],
+        audience: None,
+        trigger_notes: vec![None],
+        days: 30,
+    };
+    let report = nurture::sim::report::program_report(
+        &nurture::sim::report::Shape::of(&setup),
+        held,
+        &about,
+    );
+    assert_eq!(report.entry.stopped_at.as_deref(), Some("group"));
+    let json = serde_json::to_value(&report.entry).expect("JSON");
+    assert_eq!(
+        json["held_by_group"],
+        serde_json::json!({"customers": 25, "by": [{"program": "zz_first", "customers": 25}]})
+    );
+}
+
+#[test]
 fn a_schema_cap_is_never_exceeded_across_programs() {
     let chatty = |name: &str| {
         program(

@@ -296,6 +296,18 @@ pub(super) fn entry_rows(p: &ProgramReport) -> Vec<Vec<String>> {
             thousands(trigger.customers),
         ]);
     }
+    if let Some(held) = &e.held_by_group {
+        rows.push(vec![
+            "held out by the group (in another program of it)".to_string(),
+            thousands(held.customers),
+        ]);
+        for by in &held.by {
+            rows.push(vec![
+                format!("  in `{}`", by.program),
+                thousands(by.customers),
+            ]);
+        }
+    }
     rows.push(vec![
         match &e.audience {
             Some(_) => "in the audience".to_string(),
@@ -331,6 +343,10 @@ pub(super) fn stopped(p: &ProgramReport) -> Option<String> {
     let e = &p.entry;
     let gate = e.stopped_at.as_deref()?;
     let mut why = match gate {
+        "group" => format!(
+            "No customer entered: the group held every customer a trigger waited for in another program of it ({})",
+            held_words(e)
+        ),
         "trigger" => "No customer matched a trigger".to_string(),
         "audience" => format!(
             "No customer a trigger matched was in the audience (`{}`)",
@@ -352,6 +368,29 @@ pub(super) fn stopped(p: &ProgramReport) -> Option<String> {
     }
     why.push('.');
     Some(why)
+}
+
+/// `1,204 customers in `welcome`, 3 in `nudge``: who held a program's
+/// customers out, most first.
+pub(super) fn held_words(e: &crate::sim::report::EntryReport) -> String {
+    let Some(held) = &e.held_by_group else {
+        return String::new();
+    };
+    held.by
+        .iter()
+        .enumerate()
+        .map(|(i, by)| {
+            let noun = if i > 0 {
+                ""
+            } else if by.customers == 1 {
+                " customer"
+            } else {
+                " customers"
+            };
+            format!("{}{noun} in `{}`", thousands(by.customers), by.program)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `--runs`: each figure's median and 90% range, and the lift with the

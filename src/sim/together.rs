@@ -34,7 +34,7 @@ use crate::run::interpret::{ActionRef, EntryCheck, KindRef};
 use crate::run::portfolio::{Capped, Round, forget_old_sends, held_by_group, order};
 use crate::run::{
     Input, Journey, Seconds, Sink, Status, advance_on_change_with, advance_with, is_goal,
-    next_entry_check,
+    next_entry_check, starts_on_change,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -199,6 +199,9 @@ struct Seat {
     entry: EntrySeen,
     /// The latest moment an input ran at for this program.
     until: Seconds,
+    /// The line-up positions (the first 64) of the programs of its group
+    /// that held this customer while an input its triggers wait for came.
+    held: u64,
 }
 
 /// Per-thread space of a portfolio run, reused from customer to customer.
@@ -243,6 +246,7 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
             ),
             entry: EntrySeen::default(),
             until: window.start,
+            held: 0,
         })
         .collect();
     for tally in tallies.iter_mut() {
@@ -276,6 +280,12 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
             tally.still_in(&seat.journal, seat.journey.holdout);
         }
         tally.entry_seen(seat.entry.triggers, seat.entry.audience, seat.entry.entered);
+        if seat.held != 0 {
+            let by = (0..lineup.plans.len().min(64))
+                .filter(|k| seat.held & (1 << k) != 0)
+                .map(|k| lineup.plans[k].program.as_str());
+            tally.held_by_group(by);
+        }
         if capped {
             tally.capped += 1;
         }
@@ -411,7 +421,28 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         let lineup = self.lineup;
         let seats = &self.seats;
         if lineup.groups && held_by_group(&lineup.plans, |k| seats[k].journey.status, position) {
+            // Told in the report (the entry funnel's `held_by_group`), so
+            // that a program its group kept out does not read as one whose
+            // triggers nobody matched.
+            let plan = lineup.plans[position];
+            let seat = &self.seats[position];
+            let listened = match hand_off {
+                Some(from) => starts_on_change(plan, from, &*self.subject),
+                None => waited_for(plan, &seat.journey, input, &*self.subject, seat.until, at),
+            };
+            let holder = listened
+                .then(|| {
+                    (0..lineup.plans.len()).find(|&k| {
+                        k != position
+                            && seats[k].journey.status == Status::In
+                            && lineup.plans[k].group == plan.group
+                    })
+                })
+                .flatten();
             let seat = &mut self.seats[position];
+            if let Some(k) = holder.filter(|&k| k < 64) {
+                seat.held |= 1 << k;
+            }
             seat.until = seat.until.max(at);
             return;
         }
@@ -556,4 +587,32 @@ impl<S: Sink> Sink for Sent<'_, '_, S> {
     fn capped(&self, channel: &str, now: Seconds) -> bool {
         self.inner.capped(channel, now)
     }
+}
+
+/// Whether `input` at `at` is one a trigger of `plan` waits for, for a
+/// customer who may enter again: an event one of its triggers names (its
+/// `where` not weighed), or a tick at which a clock trigger has come due
+/// since the program last ran (`since`). What a program its group holds
+/// would have been offered.
+fn waited_for<R: crate::run::record::Record, E: crate::run::record::EventRecord>(
+    plan: &Plan,
+    journey: &Journey,
+    input: Input<'_, E>,
+    customer: &R,
+    since: Seconds,
+    at: Seconds,
+) -> bool {
+    let again = match (journey.status, &plan.entry.reentry) {
+        (Status::In, _) | (Status::Left, crate::plan::Reentry::Never) => false,
+        (Status::Left, crate::plan::Reentry::After { minutes }) => journey
+            .left_at()
+            .is_none_or(|left| at >= left.saturating_add(minutes.saturating_mul(60) as Seconds)),
+        _ => true,
+    };
+    again
+        && match input {
+            Input::Tick => next_entry_check(plan, customer, since.saturating_sub(1))
+                .is_some_and(|due| due <= at),
+            Input::Event(_) => crate::run::may_act(plan, journey, input),
+        }
 }

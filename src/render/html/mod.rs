@@ -265,6 +265,7 @@ mod tests {
                 consent: vec![evil.to_string()],
                 entered: 10,
                 stopped_at: None,
+                held_by_group: None,
             },
             entered: Entered {
                 treated: 9,

@@ -171,6 +171,22 @@ fn who_got_in(out: &mut String, p: &ProgramReport) {
         }
         row(out, &label, trigger.customers, widest, " class=\"sub\"");
     }
+    if let Some(held) = &e.held_by_group {
+        row(
+            out,
+            "held out by the <code>group</code> (in another program of it)",
+            held.customers,
+            widest,
+            "",
+        );
+        for by in &held.by {
+            let label = format!(
+                "<span class=\"indent\">in <code>{}</code></span>",
+                escape(&by.program)
+            );
+            row(out, &label, by.customers, widest, " class=\"sub\"");
+        }
+    }
     let audience = match &e.audience {
         Some(text) => format!(
             "in the {} (<code>{}</code>)",

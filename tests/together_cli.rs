@@ -1,7 +1,10 @@
-//! What `nurture check` refuses across programs, no runtime runs: a folder
-//! whose programs together can break the schema's caps (N316) is refused by
-//! `simulate`, `replay` and `serve` with check's diagnostics and exit 1, as
-//! a single program with errors is; warnings across programs do not refuse.
+//! Programs run together from the command line (`nurture simulate DIR`,
+//! `replay`, `serve`). What `nurture check` refuses across programs, no
+//! runtime runs: a folder whose programs together can break the schema's
+//! caps (N316) is refused by `simulate`, `replay` and `serve` with check's
+//! diagnostics and exit 1, as a single program with errors is; warnings
+//! across programs do not refuse. A program its group holds out is
+//! reported as held, by the program that had the customers.
 
 mod support;
 use support::{folder, nurture};
@@ -203,4 +206,94 @@ fn a_folder_whose_caps_hold_runs_and_warnings_across_programs_do_not_refuse() {
         ],
     );
     assert_eq!(replay.code, 0, "{}", replay.stderr);
+}
+
+/// Two programs of one group on the same trigger: the first in the line-up
+/// takes every customer a purchase reaches and keeps them 90 days.
+fn grouped() -> tempfile::TempDir {
+    let first = r#"program first {
+  kind     upsell
+  owner    "crm-team@example.com"
+  trigger  event purchase
+  group    offers
+  priority 1
+  consent  email
+  reentry  never
+
+  step hello {
+    send email "first-1"
+    wait 90d
+    send email "first-2"
+    exit done
+  }
+}
+"#;
+    let second = first
+        .replace("program first", "program second")
+        .replace("priority 1", "priority 2")
+        .replace("first-", "second-");
+    folder(&[
+        ("programs/first.nurture", first),
+        ("programs/second.nurture", &second),
+    ])
+}
+
+#[test]
+fn a_program_held_out_by_its_group_is_reported_as_held_in_every_format() {
+    let dir = grouped();
+    let human = nurture(dir.path(), &["simulate", "programs", "--days", "60"]);
+    assert_eq!(human.code, 0, "{}", human.stderr);
+    let second = &human.stdout[human.stdout.find("second (").expect("second's block")..];
+    assert!(
+        second.contains("held out by the group (in another program of it)"),
+        "{second}"
+    );
+    assert!(second.contains("in `first`"), "{second}");
+    let json = nurture(
+        dir.path(),
+        &[
+            "simulate",
+            "programs",
+            "--days",
+            "60",
+            "--output-format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let programs = report["programs"].as_array().expect("programs");
+    let by_name = |name: &str| {
+        programs
+            .iter()
+            .find(|p| p["program"] == name)
+            .expect("the program")
+    };
+    let held = &by_name("second")["entry"]["held_by_group"];
+    let customers = held["customers"].as_u64().expect("a count");
+    assert!(customers > 0, "{held}");
+    assert_eq!(held["by"][0]["program"], "first");
+    assert_eq!(held["by"][0]["customers"].as_u64(), Some(customers));
+    assert!(
+        by_name("first")["entry"].get("held_by_group").is_none(),
+        "the first in the line-up is never held"
+    );
+    let page = dir.path().join("report.html");
+    let html = nurture(
+        dir.path(),
+        &[
+            "simulate",
+            "programs",
+            "--days",
+            "60",
+            "--html",
+            "report.html",
+        ],
+    );
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    let page = std::fs::read_to_string(page).expect("the page");
+    assert!(
+        page.contains("held out by the <code>group</code>"),
+        "the funnel says so"
+    );
+    assert!(page.contains("in <code>first</code>"));
 }
