@@ -297,3 +297,61 @@ fn a_program_held_out_by_its_group_is_reported_as_held_in_every_format() {
     );
     assert!(page.contains("in <code>first</code>"));
 }
+
+/// What the runtime does with a hand-off within a group (N332): lost when
+/// the program that hands over still has the customer, started in the
+/// same moment when it hands over as it leaves.
+fn replayed(fixture: &str) -> String {
+    let dir = support::root().join("tests/fixtures/folders").join(fixture);
+    let files = folder(&[
+        (
+            "customers.jsonl",
+            "{\"id\": \"c1\", \"consents\": [\"email\"], \"phase\": \"welcome\"}\n",
+        ),
+        (
+            "events.jsonl",
+            "{\"customer\": \"c1\", \"event\": \"signup\", \"at\": \"2026-01-01T10:00:00Z\"}\n",
+        ),
+    ]);
+    let dir = dir.to_str().expect("a UTF-8 path");
+    let run = nurture(
+        files.path(),
+        &[
+            "replay",
+            dir,
+            "--schema",
+            support::root()
+                .join("tests/fixtures/schema.nurture")
+                .to_str()
+                .expect("a UTF-8 path"),
+            "--customers",
+            "customers.jsonl",
+            "--events",
+            "events.jsonl",
+            "--until",
+            "2026-01-10T00:00:00Z",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+}
+
+fn entered(actions: &str) -> Vec<String> {
+    actions
+        .lines()
+        .filter(|l| l.contains("\"action\":\"enter\""))
+        .map(|l| l.split("\"key\":\"").nth(1).unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn a_hand_off_within_a_group_is_lost_while_the_first_program_has_the_customer() {
+    // welcome sets `phase develop`, then waits 3 days: develop never starts.
+    let lost = replayed("err/N332_hand_off_in_group");
+    assert_eq!(entered(&lost).len(), 1, "only welcome is entered:\n{lost}");
+    assert!(!lost.contains("\"template\":\"develop\""), "{lost}");
+    // Handing over as it leaves, develop starts in the same moment.
+    let kept = replayed("ok/N332_hand_off_at_the_end");
+    assert_eq!(entered(&kept).len(), 2, "{kept}");
+    assert!(kept.contains("\"template\":\"develop\""), "{kept}");
+}

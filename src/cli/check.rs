@@ -280,6 +280,7 @@ fn folder_checks(reports: &mut [FileReport], programs: &[Option<Kept>]) {
         let quick: Vec<&AtOnce> = members.iter().map(|(_, (_, q))| q).collect();
         let mut found = crate::check::overlap::check(&programs);
         found.extend(crate::check::handoff::loops_with(&programs, &quick));
+        found.extend(crate::check::handoff::in_group(&programs, &quick));
         for (member, diagnostic) in found {
             if let Some(&(at, _)) = members.get(member) {
                 reports[at].diagnostics.push(diagnostic);
