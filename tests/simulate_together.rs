@@ -271,6 +271,71 @@ fn a_program_its_group_holds_out_is_reported_as_held_by_the_program_that_has_the
 }
 
 #[test]
+fn a_trace_together_follows_the_one_run_and_shows_a_send_skipped_for_a_schema_cap() {
+    let programs = [
+        program(
+            "aa_first",
+            " trigger event signup\n reentry never",
+            " step hello {\n send email \"first\"\n exit done\n }",
+        ),
+        program(
+            "bb_second",
+            " trigger event signup\n reentry never",
+            " step hello {\n send email \"second\"\n exit done\n }",
+        ),
+    ];
+    let behavior = model(false);
+    let setups: Vec<Setup> = programs
+        .iter()
+        .map(|(plan, program)| Setup::new(plan, program, &behavior))
+        .collect();
+    let caps = vec![Cap {
+        count: 1,
+        channel: None,
+        per_minutes: 7 * 24 * 60,
+    }];
+    let lineup = Lineup::new(&setups, caps);
+    let window = Window {
+        start: START,
+        end: START + 10 * DAY,
+    };
+    let c = customer("c1");
+    let mut subject = Subject::new(c.clone(), Zones::default().get(None));
+    let mut tallies: Vec<Tally> = setups.iter().map(Tally::new).collect();
+    let lines = nurture::sim::together::trace_together(
+        &lineup,
+        &behavior,
+        7,
+        window,
+        &mut subject,
+        &mut tallies,
+    );
+    let shown: Vec<(Option<usize>, String)> = lines
+        .iter()
+        .filter_map(|l| match &l.line {
+            nurture::sim::engine::TraceLine::Action { what, .. } => Some((l.program, what.clone())),
+            nurture::sim::engine::TraceLine::Event { name, .. } => {
+                Some((l.program, format!("event {name}")))
+            }
+            _ => None,
+        })
+        .collect();
+    // One event for both, then the first sends and the second's send is
+    // skipped for the schema's cap, on the one record.
+    assert_eq!(shown.first(), Some(&(None, "event signup".to_string())));
+    assert!(
+        shown.contains(&(Some(0), "send email \"first\"".to_string())),
+        "{shown:?}"
+    );
+    let skipped = shown
+        .iter()
+        .find(|(p, what)| *p == Some(1) && what.contains("skip"))
+        .unwrap_or_else(|| panic!("no skip of the second: {shown:?}"));
+    assert!(skipped.1.contains("cap"), "{skipped:?}");
+    assert_eq!(tallies[1].skipped_cap, 1);
+}
+
+#[test]
 fn a_schema_cap_is_never_exceeded_across_programs() {
     let chatty = |name: &str| {
         program(

@@ -355,3 +355,75 @@ fn a_hand_off_within_a_group_is_lost_while_the_first_program_has_the_customer() 
     assert_eq!(entered(&kept).len(), 2, "{kept}");
     assert!(kept.contains("\"template\":\"develop\""), "{kept}");
 }
+
+#[test]
+fn trace_follows_the_run_together_with_each_line_naming_its_program() {
+    let dir = folder(&[
+        ("customers.csv", "id,phase,consents\nc1,welcome,email\n"),
+        (
+            "behavior.toml",
+            "[[background]]\nevent = \"signup\"\nchance = 1.0\nwithin = \"1h\"\n",
+        ),
+    ]);
+    let trace = |fixture: &str, format: &str| {
+        let programs = support::root().join("tests/fixtures/folders").join(fixture);
+        let schema = support::root().join("tests/fixtures/schema.nurture");
+        let run = nurture(
+            dir.path(),
+            &[
+                "simulate",
+                programs.to_str().expect("a UTF-8 path"),
+                "--schema",
+                schema.to_str().expect("a UTF-8 path"),
+                "--customers",
+                "customers.csv",
+                "--behavior",
+                "behavior.toml",
+                "--days",
+                "10",
+                "--trace",
+                "c1",
+                "--output-format",
+                format,
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    // The hand-off lost in the group: develop is held, never entered.
+    let lost = trace("err/N332_hand_off_in_group", "human");
+    assert!(
+        lost.starts_with("customer c1 in the programs run together (develop, welcome), one record"),
+        "{lost}"
+    );
+    assert!(lost.contains("[welcome] phase develop"), "{lost}");
+    assert!(
+        lost.contains("[develop] held out by group `lifecycle`: the customer is in `welcome`"),
+        "{lost}"
+    );
+    assert!(!lost.contains("[develop] enter"), "{lost}");
+    // Handed over as welcome leaves: develop starts, in the same moment.
+    let kept = trace("ok/N332_hand_off_at_the_end", "human");
+    let at = |text: &str| kept.find(text).unwrap_or_else(|| panic!("{text}:\n{kept}"));
+    assert!(at("[welcome] exit done") < at("[develop] handed over"));
+    assert!(at("[develop] handed over") < at("[develop] enter"));
+    // JSON: one trace, the programs together, each line its program.
+    let json: serde_json::Value =
+        serde_json::from_str(&trace("ok/N332_hand_off_at_the_end", "json")).expect("JSON");
+    let traces = json["traces"].as_array().expect("traces");
+    assert_eq!(traces.len(), 1);
+    assert_eq!(
+        traces[0]["together"],
+        serde_json::json!(["develop", "welcome"])
+    );
+    let journey = traces[0]["journey"].as_array().expect("journey");
+    assert!(
+        journey[0].get("program").is_none(),
+        "an event is everyone's"
+    );
+    assert!(
+        journey
+            .iter()
+            .any(|l| l["program"] == "develop" && l["action"] == "enter")
+    );
+}

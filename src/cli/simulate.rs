@@ -280,6 +280,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
         }
     }
 
+    let lineup = together.then(|| Lineup::new(&setups, caps.clone()));
     if args.trace.is_some() || args.trace_where.is_some() {
         for note in &notes {
             super::note(note);
@@ -311,6 +312,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
             format,
             schema: schema.as_ref(),
             output: args.output_format,
+            lineup: lineup.as_ref(),
         };
         return match (&args.trace, &args.trace_where) {
             (Some(id), _) => super::trace::one(&inputs, id),
@@ -335,7 +337,6 @@ pub fn run(args: &SimulateArgs) -> i32 {
             let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
         }
     };
-    let lineup = together.then(|| Lineup::new(&setups, caps.clone()));
     let streamed = simulate_file_with(
         &setups,
         &model.behavior,

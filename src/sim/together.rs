@@ -24,7 +24,7 @@
 use super::behavior::Behavior;
 use super::draw::Draws;
 use super::engine::{
-    EntrySeen, Observer, Scratch, SimEvent, Simulated, Subject, Window, background,
+    EntrySeen, Observer, Scratch, SimEvent, Simulated, Subject, TraceLine, Window, background,
 };
 use super::setup::Setup;
 use super::tally::{Journal, Tally};
@@ -213,6 +213,15 @@ pub struct Space {
     recent: Vec<(Seconds, String)>,
 }
 
+/// One line of a customer's trace through programs run together: the
+/// program it is of (an index into the line-up's setups, in report order),
+/// or `None` for an event, which every program sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TogetherLine {
+    pub program: Option<usize>,
+    pub line: TraceLine,
+}
+
 /// Runs `subject` through every program of `lineup` for the whole window;
 /// `tallies` per program in the order of `lineup`'s setups.
 #[allow(clippy::too_many_arguments)]
@@ -227,6 +236,58 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
     tallies: &mut [Tally],
     week: &mut WeekTally,
     log: Option<&mut Vec<Logged>>,
+) {
+    together(
+        lineup, model, seed, window, subject, scratch, space, tallies, week, log, None,
+    );
+}
+
+/// [`simulate_together`] for `--trace`: the one run together, every
+/// program's moments in the order they happened, each naming its program;
+/// sends skipped for a schema cap, customers held out by a group and
+/// hand-offs as they happened.
+#[allow(clippy::too_many_arguments)]
+pub fn trace_together<'m, R: Simulated + Clone>(
+    lineup: &'m Lineup<'m, 'm>,
+    model: &'m Behavior,
+    seed: u64,
+    window: Window,
+    subject: &mut Subject<R>,
+    tallies: &mut [Tally],
+) -> Vec<TogetherLine> {
+    let mut scratch = Scratch::new();
+    let mut space = Space::default();
+    let mut week = WeekTally::default();
+    let mut lines = Vec::new();
+    together(
+        lineup,
+        model,
+        seed,
+        window,
+        subject,
+        &mut scratch,
+        &mut space,
+        tallies,
+        &mut week,
+        None,
+        Some(&mut lines),
+    );
+    lines
+}
+
+#[allow(clippy::too_many_arguments)]
+fn together<'m, R: Simulated + Clone>(
+    lineup: &'m Lineup<'m, 'm>,
+    model: &'m Behavior,
+    seed: u64,
+    window: Window,
+    subject: &mut Subject<R>,
+    scratch: &mut Scratch<'m>,
+    space: &mut Space,
+    tallies: &mut [Tally],
+    week: &mut WeekTally,
+    log: Option<&mut Vec<Logged>>,
+    trace: Option<&mut Vec<TogetherLine>>,
 ) {
     scratch.start(model, &subject.customer);
     space.sent.clear();
@@ -265,6 +326,7 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
         order,
         capped,
         log,
+        trace,
     };
     run.whole(window);
     let Run {
@@ -307,6 +369,7 @@ struct Run<'r, 'm, R> {
     order: u32,
     capped: bool,
     log: Option<&'r mut Vec<Logged>>,
+    trace: Option<&'r mut Vec<TogetherLine>>,
 }
 
 impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
@@ -370,6 +433,17 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
                 at,
                 name: event.name.to_string(),
                 properties: event.properties.to_vec(),
+            });
+        }
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.push(TogetherLine {
+                program: None,
+                line: TraceLine::Event {
+                    at,
+                    name: event.name.to_string(),
+                    answers: event.answers.map(str::to_string),
+                    properties: event.properties.to_vec(),
+                },
             });
         }
         for position in 0..self.seats.len() {
@@ -439,6 +513,21 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
                     })
                 })
                 .flatten();
+            if let (Some(trace), Some(k)) = (self.trace.as_deref_mut(), holder) {
+                trace.push(TogetherLine {
+                    program: Some(lineup.order[position]),
+                    line: TraceLine::Action {
+                        at,
+                        what: format!(
+                            "held out by group `{}`: the customer is in `{}`",
+                            plan.group.as_deref().unwrap_or(""),
+                            lineup.plans[k].program
+                        ),
+                        send: None,
+                        held_until: None,
+                    },
+                });
+            }
             let seat = &mut self.seats[position];
             if let Some(k) = holder.filter(|&k| k < 64) {
                 seat.held |= 1 << k;
@@ -453,6 +542,8 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         let seat = &mut self.seats[position];
         let scratch = &mut *self.scratch;
         let answered_before = (seat.journey.status, seat.journey.node());
+        let mut lines: Vec<TraceLine> = Vec::new();
+        let tracing = self.trace.is_some();
         let observer = Observer {
             setup,
             model: self.model,
@@ -466,8 +557,12 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
             happened: &mut scratch.happened,
             capped: &mut self.capped,
             entry: &mut seat.entry,
-            trace: None,
-            offset: 0,
+            trace: tracing.then_some(&mut lines),
+            offset: if tracing {
+                self.subject.customer.utc_offset(at)
+            } else {
+                0
+            },
             start: self.start,
             now: at,
         };
@@ -517,6 +612,32 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         }
         self.tallies[index].transitions += 1;
         seat.until = seat.until.max(at);
+        if let Some(trace) = self.trace.as_deref_mut()
+            && !lines.is_empty()
+        {
+            let line = |line| TogetherLine {
+                program: Some(index),
+                line,
+            };
+            if hand_off.is_some() {
+                trace.push(line(TraceLine::Action {
+                    at,
+                    what: "handed over: the phase or tags changed as its trigger waits for"
+                        .to_string(),
+                    send: None,
+                    held_until: None,
+                }));
+            }
+            trace.extend(lines.into_iter().map(line));
+            // The record after a transition that did something.
+            let (score, phase, tags) = self.subject.customer.state();
+            trace.push(line(TraceLine::State {
+                at,
+                score,
+                phase,
+                tags,
+            }));
+        }
         if !lineup.caps.is_empty() {
             forget_old_sends(&mut self.space.recent, &lineup.caps, at);
         }

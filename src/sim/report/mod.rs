@@ -437,7 +437,7 @@ pub fn program_report(setup: &Shape, tally: &Tally, about: &About) -> ProgramRep
                 customers,
             })
             .collect();
-        by.sort_by(|a, b| b.customers.cmp(&a.customers));
+        by.sort_by_key(|b| std::cmp::Reverse(b.customers));
         HeldReport {
             customers: tally.held.customers,
             by,
