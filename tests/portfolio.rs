@@ -157,6 +157,91 @@ fn programs_whose_own_caps_add_up_keep_the_schemas_cap() {
     assert!(alone.stdout.contains("N316"), "{}", alone.stdout);
 }
 
+/// The help lines of the N316 found over `files`.
+fn helps(files: &[(&str, &str)]) -> Vec<String> {
+    let json = check(files, &[".", "--output-format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "N316")
+        .map(|d| d["help"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The caps a help line says to add: (`cap …`, program).
+fn caps_to_add(help: &str) -> Vec<(String, String)> {
+    help.split("`cap ")
+        .skip(1)
+        .filter_map(|rest| {
+            let (cap, after) = rest.split_once('`')?;
+            let program = after.strip_prefix(" to `")?.split('`').next()?;
+            Some((format!("cap {cap}"), program.to_string()))
+        })
+        .collect()
+}
+
+/// `text` with the caps for its program added to its header.
+fn with_caps(text: &str, name: &str, caps: &[(String, String)]) -> String {
+    let mut text = text.to_string();
+    for (cap, program) in caps {
+        if program == name {
+            text = text.replacen("  reentry", &format!("  {cap}\n  reentry"), 1);
+        }
+    }
+    text
+}
+
+#[test]
+fn following_the_help_of_n316_makes_the_folder_clean() {
+    // One journey of each fits the caps (2 + 2 of 4, 1 of 1 sms): the help
+    // names the caps of their own that keep re-entering `nudge` to it.
+    let schema = SCHEMA.replace("cap 3 messages", "cap 4 messages");
+    let files = [
+        ("schema.nurture", schema.as_str()),
+        ("welcome.nurture", WELCOME),
+        ("nudge.nurture", NUDGE),
+    ];
+    let helps = helps(&files);
+    assert_eq!(helps.len(), 2, "{helps:?}");
+    let caps: Vec<(String, String)> = helps.iter().flat_map(|h| caps_to_add(h)).collect();
+    assert_eq!(
+        caps,
+        vec![
+            ("cap 2 messages per 7d".to_string(), "nudge".to_string()),
+            ("cap 1 sms per 7d".to_string(), "nudge".to_string()),
+        ],
+        "{helps:?}"
+    );
+    let nudge = with_caps(NUDGE, "nudge", &caps);
+    let welcome = with_caps(WELCOME, "welcome", &caps);
+    let run = check(
+        &[
+            ("schema.nurture", &schema),
+            ("welcome.nurture", &welcome),
+            ("nudge.nurture", &nudge),
+        ],
+        &["."],
+    );
+    assert_eq!(run.code, 0, "following {helps:?}:\n{}", run.stdout);
+    assert!(!run.stdout.contains("N311"), "{}", run.stdout);
+
+    // One journey of each already sends 4, over `cap 3`: the help says to
+    // raise it to 4 with the same cap for `nudge`, which holds too.
+    let helps = self::helps(&[
+        ("schema.nurture", SCHEMA),
+        ("welcome.nurture", WELCOME),
+        ("nudge.nurture", NUDGE),
+    ]);
+    let first = &helps[0];
+    assert!(
+        first.starts_with("one journey of each already sends 4 within 7d together")
+            && first.contains("raise this cap to 4 and add `cap 2 messages per 7d` to `nudge`"),
+        "{first}"
+    );
+}
+
 #[test]
 fn a_program_entering_again_at_once_without_a_cap_has_no_bound() {
     let again = NUDGE.replace("  reentry  after 1d\n", "");
