@@ -124,7 +124,7 @@ fn a_busy_customer_is_followed_up_to_the_limit_and_the_report_says_so() {
     let report: Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(report["programs"][0]["capped_customers"], 3);
     assert!(
-        stderr.contains("3 customer(s) in `ping` did more than the 10000 things"),
+        stderr.contains("3 customers in `ping` did more than the 10000 things"),
         "{stderr}"
     );
     assert_eq!(report["notes"].as_array().map(Vec::len), Some(1));

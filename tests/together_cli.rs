@@ -427,3 +427,64 @@ fn trace_follows_the_run_together_with_each_line_naming_its_program() {
             .any(|l| l["program"] == "develop" && l["action"] == "enter")
     );
 }
+
+#[test]
+fn the_human_report_of_the_bundled_programs_together_fits_in_100_columns() {
+    let run = nurture(&support::root(), &["simulate", "programs/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let long: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.chars().count() > 100)
+        .collect();
+    assert!(long.is_empty(), "lines over 100 columns: {long:#?}");
+    // Every program is still in the per-program tables.
+    let tables = &run.stdout[run.stdout.find("per program").expect("the tables")..];
+    for program in [
+        "after_sales_consumables",
+        "welcome_new_customer",
+        "wake_up_dormant",
+    ] {
+        assert!(tables.contains(program), "{program}");
+    }
+    // The words agree with the numbers.
+    assert!(run.stdout.contains("together: 14 programs on one record"));
+    assert!(!run.stdout.contains("(s)"), "{}", run.stdout);
+}
+
+#[test]
+fn one_day_is_one_day() {
+    let run = nurture(
+        &support::root(),
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "--days",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Simulated 1 day from"),
+        "{}",
+        run.stdout
+    );
+    let page = folder(&[]);
+    let html = page.path().join("one.html");
+    let run = nurture(
+        &support::root(),
+        &[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "--days",
+            "1",
+            "--html",
+            html.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(&html).expect("the page");
+    assert!(page.contains("simulated for 1 day."), "the lead");
+    assert!(page.contains("(1 day)"), "the period");
+    assert!(!page.contains("1 days"));
+}

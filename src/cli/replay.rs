@@ -8,6 +8,7 @@
 use super::args::ReplayArgs;
 use super::{complain, exit, files, print};
 use crate::plan::Plan;
+use crate::render::simulation::counted;
 use crate::run::Status;
 use crate::run::input::{self, RowError};
 use crate::run::replay::{Portfolio, replay_together};
@@ -64,8 +65,8 @@ pub fn run(args: &ReplayArgs) -> i32 {
     report_rows(&bad);
     if args.strict && input::findings(&bad) > 0 {
         complain(&format!(
-            "{} bad row(s); nothing was replayed (--strict)",
-            input::findings(&bad)
+            "{}; nothing was replayed (--strict)",
+            counted(input::findings(&bad) as u64, "bad row", "bad rows")
         ));
         return exit::FINDINGS;
     }
@@ -99,7 +100,9 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     if duplicates > 0 {
         summary.push_str(&format!(
-            "{duplicates} duplicate event(s) in `{events_file}` (an `id` the customer already had) were dropped\n"
+            "{} in `{events_file}` (an `id` the customer already had) {} dropped\n",
+            counted(duplicates as u64, "duplicate event", "duplicate events"),
+            if duplicates == 1 { "was" } else { "were" }
         ));
     }
     if let (Some(until), Some(text)) = (until, &args.until) {
@@ -119,8 +122,13 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     if !result.unknown_customers.is_empty() {
         summary.push_str(&format!(
-            "{} event(s) for customers not in `{customers_file}` were ignored\n",
-            result.unknown_customers.len()
+            "{} for customers not in `{customers_file}` {} ignored\n",
+            counted(result.unknown_customers.len() as u64, "event", "events"),
+            if result.unknown_customers.len() == 1 {
+                "was"
+            } else {
+                "were"
+            }
         ));
     }
     // A plan written by hand can name its program anything.
@@ -225,10 +233,10 @@ fn summary(plan: &Plan, index: usize, result: &Portfolio) -> String {
         }
     }
     let mut text = format!(
-        "program `{}`: {} customers, {entered} entered, {inside} still in, {} actions\n",
+        "program `{}`: {}, {entered} entered, {inside} still in, {}\n",
         plan.program,
-        result.customers.len(),
-        actions
+        counted(result.customers.len() as u64, "customer", "customers"),
+        counted(actions as u64, "action", "actions")
     );
     for (outcome, count) in outcomes {
         text.push_str(&format!("  left as {outcome}: {count}\n"));

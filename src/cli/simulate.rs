@@ -273,8 +273,12 @@ pub fn run(args: &SimulateArgs) -> i32 {
         if input::findings(&errors) > 0 {
             report_rows(&errors);
             complain(&format!(
-                "{} bad row(s); nothing was simulated (--strict)",
-                input::findings(&errors)
+                "{}; nothing was simulated (--strict)",
+                crate::render::simulation::counted(
+                    input::findings(&errors) as u64,
+                    "bad row",
+                    "bad rows"
+                )
             ));
             return exit::FINDINGS;
         }
