@@ -416,12 +416,29 @@ pub fn run(args: &SimulateArgs) -> i32 {
             Some(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
             None => SAMPLE_CUSTOMERS.len() as u64,
         };
+        let customers_digest = match &args.customers {
+            Some(path) => match file_digest(path) {
+                Ok(digest) => digest,
+                Err(error) => {
+                    complain(&format!(
+                        "cannot read `{customers_name}` for its digest: {}",
+                        files::plain(&error)
+                    ));
+                    return exit::TROUBLE;
+                }
+            },
+            None => {
+                use sha2::Digest;
+                format!("sha256:{:x}", sha2::Sha256::digest(SAMPLE_CUSTOMERS))
+            }
+        };
         report.shard = Some(ShardReport {
             index: shard.index,
             count: shard.count,
             nurture: env!("CARGO_PKG_VERSION").to_string(),
             behavior_digest: model.digest.clone(),
             customers_bytes: bytes,
+            customers_digest,
             notes,
             programs: programs
                 .into_iter()
@@ -660,6 +677,24 @@ fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
             }
         })
         .collect()
+}
+
+/// `sha256:` and the hex SHA-256 of a file's bytes, read in pieces (a
+/// customers file can be larger than memory).
+fn file_digest(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(format!("sha256:{:x}", hasher.finalize()))
 }
 
 /// `YYYY-MM-DD` as midnight UTC.
