@@ -13,73 +13,14 @@ use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 
 mod portfolio_support;
-use std::process::Command;
-
-const SCHEMA: &str = "schema {
-  channel email
-  channel sms
-  event signup
-  event click
-  cap 3 messages per 7d
-  cap 1 sms per 7d
-}
-";
-
-/// Two mails a day apart, once (`reentry never`).
-const WELCOME: &str = r#"program welcome {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event signup
-  consent  email
-  reentry  never
-
-  step hello {
-    send email "welcome-1"
-    wait 1d
-    send email "welcome-2"
-    exit welcomed
-  }
-}
-"#;
-
-/// A mail and a text, again a day after leaving.
-const NUDGE: &str = r#"program nudge {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event click
-  consent  email
-  reentry  after 1d
-
-  step hello {
-    send email "nudge"
-    send sms "nudge-sms" if consent sms
-    exit nudged
-  }
-}
-"#;
-
-struct Run {
-    code: i32,
-    stdout: String,
-}
+mod support;
+use support::{CAPPED_SCHEMA as SCHEMA, NUDGE, Run, WELCOME, folder, nurture};
 
 fn check(files: &[(&str, &str)], args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write");
-    }
-    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
-        .arg("check")
-        .args(args)
-        .current_dir(dir.path())
-        .env("COLUMNS", "80")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run nurture");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-    }
+    let dir = folder(files);
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    nurture(dir.path(), &all)
 }
 
 #[test]

@@ -7,50 +7,7 @@
 //! reported as held, by the program that had the customers.
 
 mod support;
-use support::{folder, nurture};
-
-const SCHEMA: &str = "schema {
-  channel email
-  channel sms
-  event signup
-  event click
-  cap 3 messages per 7d
-  cap 1 sms per 7d
-}
-";
-
-/// Two mails a day apart, once.
-const WELCOME: &str = r#"program welcome {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event signup
-  consent  email
-  reentry  never
-
-  step hello {
-    send email "welcome-1"
-    wait 1d
-    send email "welcome-2"
-    exit welcomed
-  }
-}
-"#;
-
-/// A mail and a text, again a day after leaving: 8 journeys within 7d.
-const NUDGE: &str = r#"program nudge {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event click
-  consent  email
-  reentry  after 1d
-
-  step hello {
-    send email "nudge"
-    send sms "nudge-sms" if consent sms
-    exit nudged
-  }
-}
-"#;
+use support::{CAPPED_SCHEMA as SCHEMA, NUDGE, WELCOME, folder, nurture};
 
 fn refused() -> tempfile::TempDir {
     folder(&[
@@ -430,7 +387,7 @@ fn trace_follows_the_run_together_with_each_line_naming_its_program() {
 
 #[test]
 fn the_human_report_of_the_bundled_programs_together_fits_in_100_columns() {
-    let run = nurture(&support::root(), &["simulate", "programs/"]);
+    let run = nurture(support::root(), &["simulate", "programs/"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let long: Vec<&str> = run
         .stdout
@@ -455,7 +412,7 @@ fn the_human_report_of_the_bundled_programs_together_fits_in_100_columns() {
 #[test]
 fn one_day_is_one_day() {
     let run = nurture(
-        &support::root(),
+        support::root(),
         &[
             "simulate",
             "programs/wake_up_dormant.nurture",
@@ -472,7 +429,7 @@ fn one_day_is_one_day() {
     let page = folder(&[]);
     let html = page.path().join("one.html");
     let run = nurture(
-        &support::root(),
+        support::root(),
         &[
             "simulate",
             "programs/wake_up_dormant.nurture",

@@ -3,7 +3,7 @@
 //! each test file uses what it needs.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The outcome of one run of the binary.
@@ -44,8 +44,24 @@ pub fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 /// The repository's root, where `programs/` and `tests/fixtures/` are.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `nurture ARGS…` in `dir` without colour: exit code (-1 when killed by
+/// a signal), stdout, stderr.
+pub fn outcome(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run nurture");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// A file of the repository, as text.
@@ -53,3 +69,48 @@ pub fn read(relative: &str) -> String {
     std::fs::read_to_string(root().join(relative))
         .unwrap_or_else(|e| panic!("read {relative}: {e}"))
 }
+
+/// A schema with caps across programs, for the checks and runtimes of
+/// programs together.
+pub const CAPPED_SCHEMA: &str = "schema {
+  channel email
+  channel sms
+  event signup
+  event click
+  cap 3 messages per 7d
+  cap 1 sms per 7d
+}
+";
+
+/// Two mails a day apart, once (`reentry never`).
+pub const WELCOME: &str = r#"program welcome {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event signup
+  consent  email
+  reentry  never
+
+  step hello {
+    send email "welcome-1"
+    wait 1d
+    send email "welcome-2"
+    exit welcomed
+  }
+}
+"#;
+
+/// A mail and a text, again a day after leaving: 8 journeys within 7d.
+pub const NUDGE: &str = r#"program nudge {
+  kind     welcome
+  owner    "crm-team@example.com"
+  trigger  event click
+  consent  email
+  reentry  after 1d
+
+  step hello {
+    send email "nudge"
+    send sms "nudge-sms" if consent sms
+    exit nudged
+  }
+}
+"#;
