@@ -114,3 +114,9 @@ pub const NUDGE: &str = r#"program nudge {
   }
 }
 "#;
+
+/// `text` with every run of white space one space: a sentence of the human
+/// report found whichever column its long line is wrapped at.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
