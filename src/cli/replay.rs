@@ -8,7 +8,6 @@
 use super::args::ReplayArgs;
 use super::{complain, exit, files, print};
 use crate::plan::Plan;
-use crate::render::simulation::counted;
 use crate::run::Status;
 use crate::run::input::{self, RowError};
 use crate::run::replay::{Portfolio, replay_together};
@@ -242,4 +241,10 @@ fn summary(plan: &Plan, index: usize, result: &Portfolio) -> String {
         text.push_str(&format!("  left as {outcome}: {count}\n"));
     }
     text
+}
+
+/// A count and the word for it, the number as written (`1 customer`,
+/// `1000 customers`), as replay's summary has always given it.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
