@@ -376,6 +376,11 @@ codes! {
     HandOffLoop = "N331", "hand-off-loop", Error,
     "Programs hand a customer over to each other in a circle without waiting, so the hand-offs would never end";
 
+    /// A program hands a customer over to a program of its own group while
+    /// it still has them.
+    HandOffInGroup = "N332", "hand-off-in-group", Warning,
+    "A program hands a customer over to a program of its own group while it still has them, so the group keeps the hand-off from starting";
+
     /// A place customers wait at in the old version has none in the new.
     UnmappedPlace = "N340", "unmapped-place", Warning,
     "Customers waiting here in the old version have no place to go in the new one";

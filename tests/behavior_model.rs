@@ -5,21 +5,9 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
-fn nurture(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run nurture");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+mod support;
+use support::outcome as nurture;
 
 const SCHEMA: &str = "schema {
   attribute tier: gold | silver
@@ -124,7 +112,7 @@ fn a_busy_customer_is_followed_up_to_the_limit_and_the_report_says_so() {
     let report: Value = serde_json::from_str(&stdout).expect("json");
     assert_eq!(report["programs"][0]["capped_customers"], 3);
     assert!(
-        stderr.contains("3 customer(s) in `ping` did more than the 10000 things"),
+        stderr.contains("3 customers in `ping` did more than the 10000 things"),
         "{stderr}"
     );
     assert_eq!(report["notes"].as_array().map(Vec::len), Some(1));

@@ -273,6 +273,71 @@ fn reports_that_are_not_every_shard_of_one_run_are_refused() {
 }
 
 #[test]
+fn shards_of_the_same_customers_read_from_other_paths_merge_and_other_data_is_refused() {
+    // A CI matrix: each machine reads the same file from a folder of its
+    // own. The data is the same, so the shards are one run's.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let sample = root().join("programs/sample/population.csv");
+    let copy = dir.path().join("population.csv");
+    std::fs::copy(&sample, &copy).expect("copy the sample customers");
+    let copy = copy.display().to_string();
+    let paths = [
+        "programs/sample/population.csv".to_string(),
+        "./programs/sample/../sample/population.csv".to_string(),
+        copy.clone(),
+    ];
+    let shard = |index: u32, customers: &str, out: &str| {
+        let at = format!("{index}/3");
+        let (status, json, err) = nurture(&[
+            "simulate",
+            "programs/wake_up_dormant.nurture",
+            "--customers",
+            customers,
+            "--shard",
+            &at,
+            "--output-format",
+            "json",
+        ]);
+        assert_eq!(status, Some(0), "{err}");
+        let path = dir.path().join(out);
+        std::fs::write(&path, json).expect("write a shard's report");
+        path
+    };
+    let files: Vec<PathBuf> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| shard(i as u32, p, &format!("shard-{i}.json")))
+        .collect();
+    let (status, merged, err) = merge(&files, &[]);
+    assert_eq!(status, Some(0), "{err}");
+    let (_, whole, _) = nurture(&[
+        "simulate",
+        "programs/wake_up_dormant.nurture",
+        "--customers",
+        &paths[0],
+        "--output-format",
+        "json",
+    ]);
+    assert_eq!(merged, whole, "the merge is the whole run");
+
+    // Another file of the same size is other data: refused, in words.
+    let text = std::fs::read_to_string(&sample).expect("the sample");
+    let changed = text.replacen(",36,", ",37,", 1);
+    assert_ne!(changed, text, "the sample has a score of 36");
+    assert_eq!(changed.len(), text.len());
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, changed).expect("write");
+    let odd = shard(2, &other.display().to_string(), "odd.json");
+    let (status, out, err) = merge(&[files[0].clone(), files[1].clone(), odd], &[]);
+    assert_eq!(status, Some(1), "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("the customers file's digest (its bytes) is sha256:"),
+        "{err}"
+    );
+}
+
+#[test]
 fn shards_run_together_and_side_by_side_do_not_merge() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let programs = [

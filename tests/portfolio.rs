@@ -13,73 +13,14 @@ use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 
 mod portfolio_support;
-use std::process::Command;
-
-const SCHEMA: &str = "schema {
-  channel email
-  channel sms
-  event signup
-  event click
-  cap 3 messages per 7d
-  cap 1 sms per 7d
-}
-";
-
-/// Two mails a day apart, once (`reentry never`).
-const WELCOME: &str = r#"program welcome {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event signup
-  consent  email
-  reentry  never
-
-  step hello {
-    send email "welcome-1"
-    wait 1d
-    send email "welcome-2"
-    exit welcomed
-  }
-}
-"#;
-
-/// A mail and a text, again a day after leaving.
-const NUDGE: &str = r#"program nudge {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event click
-  consent  email
-  reentry  after 1d
-
-  step hello {
-    send email "nudge"
-    send sms "nudge-sms" if consent sms
-    exit nudged
-  }
-}
-"#;
-
-struct Run {
-    code: i32,
-    stdout: String,
-}
+mod support;
+use support::{CAPPED_SCHEMA as SCHEMA, NUDGE, Run, WELCOME, folder, nurture};
 
 fn check(files: &[(&str, &str)], args: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).expect("write");
-    }
-    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
-        .arg("check")
-        .args(args)
-        .current_dir(dir.path())
-        .env("COLUMNS", "80")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run nurture");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-    }
+    let dir = folder(files);
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    nurture(dir.path(), &all)
 }
 
 #[test]
@@ -155,6 +96,91 @@ fn programs_whose_own_caps_add_up_keep_the_schemas_cap() {
     );
     assert_eq!(alone.code, 1, "{}", alone.stdout);
     assert!(alone.stdout.contains("N316"), "{}", alone.stdout);
+}
+
+/// The help lines of the N316 found over `files`.
+fn helps(files: &[(&str, &str)]) -> Vec<String> {
+    let json = check(files, &[".", "--output-format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "N316")
+        .map(|d| d["help"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The caps a help line says to add: (`cap …`, program).
+fn caps_to_add(help: &str) -> Vec<(String, String)> {
+    help.split("`cap ")
+        .skip(1)
+        .filter_map(|rest| {
+            let (cap, after) = rest.split_once('`')?;
+            let program = after.strip_prefix(" to `")?.split('`').next()?;
+            Some((format!("cap {cap}"), program.to_string()))
+        })
+        .collect()
+}
+
+/// `text` with the caps for its program added to its header.
+fn with_caps(text: &str, name: &str, caps: &[(String, String)]) -> String {
+    let mut text = text.to_string();
+    for (cap, program) in caps {
+        if program == name {
+            text = text.replacen("  reentry", &format!("  {cap}\n  reentry"), 1);
+        }
+    }
+    text
+}
+
+#[test]
+fn following_the_help_of_n316_makes_the_folder_clean() {
+    // One journey of each fits the caps (2 + 2 of 4, 1 of 1 sms): the help
+    // names the caps of their own that keep re-entering `nudge` to it.
+    let schema = SCHEMA.replace("cap 3 messages", "cap 4 messages");
+    let files = [
+        ("schema.nurture", schema.as_str()),
+        ("welcome.nurture", WELCOME),
+        ("nudge.nurture", NUDGE),
+    ];
+    let helps = helps(&files);
+    assert_eq!(helps.len(), 2, "{helps:?}");
+    let caps: Vec<(String, String)> = helps.iter().flat_map(|h| caps_to_add(h)).collect();
+    assert_eq!(
+        caps,
+        vec![
+            ("cap 2 messages per 7d".to_string(), "nudge".to_string()),
+            ("cap 1 sms per 7d".to_string(), "nudge".to_string()),
+        ],
+        "{helps:?}"
+    );
+    let nudge = with_caps(NUDGE, "nudge", &caps);
+    let welcome = with_caps(WELCOME, "welcome", &caps);
+    let run = check(
+        &[
+            ("schema.nurture", &schema),
+            ("welcome.nurture", &welcome),
+            ("nudge.nurture", &nudge),
+        ],
+        &["."],
+    );
+    assert_eq!(run.code, 0, "following {helps:?}:\n{}", run.stdout);
+    assert!(!run.stdout.contains("N311"), "{}", run.stdout);
+
+    // One journey of each already sends 4, over `cap 3`: the help says to
+    // raise it to 4 with the same cap for `nudge`, which holds too.
+    let helps = self::helps(&[
+        ("schema.nurture", SCHEMA),
+        ("welcome.nurture", WELCOME),
+        ("nudge.nurture", NUDGE),
+    ]);
+    let first = &helps[0];
+    assert!(
+        first.starts_with("one journey of each already sends 4 within 7d together")
+            && first.contains("raise this cap to 4 and add `cap 2 messages per 7d` to `nudge`"),
+        "{first}"
+    );
 }
 
 #[test]

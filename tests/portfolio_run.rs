@@ -1,8 +1,8 @@
 //! Several programs on one customer at run time (`run/portfolio.rs`): one
 //! record shared by the customer's journeys, the line-up's order (a change
 //! one program makes is what the next one sees), and the schema's caps
-//! across programs, through `nurture replay` on a folder and through the
-//! library.
+//! across programs, through `nurture replay` of the folder's compiled
+//! plans and through the library.
 
 use nurture::plan::{Cap, Plan};
 use nurture::run::replay::replay_together;
@@ -58,7 +58,17 @@ struct Run {
     stderr: String,
 }
 
+/// `nurture replay ARGS` of the program files, as source.
 fn replay(files: &[(&str, &str)], args: &[&str]) -> Run {
+    replay_as(files, args, false)
+}
+
+/// `nurture replay` of the programs ARGS name, compiled to plans first.
+fn replay_plans(files: &[(&str, &str)], args: &[&str]) -> Run {
+    replay_as(files, args, true)
+}
+
+fn replay_as(files: &[(&str, &str)], args: &[&str], as_plans: bool) -> Run {
     let dir = tempfile::tempdir().expect("a temporary folder");
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).expect("write");
@@ -73,9 +83,52 @@ fn replay(files: &[(&str, &str)], args: &[&str]) -> Run {
         "{\"id\":\"e1\",\"at\":\"2026-03-02T10:00:00Z\",\"customer\":\"c1\",\"event\":\"signup\"}\n",
     )
     .expect("write");
+    // Compiled plans: the runtime's caps across programs are what is
+    // tested, on programs `nurture check` refuses together (N316), which
+    // replay would refuse as source.
+    let programs: Vec<&str> = if args == ["."] {
+        files
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| *name != "schema.nurture")
+            .collect()
+    } else {
+        args.to_vec()
+    };
+    let mut plans = Vec::new();
+    for program in programs {
+        if !as_plans {
+            plans.push(program.to_string());
+            continue;
+        }
+        let plan = format!("{program}.json");
+        let compiled = Command::new(env!("CARGO_BIN_EXE_nurture"))
+            .args([
+                "compile",
+                program,
+                "--schema",
+                "schema.nurture",
+                "--output",
+                &plan,
+            ])
+            .current_dir(dir.path())
+            .output()
+            .expect("run nurture compile");
+        assert!(compiled.status.success(), "{compiled:?}");
+        plans.push(plan);
+    }
     let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
         .arg("replay")
-        .args(args)
+        .args(if as_plans {
+            plans.clone()
+        } else {
+            args.iter().map(|a| a.to_string()).collect()
+        })
+        .args(if as_plans {
+            vec!["--schema", "schema.nurture"]
+        } else {
+            vec![]
+        })
         .args([
             "--customers",
             "customers.jsonl",
@@ -120,7 +173,7 @@ fn lines(stdout: &str) -> Vec<String> {
 fn a_tag_one_program_sets_is_what_the_next_in_the_lineup_sees_and_the_schemas_cap_holds_across_both()
  {
     let tagger = TAGGER.replace("NAME", "a_tagger");
-    let run = replay(
+    let run = replay_plans(
         &[
             ("schema.nurture", SCHEMA),
             ("a_tagger.nurture", &tagger),
@@ -146,10 +199,10 @@ fn a_tag_one_program_sets_is_what_the_next_in_the_lineup_sees_and_the_schemas_ca
     );
     assert!(
         run.stderr
-            .contains("program `a_tagger`: 1 customers, 1 entered, 0 still in, 4 actions")
+            .contains("program `a_tagger`: 1 customer, 1 entered, 0 still in, 4 actions")
             && run
                 .stderr
-                .contains("program `b_vip`: 1 customers, 1 entered, 0 still in, 4 actions"),
+                .contains("program `b_vip`: 1 customer, 1 entered, 0 still in, 4 actions"),
         "{}",
         run.stderr
     );
@@ -158,7 +211,7 @@ fn a_tag_one_program_sets_is_what_the_next_in_the_lineup_sees_and_the_schemas_ca
 #[test]
 fn a_program_earlier_in_the_lineup_does_not_see_a_later_ones_change_at_the_same_moment() {
     let tagger = TAGGER.replace("NAME", "z_tagger");
-    let run = replay(
+    let run = replay_plans(
         &[
             ("schema.nurture", SCHEMA),
             ("z_tagger.nurture", &tagger),
@@ -178,7 +231,7 @@ fn a_program_earlier_in_the_lineup_does_not_see_a_later_ones_change_at_the_same_
     );
     assert!(
         run.stderr
-            .contains("program `b_vip`: 1 customers, 0 entered"),
+            .contains("program `b_vip`: 1 customer, 0 entered"),
         "{}",
         run.stderr
     );

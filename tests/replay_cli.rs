@@ -258,7 +258,7 @@ fn events_with_an_id_seen_before_are_dropped_and_counted() {
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.contains(
-            "1 duplicate event(s) in `with.jsonl` (an `id` the customer already had) were dropped"
+            "1 duplicate event in `with.jsonl` (an `id` the customer already had) was dropped"
         ),
         "{stderr}"
     );
@@ -305,7 +305,7 @@ fn until_says_how_many_later_events_it_left_out() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("1 event(s) for customers not in `c.csv` were ignored"),
+        stderr.contains("1 event for customers not in `c.csv` was ignored"),
         "{stderr}"
     );
     let (_, _, stderr) = nurture(&args("2026-03-02T12:00:00Z"), dir.path());

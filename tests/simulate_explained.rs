@@ -4,25 +4,9 @@
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn nurture(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run nurture");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
+mod support;
+use support::{outcome as nurture, root};
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -147,7 +131,7 @@ fn zero_journeys_say_which_gate_stopped_everyone() {
     assert_eq!(entry["stopped_at"], "trigger");
     let (_, human, _) = run(dir.path(), &[]);
     assert!(
-        human.contains("No customer matched a trigger: `event signup`: the behaviour model never has a customer do `signup`."),
+        support::flat(&human).contains("No customer matched a trigger: `event signup`: the behaviour model never has a customer do `signup`."),
         "{human}"
     );
 
@@ -497,7 +481,7 @@ fn runs_headline_figures_are_the_median_with_the_range() {
     let treated = figure("journeys treated");
     let holdout = figure("journeys in the holdout");
     assert!(
-        human.contains(&format!(
+        support::flat(&human).contains(&format!(
             "across 5 runs {} began, {treated} journeys treated, {holdout} in the holdout",
             figure("customers entered")
         )),
@@ -511,7 +495,7 @@ fn runs_headline_figures_are_the_median_with_the_range() {
     let lift = &runs["lift"];
     let points = |x: &Value| format!("{:+.1}", x.as_f64().unwrap_or(0.0) * 100.0);
     assert!(
-        human.contains(&format!(
+        support::flat(&human).contains(&format!(
             "lift: {} points across 5 runs (95% interval with the spread between runs {} to {}); the first run alone: ",
             points(&lift["difference"]),
             points(&lift["low"]),

@@ -12,28 +12,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::root;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const PROGRAMS: [&str; 2] = [
     "programs/wake_up_dormant.nurture",
     "programs/upsell_premium.nurture",
 ];
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn nurture(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run nurture");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    support::outcome(args, root())
 }
 
 /// Writes the page for the two sample programs into `dir`.

@@ -218,6 +218,124 @@ fn a_group_of_two_programs_never_holds_a_customer_in_both() {
 }
 
 #[test]
+fn a_program_its_group_holds_out_is_reported_as_held_by_the_program_that_has_the_customer() {
+    // Every customer signs up once, at the start; the first in the line-up
+    // takes them all and keeps them past the end of the run.
+    let first = program(
+        "zz_first",
+        " trigger event signup\n group lifecycle\n priority 1\n reentry never",
+        " step hello {\n send email \"first\"\n wait 90d\n exit done\n }",
+    );
+    let second = program(
+        "aa_second",
+        " trigger event signup\n group lifecycle\n priority 2",
+        " step hello {\n send email \"second\"\n exit done\n }",
+    );
+    let customers: Vec<Customer> = (0..25).map(|i| customer(&format!("c{i}"))).collect();
+    let run = together(&[first, second], Vec::new(), &model(false), &customers, 30);
+    let (held, free) = (&run.tallies[1], &run.tallies[0]);
+    assert_eq!(held.entry.triggered, 0);
+    assert_eq!(held.held.customers, 25);
+    assert_eq!(
+        held.held.by.iter().collect::<Vec<_>>(),
+        vec![(&"zz_first".to_string(), &25)]
+    );
+    assert_eq!(free.held.customers, 0, "the first is never held");
+    // The report says so, and names the gate.
+    let setups: Vec<(Plan, Program)> = vec![program(
+        "aa_second",
+        " trigger event signup\n group lifecycle\n priority 2",
+        " step hello {\n send email \"second\"\n exit done\n }",
+    )];
+    let behavior = model(false);
+    let setup = Setup::new(&setups[0].0, &setups[0].1, &behavior);
+    let about = nurture::sim::report::About {
+        file: "aa_second.nurture".into(),
+        bound: Some(1),
+        triggers: vec!["event signup".into()],
+        audience: None,
+        trigger_notes: vec![None],
+        days: 30,
+    };
+    let report = nurture::sim::report::program_report(
+        &nurture::sim::report::Shape::of(&setup),
+        held,
+        &about,
+    );
+    assert_eq!(report.entry.stopped_at.as_deref(), Some("group"));
+    let json = serde_json::to_value(&report.entry).expect("JSON");
+    assert_eq!(
+        json["held_by_group"],
+        serde_json::json!({"customers": 25, "by": [{"program": "zz_first", "customers": 25}]})
+    );
+}
+
+#[test]
+fn a_trace_together_follows_the_one_run_and_shows_a_send_skipped_for_a_schema_cap() {
+    let programs = [
+        program(
+            "aa_first",
+            " trigger event signup\n reentry never",
+            " step hello {\n send email \"first\"\n exit done\n }",
+        ),
+        program(
+            "bb_second",
+            " trigger event signup\n reentry never",
+            " step hello {\n send email \"second\"\n exit done\n }",
+        ),
+    ];
+    let behavior = model(false);
+    let setups: Vec<Setup> = programs
+        .iter()
+        .map(|(plan, program)| Setup::new(plan, program, &behavior))
+        .collect();
+    let caps = vec![Cap {
+        count: 1,
+        channel: None,
+        per_minutes: 7 * 24 * 60,
+    }];
+    let lineup = Lineup::new(&setups, caps);
+    let window = Window {
+        start: START,
+        end: START + 10 * DAY,
+    };
+    let c = customer("c1");
+    let mut subject = Subject::new(c.clone(), Zones::default().get(None));
+    let mut tallies: Vec<Tally> = setups.iter().map(Tally::new).collect();
+    let lines = nurture::sim::together::trace_together(
+        &lineup,
+        &behavior,
+        7,
+        window,
+        &mut subject,
+        &mut tallies,
+    );
+    let shown: Vec<(Option<usize>, String)> = lines
+        .iter()
+        .filter_map(|l| match &l.line {
+            nurture::sim::engine::TraceLine::Action { what, .. } => Some((l.program, what.clone())),
+            nurture::sim::engine::TraceLine::Event { name, .. } => {
+                Some((l.program, format!("event {name}")))
+            }
+            _ => None,
+        })
+        .collect();
+    // One event for both, then the first sends and the second's send is
+    // skipped for the schema's cap, on the one record.
+    assert_eq!(shown.first(), Some(&(None, "event signup".to_string())));
+    assert!(
+        shown.contains(&(Some(0), "send email \"first\"".to_string())),
+        "{shown:?}"
+    );
+    let skipped = shown
+        .iter()
+        .find(|(p, what)| *p == Some(1) && what.contains("skip"))
+        .unwrap_or_else(|| panic!("no skip of the second: {shown:?}"));
+    assert!(skipped.1.contains("cap"), "{skipped:?}");
+    assert_eq!(tallies[1].skipped_cap, 1);
+}
+
+#[test]
 fn a_schema_cap_is_never_exceeded_across_programs() {
     let chatty = |name: &str| {
         program(

@@ -13,6 +13,11 @@
 //!   develop`) is one. "At once" is what the graph knows: a run of
 //!   statements from the program's start, with no wait, reaches the
 //!   statement that makes the change, and one reaches a way out.
+//! - N332, a folder: a program hands a customer over to a program of its
+//!   own `group` and can still have them after the change (a wait follows
+//!   it before the journey ends). The group keeps a program from starting
+//!   while the customer is in another of it, and the change is offered
+//!   once, in its moment: the hand-off never starts, in every runtime.
 
 use super::flow::{Flow, To};
 use crate::codes::Code;
@@ -126,6 +131,11 @@ pub fn check(program: &Program) -> Vec<Diagnostic> {
 pub struct AtOnce {
     changes: Vec<(Change, Span)>,
     leaves: bool,
+    /// The changes made anywhere in the program after which the customer
+    /// can still be in it (a wait follows before the journey ends), for
+    /// N332; with the program's group.
+    kept: Vec<(Change, Span)>,
+    group: Option<String>,
 }
 
 pub fn at_once(program: &Program) -> AtOnce {
@@ -136,21 +146,26 @@ pub fn at_once(program: &Program) -> AtOnce {
 pub fn at_once_in(flow: &Flow) -> AtOnce {
     let mut changes = Vec::new();
     let mut leaves = false;
+    let group = group_of(program);
+    let kept = if group.is_some() {
+        changes_kept(&flow)
+    } else {
+        Vec::new()
+    };
     let Some(start) = flow.start() else {
-        return AtOnce { changes, leaves };
+        return AtOnce {
+            changes,
+            leaves,
+            kept,
+            group,
+        };
     };
     let mut seen = BTreeSet::from([start]);
     let mut queue = VecDeque::from([start]);
     // Each point is queued once: the walk ends.
     while let Some(point) = queue.pop_front() {
         if let Some(statement) = flow.statement(point) {
-            let change = match &statement.kind {
-                StatementKind::Phase(phase) => Some(Change::Phase(phase.name.value.clone())),
-                StatementKind::Tag(tag) => Some(Change::Tag(tag.value.clone(), true)),
-                StatementKind::Untag(tag) => Some(Change::Tag(tag.value.clone(), false)),
-                _ => None,
-            };
-            changes.extend(change.map(|c| (c, statement.span)));
+            changes.extend(change_of(statement).map(|c| (c, statement.span)));
         }
         for step in flow.moves(point).iter().filter(|m| m.same_run) {
             match step.to {
@@ -164,7 +179,125 @@ pub fn at_once_in(flow: &Flow) -> AtOnce {
             }
         }
     }
-    AtOnce { changes, leaves }
+    AtOnce {
+        changes,
+        leaves,
+        kept,
+        group,
+    }
+}
+
+fn group_of(program: &Program) -> Option<String> {
+    program.clauses.iter().find_map(|c| match &c.kind {
+        ClauseKind::Group(name) => Some(name.value.clone()),
+        _ => None,
+    })
+}
+
+fn change_of(statement: &crate::syntax::ast::Statement) -> Option<Change> {
+    match &statement.kind {
+        StatementKind::Phase(phase) => Some(Change::Phase(phase.name.value.clone())),
+        StatementKind::Tag(tag) => Some(Change::Tag(tag.value.clone(), true)),
+        StatementKind::Untag(tag) => Some(Change::Tag(tag.value.clone(), false)),
+        _ => None,
+    }
+}
+
+/// Each change a statement reachable from the start makes, when the run
+/// it is made in can stop at a wait rather than leave: the customer is
+/// then still in the program after the change's moment.
+fn changes_kept(flow: &Flow) -> Vec<(Change, Span)> {
+    let Some(start) = flow.start() else {
+        return Vec::new();
+    };
+    let mut reached = BTreeSet::from([start]);
+    let mut queue = VecDeque::from([start]);
+    let mut kept = Vec::new();
+    // Each point is queued once: the walk ends.
+    while let Some(point) = queue.pop_front() {
+        if let Some(change) = flow
+            .statement(point)
+            .and_then(|s| change_of(s).map(|c| (c, s.span)))
+            && run_can_stop(flow, point)
+        {
+            kept.push(change);
+        }
+        for step in flow.moves(point) {
+            if let To::Point(next) = step.to
+                && reached.insert(next)
+            {
+                queue.push_back(next);
+            }
+        }
+    }
+    kept
+}
+
+/// Whether the run of statements from `from` can reach a wait (a move
+/// that ends the run) before it leaves.
+fn run_can_stop(flow: &Flow, from: super::flow::Point) -> bool {
+    let mut seen = BTreeSet::from([from]);
+    let mut queue = VecDeque::from([from]);
+    // Each point is queued once: the walk ends.
+    while let Some(point) = queue.pop_front() {
+        for step in flow.moves(point) {
+            if !step.same_run {
+                return true;
+            }
+            if let To::Point(next) = step.to
+                && seen.insert(next)
+            {
+                queue.push_back(next);
+            }
+        }
+    }
+    false
+}
+
+/// N332 across the programs of a folder: a program hands a customer over
+/// (a `phase`, `tag` or `untag` another's hand-off trigger waits for) to a
+/// program of its own group while it can still have them, reported at the
+/// statement that hands over (the program's index in `programs`).
+pub fn in_group(programs: &[&Program], quick: &[&AtOnce]) -> Vec<(usize, Diagnostic)> {
+    let mut found = Vec::new();
+    for (a, quick_a) in quick.iter().enumerate() {
+        let Some(group) = &quick_a.group else {
+            continue;
+        };
+        for (change, at) in &quick_a.kept {
+            for (b, program_b) in programs.iter().enumerate() {
+                let same_group = quick.get(b).and_then(|q| q.group.as_ref()) == Some(group);
+                if a == b
+                    || !same_group
+                    || program_b.name.value == programs[a].name.value
+                    || !waits_for(program_b).iter().any(|(w, _)| w == change)
+                {
+                    continue;
+                }
+                let (from, to) = (programs[a].name.as_str(), program_b.name.as_str());
+                found.push((
+                    a,
+                    Diagnostic::new(
+                        Code::HandOffInGroup,
+                        format!(
+                            "`{from}` hands customers over to `{to}` of its own group `{group}`: the hand-off is lost"
+                        ),
+                    )
+                    .label(
+                        *at,
+                        format!(
+                            "still in `{from}` after this (a wait follows): the group keeps them out of `{to}`"
+                        ),
+                    )
+                    .help(format!(
+                        "end `{from}` before it hands over (make `{}` its last statement before `exit`), or put `{from}` and `{to}` in different groups",
+                        change.statement()
+                    )),
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// N331 across the programs of a folder: each circle of hand-offs made at

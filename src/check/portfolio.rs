@@ -42,6 +42,11 @@ pub struct Share {
     pub most: Option<u64>,
     /// How: the path's first sends, the journeys, or its own cap.
     pub why: String,
+    /// The most one journey sends within the time along its paths (`None`:
+    /// a loop without end, or too large to search): the least cap of its
+    /// own the program can take without breaking it (N311).
+    #[serde(skip)]
+    pub one_journey: Option<u64>,
 }
 
 /// One of the schema's caps and what the programs together can send
@@ -183,6 +188,7 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
         }
         _ => None,
     };
+    let one_journey = (one <= CEILING as u64).then_some(one);
     let along = if one > CEILING as u64 {
         None
     } else {
@@ -217,6 +223,7 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
     match (along, own) {
         (Some(a), Some((o, cap))) if o < a => Share {
             program: name,
+            one_journey,
             most: Some(o),
             why: format!(
                 "its own `cap {} per {}`",
@@ -226,6 +233,7 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
         },
         (Some(a), _) => Share {
             program: name,
+            one_journey,
             most: Some(a),
             why: match journeys {
                 Some(j) if j > 1 => format!("{j} journeys within {within}, {one} each{path}"),
@@ -234,6 +242,7 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
         },
         (None, Some((o, cap))) => Share {
             program: name,
+            one_journey,
             most: Some(o),
             why: format!(
                 "its own `cap {} per {}`",
@@ -243,6 +252,7 @@ fn share(program: &Program, schema: &Schema, cap: &Cap) -> Share {
         },
         (None, None) => Share {
             program: name,
+            one_journey,
             most: None,
             why: if one == usize::MAX as u64 {
                 "too large to search within the check's budget, and no cap of its own".into()
@@ -314,8 +324,59 @@ fn report(cap: &Spanned<Cap>, shares: &[Share], total: Option<u64>) -> Diagnosti
                 n => format!("{n} programs together"),
             },
         )
-        .help(format!(
-            "give the programs caps of their own that add up to at most {}, send fewer, or raise this cap; {shares}",
-            cap.value.count.value
-        ))
+        .help(format!("{}; {shares}", fix(cap, &listed, total)))
+}
+
+/// What to do that works: caps of their own no lower than what one journey
+/// sends within the time (a lower one breaks on the program's own path,
+/// N311), for the programs whose journeys add up (re-entry, or no bound);
+/// when even one journey of each is too many, send fewer or a raised cap.
+fn fix(cap: &Spanned<Cap>, shares: &[Share], total: Option<u64>) -> String {
+    let limit = u64::from(cap.value.count.value);
+    let within = show_minutes(cap.value.per.value.minutes);
+    let what = cap
+        .value
+        .channel
+        .as_ref()
+        .map_or("messages".to_string(), |c| c.value.clone());
+    // Each program's own cap, where its journeys add up beyond one.
+    let capped: Vec<String> = shares
+        .iter()
+        .filter_map(|s| {
+            let one = s.one_journey?;
+            (s.most != Some(one))
+                .then(|| format!("`cap {one} {what} per {within}` to `{}`", s.program))
+        })
+        .collect();
+    let endless: Vec<String> = shares
+        .iter()
+        .filter(|s| s.one_journey.is_none())
+        .map(|s| format!("`{}`", s.program))
+        .collect();
+    if !endless.is_empty() {
+        return format!(
+            "{} can send without end along one journey: wait longer in its loop (or end it), then give the programs caps of their own; or raise this cap",
+            crate::syntax::word_list(endless.iter().map(|s| s.trim_matches('`')))
+        );
+    }
+    let one_each: u64 = shares.iter().filter_map(|s| s.one_journey).sum();
+    let caps = match capped.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("add {} and {last}", rest.join(", ")),
+        _ => format!("add {}", capped.join("")),
+    };
+    if one_each <= limit && !capped.is_empty() {
+        // Each at least what one of its journeys sends: no N311.
+        format!(
+            "{caps} (no less than one journey sends, so the program keeps it): together one journey of each sends at most {one_each} within {within}; or raise this cap to {}",
+            total.map_or("more".to_string(), |t| t.to_string())
+        )
+    } else if capped.is_empty() {
+        format!(
+            "one journey of each already sends {one_each} within {within} together: send fewer, wait longer between sends, or raise this cap to {one_each}"
+        )
+    } else {
+        format!(
+            "one journey of each already sends {one_each} within {within} together: send fewer, wait longer between sends, or raise this cap to {one_each} and {caps}"
+        )
+    }
 }

@@ -283,6 +283,7 @@ fn folder_checks(reports: &mut [FileReport], programs: &[Option<Kept>]) {
         let quick: Vec<&AtOnce> = members.iter().map(|(_, (_, q))| q).collect();
         let mut found = crate::check::overlap::check(&programs);
         found.extend(crate::check::handoff::loops_with(&programs, &quick));
+        found.extend(crate::check::handoff::in_group(&programs, &quick));
         for (member, diagnostic) in found {
             if let Some(&(at, _)) = members.get(member) {
                 reports[at].diagnostics.push(diagnostic);
@@ -383,4 +384,81 @@ fn terminal_width() -> usize {
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|&c| c > 0)
         .unwrap_or(100)
+}
+
+/// The checks across programs that `nurture check` makes over `paths` (the
+/// schema's caps, N316; the programs of one folder, N317–N319, N331,
+/// N332), for a command that runs them: what check refuses, no runtime
+/// runs. Each file's own diagnostics were shown when it was loaded; what
+/// these find is shown on stderr as `check` renders it. An error refuses
+/// the run (exit 1); warnings are shown and do not.
+pub(super) fn across(paths: &[PathBuf], schema_path: Option<&Path>) -> Result<(), i32> {
+    let mut schemas = Schemas::new(schema_path);
+    let mut reports = Vec::with_capacity(paths.len());
+    let mut programs: Vec<Option<Kept>> = Vec::with_capacity(paths.len());
+    let mut members: Vec<Option<PathBuf>> = Vec::with_capacity(paths.len());
+    for path in paths {
+        // Each was read and loaded a moment ago; one that cannot be read
+        // now has already been refused or is told by its loading.
+        let Ok(bytes) = files::read(path) else {
+            continue;
+        };
+        let found_at = schemas.path_for(path);
+        let key = schemas.key_for_file(path, &bytes);
+        let schema = key.as_deref().and_then(|key| schemas.get(key));
+        let checked = crate::check::check_bytes_keeping(&bytes, schema);
+        let member = match (found_at, schema) {
+            (Some(at), Some(schema)) if !schema.caps.is_empty() => {
+                checked.program.as_ref().map(|_| at)
+            }
+            _ => None,
+        };
+        members.push(member);
+        programs.push(checked.program.map(|program| {
+            let quick = crate::check::handoff::at_once(&program);
+            (program, quick)
+        }));
+        // The file's own diagnostics were shown by its loading: only what
+        // the checks across programs add is shown here.
+        reports.push(FileReport {
+            path: path.display().to_string(),
+            source: checked.source,
+            diagnostics: Vec::new(),
+        });
+    }
+    let mut portfolio: BTreeMap<PathBuf, Vec<&Program>> = BTreeMap::new();
+    for (member, kept) in members.into_iter().zip(&programs) {
+        if let (Some(at), Some((program, _))) = (member, kept) {
+            portfolio.entry(at).or_default().push(program);
+        }
+    }
+    portfolio_checks(&schemas, portfolio, &mut reports, false);
+    folder_checks(&mut reports, &programs);
+    let options = HumanOptions {
+        color: false,
+        width: terminal_width(),
+    };
+    let mut errors = 0;
+    let mut err = std::io::stderr().lock();
+    for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+        errors += report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count();
+        let rendered = render::human::render_first(
+            report,
+            &options,
+            "`nurture check --output-format json` lists them all",
+        );
+        let _ = std::io::Write::write_all(&mut err, rendered.as_bytes());
+    }
+    if errors > 0 {
+        let noun = if errors == 1 { "error" } else { "errors" };
+        complain(&format!(
+            "the programs together have {errors} {noun}, as `nurture check` finds them"
+        ));
+        return Err(exit::FINDINGS);
+    }
+    Ok(())
 }

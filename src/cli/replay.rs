@@ -64,8 +64,8 @@ pub fn run(args: &ReplayArgs) -> i32 {
     report_rows(&bad);
     if args.strict && input::findings(&bad) > 0 {
         complain(&format!(
-            "{} bad row(s); nothing was replayed (--strict)",
-            input::findings(&bad)
+            "{}; nothing was replayed (--strict)",
+            counted(input::findings(&bad) as u64, "bad row", "bad rows")
         ));
         return exit::FINDINGS;
     }
@@ -99,7 +99,9 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     if duplicates > 0 {
         summary.push_str(&format!(
-            "{duplicates} duplicate event(s) in `{events_file}` (an `id` the customer already had) were dropped\n"
+            "{} in `{events_file}` (an `id` the customer already had) {} dropped\n",
+            counted(duplicates as u64, "duplicate event", "duplicate events"),
+            if duplicates == 1 { "was" } else { "were" }
         ));
     }
     if let (Some(until), Some(text)) = (until, &args.until) {
@@ -119,8 +121,13 @@ pub fn run(args: &ReplayArgs) -> i32 {
     }
     if !result.unknown_customers.is_empty() {
         summary.push_str(&format!(
-            "{} event(s) for customers not in `{customers_file}` were ignored\n",
-            result.unknown_customers.len()
+            "{} for customers not in `{customers_file}` {} ignored\n",
+            counted(result.unknown_customers.len() as u64, "event", "events"),
+            if result.unknown_customers.len() == 1 {
+                "was"
+            } else {
+                "were"
+            }
         ));
     }
     // A plan written by hand can name its program anything.
@@ -225,13 +232,19 @@ fn summary(plan: &Plan, index: usize, result: &Portfolio) -> String {
         }
     }
     let mut text = format!(
-        "program `{}`: {} customers, {entered} entered, {inside} still in, {} actions\n",
+        "program `{}`: {}, {entered} entered, {inside} still in, {}\n",
         plan.program,
-        result.customers.len(),
-        actions
+        counted(result.customers.len() as u64, "customer", "customers"),
+        counted(actions as u64, "action", "actions")
     );
     for (outcome, count) in outcomes {
         text.push_str(&format!("  left as {outcome}: {count}\n"));
     }
     text
+}
+
+/// A count and the word for it, the number as written (`1 customer`,
+/// `1000 customers`), as replay's summary has always given it.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -116,6 +116,7 @@ pub(super) fn programs(
     let mut schema: Option<Schema> = None;
     let mut worst = exit::CLEAN;
     let mut files_of: BTreeMap<String, String> = BTreeMap::new();
+    let mut sources = Vec::with_capacity(paths.len());
     for path in &paths {
         // A schema file beside the programs is the schema, not a program.
         if let Ok(bytes) = files::read(path)
@@ -126,6 +127,7 @@ pub(super) fn programs(
                 continue;
             }
         }
+        sources.push(path.clone());
         match super::compile::checked_plan(path, schema_path) {
             Ok((plan, found)) => {
                 if let Some(first) = files_of.get(&plan.program) {
@@ -149,6 +151,8 @@ pub(super) fn programs(
     if worst != exit::CLEAN {
         return Err(worst);
     }
+    // What `nurture check` refuses across these programs, no runtime runs.
+    super::check::across(&sources, schema_path)?;
     Ok((plans, schema))
 }
 

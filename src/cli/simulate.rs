@@ -101,6 +101,14 @@ pub fn run(args: &SimulateArgs) -> i32 {
             Err(code) => return code,
         }
     }
+    // What `nurture check` refuses across these programs, no run runs
+    // (`--compare` runs versions of one program side by side, not together).
+    if !args.compare
+        && let Err(code) = super::check::across(&paths, schema_path)
+    {
+        complain("nothing was simulated: fix the programs above first");
+        return code;
+    }
 
     let model = match bundled::model(args.behavior.as_deref(), schema.as_ref()) {
         Ok(model) => model,
@@ -265,13 +273,18 @@ pub fn run(args: &SimulateArgs) -> i32 {
         if input::findings(&errors) > 0 {
             report_rows(&errors);
             complain(&format!(
-                "{} bad row(s); nothing was simulated (--strict)",
-                input::findings(&errors)
+                "{}; nothing was simulated (--strict)",
+                crate::render::simulation::counted(
+                    input::findings(&errors) as u64,
+                    "bad row",
+                    "bad rows"
+                )
             ));
             return exit::FINDINGS;
         }
     }
 
+    let lineup = together.then(|| Lineup::new(&setups, caps.clone()));
     if args.trace.is_some() || args.trace_where.is_some() {
         for note in &notes {
             super::note(note);
@@ -303,6 +316,7 @@ pub fn run(args: &SimulateArgs) -> i32 {
             format,
             schema: schema.as_ref(),
             output: args.output_format,
+            lineup: lineup.as_ref(),
         };
         return match (&args.trace, &args.trace_where) {
             (Some(id), _) => super::trace::one(&inputs, id),
@@ -327,7 +341,6 @@ pub fn run(args: &SimulateArgs) -> i32 {
             let _ = write!(std::io::stderr().lock(), "\rsimulated {count} customers…");
         }
     };
-    let lineup = together.then(|| Lineup::new(&setups, caps.clone()));
     let streamed = simulate_file_with(
         &setups,
         &model.behavior,
@@ -403,12 +416,29 @@ pub fn run(args: &SimulateArgs) -> i32 {
             Some(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
             None => SAMPLE_CUSTOMERS.len() as u64,
         };
+        let customers_digest = match &args.customers {
+            Some(path) => match file_digest(path) {
+                Ok(digest) => digest,
+                Err(error) => {
+                    complain(&format!(
+                        "cannot read `{customers_name}` for its digest: {}",
+                        files::plain(&error)
+                    ));
+                    return exit::TROUBLE;
+                }
+            },
+            None => {
+                use sha2::Digest;
+                format!("sha256:{:x}", sha2::Sha256::digest(SAMPLE_CUSTOMERS))
+            }
+        };
         report.shard = Some(ShardReport {
             index: shard.index,
             count: shard.count,
             nurture: env!("CARGO_PKG_VERSION").to_string(),
             behavior_digest: model.digest.clone(),
             customers_bytes: bytes,
+            customers_digest,
             notes,
             programs: programs
                 .into_iter()
@@ -647,6 +677,24 @@ fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
             }
         })
         .collect()
+}
+
+/// `sha256:` and the hex SHA-256 of a file's bytes, read in pieces (a
+/// customers file can be larger than memory).
+fn file_digest(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(format!("sha256:{:x}", hasher.finalize()))
 }
 
 /// `YYYY-MM-DD` as midnight UTC.

@@ -16,6 +16,7 @@ use crate::sim::engine::{Scratch, Subject, TraceLine, Window, simulate_one};
 use crate::sim::pick::{Pick, Summary};
 use crate::sim::setup::Setup;
 use crate::sim::tally::Tally;
+use crate::sim::together::{Lineup, trace_together};
 use crate::sim::zone::Zones;
 use crate::syntax::ast::Schema;
 use std::io::{IsTerminal, Write};
@@ -30,6 +31,8 @@ pub(super) struct Inputs<'i> {
     pub format: Format,
     pub schema: Option<&'i Schema>,
     pub output: ReportFormat,
+    /// Programs run together: the trace follows the one run of them all.
+    pub lineup: Option<&'i Lineup<'i, 'i>>,
 }
 
 /// One customer's journey through one program: its trace, and its counts.
@@ -59,10 +62,42 @@ fn simulate(
     (lines, tally)
 }
 
+/// One customer through every program run together: the trace, each
+/// line's program, and each program's counts.
+fn simulate_together(
+    inputs: &Inputs,
+    lineup: &Lineup,
+    customer: &Customer,
+    zones: &mut Zones,
+) -> (Found, Vec<Tally>) {
+    let zone = zones.get(customer.time_zone.as_deref());
+    let mut subject = Subject::new(customer.clone(), zone);
+    let mut tallies: Vec<Tally> = inputs.setups.iter().map(Tally::new).collect();
+    let traced = trace_together(
+        lineup,
+        inputs.model,
+        inputs.seed,
+        inputs.window,
+        &mut subject,
+        &mut tallies,
+    );
+    let (by, lines) = traced.into_iter().map(|l| (l.program, l.line)).unzip();
+    let found = Found {
+        customer: customer.clone(),
+        program: 0,
+        lines,
+        by: Some(by),
+    };
+    (found, tallies)
+}
+
 struct Found {
     customer: Customer,
     program: usize,
     lines: Vec<TraceLine>,
+    /// Programs run together: each line's program (an index into the
+    /// setups), `None` for an event.
+    by: Option<Vec<Option<usize>>>,
 }
 
 fn show(inputs: &Inputs, found: &[Found]) {
@@ -71,15 +106,29 @@ fn show(inputs: &Inputs, found: &[Found]) {
         .iter()
         .map(|f| zones.get(f.customer.time_zone.as_deref()))
         .collect();
+    let name = |i: usize| inputs.setups[i].plan.program.as_str();
+    let by: Vec<Option<Vec<Option<&str>>>> = found
+        .iter()
+        .map(|f| {
+            f.by.as_ref()
+                .map(|by| by.iter().map(|p| p.map(name)).collect())
+        })
+        .collect();
+    let all = inputs
+        .lineup
+        .map(|lineup| lineup.names().join(", "))
+        .unwrap_or_default();
     let traced: Vec<Traced> = found
         .iter()
         .zip(&zones)
-        .map(|(f, zone)| Traced {
+        .zip(&by)
+        .map(|((f, zone), by)| Traced {
             customer: &f.customer.id,
             zone_name: f.customer.time_zone.as_deref(),
             zone: zone.time_zone(),
-            program: &inputs.setups[f.program].plan.program,
+            program: if by.is_some() { &all } else { name(f.program) },
             lines: &f.lines,
+            by: by.as_deref(),
         })
         .collect();
     print(&match inputs.output {
@@ -113,11 +162,17 @@ pub(super) fn one(inputs: &Inputs, id: &str) -> i32 {
         return exit::FINDINGS;
     };
     let mut zones = Zones::default();
+    if let Some(lineup) = inputs.lineup {
+        let (found, _) = simulate_together(inputs, lineup, &customer, &mut zones);
+        show(inputs, &[found]);
+        return exit::CLEAN;
+    }
     let found: Vec<Found> = (0..inputs.setups.len())
         .map(|program| Found {
             lines: simulate(inputs, program, &customer, &mut zones).0,
             customer: customer.clone(),
             program,
+            by: None,
         })
         .collect();
     show(inputs, &found);
@@ -169,6 +224,20 @@ pub(super) fn matching(inputs: &Inputs, condition: &str, limit: u64) -> i32 {
                 return;
             }
             read += 1;
+            if let Some(lineup) = inputs.lineup {
+                // Together: the customer's one run, when the journey of
+                // some program matches.
+                let (traced, tallies) = simulate_together(inputs, lineup, &customer, &mut zones);
+                let matched = inputs
+                    .setups
+                    .iter()
+                    .zip(&tallies)
+                    .any(|(setup, tally)| pick.matches(&Summary::new(setup, tally)));
+                if matched {
+                    found.push(traced);
+                }
+                return;
+            }
             for program in 0..inputs.setups.len() {
                 if found.len() as u64 >= limit {
                     break;
@@ -179,6 +248,7 @@ pub(super) fn matching(inputs: &Inputs, condition: &str, limit: u64) -> i32 {
                         customer: customer.clone(),
                         program,
                         lines,
+                        by: None,
                     });
                 }
             }

@@ -9,15 +9,23 @@ pub fn human(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Simulated {} days from {} (seed {}): customers from {}, behaviour from {}",
-        report.days,
+        "Simulated {} from {} (seed {}): customers from {}, behaviour from {}",
+        counted(report.days, "day", "days"),
         &report.start[..10.min(report.start.len())],
         report.seed,
         report.customers_file,
         report.behavior_file
     );
     if report.skipped_rows > 0 {
-        let _ = writeln!(out, "{} bad customer row(s) skipped", report.skipped_rows);
+        let _ = writeln!(
+            out,
+            "{} skipped",
+            counted(
+                report.skipped_rows as u64,
+                "bad customer row",
+                "bad customer rows"
+            )
+        );
     }
     if report.runs > 1 {
         let _ = writeln!(
@@ -46,6 +54,46 @@ pub fn human(report: &Report) -> String {
         out.push('\n');
         out.push_str(&program_block(program));
     }
+    wrapped(&out)
+}
+
+/// Every line longer than [`WIDTH`] wrapped at spaces, each part after the
+/// first indented two more than the line, so the report reads in a
+/// terminal of 100 columns (the tables are split to fit already).
+fn wrapped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        if body.chars().count() <= WIDTH {
+            out.push_str(line);
+            continue;
+        }
+        let lead = body.len() - body.trim_start().len();
+        let more = " ".repeat(lead + 2);
+        let mut current = body[..lead].to_string();
+        let mut count = lead;
+        let mut first = true;
+        for word in body[lead..].split(' ') {
+            let n = word.chars().count();
+            let start = if first { lead } else { lead + 2 };
+            if count > start && count + 1 + n > WIDTH {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = more.clone();
+                count = more.len();
+                first = false;
+            } else if count > start {
+                current.push(' ');
+                count += 1;
+            }
+            current.push_str(word);
+            count += n;
+        }
+        out.push_str(current.trim_end());
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -60,8 +108,8 @@ fn program_block(p: &ProgramReport) -> String {
         (Some(entered), Some(treated), Some(holdout)) => {
             let _ = writeln!(
                 out,
-                "  {} customers; across {} runs {} began, {} journeys treated, {} in the holdout",
-                thousands(p.customers),
+                "  {}; across {} runs {} began, {} journeys treated, {} in the holdout",
+                counted(p.customers, "customer", "customers"),
                 p.runs.as_ref().map_or(0, |r| r.count),
                 median_range(entered),
                 median_range(treated),
@@ -71,9 +119,9 @@ fn program_block(p: &ProgramReport) -> String {
         _ => {
             let _ = writeln!(
                 out,
-                "  {} customers; {} journeys began: {} treated, {} in the holdout",
-                thousands(p.customers),
-                thousands(p.entered.treated + p.entered.holdout),
+                "  {}; {} began: {} treated, {} in the holdout",
+                counted(p.customers, "customer", "customers"),
+                counted(p.entered.treated + p.entered.holdout, "journey", "journeys"),
                 thousands(p.entered.treated),
                 thousands(p.entered.holdout)
             );
@@ -296,6 +344,18 @@ pub(super) fn entry_rows(p: &ProgramReport) -> Vec<Vec<String>> {
             thousands(trigger.customers),
         ]);
     }
+    if let Some(held) = &e.held_by_group {
+        rows.push(vec![
+            "held out by the group (in another program of it)".to_string(),
+            thousands(held.customers),
+        ]);
+        for by in &held.by {
+            rows.push(vec![
+                format!("  in `{}`", by.program),
+                thousands(by.customers),
+            ]);
+        }
+    }
     rows.push(vec![
         match &e.audience {
             Some(_) => "in the audience".to_string(),
@@ -331,6 +391,10 @@ pub(super) fn stopped(p: &ProgramReport) -> Option<String> {
     let e = &p.entry;
     let gate = e.stopped_at.as_deref()?;
     let mut why = match gate {
+        "group" => format!(
+            "No customer entered: the group held every customer a trigger waited for in another program of it ({})",
+            held_words(e)
+        ),
         "trigger" => "No customer matched a trigger".to_string(),
         "audience" => format!(
             "No customer a trigger matched was in the audience (`{}`)",
@@ -352,6 +416,29 @@ pub(super) fn stopped(p: &ProgramReport) -> Option<String> {
     }
     why.push('.');
     Some(why)
+}
+
+/// `1,204 customers in `welcome`, 3 in `nudge``: who held a program's
+/// customers out, most first.
+pub(super) fn held_words(e: &crate::sim::report::EntryReport) -> String {
+    let Some(held) = &e.held_by_group else {
+        return String::new();
+    };
+    held.by
+        .iter()
+        .enumerate()
+        .map(|(i, by)| {
+            let noun = if i > 0 {
+                ""
+            } else if by.customers == 1 {
+                " customer"
+            } else {
+                " customers"
+            };
+            format!("{}{noun} in `{}`", thousands(by.customers), by.program)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `--runs`: each figure's median and 90% range, and the lift with the
@@ -426,8 +513,8 @@ pub(super) fn portfolio_lines(portfolio: &PortfolioReport) -> Vec<(&'static str,
         (
             "together",
             format!(
-                "{} program(s) on one record per customer, taking each moment in this order: {}",
-                portfolio.lineup.len(),
+                "{} on one record per customer, taking each moment in this order: {}",
+                counted(portfolio.lineup.len() as u64, "program", "programs"),
                 portfolio.lineup.join(", ")
             ),
         ),
@@ -467,8 +554,55 @@ fn side_by_side(programs: &[ProgramReport], title: &str) -> String {
         rows.push(row);
     }
     let mut out = format!("{title}\n");
-    out.push_str(&table(&rows, "  "));
+    // As many programs a table as fit in `WIDTH` columns, each table with
+    // the labels: a portfolio of fourteen programs is several tables, not
+    // a line of 368 characters.
+    for (i, columns) in chunks(&rows, "  ").iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let part: Vec<Vec<String>> = rows
+            .iter()
+            .map(|row| {
+                std::iter::once(0)
+                    .chain(columns.iter().copied())
+                    .filter_map(|c| row.get(c).cloned())
+                    .collect()
+            })
+            .collect();
+        out.push_str(&table(&part, "  "));
+    }
     out
+}
+
+/// The width the human report keeps its lines to.
+pub const WIDTH: usize = 100;
+
+/// The columns after the first (the labels) of `rows`, in runs that fit in
+/// [`WIDTH`] beside the labels; a column too wide to share stands alone.
+fn chunks(rows: &[Vec<String>], indent: &str) -> Vec<Vec<usize>> {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width = |c: usize| {
+        rows.iter()
+            .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+    let labels = indent.len() + width(0);
+    let mut chunks: Vec<Vec<usize>> = Vec::new();
+    let mut used = labels;
+    for c in 1..columns {
+        let needs = 2 + width(c);
+        match chunks.last_mut() {
+            Some(chunk) if used + needs <= WIDTH => chunk.push(c),
+            _ => {
+                chunks.push(vec![c]);
+                used = labels;
+            }
+        }
+        used += needs;
+    }
+    chunks
 }
 
 /// The rows that compare programs, label and one cell per program, for
@@ -568,6 +702,11 @@ fn table(rows: &[Vec<String>], indent: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A count and the word for it: `1 day`, `2 days`, `1,204 customers`.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 pub fn thousands(n: u64) -> String {

@@ -18,16 +18,34 @@ pub struct Traced<'t> {
     pub zone: &'t TimeZone,
     pub program: &'t str,
     pub lines: &'t [TraceLine],
+    /// Programs run together: the program of each line (`None` for an
+    /// event every program sees), beside `lines`; `program` then names
+    /// them all, in line-up order. `None` for one program's trace.
+    pub by: Option<&'t [Option<&'t str>]>,
+}
+
+impl Traced<'_> {
+    /// `[welcome] ` before a line of one program, when traced together.
+    fn tag(&self, i: usize) -> String {
+        match self.by.and_then(|by| by.get(i).copied().flatten()) {
+            Some(program) => format!("[{program}] "),
+            None => String::new(),
+        }
+    }
 }
 
 pub fn human(traces: &[Traced]) -> String {
     let mut out = String::new();
     for trace in traces {
+        let within = if trace.by.is_some() {
+            format!("the programs run together ({}), one record", trace.program)
+        } else {
+            trace.program.to_string()
+        };
         let _ = writeln!(
             out,
-            "customer {} in {} (local time: {})",
+            "customer {} in {within} (local time: {})",
             trace.customer,
-            trace.program,
             trace.zone_name.unwrap_or("UTC")
         );
         if !trace
@@ -38,7 +56,8 @@ pub fn human(traces: &[Traced]) -> String {
             let _ = writeln!(out, "  never entered");
         }
         let indent = " ".repeat(22);
-        for line in trace.lines {
+        for (i, line) in trace.lines.iter().enumerate() {
+            let tag = trace.tag(i);
             match line {
                 TraceLine::State {
                     score, phase, tags, ..
@@ -51,14 +70,19 @@ pub fn human(traces: &[Traced]) -> String {
                 } => {
                     let _ = writeln!(
                         out,
-                        "  {}  {} until {}",
+                        "  {}  {tag}{} until {}",
                         local(line.at(), trace.zone),
                         what(line),
                         local(*until, trace.zone)
                     );
                 }
                 _ => {
-                    let _ = writeln!(out, "  {}  {}", local(line.at(), trace.zone), what(line));
+                    let _ = writeln!(
+                        out,
+                        "  {}  {tag}{}",
+                        local(line.at(), trace.zone),
+                        what(line)
+                    );
                 }
             }
         }
@@ -149,9 +173,10 @@ pub fn json(traces: &[Traced]) -> String {
             let journey: Vec<serde_json::Value> = trace
                 .lines
                 .iter()
-                .map(|line| {
+                .enumerate()
+                .map(|(i, line)| {
                     let at = show_time(line.at());
-                    match line {
+                    let mut value = match line {
                         TraceLine::Event {
                             name,
                             answers,
@@ -189,14 +214,29 @@ pub fn json(traces: &[Traced]) -> String {
                             "phase": phase,
                             "tags": tags,
                         }),
+                    };
+                    // Together: the program of each line but an event's.
+                    if let (Some(program), Some(map)) = (
+                        trace.by.and_then(|by| by.get(i).copied().flatten()),
+                        value.as_object_mut(),
+                    ) {
+                        map.insert("program".to_string(), program.into());
                     }
+                    value
                 })
                 .collect();
-            serde_json::json!({
-                "customer": trace.customer,
-                "program": trace.program,
-                "journey": journey,
-            })
+            match trace.by {
+                Some(_) => serde_json::json!({
+                    "customer": trace.customer,
+                    "together": trace.program.split(", ").collect::<Vec<_>>(),
+                    "journey": journey,
+                }),
+                None => serde_json::json!({
+                    "customer": trace.customer,
+                    "program": trace.program,
+                    "journey": journey,
+                }),
+            }
         })
         .collect();
     let value = serde_json::json!({ "traces": items });

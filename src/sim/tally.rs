@@ -65,6 +65,26 @@ pub struct Tally {
     pub capped: u64,
     /// Messages sent per day of the simulation and channel: `[day][channel]`.
     pub sent_per_day: Vec<Vec<u64>>,
+    /// Programs run together: customers another program of the group held
+    /// while an input its triggers wait for came (`sim/together.rs`).
+    #[serde(default, skip_serializing_if = "HeldTally::is_empty")]
+    pub held: HeldTally,
+}
+
+/// Customers a program's `group` kept out of it, in customers: in all, and
+/// by the program of the group that had them (a customer held by two
+/// counts in both).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeldTally {
+    pub customers: u64,
+    pub by: BTreeMap<String, u64>,
+}
+
+impl HeldTally {
+    pub fn is_empty(&self) -> bool {
+        self.customers == 0
+    }
 }
 
 /// How many customers got how far: a trigger matched while they could
@@ -126,6 +146,14 @@ impl Tally {
         }
         self.entry.in_audience += u64::from(audience);
         self.entry.entered += u64::from(entered);
+    }
+
+    /// One customer held out by the programs `by` of the group.
+    pub fn held_by_group<'a>(&mut self, by: impl Iterator<Item = &'a str>) {
+        self.held.customers += 1;
+        for program in by {
+            *self.held.by.entry(program.to_string()).or_default() += 1;
+        }
     }
 
     /// A message sent on `day` (from the start of the simulation).
@@ -277,6 +305,10 @@ impl Tally {
         self.entry.in_audience += other.entry.in_audience;
         self.entry.entered += other.entry.entered;
         self.capped += other.capped;
+        self.held.customers += other.held.customers;
+        for (program, count) in &other.held.by {
+            *self.held.by.entry(program.clone()).or_default() += count;
+        }
         if self.sent_per_day.len() < other.sent_per_day.len() {
             let channels = other.sent_per_day.first().map_or(0, Vec::len);
             self.sent_per_day

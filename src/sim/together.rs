@@ -24,7 +24,7 @@
 use super::behavior::Behavior;
 use super::draw::Draws;
 use super::engine::{
-    EntrySeen, Observer, Scratch, SimEvent, Simulated, Subject, Window, background,
+    EntrySeen, Observer, Scratch, SimEvent, Simulated, Subject, TraceLine, Window, background,
 };
 use super::setup::Setup;
 use super::tally::{Journal, Tally};
@@ -34,7 +34,7 @@ use crate::run::interpret::{ActionRef, EntryCheck, KindRef};
 use crate::run::portfolio::{Capped, Round, forget_old_sends, held_by_group, order};
 use crate::run::{
     Input, Journey, Seconds, Sink, Status, advance_on_change_with, advance_with, is_goal,
-    next_entry_check,
+    next_entry_check, starts_on_change,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -199,6 +199,9 @@ struct Seat {
     entry: EntrySeen,
     /// The latest moment an input ran at for this program.
     until: Seconds,
+    /// The line-up positions (the first 64) of the programs of its group
+    /// that held this customer while an input its triggers wait for came.
+    held: u64,
 }
 
 /// Per-thread space of a portfolio run, reused from customer to customer.
@@ -208,6 +211,15 @@ pub struct Space {
     sent: Vec<Seconds>,
     /// The sends within the longest schema cap, for the caps.
     recent: Vec<(Seconds, String)>,
+}
+
+/// One line of a customer's trace through programs run together: the
+/// program it is of (an index into the line-up's setups, in report order),
+/// or `None` for an event, which every program sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TogetherLine {
+    pub program: Option<usize>,
+    pub line: TraceLine,
 }
 
 /// Runs `subject` through every program of `lineup` for the whole window;
@@ -224,6 +236,58 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
     tallies: &mut [Tally],
     week: &mut WeekTally,
     log: Option<&mut Vec<Logged>>,
+) {
+    together(
+        lineup, model, seed, window, subject, scratch, space, tallies, week, log, None,
+    );
+}
+
+/// [`simulate_together`] for `--trace`: the one run together, every
+/// program's moments in the order they happened, each naming its program;
+/// sends skipped for a schema cap, customers held out by a group and
+/// hand-offs as they happened.
+#[allow(clippy::too_many_arguments)]
+pub fn trace_together<'m, R: Simulated + Clone>(
+    lineup: &'m Lineup<'m, 'm>,
+    model: &'m Behavior,
+    seed: u64,
+    window: Window,
+    subject: &mut Subject<R>,
+    tallies: &mut [Tally],
+) -> Vec<TogetherLine> {
+    let mut scratch = Scratch::new();
+    let mut space = Space::default();
+    let mut week = WeekTally::default();
+    let mut lines = Vec::new();
+    together(
+        lineup,
+        model,
+        seed,
+        window,
+        subject,
+        &mut scratch,
+        &mut space,
+        tallies,
+        &mut week,
+        None,
+        Some(&mut lines),
+    );
+    lines
+}
+
+#[allow(clippy::too_many_arguments)]
+fn together<'m, R: Simulated + Clone>(
+    lineup: &'m Lineup<'m, 'm>,
+    model: &'m Behavior,
+    seed: u64,
+    window: Window,
+    subject: &mut Subject<R>,
+    scratch: &mut Scratch<'m>,
+    space: &mut Space,
+    tallies: &mut [Tally],
+    week: &mut WeekTally,
+    log: Option<&mut Vec<Logged>>,
+    trace: Option<&mut Vec<TogetherLine>>,
 ) {
     scratch.start(model, &subject.customer);
     space.sent.clear();
@@ -243,6 +307,7 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
             ),
             entry: EntrySeen::default(),
             until: window.start,
+            held: 0,
         })
         .collect();
     for tally in tallies.iter_mut() {
@@ -261,6 +326,7 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
         order,
         capped,
         log,
+        trace,
     };
     run.whole(window);
     let Run {
@@ -276,6 +342,12 @@ pub fn simulate_together<'m, R: Simulated + Clone>(
             tally.still_in(&seat.journal, seat.journey.holdout);
         }
         tally.entry_seen(seat.entry.triggers, seat.entry.audience, seat.entry.entered);
+        if seat.held != 0 {
+            let by = (0..lineup.plans.len().min(64))
+                .filter(|k| seat.held & (1 << k) != 0)
+                .map(|k| lineup.plans[k].program.as_str());
+            tally.held_by_group(by);
+        }
         if capped {
             tally.capped += 1;
         }
@@ -297,6 +369,7 @@ struct Run<'r, 'm, R> {
     order: u32,
     capped: bool,
     log: Option<&'r mut Vec<Logged>>,
+    trace: Option<&'r mut Vec<TogetherLine>>,
 }
 
 impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
@@ -362,6 +435,17 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
                 properties: event.properties.to_vec(),
             });
         }
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.push(TogetherLine {
+                program: None,
+                line: TraceLine::Event {
+                    at,
+                    name: event.name.to_string(),
+                    answers: event.answers.map(str::to_string),
+                    properties: event.properties.to_vec(),
+                },
+            });
+        }
         for position in 0..self.seats.len() {
             let seat = &mut self.seats[position];
             let plan = self.lineup.plans[position];
@@ -411,7 +495,43 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         let lineup = self.lineup;
         let seats = &self.seats;
         if lineup.groups && held_by_group(&lineup.plans, |k| seats[k].journey.status, position) {
+            // Told in the report (the entry funnel's `held_by_group`), so
+            // that a program its group kept out does not read as one whose
+            // triggers nobody matched.
+            let plan = lineup.plans[position];
+            let seat = &self.seats[position];
+            let listened = match hand_off {
+                Some(from) => starts_on_change(plan, from, &*self.subject),
+                None => waited_for(plan, &seat.journey, input, &*self.subject, seat.until, at),
+            };
+            let holder = listened
+                .then(|| {
+                    (0..lineup.plans.len()).find(|&k| {
+                        k != position
+                            && seats[k].journey.status == Status::In
+                            && lineup.plans[k].group == plan.group
+                    })
+                })
+                .flatten();
+            if let (Some(trace), Some(k)) = (self.trace.as_deref_mut(), holder) {
+                trace.push(TogetherLine {
+                    program: Some(lineup.order[position]),
+                    line: TraceLine::Action {
+                        at,
+                        what: format!(
+                            "held out by group `{}`: the customer is in `{}`",
+                            plan.group.as_deref().unwrap_or(""),
+                            lineup.plans[k].program
+                        ),
+                        send: None,
+                        held_until: None,
+                    },
+                });
+            }
             let seat = &mut self.seats[position];
+            if let Some(k) = holder.filter(|&k| k < 64) {
+                seat.held |= 1 << k;
+            }
             seat.until = seat.until.max(at);
             return;
         }
@@ -422,6 +542,8 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         let seat = &mut self.seats[position];
         let scratch = &mut *self.scratch;
         let answered_before = (seat.journey.status, seat.journey.node());
+        let mut lines: Vec<TraceLine> = Vec::new();
+        let tracing = self.trace.is_some();
         let observer = Observer {
             setup,
             model: self.model,
@@ -435,8 +557,12 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
             happened: &mut scratch.happened,
             capped: &mut self.capped,
             entry: &mut seat.entry,
-            trace: None,
-            offset: 0,
+            trace: tracing.then_some(&mut lines),
+            offset: if tracing {
+                self.subject.customer.utc_offset(at)
+            } else {
+                0
+            },
             start: self.start,
             now: at,
         };
@@ -486,6 +612,32 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         }
         self.tallies[index].transitions += 1;
         seat.until = seat.until.max(at);
+        if let Some(trace) = self.trace.as_deref_mut()
+            && !lines.is_empty()
+        {
+            let line = |line| TogetherLine {
+                program: Some(index),
+                line,
+            };
+            if hand_off.is_some() {
+                trace.push(line(TraceLine::Action {
+                    at,
+                    what: "handed over: the phase or tags changed as its trigger waits for"
+                        .to_string(),
+                    send: None,
+                    held_until: None,
+                }));
+            }
+            trace.extend(lines.into_iter().map(line));
+            // The record after a transition that did something.
+            let (score, phase, tags) = self.subject.customer.state();
+            trace.push(line(TraceLine::State {
+                at,
+                score,
+                phase,
+                tags,
+            }));
+        }
         if !lineup.caps.is_empty() {
             forget_old_sends(&mut self.space.recent, &lineup.caps, at);
         }
@@ -556,4 +708,32 @@ impl<S: Sink> Sink for Sent<'_, '_, S> {
     fn capped(&self, channel: &str, now: Seconds) -> bool {
         self.inner.capped(channel, now)
     }
+}
+
+/// Whether `input` at `at` is one a trigger of `plan` waits for, for a
+/// customer who may enter again: an event one of its triggers names (its
+/// `where` not weighed), or a tick at which a clock trigger has come due
+/// since the program last ran (`since`). What a program its group holds
+/// would have been offered.
+fn waited_for<R: crate::run::record::Record, E: crate::run::record::EventRecord>(
+    plan: &Plan,
+    journey: &Journey,
+    input: Input<'_, E>,
+    customer: &R,
+    since: Seconds,
+    at: Seconds,
+) -> bool {
+    let again = match (journey.status, &plan.entry.reentry) {
+        (Status::In, _) | (Status::Left, crate::plan::Reentry::Never) => false,
+        (Status::Left, crate::plan::Reentry::After { minutes }) => journey
+            .left_at()
+            .is_none_or(|left| at >= left.saturating_add(minutes.saturating_mul(60) as Seconds)),
+        _ => true,
+    };
+    again
+        && match input {
+            Input::Tick => next_entry_check(plan, customer, since.saturating_sub(1))
+                .is_some_and(|due| due <= at),
+            Input::Event(_) => crate::run::may_act(plan, journey, input),
+        }
 }

@@ -26,7 +26,7 @@ mod glossary;
 mod program;
 mod style;
 
-use super::simulation::{comparison, points, thousands};
+use super::simulation::{comparison, points};
 use crate::sim::report::{Lift, ProgramReport, Report};
 use std::fmt::Write;
 
@@ -67,9 +67,9 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
     out.push_str("<header>\n<h1>What the simulation says</h1>\n");
     let _ = writeln!(
         out,
-        "<p class=\"lead\">What {} would do to the customers below, simulated for {} days. Underlined words are explained when you point at them, and at the end of the page.</p>",
+        "<p class=\"lead\">What {} would do to the customers below, simulated for {}. Underlined words are explained when you point at them, and at the end of the page.</p>",
         and_list(&names),
-        report.days
+        super::simulation::counted(report.days, "day", "days")
     );
     out.push_str("<dl class=\"facts\">\n");
     let day = |time: &str| escape(time.get(..10).unwrap_or(time));
@@ -77,10 +77,10 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
         &mut out,
         "period",
         &format!(
-            "{} to {} ({} days)",
+            "{} to {} ({})",
             day(&report.start),
             day(&report.end),
-            report.days
+            super::simulation::counted(report.days, "day", "days")
         ),
     );
     fact(&mut out, "seed", &report.seed.to_string());
@@ -110,9 +110,10 @@ pub fn html(report: &Report, pictures: &[Picture]) -> String {
         fact(
             &mut out,
             "skipped",
-            &format!(
-                "{} bad customer row(s)",
-                thousands(report.skipped_rows as u64)
+            &super::simulation::counted(
+                report.skipped_rows as u64,
+                "bad customer row",
+                "bad customer rows",
             ),
         );
     }
@@ -265,6 +266,7 @@ mod tests {
                 consent: vec![evil.to_string()],
                 entered: 10,
                 stopped_at: None,
+                held_by_group: None,
             },
             entered: Entered {
                 treated: 9,

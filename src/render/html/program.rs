@@ -52,14 +52,14 @@ pub(super) fn section(
     if p.capped_customers > 0 {
         let _ = writeln!(
             out,
-            "<p class=\"note\">{} customer(s) did more than the 10,000 things the simulator follows for one customer; their simulation stopped there. Is a background rate in the behaviour model too high?</p>",
-            thousands(p.capped_customers)
+            "<p class=\"note\">{} more than the 10,000 things the simulator follows for one customer; their simulation stopped there. Is a background rate in the behaviour model too high?</p>",
+            super::super::simulation::counted(p.capped_customers, "customer did", "customers did")
         );
     }
     let _ = writeln!(
         out,
-        "<h3>What happened to the {} customers who started</h3>",
-        thousands(p.entered.treated)
+        "<h3>What happened to the {} who started</h3>",
+        super::super::simulation::counted(p.entered.treated, "customer", "customers")
     );
     if let Some(picture) = picture {
         out.push_str("<p class=\"quiet\">Each arrow is a way from one place to the next, with how many journeys took it (busier arrows are thicker). Every step that waits has an arrow to the goal: a customer waiting there who does the goal event reaches it. The table below the chart lists every arrow.</p>\n");
@@ -170,6 +170,22 @@ fn who_got_in(out: &mut String, p: &ProgramReport) {
             );
         }
         row(out, &label, trigger.customers, widest, " class=\"sub\"");
+    }
+    if let Some(held) = &e.held_by_group {
+        row(
+            out,
+            "held out by the <code>group</code> (in another program of it)",
+            held.customers,
+            widest,
+            "",
+        );
+        for by in &held.by {
+            let label = format!(
+                "<span class=\"indent\">in <code>{}</code></span>",
+                escape(&by.program)
+            );
+            row(out, &label, by.customers, widest, " class=\"sub\"");
+        }
     }
     let audience = match &e.audience {
         Some(text) => format!(

@@ -105,9 +105,31 @@ pub struct EntryReport {
     /// The channels the entry asks consent for (`consent email`).
     pub consent: Vec<String>,
     pub entered: u64,
-    /// The first gate nobody passed: `trigger`, `audience` or `consent`;
-    /// null when someone entered.
+    /// The first gate nobody passed: `group` (every customer an input its
+    /// triggers wait for reached was then in another program of its group),
+    /// `trigger`, `audience` or `consent`; null when someone entered.
     pub stopped_at: Option<String>,
+    /// Programs run together: the customers its `group` kept out, because
+    /// another program of the group had them when an input its triggers
+    /// wait for came (an event a trigger names, a clock trigger come due, a
+    /// hand-off's change); absent when the group kept no one out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by_group: Option<HeldReport>,
+}
+
+/// The customers a program's group kept out, and which program had them.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct HeldReport {
+    pub customers: u64,
+    /// The programs of the group that had them, most first (a customer
+    /// held by two counts in both).
+    pub by: Vec<HeldBy>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct HeldBy {
+    pub program: String,
+    pub customers: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -405,8 +427,26 @@ pub fn program_report(setup: &Shape, tally: &Tally, about: &About) -> ProgramRep
         }
     });
     let entry = &tally.entry;
+    let held_by_group = (!tally.held.is_empty()).then(|| {
+        let mut by: Vec<HeldBy> = tally
+            .held
+            .by
+            .iter()
+            .map(|(program, &customers)| HeldBy {
+                program: program.clone(),
+                customers,
+            })
+            .collect();
+        by.sort_by_key(|b| std::cmp::Reverse(b.customers));
+        HeldReport {
+            customers: tally.held.customers,
+            by,
+        }
+    });
     let stopped_at = if entry.entered > 0 {
         None
+    } else if entry.triggered == 0 && held_by_group.is_some() {
+        Some("group".to_string())
     } else if entry.triggered == 0 {
         Some("trigger".to_string())
     } else if entry.in_audience == 0 {
@@ -432,6 +472,7 @@ pub fn program_report(setup: &Shape, tally: &Tally, about: &About) -> ProgramRep
         consent: setup.consent.clone(),
         entered: entry.entered,
         stopped_at,
+        held_by_group,
     };
     ProgramReport {
         program: setup.program.clone(),

@@ -3,8 +3,10 @@
 //! report's types by schemars, made standard by `crate::json_schema`, and
 //! strict — no object takes a field the report does not write, and every
 //! field is required, since the report writes each one, `null` included —
-//! but `shard`, which only the report of a shard (`--shard I/N`) has, and
-//! `portfolio`, which only a run of programs together has.
+//! but `shard`, which only the report of a shard (`--shard I/N`) has,
+//! `portfolio`, which only a run of programs together has, and an entry's
+//! `held_by_group` (and a shard's tally's `held`), which only a program a
+//! group held customers out of has.
 
 use super::Report;
 use serde_json::Value;
@@ -28,10 +30,12 @@ fn strict(value: &mut Value) {
         Value::Object(map) => {
             if let Some(Value::Object(properties)) = map.get("properties") {
                 // The report writes every field, `null` included.
-                // But `portfolio`: only a run of programs together has it.
+                // But `portfolio`: only a run of programs together has it;
+                // and `held_by_group`, a tally's `held`: only a program
+                // its group held out.
                 let every: Vec<Value> = properties
                     .keys()
-                    .filter(|name| *name != "portfolio")
+                    .filter(|name| !["portfolio", "held_by_group", "held"].contains(&name.as_str()))
                     .cloned()
                     .map(Value::from)
                     .collect();

@@ -7,7 +7,8 @@
 //! `shard`: its place among the shards, what must be the same in every
 //! shard of a run (the nurture that simulated it, the seed, the days, the
 //! programs and their digests, the behaviour model's digest, the customers
-//! file and its size), and the raw counts of each program and run. Counts
+//! file's size and digest: the data, wherever each shard read it from), and
+//! the raw counts of each program and run. Counts
 //! are whole numbers and adding them does not depend on order, so the sum
 //! of the shards' counts is the whole run's; the report is then made from
 //! them by the function `nurture simulate` uses (`whole.rs`).
@@ -32,6 +33,12 @@ pub struct ShardReport {
     /// The size of the customers file in bytes: every shard reads the
     /// whole file and keeps its own customers.
     pub customers_bytes: u64,
+    /// `sha256:` and the hex SHA-256 of the customers file's bytes: what
+    /// identifies the data, wherever each shard read it from (empty in a
+    /// report of an older nurture, whose shards are compared by the file's
+    /// path and size).
+    #[serde(default)]
+    pub customers_digest: String,
     /// The run's notes on its inputs, before those on its counts.
     pub notes: Vec<String>,
     pub programs: Vec<ShardProgram>,
@@ -147,21 +154,26 @@ pub fn merge(files: &[(String, ShardFile)]) -> Result<(Report, Vec<Vec<ProgramRe
             ),
             ("the start", file.start.clone(), first.start.clone()),
             ("the end", file.end.clone(), first.end.clone()),
-            (
-                "the customers file",
-                quoted(&file.customers_file),
-                quoted(&first.customers_file),
-            ),
+            // The data, not where it was read from: shards of a CI
+            // matrix read the same file from folders of their own.
             (
                 "the size of the customers file",
                 format!("{} bytes", shard.customers_bytes),
                 format!("{} bytes", one.customers_bytes),
             ),
-            (
-                "the behaviour model",
-                quoted(&file.behavior_file),
-                quoted(&first.behavior_file),
-            ),
+            if shard.customers_digest.is_empty() || one.customers_digest.is_empty() {
+                (
+                    "the customers file",
+                    quoted(&file.customers_file),
+                    quoted(&first.customers_file),
+                )
+            } else {
+                (
+                    "the customers file's digest (its bytes)",
+                    shard.customers_digest.clone(),
+                    one.customers_digest.clone(),
+                )
+            },
             (
                 "the behaviour model's digest",
                 shard.behavior_digest.clone(),
@@ -321,10 +333,9 @@ fn programs(shard: &ShardReport) -> String {
         .programs
         .iter()
         .map(|p| {
-            format!(
-                "`{}` ({}, {})",
-                p.shape.program, p.about.file, p.shape.digest
-            )
+            // By name and digest: the same program read from another
+            // folder is the same program.
+            format!("`{}` ({})", p.shape.program, p.shape.digest)
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -52,8 +52,13 @@ pub fn whole(
     for program in &first {
         if program.capped_customers > 0 {
             notes.push(format!(
-                "{} customer(s) in `{}` did more than the {MAX_EVENTS} things the simulator follows for one customer; their simulation stopped there (is a background rate too high?)",
-                program.capped_customers, program.program
+                "{} in `{}` did more than the {MAX_EVENTS} things the simulator follows for one customer; their simulation stopped there (is a background rate too high?)",
+                if program.capped_customers == 1 {
+                    "1 customer".to_string()
+                } else {
+                    format!("{} customers", program.capped_customers)
+                },
+                program.program
             ));
         }
     }
