@@ -146,9 +146,9 @@ pub fn at_once(program: &Program) -> AtOnce {
 pub fn at_once_in(flow: &Flow) -> AtOnce {
     let mut changes = Vec::new();
     let mut leaves = false;
-    let group = group_of(program);
+    let group = group_of(flow.program);
     let kept = if group.is_some() {
-        changes_kept(&flow)
+        changes_kept(flow)
     } else {
         Vec::new()
     };
