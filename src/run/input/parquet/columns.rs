@@ -507,6 +507,8 @@ fn typed<T: DataType>(
     Ok(())
 }
 
+// Tests only: the `expect`s below write a file the test makes itself, never
+// a user's input.
 #[cfg(test)]
 mod tests {
     use super::*;
