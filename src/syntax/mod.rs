@@ -1,14 +1,17 @@
 //! Stage 1: from text to the syntax tree.
 //!
 //! `parse` reads one file's text: it guards against hostile input
-//! (`limits`), parses with the pest grammar (`grammar`), lowers the pairs to
-//! the spanned tree (`lower`, `values`) and, when the text does not parse,
+//! (`limits`), reads a well-formed file with the hand-written reader
+//! (`descent`) or else parses with the pest grammar (`grammar`), both into
+//! one parse tree (`tree`), lowers that to the spanned syntax tree (`lower`,
+//! `values`) and, when the text does not parse,
 //! walks it construct by construct to report every mistake (`recover`,
 //! `expected`, and `near_miss` for constructs that are almost right). A
 //! file holds one program or the customer schema; both are read here. No
 //! pest type leaves this module.
 
 pub mod ast;
+mod descent;
 mod expected;
 mod grammar;
 pub mod limits;
@@ -19,6 +22,7 @@ pub(crate) use lower::{word_choice, word_list};
 mod near_miss;
 mod prepass;
 mod recover;
+mod tree;
 mod values;
 
 use crate::codes::Code;
@@ -78,12 +82,20 @@ fn read(text: &str) -> Parsed {
         }
     };
     let text = prepared.as_str();
-    match NurtureParser::parse(Rule::file, text) {
-        Ok(mut pairs) => {
+    // Most files are well formed and read without pest; pest reads the
+    // rest, and its error is where recovery starts.
+    let parsed = match descent::parse(text) {
+        Some(tree) => Ok(tree),
+        None => {
+            NurtureParser::parse(Rule::file, text).map(|pairs| tree::Tree::from_pairs(text, pairs))
+        }
+    };
+    match parsed {
+        Ok(tree) => {
             let mut lowerer = lower::Lowerer::new();
             let mut program = None;
             let mut schema = None;
-            for pair in pairs.next().into_iter().flat_map(|file| file.into_inner()) {
+            for pair in tree.root().into_iter().flat_map(|file| file.into_inner()) {
                 match pair.as_rule() {
                     Rule::program => program = Some(lowerer.program(pair)),
                     Rule::schema => schema = Some(lowerer.schema(pair)),

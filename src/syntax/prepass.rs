@@ -78,6 +78,11 @@ pub(super) fn controls_in_comments(text: &str) -> Vec<Diagnostic> {
     }
     let mut i = 0;
     while i < bytes.len() {
+        // Only a comment or a text (which may hold a `#`) matters here.
+        match memchr::memchr2(b'#', b'"', &bytes[i..]) {
+            Some(n) => i += n,
+            None => break,
+        }
         match bytes[i] {
             b'#' => {
                 let end = comment_end(bytes, i);

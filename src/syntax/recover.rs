@@ -12,11 +12,11 @@ use super::expected::{self, CLAUSE_WORDS, SCHEMA_WORDS, STATEMENT_WORDS};
 use super::grammar::{NurtureParser, Rule};
 use super::lower::Lowerer;
 use super::near_miss::{consent_joined, if_after, missing_brace, without_brace};
+use super::tree::Tree;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
 use pest::Parser;
-use pest::iterators::Pair;
 
 pub(super) struct Recovered {
     pub program: Option<Program>,
@@ -118,7 +118,7 @@ impl<'t> Walk<'t> {
     }
 
     /// Parses `rule` at `offset`; on success returns the pair and where it ends.
-    fn parse_at(&mut self, rule: Rule, offset: usize) -> Result<(Pair<'t, Rule>, usize), ()> {
+    fn parse_at(&mut self, rule: Rule, offset: usize) -> Result<(Tree<'t>, usize), ()> {
         self.last_start = offset;
         // Parse only up to where the next construct starts. pest works out
         // line positions over the input it is given, so handing it the rest
@@ -130,7 +130,7 @@ impl<'t> Walk<'t> {
             Ok(mut pairs) => match pairs.next() {
                 Some(pair) => {
                     let end = offset + pair.as_span().end();
-                    Ok((pair, end))
+                    Ok((Tree::from_pair(pair), end))
                 }
                 None => Err(()),
             },
@@ -156,7 +156,10 @@ impl<'t> Walk<'t> {
         }
         self.lower.base = start;
         let (name, mut pos, head_ok) = match self.parse_at(Rule::program_head, start) {
-            Ok((pair, end)) => (self.lower.program_head(pair), end, true),
+            Ok((tree, end)) => match tree.root() {
+                Some(pair) => (self.lower.program_head(pair), end, true),
+                None => (Spanned::new(String::new(), Span::at(start)), end, true),
+            },
             Err(()) => {
                 // Read on as if the head were there, so the body is checked.
                 let body = self.text[start..]
@@ -215,10 +218,12 @@ impl<'t> Walk<'t> {
                 }
             } else if CLAUSE_WORDS.contains(&word) {
                 match self.parse_at(Rule::clause, pos) {
-                    Ok((pair, end)) => {
+                    Ok((tree, end)) => {
                         self.lower.base = pos;
-                        let clause = self.lower.clause(pair);
-                        program.clauses.push(clause);
+                        if let Some(pair) = tree.root() {
+                            let clause = self.lower.clause(pair);
+                            program.clauses.push(clause);
+                        }
                         pos = end;
                     }
                     Err(()) => pos = self.resync(pos),
@@ -232,9 +237,15 @@ impl<'t> Walk<'t> {
     /// A step from its head to its closing brace. Returns where to go on.
     fn step(&mut self, start: usize) -> (Option<Step>, usize) {
         let ((name, was), mut pos) = match self.parse_at(Rule::step_head, start) {
-            Ok((pair, end)) => {
+            Ok((tree, end)) => {
                 self.lower.base = start;
-                (self.lower.step_head(pair), end)
+                match tree.root() {
+                    Some(pair) => (self.lower.step_head(pair), end),
+                    None => (
+                        (Spanned::new(String::new(), Span::at(start)), Vec::new()),
+                        end,
+                    ),
+                }
             }
             // `step hello` and a line break: the statements follow, and
             // reading them as the step's keeps one mistake one diagnostic
@@ -284,10 +295,12 @@ impl<'t> Walk<'t> {
             }
             if STATEMENT_WORDS.contains(&word) || word == "->" {
                 match self.parse_at(Rule::statement, pos) {
-                    Ok((pair, end)) => {
+                    Ok((tree, end)) => {
                         self.lower.base = pos;
-                        let statement = self.lower.statement(pair);
-                        step.statements.push(statement);
+                        if let Some(pair) = tree.root() {
+                            let statement = self.lower.statement(pair);
+                            step.statements.push(statement);
+                        }
                         pos = end;
                     }
                     Err(()) => pos = self.resync(pos),
@@ -343,9 +356,9 @@ impl<'t> Walk<'t> {
             let word = expected::word_at(self.text, pos);
             if SCHEMA_WORDS.contains(&word) {
                 match self.parse_at(Rule::schema_line, pos) {
-                    Ok((pair, end)) => {
+                    Ok((tree, end)) => {
                         self.lower.base = pos;
-                        if let Some(entry) = pair.into_inner().next() {
+                        if let Some(entry) = tree.root().and_then(|pair| pair.into_inner().next()) {
                             self.lower.schema_entry(entry, &mut schema);
                         }
                         pos = end;
@@ -369,7 +382,10 @@ impl<'t> Walk<'t> {
             let span = if word == "program" {
                 self.lower.base = pos;
                 let name = match NurtureParser::parse(Rule::program_head, line_of(self.text, pos)) {
-                    Ok(mut pairs) => pairs.next().map(|pair| self.lower.program_head(pair)),
+                    Ok(mut pairs) => pairs
+                        .next()
+                        .map(Tree::from_pair)
+                        .and_then(|tree| tree.root().map(|pair| self.lower.program_head(pair))),
                     Err(_) => None,
                 };
                 name.map(|n| n.span)

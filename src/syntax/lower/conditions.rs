@@ -4,20 +4,20 @@ use super::Lowerer;
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::*;
 use crate::syntax::grammar::Rule;
+use crate::syntax::tree::Node;
 use crate::syntax::values;
-use pest::iterators::Pair;
 
 impl Lowerer {
     // -- conditions --------------------------------------------------------
 
-    pub(super) fn optional_cond(&mut self, parts: &[Pair<Rule>]) -> Option<Cond> {
+    pub(super) fn optional_cond(&mut self, parts: &[Node]) -> Option<Cond> {
         parts
             .iter()
             .find(|p| p.as_rule() == Rule::cond)
-            .map(|p| self.cond(p.clone()))
+            .map(|p| self.cond(*p))
     }
 
-    pub(super) fn first_cond(&mut self, parts: Vec<Pair<Rule>>, span: Span) -> Cond {
+    pub(super) fn first_cond(&mut self, parts: Vec<Node>, span: Span) -> Cond {
         parts
             .into_iter()
             .find(|p| p.as_rule() == Rule::cond)
@@ -29,7 +29,7 @@ impl Lowerer {
     }
 
     /// `a or b`: one `conj` alone is returned as it is, not wrapped.
-    fn cond(&mut self, pair: Pair<Rule>) -> Cond {
+    fn cond(&mut self, pair: Node) -> Cond {
         let span = self.span(&pair);
         let mut parts: Vec<Cond> = pair
             .into_inner()
@@ -45,7 +45,7 @@ impl Lowerer {
         }
     }
 
-    fn conj(&mut self, pair: Pair<Rule>) -> Cond {
+    fn conj(&mut self, pair: Node) -> Cond {
         let span = self.span(&pair);
         let mut parts: Vec<Cond> = pair
             .into_inner()
@@ -61,7 +61,7 @@ impl Lowerer {
         }
     }
 
-    fn negation(&mut self, pair: Pair<Rule>) -> Cond {
+    fn negation(&mut self, pair: Node) -> Cond {
         let span = self.span(&pair);
         let mut negated = false;
         let mut inner = None;
@@ -85,10 +85,10 @@ impl Lowerer {
         }
     }
 
-    fn atom(&mut self, pair: Pair<Rule>) -> Cond {
+    fn atom(&mut self, pair: Node) -> Cond {
         let span = self.span(&pair);
         let rule = pair.as_rule();
-        let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+        let parts: Vec<Node> = pair.into_inner().collect();
         let kind = match rule {
             Rule::group => {
                 // The group's span includes the parentheses, which is what a
@@ -111,7 +111,7 @@ impl Lowerer {
         Cond { kind, span }
     }
 
-    fn comparison(&mut self, parts: Vec<Pair<Rule>>, span: Span) -> Cond {
+    fn comparison(&mut self, parts: Vec<Node>, span: Span) -> Cond {
         let mut operands = Vec::new();
         let mut op = None;
         let mut negated = false;
@@ -151,14 +151,14 @@ impl Lowerer {
         Cond { kind, span }
     }
 
-    fn operand(&mut self, pair: Pair<Rule>) -> Operand {
+    fn operand(&mut self, pair: Node) -> Operand {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Operand::Value(Spanned::new(ValueKind::Bool(true), span));
         };
         match inner.as_rule() {
             Rule::relative_time => {
-                let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+                let parts: Vec<Node> = inner.into_inner().collect();
                 let offset = self.first_duration(&parts, span);
                 let past = parts.iter().any(|p| p.as_rule() == Rule::kw_ago);
                 Operand::RelativeTime { offset, past, span }
@@ -170,14 +170,14 @@ impl Lowerer {
     }
 
     /// `trigger.PROPERTY` or `answer.PROPERTY`.
-    pub(super) fn data_ref(&mut self, pair: &Pair<Rule>) -> DataRef {
+    pub(super) fn data_ref(&mut self, pair: &Node) -> DataRef {
         let span = self.span(pair);
         let source = if pair.as_rule() == Rule::answer_data {
             DataSource::Answer
         } else {
             DataSource::Trigger
         };
-        let parts: Vec<Pair<Rule>> = pair.clone().into_inner().collect();
+        let parts: Vec<Node> = (*pair).into_inner().collect();
         let property = self.first_name(&parts, Rule::property_path, span);
         DataRef {
             source,
@@ -186,7 +186,7 @@ impl Lowerer {
         }
     }
 
-    pub(super) fn value(&mut self, pair: Pair<Rule>) -> Value {
+    pub(super) fn value(&mut self, pair: Node) -> Value {
         let span = self.span(&pair);
         match pair.into_inner().next() {
             Some(inner) if inner.as_rule() == Rule::literal => self.literal(inner),
@@ -198,7 +198,7 @@ impl Lowerer {
         }
     }
 
-    fn literal(&mut self, pair: Pair<Rule>) -> Value {
+    fn literal(&mut self, pair: Node) -> Value {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Spanned::new(ValueKind::Bool(false), span);

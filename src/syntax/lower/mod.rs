@@ -1,4 +1,4 @@
-//! Lowering: pest pairs to the spanned syntax tree.
+//! Lowering: the parse tree (`syntax/tree.rs`) to the spanned syntax tree.
 //!
 //! This is where the words of a program get their meaning: `3d` becomes three
 //! days, `12.5%` a share, `wake_up` a program kind. Malformed values are
@@ -25,7 +25,7 @@ use super::values;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Name, Span, Spanned};
-use pest::iterators::Pair;
+use crate::syntax::tree::Node;
 
 pub(super) struct Lowerer {
     /// Where the parsed slice starts in the file, added to every span.
@@ -41,15 +41,15 @@ impl Lowerer {
         }
     }
 
-    pub(super) fn span(&self, pair: &Pair<Rule>) -> Span {
+    pub(super) fn span(&self, pair: &Node) -> Span {
         // pest skips the whitespace before an optional part even when the
         // part is absent (`send email "x"` then a line break then `}`), so
         // a rule's span may end in blanks; a label must not underline them.
-        let start = pair.as_span().start() + self.base;
+        let start = pair.start() + self.base;
         Span::new(start, start + pair.as_str().trim_end().len())
     }
 
-    pub(super) fn name(&mut self, pair: &Pair<Rule>) -> Name {
+    pub(super) fn name(&mut self, pair: &Node) -> Name {
         let name = Spanned::new(pair.as_str().to_string(), self.span(pair));
         self.not_reserved(&name);
         if let Some((at, letter)) = name.as_str().char_indices().find(|(_, c)| !c.is_ascii()) {
@@ -88,9 +88,9 @@ impl Lowerer {
         }
     }
 
-    pub(super) fn text(&mut self, pair: &Pair<Rule>) -> Spanned<String> {
+    pub(super) fn text(&mut self, pair: &Node) -> Spanned<String> {
         // `text` may be wrapped in a role (`template`, `message`).
-        let pair = innermost(pair.clone(), Rule::text);
+        let pair = innermost(*pair, Rule::text);
         let quoted = pair.as_str();
         let body = quoted
             .strip_prefix('"')
@@ -123,13 +123,13 @@ impl Lowerer {
         self.diagnostics.extend(diagnostic);
     }
 
-    pub(super) fn duration(&mut self, pair: &Pair<Rule>) -> Spanned<Duration> {
+    pub(super) fn duration(&mut self, pair: &Node) -> Spanned<Duration> {
         let span = self.span(pair);
         let written = pair.as_str().trim();
         // `6 months`: the unit as a word of its own after the number.
         let after = pair
             .get_input()
-            .get(pair.as_span().start() + written.len()..)
+            .get(pair.start() + written.len()..)
             .unwrap_or("");
         if let Some(problem) = values::spaced_unit(written, after, span) {
             self.diagnostics.push(problem);
@@ -140,14 +140,14 @@ impl Lowerer {
         Spanned::new(value, span)
     }
 
-    pub(super) fn percentage(&mut self, pair: &Pair<Rule>) -> Spanned<Percent> {
+    pub(super) fn percentage(&mut self, pair: &Node) -> Spanned<Percent> {
         let span = self.span(pair);
         let (value, problem) = values::percentage(pair.as_str().trim(), span);
         self.report(problem);
         Spanned::new(value, span)
     }
 
-    pub(super) fn clock(&mut self, pair: &Pair<Rule>) -> Spanned<ClockTime> {
+    pub(super) fn clock(&mut self, pair: &Node) -> Spanned<ClockTime> {
         let span = self.span(pair);
         let (value, problem) = values::clock(pair.as_str(), span);
         self.report(problem);
@@ -159,15 +159,12 @@ impl Lowerer {
     /// `-> exit dormant` as a statement: `->` leads to a step, and an exit
     /// is written without it. Reported once, for the whole line, and read
     /// as the `exit` meant.
-    pub(super) fn exit_after_arrow(&mut self, parts: &[Pair<Rule>], span: Span) -> Option<Name> {
+    pub(super) fn exit_after_arrow(&mut self, parts: &[Node], span: Span) -> Option<Name> {
         let target = parts.iter().find(|p| p.as_rule() == Rule::step_name)?;
         if target.as_str() != "exit" {
             return None;
         }
-        let rest = target
-            .get_input()
-            .get(target.as_span().end()..)
-            .unwrap_or("");
+        let rest = target.get_input().get(target.end()..).unwrap_or("");
         let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
         let word_len = rest[blanks..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -203,7 +200,7 @@ impl Lowerer {
         ))
     }
 
-    pub(super) fn first_name(&mut self, parts: &[Pair<Rule>], rule: Rule, span: Span) -> Name {
+    pub(super) fn first_name(&mut self, parts: &[Node], rule: Rule, span: Span) -> Name {
         parts
             .iter()
             .find(|p| p.as_rule() == rule)
@@ -211,7 +208,7 @@ impl Lowerer {
             .unwrap_or_else(|| Spanned::new(String::new(), span))
     }
 
-    pub(super) fn first_text(&mut self, parts: &[Pair<Rule>], span: Span) -> Spanned<String> {
+    pub(super) fn first_text(&mut self, parts: &[Node], span: Span) -> Spanned<String> {
         parts
             .iter()
             .find(|p| matches!(p.as_rule(), Rule::text | Rule::template | Rule::message))
@@ -219,7 +216,7 @@ impl Lowerer {
             .unwrap_or_else(|| Spanned::new(String::new(), span))
     }
 
-    pub(super) fn first_duration(&mut self, parts: &[Pair<Rule>], span: Span) -> Spanned<Duration> {
+    pub(super) fn first_duration(&mut self, parts: &[Node], span: Span) -> Spanned<Duration> {
         match parts.iter().find(|p| p.as_rule() == Rule::duration) {
             Some(p) => self.duration(p),
             None => Spanned::new(Duration::default(), span),
@@ -236,10 +233,10 @@ pub(crate) const RESERVED: &[&str] = &[
 ];
 
 /// Descends through single-child wrappers until `rule`.
-pub(super) fn innermost(pair: Pair<Rule>, rule: Rule) -> Pair<Rule> {
+pub(super) fn innermost(pair: Node, rule: Rule) -> Node {
     let mut pair = pair;
     while pair.as_rule() != rule {
-        match pair.clone().into_inner().next() {
+        match pair.into_inner().next() {
             Some(inner) => pair = inner,
             None => break,
         }

@@ -6,11 +6,11 @@ use crate::diagnostic::Diagnostic;
 use crate::span::{Name, Span, Spanned};
 use crate::syntax::ast::*;
 use crate::syntax::grammar::Rule;
+use crate::syntax::tree::Node;
 use crate::syntax::values;
-use pest::iterators::Pair;
 
 impl Lowerer {
-    pub fn program(&mut self, pair: Pair<Rule>) -> Program {
+    pub fn program(&mut self, pair: Node) -> Program {
         let span = self.span(&pair);
         let mut name = Spanned::new(String::new(), Span::at(span.start));
         let mut clauses = Vec::new();
@@ -31,7 +31,7 @@ impl Lowerer {
         }
     }
 
-    pub fn program_head(&mut self, pair: Pair<Rule>) -> Name {
+    pub fn program_head(&mut self, pair: Node) -> Name {
         let span = self.span(&pair);
         pair.into_inner()
             .find(|p| p.as_rule() == Rule::program_name)
@@ -39,7 +39,7 @@ impl Lowerer {
             .unwrap_or_else(|| Spanned::new(String::new(), span))
     }
 
-    pub fn clause(&mut self, pair: Pair<Rule>) -> Clause {
+    pub fn clause(&mut self, pair: Node) -> Clause {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Clause {
@@ -48,7 +48,7 @@ impl Lowerer {
             };
         };
         let rule = inner.as_rule();
-        let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+        let parts: Vec<Node> = inner.into_inner().collect();
         let kind = match rule {
             Rule::title => ClauseKind::Title(self.first_text(&parts, span)),
             Rule::owner => ClauseKind::Owner(self.first_text(&parts, span)),
@@ -156,7 +156,7 @@ impl Lowerer {
         Clause { kind, span }
     }
 
-    fn trigger(&mut self, parts: Vec<Pair<Rule>>, span: Span) -> Trigger {
+    fn trigger(&mut self, parts: Vec<Node>, span: Span) -> Trigger {
         let Some(form) = parts.into_iter().find(|p| {
             matches!(
                 p.as_rule(),
@@ -177,7 +177,7 @@ impl Lowerer {
             };
         };
         let rule = form.as_rule();
-        let parts: Vec<Pair<Rule>> = form.into_inner().collect();
+        let parts: Vec<Node> = form.into_inner().collect();
         let kind = match rule {
             Rule::trigger_event => TriggerKind::Event {
                 event: self.first_name(&parts, Rule::event_name, span),
@@ -216,21 +216,21 @@ impl Lowerer {
     }
 
     /// The step's name, and the names it had before (`(was …)`).
-    pub fn step_head(&mut self, pair: Pair<Rule>) -> (Name, Vec<Name>) {
+    pub fn step_head(&mut self, pair: Node) -> (Name, Vec<Name>) {
         let span = self.span(&pair);
-        let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+        let parts: Vec<Node> = pair.into_inner().collect();
         let name = self.first_name(&parts, Rule::step_name, span);
         let was = parts
             .iter()
             .filter(|p| p.as_rule() == Rule::was)
-            .flat_map(|p| p.clone().into_inner())
+            .flat_map(|p| (*p).into_inner())
             .filter(|p| p.as_rule() == Rule::old_step_name)
             .map(|p| self.name(&p))
             .collect();
         (name, was)
     }
 
-    fn step(&mut self, pair: Pair<Rule>) -> Step {
+    fn step(&mut self, pair: Node) -> Step {
         let span = self.span(&pair);
         let mut name = Spanned::new(String::new(), span);
         let mut was = Vec::new();
@@ -251,7 +251,7 @@ impl Lowerer {
     }
 
     /// `cap N messages|CHANNEL per DURATION`, in a program or the schema.
-    pub(super) fn cap(&mut self, parts: &[Pair<Rule>], span: Span) -> Cap {
+    pub(super) fn cap(&mut self, parts: &[Node], span: Span) -> Cap {
         let count = parts
             .iter()
             .find(|p| p.as_rule() == Rule::count)
@@ -276,10 +276,10 @@ impl Lowerer {
 
     /// `window [DAYS] HH:MM..HH:MM`: the days as names (which are days is
     /// the checker's to say, `check/window.rs`), the hours as clock times.
-    pub(super) fn window(&mut self, parts: &[Pair<Rule>], span: Span) -> SendWindow {
+    pub(super) fn window(&mut self, parts: &[Node], span: Span) -> SendWindow {
         let mut days = Vec::new();
         for set in parts.iter().filter(|p| p.as_rule() == Rule::day_set) {
-            for range in set.clone().into_inner() {
+            for range in (*set).into_inner() {
                 let range_span = self.span(&range);
                 let mut names = range
                     .into_inner()

@@ -6,12 +6,12 @@ use crate::diagnostic::Diagnostic;
 use crate::span::{Name, Span, Spanned};
 use crate::syntax::ast::*;
 use crate::syntax::grammar::Rule;
-use pest::iterators::Pair;
+use crate::syntax::tree::Node;
 
 impl Lowerer {
     // -- the customer schema -----------------------------------------------
 
-    pub fn schema(&mut self, pair: Pair<Rule>) -> Schema {
+    pub fn schema(&mut self, pair: Node) -> Schema {
         let mut schema = Schema {
             span: self.span(&pair),
             ..Schema::default()
@@ -25,13 +25,13 @@ impl Lowerer {
     }
 
     /// Adds one entry (`attribute …`, `event …`, `team a, b`, …) to `schema`.
-    pub fn schema_entry(&mut self, pair: Pair<Rule>, schema: &mut Schema) {
+    pub fn schema_entry(&mut self, pair: Node, schema: &mut Schema) {
         let Some(entry) = pair.into_inner().next() else {
             return;
         };
         let span = self.span(&entry);
         let rule = entry.as_rule();
-        let parts: Vec<Pair<Rule>> = entry.into_inner().collect();
+        let parts: Vec<Node> = entry.into_inner().collect();
         match rule {
             Rule::attribute_decl => schema.attributes.push(self.attribute_decl(&parts, span)),
             Rule::event_decl => {
@@ -41,7 +41,7 @@ impl Lowerer {
                     .filter(|p| p.as_rule() == Rule::property_decl)
                     .map(|p| {
                         let property_span = self.span(p);
-                        let inner: Vec<Pair<Rule>> = p.clone().into_inner().collect();
+                        let inner: Vec<Node> = (*p).into_inner().collect();
                         self.attribute_decl(&inner, property_span)
                     })
                     .collect();
@@ -53,7 +53,7 @@ impl Lowerer {
             }
             Rule::schema_cap => {
                 if let Some(cap) = parts.first() {
-                    let inner: Vec<Pair<Rule>> = cap.clone().into_inner().collect();
+                    let inner: Vec<Node> = (*cap).into_inner().collect();
                     let cap = self.cap(&inner, span);
                     schema.caps.push(Spanned::new(cap, span));
                 }
@@ -77,7 +77,7 @@ impl Lowerer {
     }
 
     /// `NAME: TYPE`, after `attribute` or inside an event's braces.
-    fn attribute_decl(&mut self, parts: &[Pair<Rule>], span: Span) -> AttributeDecl {
+    fn attribute_decl(&mut self, parts: &[Node], span: Span) -> AttributeDecl {
         let name = self.first_name(parts, Rule::attribute, span);
         let value_type = match parts.iter().find(|p| p.as_rule() == Rule::value_type) {
             Some(pair) => self.value_type(pair),
@@ -90,9 +90,9 @@ impl Lowerer {
         }
     }
 
-    fn value_type(&mut self, pair: &Pair<Rule>) -> Spanned<ValueType> {
+    fn value_type(&mut self, pair: &Node) -> Spanned<ValueType> {
         let span = self.span(pair);
-        let Some(inner) = pair.clone().into_inner().next() else {
+        let Some(inner) = (*pair).into_inner().next() else {
             return Spanned::new(ValueType::Text, span);
         };
         let list = inner.as_rule() == Rule::list_type;

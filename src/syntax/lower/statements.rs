@@ -7,11 +7,11 @@ use crate::diagnostic::Diagnostic;
 use crate::span::{Name, Span, Spanned};
 use crate::syntax::ast::*;
 use crate::syntax::grammar::Rule;
+use crate::syntax::tree::Node;
 use crate::syntax::values;
-use pest::iterators::Pair;
 
 impl Lowerer {
-    pub fn statement(&mut self, pair: Pair<Rule>) -> Statement {
+    pub fn statement(&mut self, pair: Node) -> Statement {
         let span = self.span(&pair);
         let Some(inner) = pair.into_inner().next() else {
             return Statement {
@@ -20,7 +20,7 @@ impl Lowerer {
             };
         };
         let rule = inner.as_rule();
-        let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+        let parts: Vec<Node> = inner.into_inner().collect();
         let kind = match rule {
             Rule::send => StatementKind::Send {
                 channel: self.first_name(&parts, Rule::channel, span),
@@ -30,7 +30,7 @@ impl Lowerer {
                     .filter(|p| p.as_rule() == Rule::fallback)
                     .map(|p| {
                         let span = self.span(p);
-                        let inner: Vec<Pair<Rule>> = p.clone().into_inner().collect();
+                        let inner: Vec<Node> = (*p).into_inner().collect();
                         Fallback {
                             channel: self.first_name(&inner, Rule::channel, span),
                             template: self.first_text(&inner, span),
@@ -104,7 +104,7 @@ impl Lowerer {
                 let value = parts
                     .iter()
                     .find(|p| p.as_rule() == Rule::value)
-                    .map(|p| self.value(p.clone()))
+                    .map(|p| self.value(*p))
                     .unwrap_or_else(|| Spanned::new(ValueKind::Bool(false), span));
                 StatementKind::Set { attribute, value }
             }
@@ -129,10 +129,10 @@ impl Lowerer {
         Statement { kind, span }
     }
 
-    fn wait_arm(&mut self, pair: Pair<Rule>) -> WaitArm {
+    fn wait_arm(&mut self, pair: Node) -> WaitArm {
         let span = self.span(&pair);
         let arm = pair.into_inner().next();
-        let (rule, parts): (Option<Rule>, Vec<Pair<Rule>>) = match arm {
+        let (rule, parts): (Option<Rule>, Vec<Node>) = match arm {
             Some(arm) => (Some(arm.as_rule()), arm.into_inner().collect()),
             None => (None, Vec::new()),
         };
@@ -153,10 +153,10 @@ impl Lowerer {
         WaitArm { on, target, span }
     }
 
-    fn branch_arm(&mut self, pair: Pair<Rule>) -> BranchArm {
+    fn branch_arm(&mut self, pair: Node) -> BranchArm {
         let span = self.span(&pair);
         let arm = pair.into_inner().next();
-        let (rule, parts): (Option<Rule>, Vec<Pair<Rule>>) = match arm {
+        let (rule, parts): (Option<Rule>, Vec<Node>) = match arm {
             Some(arm) => (Some(arm.as_rule()), arm.into_inner().collect()),
             None => (None, Vec::new()),
         };
@@ -179,9 +179,9 @@ impl Lowerer {
         }
     }
 
-    fn split_arm(&mut self, pair: Pair<Rule>) -> SplitArm {
+    fn split_arm(&mut self, pair: Node) -> SplitArm {
         let span = self.span(&pair);
-        let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+        let parts: Vec<Node> = pair.into_inner().collect();
         let share = parts
             .iter()
             .find(|p| p.as_rule() == Rule::percentage)
@@ -195,16 +195,16 @@ impl Lowerer {
         }
     }
 
-    fn target(&mut self, parts: &[Pair<Rule>], span: Span) -> Target {
+    fn target(&mut self, parts: &[Node], span: Span) -> Target {
         let Some(target) = parts.iter().find(|p| p.as_rule() == Rule::target) else {
             return Target::Step(Spanned::new(String::new(), span));
         };
         let target_span = self.span(target);
-        let Some(inner) = target.clone().into_inner().next() else {
+        let Some(inner) = (*target).into_inner().next() else {
             return Target::Step(Spanned::new(String::new(), target_span));
         };
         if inner.as_rule() == Rule::exit_target {
-            let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+            let parts: Vec<Node> = inner.into_inner().collect();
             Target::Exit {
                 outcome: self.first_name(&parts, Rule::outcome, target_span),
                 span: target_span,

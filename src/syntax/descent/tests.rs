@@ -1,0 +1,251 @@
+//! The hand-written reader against pest, the definition: wherever it reads
+//! a file, the tree must be pest's, entry for entry; and it must read every
+//! bundled program, or check loses its speed without a test noticing.
+
+use super::super::grammar::{NurtureParser, Rule};
+use super::super::prepass;
+use super::super::tree::{Entry, Tree};
+use pest::Parser;
+use std::path::{Path, PathBuf};
+
+fn pest_entries(text: &str) -> Option<Vec<Entry>> {
+    NurtureParser::parse(Rule::file, text)
+        .ok()
+        .map(|pairs| Tree::from_pairs(text, pairs).entries().to_vec())
+}
+
+/// Whether the reader gave pest's tree; `false` when it left the file to
+/// pest. Fails the test when it gave any other tree.
+fn agrees(text: &str, what: &str) -> bool {
+    let Ok(prepared) = prepass::prepare(text) else {
+        return false;
+    };
+    let Some(tree) = super::parse(&prepared) else {
+        return false;
+    };
+    let ours = tree.entries().to_vec();
+    let pests = pest_entries(&prepared);
+    if pests.as_ref() != Some(&ours) {
+        let first = pests.as_ref().map(|pests| {
+            ours.iter()
+                .zip(pests)
+                .position(|(a, b)| a != b)
+                .map(|at| (at, ours.get(at).copied(), pests.get(at).copied()))
+        });
+        panic!(
+            "{what}: the hand-written reader's tree differs from pest's (first difference {first:?})\n{text}"
+        );
+    }
+    true
+}
+
+fn files(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut found = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "nurture") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn every_bundled_program_is_read_to_pests_tree() {
+    let programs = files("programs");
+    assert!(programs.len() > 10, "the bundled programs were not found");
+    for path in programs {
+        let text = read(&path);
+        assert!(
+            agrees(&text, &path.display().to_string()),
+            "{}: left to pest",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_fixture_is_read_to_pests_tree_or_left_to_pest() {
+    let mut read_here = 0;
+    let fixtures = files("tests/fixtures");
+    assert!(fixtures.len() > 100, "the fixtures were not found");
+    for path in &fixtures {
+        let text = read(path);
+        if agrees(&text, &path.display().to_string()) {
+            read_here += 1;
+        } else if let Ok(prepared) = prepass::prepare(&text) {
+            // What it leaves, pest must refuse, unless it holds a letter
+            // outside ASCII or a comment the prepass kept.
+            assert!(
+                pest_entries(&prepared).is_none() || !prepared.is_ascii(),
+                "{}: pest reads it, the hand-written reader does not",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        read_here > fixtures.len() / 2,
+        "read {read_here} of {}",
+        fixtures.len()
+    );
+}
+
+/// Small, deterministic edits of the bundled programs: most make a broken
+/// file, many a sound one whose spans moved. Every one must come out as
+/// pest's tree or be left to pest.
+#[test]
+fn edited_programs_are_read_to_pests_tree_or_left_to_pest() {
+    const SNIPPETS: &[&str] = &[
+        " ",
+        "\n",
+        "\t",
+        "  \n  ",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        ".",
+        "..",
+        "->",
+        "-",
+        "+",
+        "=",
+        "==",
+        "<",
+        ">=",
+        "!=",
+        "|",
+        ":",
+        "\"",
+        "\\",
+        "\\\"",
+        "#",
+        "é",
+        "3",
+        "3d",
+        "12.5%",
+        "09:00",
+        "+5",
+        "-2",
+        "x",
+        "_a",
+        "step",
+        "program",
+        "exit",
+        "or",
+        "and",
+        "not",
+        "in",
+        "has",
+        "where",
+        "when",
+        "else",
+        "timeout",
+        "wait",
+        "up",
+        "to",
+        "for",
+        "until",
+        "after",
+        "entry",
+        "send",
+        "email",
+        "\"hi\"",
+        "tag",
+        "untag",
+        "set",
+        "trigger",
+        "answer",
+        "trigger.a",
+        "answer.b.c",
+        "consent",
+        "cap",
+        "per",
+        "messages",
+        "window",
+        "mon..fri",
+        "was",
+        "as",
+        "schema",
+        "attribute",
+        "event",
+        "channel",
+        "needs",
+        "no",
+        "list",
+        "of",
+        "ago",
+        "from",
+        "now",
+        "true",
+        "false",
+        "segment",
+        "team",
+        "group",
+        "priority",
+        "quiet",
+        "holdout",
+    ];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound.max(1) as u64) as usize
+    };
+    let mut sources: Vec<String> = files("programs").iter().map(|p| read(p)).collect();
+    sources.extend(files("tests/fixtures/ok").iter().map(|p| read(p)));
+    let (mut read_here, mut tried) = (0, 0);
+    for source in &sources {
+        for _ in 0..200 {
+            let mut text = source.clone();
+            for _ in 0..1 + next(3) {
+                let at = next(text.len() + 1);
+                let at = (0..=at)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+                let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n + 1);
+                match next(5) {
+                    0 => text.insert_str(at, SNIPPETS[next(SNIPPETS.len())]),
+                    1 => {
+                        let end = (at + 1 + next(6)).min(text.len());
+                        if let Some(end) = (at..=end).rev().find(|&i| text.is_char_boundary(i)) {
+                            text.replace_range(at..end, "");
+                        }
+                    }
+                    2 => text.replace_range(line_start..line_end, ""),
+                    3 => {
+                        let line = text[line_start..line_end].to_string();
+                        text.insert_str(line_start, &line);
+                    }
+                    _ => text.insert_str(at, if next(2) == 0 { " " } else { "\n" }),
+                }
+            }
+            tried += 1;
+            if agrees(&text, "an edited program") {
+                read_here += 1;
+            }
+        }
+    }
+    // Enough of the edits stay sound for the spans to be tried.
+    assert!(read_here * 10 > tried, "read {read_here} of {tried}");
+}
