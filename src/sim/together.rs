@@ -23,12 +23,12 @@
 //! alone), its journal and its counts; the background activity is drawn
 //! once and seen by every program.
 //!
-//! This file holds the line-up and the two ways in (a run counted, a run
-//! traced); the rest is split by what it owns:
+//! This file holds the line-up, the space a run reuses and the run traced
+//! for `--trace`; the rest is split by what it owns:
 //!
 //! | file | owns |
 //! |---|---|
-//! | `together/timeline.rs` | one customer's timeline: the next timer or event, an event offered to every program, hand-offs settled, one program's transition (a group's hold, the caps) |
+//! | `together/timeline.rs` | one customer's timeline (`simulate_together`): the next timer or event, an event offered to every program, hand-offs settled, one program's transition (a group's hold, the caps) |
 //! | `together/log.rs` | what a run did for one customer, for a test to replay ([`Logged`]), and the sink that notes it |
 //! | `together/week.rs` | messages per customer per week across every program, and the bound `check` proves on them |
 
@@ -47,7 +47,7 @@ use crate::plan::{Cap, Plan};
 use crate::run::Seconds;
 use crate::run::interpret::has_change_trigger;
 use crate::run::portfolio::order;
-use timeline::together;
+pub use timeline::simulate_together;
 
 /// The programs of a portfolio in the order they take an input, with the
 /// schema's caps: what every customer is simulated through together.
@@ -91,6 +91,9 @@ pub struct Space {
     sent: Vec<Seconds>,
     /// The sends within the longest schema cap, for the caps.
     recent: Vec<(Seconds, String)>,
+    /// The moments of the one customer `trace_together` follows; `None`
+    /// when no one is traced.
+    trace: Option<Vec<TogetherLine>>,
 }
 
 /// One line of a customer's trace through programs run together: the
@@ -102,31 +105,10 @@ pub struct TogetherLine {
     pub line: TraceLine,
 }
 
-/// Runs `subject` through every program of `lineup` for the whole window;
-/// `tallies` per program in the order of `lineup`'s setups.
-#[allow(clippy::too_many_arguments)]
-pub fn simulate_together<'m, R: Simulated + Clone>(
-    lineup: &'m Lineup<'m, 'm>,
-    model: &'m Behavior,
-    seed: u64,
-    window: Window,
-    subject: &mut Subject<R>,
-    scratch: &mut Scratch<'m>,
-    space: &mut Space,
-    tallies: &mut [Tally],
-    week: &mut WeekTally,
-    log: Option<&mut Vec<Logged>>,
-) {
-    together(
-        lineup, model, seed, window, subject, scratch, space, tallies, week, log, None,
-    );
-}
-
 /// [`simulate_together`] for `--trace`: the one run together, every
 /// program's moments in the order they happened, each naming its program;
 /// sends skipped for a schema cap, customers held out by a group and
 /// hand-offs as they happened.
-#[allow(clippy::too_many_arguments)]
 pub fn trace_together<'m, R: Simulated + Clone>(
     lineup: &'m Lineup<'m, 'm>,
     model: &'m Behavior,
@@ -136,10 +118,12 @@ pub fn trace_together<'m, R: Simulated + Clone>(
     tallies: &mut [Tally],
 ) -> Vec<TogetherLine> {
     let mut scratch = Scratch::new();
-    let mut space = Space::default();
+    let mut space = Space {
+        trace: Some(Vec::new()),
+        ..Space::default()
+    };
     let mut week = WeekTally::default();
-    let mut lines = Vec::new();
-    together(
+    simulate_together(
         lineup,
         model,
         seed,
@@ -150,7 +134,6 @@ pub fn trace_together<'m, R: Simulated + Clone>(
         tallies,
         &mut week,
         None,
-        Some(&mut lines),
     );
-    lines
+    space.trace.unwrap_or_default()
 }

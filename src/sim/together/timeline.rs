@@ -34,8 +34,10 @@ struct Seat {
     held: u64,
 }
 
+/// Runs `subject` through every program of `lineup` for the whole window;
+/// `tallies` per program in the order of `lineup`'s setups.
 #[allow(clippy::too_many_arguments)]
-pub(super) fn together<'m, R: Simulated + Clone>(
+pub fn simulate_together<'m, R: Simulated + Clone>(
     lineup: &'m Lineup<'m, 'm>,
     model: &'m Behavior,
     seed: u64,
@@ -46,7 +48,6 @@ pub(super) fn together<'m, R: Simulated + Clone>(
     tallies: &mut [Tally],
     week: &mut WeekTally,
     log: Option<&mut Vec<Logged>>,
-    trace: Option<&mut Vec<TogetherLine>>,
 ) {
     scratch.start(model, &subject.customer);
     space.sent.clear();
@@ -85,7 +86,6 @@ pub(super) fn together<'m, R: Simulated + Clone>(
         order,
         capped,
         log,
-        trace,
     };
     run.whole(window);
     let Run {
@@ -128,7 +128,6 @@ struct Run<'r, 'm, R> {
     order: u32,
     capped: bool,
     log: Option<&'r mut Vec<Logged>>,
-    trace: Option<&'r mut Vec<TogetherLine>>,
 }
 
 impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
@@ -194,7 +193,7 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
                 properties: event.properties.to_vec(),
             });
         }
-        if let Some(trace) = self.trace.as_deref_mut() {
+        if let Some(trace) = self.space.trace.as_mut() {
             trace.push(TogetherLine {
                 program: None,
                 line: TraceLine::Event {
@@ -272,7 +271,7 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
                     })
                 })
                 .flatten();
-            if let (Some(trace), Some(k)) = (self.trace.as_deref_mut(), holder) {
+            if let (Some(trace), Some(k)) = (self.space.trace.as_mut(), holder) {
                 trace.push(TogetherLine {
                     program: Some(lineup.order[position]),
                     line: TraceLine::Action {
@@ -302,7 +301,7 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         let scratch = &mut *self.scratch;
         let answered_before = (seat.journey.status, seat.journey.node());
         let mut lines: Vec<TraceLine> = Vec::new();
-        let tracing = self.trace.is_some();
+        let tracing = self.space.trace.is_some();
         let observer = Observer {
             setup,
             model: self.model,
@@ -371,7 +370,7 @@ impl<'m, R: Simulated + Clone> Run<'_, 'm, R> {
         }
         self.tallies[index].transitions += 1;
         seat.until = seat.until.max(at);
-        if let Some(trace) = self.trace.as_deref_mut()
+        if let Some(trace) = self.space.trace.as_mut()
             && !lines.is_empty()
         {
             let line = |line| TogetherLine {
