@@ -659,51 +659,32 @@ fn write_generated(path: &Path, columns: &[Generated], group: usize, as_text: bo
                         .write_batch(&values, Some(&defs), Some(&reps))
                 }
                 Some(Value::Text(_)) | None if column.field.contains("binary") => {
-                    let values: Vec<ByteArray> = present()
-                        .map(|c| match c {
-                            Value::Text(t) => ByteArray::from(t.as_str()),
-                            _ => ByteArray::from(""),
-                        })
-                        .collect();
-                    out.typed::<ByteArrayType>()
-                        .write_batch(&values, Some(&defs), None)
+                    plain::<ByteArrayType>(&mut out, present(), &defs, |c| match c {
+                        Value::Text(t) => ByteArray::from(t.as_str()),
+                        _ => ByteArray::from(""),
+                    })
                 }
                 _ if column.field.contains("int32") => {
-                    let values: Vec<i32> = present()
-                        .map(|c| match c {
-                            Value::Int(n) => *n as i32,
-                            _ => 0,
-                        })
-                        .collect();
-                    out.typed::<Int32Type>()
-                        .write_batch(&values, Some(&defs), None)
+                    plain::<Int32Type>(&mut out, present(), &defs, |c| match c {
+                        Value::Int(n) => *n as i32,
+                        _ => 0,
+                    })
                 }
                 _ if column.field.contains("int64") => {
-                    let values: Vec<i64> = present()
-                        .map(|c| match c {
-                            Value::Int(n) => *n,
-                            _ => 0,
-                        })
-                        .collect();
-                    out.typed::<Int64Type>()
-                        .write_batch(&values, Some(&defs), None)
+                    plain::<Int64Type>(&mut out, present(), &defs, |c| match c {
+                        Value::Int(n) => *n,
+                        _ => 0,
+                    })
                 }
                 _ if column.field.contains("double") => {
-                    let values: Vec<f64> = present()
-                        .map(|c| match c {
-                            Value::Double(x) => *x,
-                            _ => 0.0,
-                        })
-                        .collect();
-                    out.typed::<DoubleType>()
-                        .write_batch(&values, Some(&defs), None)
+                    plain::<DoubleType>(&mut out, present(), &defs, |c| match c {
+                        Value::Double(x) => *x,
+                        _ => 0.0,
+                    })
                 }
-                _ => {
-                    let values: Vec<bool> =
-                        present().map(|c| matches!(c, Value::Bool(true))).collect();
-                    out.typed::<BoolType>()
-                        .write_batch(&values, Some(&defs), None)
-                }
+                _ => plain::<BoolType>(&mut out, present(), &defs, |c| {
+                    matches!(c, Value::Bool(true))
+                }),
             };
             written.expect("written");
             out.close().expect("closed");
@@ -712,6 +693,18 @@ fn write_generated(path: &Path, columns: &[Generated], group: usize, as_text: bo
         first = last;
     }
     writer.close().expect("closed");
+}
+
+/// One batch of a column of single values: the cells present (`defs`
+/// says which are), each made a Parquet value by `value`.
+fn plain<'c, T: parquet::data_type::DataType>(
+    out: &mut parquet::file::writer::SerializedColumnWriter<'_>,
+    present: impl Iterator<Item = &'c Value>,
+    defs: &[i16],
+    value: impl Fn(&Value) -> T::T,
+) -> parquet::errors::Result<usize> {
+    let values: Vec<T::T> = present.map(value).collect();
+    out.typed::<T>().write_batch(&values, Some(defs), None)
 }
 
 /// Customers of every kind of column the docs' table names, with nulls,

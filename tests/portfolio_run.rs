@@ -8,6 +8,9 @@ use nurture::plan::{Cap, Plan};
 use nurture::run::replay::replay_together;
 use nurture::run::{ActionKind, Customer, Event};
 use std::process::Command;
+use support::Run;
+
+mod support;
 
 const SCHEMA: &str = "schema {
   channel email
@@ -19,20 +22,12 @@ const SCHEMA: &str = "schema {
 ";
 
 /// Tags the customer `vip` as they sign up, and says hello.
-const TAGGER: &str = r#"program NAME {
-  kind     welcome
-  owner    "crm-team@example.com"
-  trigger  event signup
-  consent  email
-  reentry  never
-
-  step hello {
-    tag vip
-    send email "tagger-hello"
-    exit tagged
-  }
+fn tagger(name: &str) -> String {
+    support::welcome_doing(
+        name,
+        "    tag vip\n    send email \"tagger-hello\"\n    exit tagged\n",
+    )
 }
-"#;
 
 /// For `vip` customers only: two mails a day apart.
 const VIP: &str = r#"program b_vip {
@@ -51,12 +46,6 @@ const VIP: &str = r#"program b_vip {
   }
 }
 "#;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// `nurture replay ARGS` of the program files, as source.
 fn replay(files: &[(&str, &str)], args: &[&str]) -> Run {
@@ -140,11 +129,7 @@ fn replay_as(files: &[(&str, &str)], args: &[&str], as_plans: bool) -> Run {
         .current_dir(dir.path())
         .output()
         .expect("run nurture");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::of(&output)
 }
 
 /// Each line's action, template or tag, and reason, in order.
@@ -172,7 +157,7 @@ fn lines(stdout: &str) -> Vec<String> {
 #[test]
 fn a_tag_one_program_sets_is_what_the_next_in_the_lineup_sees_and_the_schemas_cap_holds_across_both()
  {
-    let tagger = TAGGER.replace("NAME", "a_tagger");
+    let tagger = tagger("a_tagger");
     let run = replay_plans(
         &[
             ("schema.nurture", SCHEMA),
@@ -210,7 +195,7 @@ fn a_tag_one_program_sets_is_what_the_next_in_the_lineup_sees_and_the_schemas_ca
 
 #[test]
 fn a_program_earlier_in_the_lineup_does_not_see_a_later_ones_change_at_the_same_moment() {
-    let tagger = TAGGER.replace("NAME", "z_tagger");
+    let tagger = tagger("z_tagger");
     let run = replay_plans(
         &[
             ("schema.nurture", SCHEMA),
@@ -239,7 +224,7 @@ fn a_program_earlier_in_the_lineup_does_not_see_a_later_ones_change_at_the_same_
 
 #[test]
 fn programs_replayed_alone_keep_their_own_record() {
-    let tagger = TAGGER.replace("NAME", "a_tagger");
+    let tagger = tagger("a_tagger");
     let run = replay(
         &[
             ("schema.nurture", SCHEMA),
@@ -254,7 +239,7 @@ fn programs_replayed_alone_keep_their_own_record() {
 
 #[test]
 fn the_same_program_twice_is_refused() {
-    let tagger = TAGGER.replace("NAME", "a_tagger");
+    let tagger = tagger("a_tagger");
     let run = replay(
         &[
             ("schema.nurture", SCHEMA),
@@ -290,7 +275,7 @@ fn signup(at: i64) -> Event {
 
 #[test]
 fn a_channel_cap_counts_only_its_channel_and_the_order_given_does_not_matter() {
-    let a = plan(&TAGGER.replace("NAME", "a_tagger"));
+    let a = plan(&tagger("a_tagger"));
     let b = plan(VIP);
     let customer = Customer {
         id: "c1".into(),

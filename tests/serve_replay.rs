@@ -9,6 +9,7 @@
 mod serve_support;
 
 use serve_support::{Server, Step, compare, expected, protocol, root, send, succeeded};
+use std::path::Path;
 
 fn run_protocol(server: &Server, seed: u64) {
     for step in protocol(seed) {
@@ -99,46 +100,7 @@ fn many_timers_due_at_once_deliver_what_replay_prints() {
     let event =
         serde_json::json!({"id": "only", "at": start, "customer": "c0000001", "event": "login"});
     std::fs::write(&events, format!("{event}\n")).expect("the events");
-    let population = root().join("programs/sample/population.csv");
-    let mut expected = std::collections::BTreeMap::new();
-    for program in serve_support::programs() {
-        for line in serve_support::replay_with(&program, &population, &events, until) {
-            let action = serde_json::from_str::<serde_json::Value>(&line).expect("an action");
-            let key = action["key"].as_str().unwrap_or("").to_string();
-            expected.insert(key, action);
-        }
-    }
-    assert!(expected.len() > 1000, "{} actions", expected.len());
-    let programs = root().join("programs");
-    let server = Server::start(
-        dir.path(),
-        &[
-            programs.to_str().unwrap_or_default(),
-            "--clock",
-            "manual",
-            "--store",
-            "sqlite:state.db",
-        ],
-    );
-    let records: Vec<String> = serve_support::customers_from("programs/sample/population.csv")
-        .into_iter()
-        .map(|(_, record)| record)
-        .collect();
-    for step in [
-        Step::Clock(start.into()),
-        Step::Customers(records.join("\n")),
-        Step::Events(event.to_string()),
-        Step::Clock(until.into()),
-    ] {
-        let url = |path: &str| server.url(path);
-        let (status, answer) = send(&url, &step).unwrap_or_else(|e| panic!("{e}"));
-        assert!(succeeded(&step, status), "{status} {answer}");
-    }
-    server.wait_delivered(120);
-    let delivered = server.stdout.lock().map(|l| l.clone()).unwrap_or_default();
-    if let Err(problems) = compare(&expected, &delivered) {
-        panic!("{problems}\n{}", server.log());
-    }
+    serve_matches_replay(dir.path(), &events, &event.to_string(), start, until);
 }
 
 /// Hundreds of customers' events in one request, interleaved, out of time
@@ -188,10 +150,19 @@ fn a_big_unit_of_events_delivers_what_replay_prints() {
     let events = dir.path().join("events.jsonl");
     let text: Vec<String> = in_order.into_iter().map(|(_, line)| line).collect();
     std::fs::write(&events, text.join("\n") + "\n").expect("the events");
+    serve_matches_replay(dir.path(), &events, &sent.join("\n"), start, until);
+}
+
+/// Serve (manual clock, embedded store, every program in `programs/`)
+/// given the sample population, the clock at `start`, the events `sent`
+/// in one request, and the clock at `until`, delivers exactly what replay
+/// prints of the population and `events` (the same events, in time order)
+/// until then: the same keys, the same content.
+fn serve_matches_replay(dir: &Path, events: &Path, sent: &str, start: &str, until: &str) {
     let population = root().join("programs/sample/population.csv");
     let mut expected = std::collections::BTreeMap::new();
     for program in serve_support::programs() {
-        for line in serve_support::replay_with(&program, &population, &events, until) {
+        for line in serve_support::replay_with(&program, &population, events, until) {
             let action = serde_json::from_str::<serde_json::Value>(&line).expect("an action");
             let key = action["key"].as_str().unwrap_or("").to_string();
             expected.insert(key, action);
@@ -200,7 +171,7 @@ fn a_big_unit_of_events_delivers_what_replay_prints() {
     assert!(expected.len() > 1000, "{} actions", expected.len());
     let programs = root().join("programs");
     let server = Server::start(
-        dir.path(),
+        dir,
         &[
             programs.to_str().unwrap_or_default(),
             "--clock",
@@ -209,11 +180,14 @@ fn a_big_unit_of_events_delivers_what_replay_prints() {
             "sqlite:state.db",
         ],
     );
-    let records: Vec<String> = customers.into_iter().map(|(_, record)| record).collect();
+    let records: Vec<String> = serve_support::customers_from("programs/sample/population.csv")
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect();
     for step in [
         Step::Clock(start.into()),
         Step::Customers(records.join("\n")),
-        Step::Events(sent.join("\n")),
+        Step::Events(sent.to_string()),
         Step::Clock(until.into()),
     ] {
         let url = |path: &str| server.url(path);

@@ -19,6 +19,21 @@ fn refused() -> tempfile::TempDir {
     ])
 }
 
+/// `nurture replay programs` in `dir`, on its customers and events.
+fn replay_programs(dir: &std::path::Path) -> support::Run {
+    nurture(
+        dir,
+        &[
+            "replay",
+            "programs",
+            "--customers",
+            "customers.csv",
+            "--events",
+            "events.jsonl",
+        ],
+    )
+}
+
 /// The N316 lines `check` prints: its title line and the cap it names.
 fn n316_lines(text: &str) -> Vec<&str> {
     text.lines()
@@ -85,17 +100,7 @@ fn simulate_compare_runs_versions_side_by_side_and_is_not_refused_for_caps() {
 #[test]
 fn replay_refuses_a_folder_check_refuses() {
     let dir = refused();
-    let run = nurture(
-        dir.path(),
-        &[
-            "replay",
-            "programs",
-            "--customers",
-            "customers.csv",
-            "--events",
-            "events.jsonl",
-        ],
-    );
+    let run = replay_programs(dir.path());
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.stdout, "", "no action is replayed");
     assert_eq!(n316_lines(&run.stderr).len(), 4, "{}", run.stderr);
@@ -151,17 +156,7 @@ fn a_folder_whose_caps_hold_runs_and_warnings_across_programs_do_not_refuse() {
         "the warning is shown: {}",
         run.stderr
     );
-    let replay = nurture(
-        dir.path(),
-        &[
-            "replay",
-            "programs",
-            "--customers",
-            "customers.csv",
-            "--events",
-            "events.jsonl",
-        ],
-    );
+    let replay = replay_programs(dir.path());
     assert_eq!(replay.code, 0, "{}", replay.stderr);
 }
 
@@ -409,17 +404,22 @@ fn the_human_report_of_the_bundled_programs_together_fits_in_100_columns() {
     assert!(!run.stdout.contains("(s)"), "{}", run.stdout);
 }
 
+/// `nurture simulate` of the bundled wake-up program for one day, with
+/// `more` arguments.
+fn wake_up_for_one_day(more: &[&str]) -> support::Run {
+    let mut args = vec![
+        "simulate",
+        "programs/wake_up_dormant.nurture",
+        "--days",
+        "1",
+    ];
+    args.extend_from_slice(more);
+    nurture(support::root(), &args)
+}
+
 #[test]
 fn one_day_is_one_day() {
-    let run = nurture(
-        support::root(),
-        &[
-            "simulate",
-            "programs/wake_up_dormant.nurture",
-            "--days",
-            "1",
-        ],
-    );
+    let run = wake_up_for_one_day(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stdout.starts_with("Simulated 1 day from"),
@@ -428,17 +428,7 @@ fn one_day_is_one_day() {
     );
     let page = folder(&[]);
     let html = page.path().join("one.html");
-    let run = nurture(
-        support::root(),
-        &[
-            "simulate",
-            "programs/wake_up_dormant.nurture",
-            "--days",
-            "1",
-            "--html",
-            html.to_str().expect("a UTF-8 path"),
-        ],
-    );
+    let run = wake_up_for_one_day(&["--html", html.to_str().expect("a UTF-8 path")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = std::fs::read_to_string(&html).expect("the page");
     assert!(page.contains("simulated for 1 day."), "the lead");

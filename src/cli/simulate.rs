@@ -6,62 +6,43 @@
 //! goes to stdout; bad customer rows, the progress line and notes go to
 //! stderr. `--html FILE` also writes it as a page, with each program's flow
 //! chart annotated with the simulated counts.
+//!
+//! This file runs the command; what it leans on is split by what it owns:
+//!
+//! | file | owns |
+//! |---|---|
+//! | `simulate/programs.rs` | which programs run: files and folders, each loaded and checked, once each |
+//! | `simulate/bounds.rs` | the checker's bounds held to the simulated counts (`merge` holds them too) |
+//! | `simulate/shard.rs` | a shard's facts about its customers file: size and digest |
+//! | `simulate/pictures.rs` | `--html`'s flow charts with the counts on their arrows |
 
 use super::args::{ReportFormat, SimulateArgs};
 use super::bundled::{self, SAMPLE_CUSTOMERS, SAMPLE_CUSTOMERS_NAME};
 use super::{complain, exit, files, print, write};
-use crate::plan::Plan;
-use crate::render::chart::{self, FlowCount};
-use crate::render::html::{self, Picture};
-use crate::render::{simulation, svg};
+use crate::render::html;
+use crate::render::simulation;
 use crate::run::compact::Layout;
 use crate::run::input::{self, Format, RowError};
 use crate::sim::engine::Window;
 use crate::sim::report::shard::{ShardPortfolio, ShardProgram};
-use crate::sim::report::{self, About, PortfolioAbout, Report, Run, Shape, ShardReport};
+use crate::sim::report::{self, About, PortfolioAbout, Run, Shape, ShardReport};
 use crate::sim::run::Options;
 use crate::sim::setup::Setup;
 use crate::sim::stream::{Data, Failure, Input, Shard, simulate_file, simulate_file_with};
 use crate::sim::together::Lineup;
-use crate::syntax::ast::{ClauseKind, Program, Schema};
+use crate::syntax::ast::Schema;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// A program ready to simulate, with what the report needs to name it.
-pub(super) struct Loaded {
-    pub file: String,
-    pub plan: Plan,
-    pub program: Program,
-    /// The program's text, which its chart quotes.
-    pub source: String,
-    pub bound: Option<u64>,
-}
+mod bounds;
+mod pictures;
+mod programs;
+mod shard;
 
-impl Loaded {
-    /// Each trigger and the audience, as written.
-    pub(super) fn written(&self) -> (Vec<String>, Option<String>) {
-        let text = |span: crate::span::Span| {
-            self.source
-                .get(span.start..span.end)
-                .unwrap_or("")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let mut triggers = Vec::new();
-        let mut audience = None;
-        for clause in &self.program.clauses {
-            match &clause.kind {
-                ClauseKind::Trigger(t) => {
-                    triggers.push(text(t.span).trim_start_matches("trigger ").to_string())
-                }
-                ClauseKind::Audience(c) => audience = Some(text(c.span)),
-                _ => {}
-            }
-        }
-        (triggers, audience)
-    }
-}
+pub(super) use bounds::{within_bounds, within_portfolio_bound};
+use pictures::pictures;
+pub(super) use programs::{Loaded, load};
+use programs::{once_each, program_paths};
 
 pub fn run(args: &SimulateArgs) -> i32 {
     if let Some(html) = &args.html
@@ -412,26 +393,11 @@ pub fn run(args: &SimulateArgs) -> i32 {
         super::note(note);
     }
     if let Some(shard) = args.shard {
-        let bytes = match &args.customers {
-            Some(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
-            None => SAMPLE_CUSTOMERS.len() as u64,
-        };
-        let customers_digest = match &args.customers {
-            Some(path) => match file_digest(path) {
-                Ok(digest) => digest,
-                Err(error) => {
-                    complain(&format!(
-                        "cannot read `{customers_name}` for its digest: {}",
-                        files::plain(&error)
-                    ));
-                    return exit::TROUBLE;
-                }
-            },
-            None => {
-                use sha2::Digest;
-                format!("sha256:{:x}", sha2::Sha256::digest(SAMPLE_CUSTOMERS))
-            }
-        };
+        let (bytes, customers_digest) =
+            match shard::customers_file(args.customers.as_deref(), &customers_name) {
+                Ok(facts) => facts,
+                Err(code) => return code,
+            };
         report.shard = Some(ShardReport {
             index: shard.index,
             count: shard.count,
@@ -483,98 +449,6 @@ pub fn run(args: &SimulateArgs) -> i32 {
     }
 }
 
-/// The checker's bound is a promise; a simulation that breaks it has found
-/// a fault in nurture, not in the program.
-pub(super) fn within_bounds(reports: &[Vec<report::ProgramReport>]) -> Result<(), i32> {
-    for program in reports.iter().flatten() {
-        if let Some(bound) = program.messages.bound
-            && program.messages.max > bound
-        {
-            complain(&format!(
-                "internal: `{}` sent a journey {} messages, more than the {bound} the checker proved; please report this",
-                program.program, program.messages.max
-            ));
-            return Err(exit::TROUBLE);
-        }
-    }
-    Ok(())
-}
-
-/// The portfolio's bound is a promise too: a customer who got more in 7
-/// days than `check` proved has found a fault in nurture.
-pub(super) fn within_portfolio_bound(
-    portfolio: Option<&report::PortfolioReport>,
-) -> Result<(), i32> {
-    if let Some(portfolio) = portfolio
-        && let Some(bound) = portfolio.per_week.bound
-        && portfolio.per_week.max > bound
-    {
-        complain(&format!(
-            "internal: the programs together sent a customer {} messages in 7 days, more than the {bound} the checker proved; please report this",
-            portfolio.per_week.max
-        ));
-        return Err(exit::TROUBLE);
-    }
-    Ok(())
-}
-
-/// The program files of `paths`: files as given, folders searched for
-/// them. A schema file beside the programs is the schema, not a program;
-/// one named among the files is returned as the schema to use.
-#[allow(clippy::type_complexity)]
-fn program_paths(
-    paths: &[std::path::PathBuf],
-) -> Result<(Vec<std::path::PathBuf>, Option<std::path::PathBuf>), i32> {
-    let found = if paths.iter().all(|p| !p.is_dir()) {
-        paths.to_vec()
-    } else {
-        let (found, problems) = files::collect(paths);
-        for problem in &problems {
-            complain(problem);
-        }
-        if !problems.is_empty() {
-            return Err(exit::TROUBLE);
-        }
-        found
-    };
-    let mut schema = None;
-    let mut programs = Vec::new();
-    for path in found {
-        // A file that cannot be read stays: loading it says why.
-        let schema_only = std::fs::read_to_string(&path).is_ok_and(|text| {
-            let parsed = crate::syntax::parse(&text);
-            parsed.schema.is_some() && parsed.program.is_none()
-        });
-        if !schema_only {
-            programs.push(path);
-        } else if schema.is_none() && paths.contains(&path) {
-            schema = Some(path);
-        }
-    }
-    if programs.is_empty() {
-        complain("no programs to simulate: name program files, or folders that hold them");
-        return Err(exit::TROUBLE);
-    }
-    Ok((programs, schema))
-}
-
-/// Programs run together run once each: a program given twice is refused
-/// (two versions of one program are compared with `--compare`).
-fn once_each(loaded: &[Loaded]) -> Result<(), i32> {
-    let mut files: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
-    for l in loaded {
-        if let Some(first) = files.insert(&l.plan.program, &l.file) {
-            complain(&format!(
-                "`{}` and `{first}` both define program `{}`; programs run together run once each (compare two versions with `--compare`)",
-                l.file,
-                crate::printable::printable(&l.plan.program)
-            ));
-            return Err(exit::FINDINGS);
-        }
-    }
-    Ok(())
-}
-
 /// A schema cap as written: `cap 5 messages per 7d`.
 fn cap_words(cap: &crate::plan::Cap) -> String {
     format!(
@@ -596,105 +470,6 @@ fn inputs(args: &SimulateArgs) -> Vec<(&'static str, &Path)> {
     inputs.extend(args.behavior.as_deref().map(|p| ("the behaviour model", p)));
     inputs.extend(args.schema.as_deref().map(|p| ("the schema", p)));
     inputs
-}
-
-/// Checks and compiles one program; also parses it for its steps, and works
-/// out the checker's bound on messages.
-pub(super) fn load(path: &Path, schema: Option<&Path>) -> Result<(Loaded, Option<Schema>), i32> {
-    let (plan, found) = super::compile::checked_plan(path, schema)?;
-    let source = files::read_data_text(path)?;
-    let Some(program) = crate::syntax::parse(&source).program else {
-        complain(&format!("`{}` holds no program", path.display()));
-        return Err(exit::FINDINGS);
-    };
-    let bound = crate::check::facts_of_text(&source).and_then(|facts| facts.messages.total);
-    Ok((
-        Loaded {
-            file: path.display().to_string(),
-            plan,
-            program,
-            source,
-            bound,
-        },
-        found,
-    ))
-}
-
-/// Each program's title and its flow chart, with the report's counts on
-/// every arrow and an arrow for every move.
-fn pictures(loaded: &[Loaded], report: &Report) -> Vec<Picture> {
-    loaded
-        .iter()
-        .zip(&report.programs)
-        .map(|(l, p)| {
-            let mut drawn = chart::chart(&l.program, &l.source);
-            let flow: Vec<FlowCount> = p
-                .flow
-                .iter()
-                .map(|f| FlowCount {
-                    from: f.from.clone(),
-                    to: f.to.clone(),
-                    count: f.count,
-                })
-                .collect();
-            // The labels before the counts are written into them.
-            let labels: Vec<String> = drawn.edges.iter().map(|(_, _, l)| l.clone()).collect();
-            chart::annotate_every_way(&mut drawn, &flow);
-            let place = |id: &str| match id {
-                "entry" => "the start".to_string(),
-                "goal" => "the goal".to_string(),
-                "rules" => "exit when (at any step)".to_string(),
-                _ => drawn
-                    .nodes
-                    .iter()
-                    .find(|(n, _, _)| n == id)
-                    .map(|(_, label, _)| label.lines().next().unwrap_or("").to_string())
-                    .unwrap_or_default(),
-            };
-            let ways = drawn
-                .edges
-                .iter()
-                .enumerate()
-                .filter(|(e, _)| drawn.counts.contains_key(e))
-                .map(|(e, (from, to, label))| html::Way {
-                    from: place(from),
-                    to: place(to),
-                    on: labels.get(e).cloned().unwrap_or_else(|| {
-                        label
-                            .rsplit_once(" · ")
-                            .map_or(String::new(), |(on, _)| on.to_string())
-                    }),
-                    count: drawn.counts.get(&e).copied().unwrap_or(0),
-                })
-                .collect();
-            Picture {
-                title: l.plan.title.clone(),
-                // The report is still worth having without its picture.
-                svg: svg::svg(&drawn).unwrap_or_else(|too_large| {
-                    format!("<p>{}.</p>\n", html::escape(&too_large.to_string()))
-                }),
-                ways,
-            }
-        })
-        .collect()
-}
-
-/// `sha256:` and the hex SHA-256 of a file's bytes, read in pieces (a
-/// customers file can be larger than memory).
-fn file_digest(path: &Path) -> std::io::Result<String> {
-    use sha2::Digest;
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = sha2::Sha256::new();
-    let mut buffer = vec![0u8; 1 << 16];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
-    Ok(format!("sha256:{:x}", hasher.finalize()))
 }
 
 /// `YYYY-MM-DD` as midnight UTC.

@@ -330,48 +330,37 @@ pub(super) fn median_range(spread: &Spread) -> String {
 /// audience, with consent.
 pub(super) fn entry_rows(p: &ProgramReport) -> Vec<Vec<String>> {
     let e = &p.entry;
+    let row = |label: String, customers: u64| vec![label, thousands(customers)];
     let mut rows = vec![
         vec!["who got in".to_string(), "customers".to_string()],
-        vec!["read".to_string(), thousands(e.customers_read)],
-        vec![
-            "matched a trigger".to_string(),
-            thousands(e.matched_a_trigger),
-        ],
+        row("read".to_string(), e.customers_read),
+        row("matched a trigger".to_string(), e.matched_a_trigger),
     ];
     for trigger in &e.triggers {
-        rows.push(vec![
-            format!("  {}", trigger.trigger),
-            thousands(trigger.customers),
-        ]);
+        rows.push(row(format!("  {}", trigger.trigger), trigger.customers));
     }
     if let Some(held) = &e.held_by_group {
-        rows.push(vec![
+        rows.push(row(
             "held out by the group (in another program of it)".to_string(),
-            thousands(held.customers),
-        ]);
+            held.customers,
+        ));
         for by in &held.by {
-            rows.push(vec![
-                format!("  in `{}`", by.program),
-                thousands(by.customers),
-            ]);
+            rows.push(row(format!("  in `{}`", by.program), by.customers));
         }
     }
-    rows.push(vec![
+    rows.push(row(
         match &e.audience {
             Some(_) => "in the audience".to_string(),
             None => "in the audience (everyone: no `audience`)".to_string(),
         },
-        thousands(e.in_audience),
-    ]);
-    rows.push(vec![consent_label(p), thousands(e.entered)]);
-    rows.push(vec![
-        "  treated (journeys)".to_string(),
-        thousands(p.entered.treated),
-    ]);
-    rows.push(vec![
+        e.in_audience,
+    ));
+    rows.push(row(consent_label(p), e.entered));
+    rows.push(row("  treated (journeys)".to_string(), p.entered.treated));
+    rows.push(row(
         "  in the holdout (journeys)".to_string(),
-        thousands(p.entered.holdout),
-    ]);
+        p.entered.holdout,
+    ));
     rows
 }
 

@@ -66,7 +66,7 @@ pub struct Tally {
     /// Messages sent per day of the simulation and channel: `[day][channel]`.
     pub sent_per_day: Vec<Vec<u64>>,
     /// Programs run together: customers another program of the group held
-    /// while an input its triggers wait for came (`sim/together.rs`).
+    /// while an input its triggers wait for came (`sim/together/timeline.rs`).
     #[serde(default, skip_serializing_if = "HeldTally::is_empty")]
     pub held: HeldTally,
 }

@@ -13,6 +13,18 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// What a finished run of the binary gave: its exit code and its
+    /// output as text.
+    pub fn of(output: &std::process::Output) -> Run {
+        Run {
+            code: output.status.code().expect("an exit code"),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
 /// `nurture ARGS…` in `dir`, colourless, at a fixed width.
 pub fn nurture(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_nurture"))
@@ -23,11 +35,7 @@ pub fn nurture(dir: &Path, args: &[&str]) -> Run {
         .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run nurture");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::of(&output)
 }
 
 /// A temporary folder holding `files` (name, text); names may hold `/`.
@@ -98,6 +106,16 @@ pub const WELCOME: &str = r#"program welcome {
   }
 }
 "#;
+
+/// [`WELCOME`] named `name`, its one step `hello` doing `body` instead
+/// (statements, one a line, indented as in a step).
+pub fn welcome_doing(name: &str, body: &str) -> String {
+    let (head, _) = WELCOME
+        .split_once("  step hello {\n")
+        .expect("WELCOME has a step hello");
+    let head = head.replacen("program welcome", &format!("program {name}"), 1);
+    format!("{head}  step hello {{\n{body}  }}\n}}\n")
+}
 
 /// A mail and a text, again a day after leaving: 8 journeys within 7d.
 pub const NUDGE: &str = r#"program nudge {
