@@ -68,17 +68,15 @@ const SPECIAL: [bool; 256] = {
 pub(super) fn controls_in_comments(text: &str) -> Vec<Diagnostic> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    // Most files hold nothing of the kind: ASCII controls but tab and line
-    // breaks, and the bidirectional controls, which all start with 0xD8,
-    // 0xE2 or are C1 controls after 0xC2.
+    // Most comments hold nothing of the kind: ASCII controls but tab and
+    // line breaks, and the bidirectional controls, which all start with
+    // 0xD8, 0xE2 or are C1 controls after 0xC2.
     let suspect =
         |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || matches!(b, 0x7F | 0xC2 | 0xD8 | 0xE2);
-    if !bytes.iter().copied().any(suspect) {
-        return found;
-    }
     let mut i = 0;
     while i < bytes.len() {
-        // Only a comment or a text (which may hold a `#`) matters here.
+        // Only a comment matters here, and a text because it may hold a `#`;
+        // the rest is skipped a block at a time.
         match memchr::memchr2(b'#', b'"', &bytes[i..]) {
             Some(n) => i += n,
             None => break,
