@@ -6,80 +6,95 @@ use crate::syntax::grammar::Rule;
 impl<'s> Descent<'s> {
     /// `where_cond = _{ kw_where ~ cond }`: silent, so no entry of its own.
     pub(super) fn where_cond(&mut self) -> bool {
-        self.attempt(|p| p.kw(Rule::kw_where, b"where") && p.s() && p.cond())
+        self.attempt(|p| seq!(p, p.kw(Rule::kw_where, b"where"), p.cond()))
     }
 
     pub(super) fn cond(&mut self) -> bool {
         self.rule(Rule::cond, |p| {
-            p.conj()
-                && p.s()
-                && p.many(|p| p.attempt(|p| p.kw(Rule::kw_or, b"or") && p.s() && p.conj()))
+            seq!(
+                p,
+                p.conj(),
+                p.many(|p| p.attempt(|p| seq!(p, p.kw(Rule::kw_or, b"or"), p.conj())))
+            )
         })
     }
 
     pub(super) fn conj(&mut self) -> bool {
         self.rule(Rule::conj, |p| {
-            p.negation()
-                && p.s()
-                && p.many(|p| p.attempt(|p| p.kw(Rule::kw_and, b"and") && p.s() && p.negation()))
+            seq!(
+                p,
+                p.negation(),
+                p.many(|p| p.attempt(|p| seq!(p, p.kw(Rule::kw_and, b"and"), p.negation())))
+            )
         })
     }
 
     pub(super) fn negation(&mut self) -> bool {
         self.rule(Rule::negation, |p| {
-            p.opt(|p| p.kw(Rule::kw_not, b"not"))
-                && p.s()
-                && (p.group()
-                    || p.consent_test()
-                    || p.tag_test()
-                    || p.data_test()
-                    || p.comparison())
+            seq!(
+                p,
+                p.opt(|p| p.kw(Rule::kw_not, b"not")),
+                (p.group() || p.consent_test() || p.tag_test() || p.data_test() || p.comparison())
+            )
         })
     }
 
     pub(super) fn group(&mut self) -> bool {
         self.rule(Rule::group, |p| {
-            p.punct(Rule::lparen, b"(") && p.s() && p.cond() && p.s() && p.punct(Rule::rparen, b")")
+            seq!(
+                p,
+                p.punct(Rule::lparen, b"("),
+                p.cond(),
+                p.punct(Rule::rparen, b")")
+            )
         })
     }
 
     pub(super) fn consent_test(&mut self) -> bool {
         self.rule(Rule::consent_test, |p| {
-            p.kw(Rule::kw_consent, b"consent") && p.s() && p.channel()
+            seq!(p, p.kw(Rule::kw_consent, b"consent"), p.channel())
         })
     }
 
     pub(super) fn tag_test(&mut self) -> bool {
         self.rule(Rule::tag_test, |p| {
-            p.kw(Rule::kw_has, b"has")
-                && p.s()
-                && p.kw(Rule::kw_tag, b"tag")
-                && p.s()
-                && p.named(Rule::tag_name)
+            seq!(
+                p,
+                p.kw(Rule::kw_has, b"has"),
+                p.kw(Rule::kw_tag, b"tag"),
+                p.named(Rule::tag_name)
+            )
         })
     }
 
     pub(super) fn data_test(&mut self) -> bool {
         self.rule(Rule::data_test, |p| {
-            p.kw(Rule::kw_has, b"has") && p.s() && (p.trigger_data() || p.answer_data())
+            seq!(
+                p,
+                p.kw(Rule::kw_has, b"has"),
+                (p.trigger_data() || p.answer_data())
+            )
         })
     }
 
     pub(super) fn comparison(&mut self) -> bool {
         self.rule(Rule::comparison, |p| {
-            p.operand()
-                && p.s()
-                && p.opt(|p| {
-                    p.attempt(|p| p.compare_op() && p.s() && p.operand())
+            seq!(
+                p,
+                p.operand(),
+                p.opt(|p| {
+                    p.attempt(|p| seq!(p, p.compare_op(), p.operand()))
                         || p.attempt(|p| {
-                            p.kw(Rule::kw_not, b"not")
-                                && p.s()
-                                && p.kw(Rule::kw_in, b"in")
-                                && p.s()
-                                && p.list()
+                            seq!(
+                                p,
+                                p.kw(Rule::kw_not, b"not"),
+                                p.kw(Rule::kw_in, b"in"),
+                                p.list()
+                            )
                         })
-                        || p.attempt(|p| p.kw(Rule::kw_in, b"in") && p.s() && p.list())
+                        || p.attempt(|p| seq!(p, p.kw(Rule::kw_in, b"in"), p.list()))
                 })
+            )
         })
     }
 
@@ -104,27 +119,29 @@ impl<'s> Descent<'s> {
 
     pub(super) fn relative_time(&mut self) -> bool {
         self.rule(Rule::relative_time, |p| {
-            p.duration()
-                && p.s()
-                && (p.kw(Rule::kw_ago, b"ago")
+            seq!(
+                p,
+                p.duration(),
+                (p.kw(Rule::kw_ago, b"ago")
                     || p.attempt(|p| {
-                        p.kw(Rule::kw_from, b"from") && p.s() && p.kw(Rule::kw_now, b"now")
+                        seq!(p, p.kw(Rule::kw_from, b"from"), p.kw(Rule::kw_now, b"now"))
                     }))
+            )
         })
     }
 
     /// `lbracket ~ (value ~ ("," ~ value)*)? ~ ","? ~ rbracket`
     pub(super) fn list(&mut self) -> bool {
         self.rule(Rule::list, |p| {
-            p.punct(Rule::lbracket, b"[")
-                && p.s()
-                && p.opt(|p| {
-                    p.attempt(|p| p.value() && p.s() && p.many(|p| p.comma_then(Self::value)))
-                })
-                && p.s()
-                && p.opt(|p| p.lit(b","))
-                && p.s()
-                && p.punct(Rule::rbracket, b"]")
+            seq!(
+                p,
+                p.punct(Rule::lbracket, b"["),
+                p.opt(|p| {
+                    p.attempt(|p| seq!(p, p.value(), p.many(|p| p.comma_then(Self::value))))
+                }),
+                p.opt(|p| p.lit(b",")),
+                p.punct(Rule::rbracket, b"]")
+            )
         })
     }
 

@@ -16,6 +16,15 @@
 //! them is optional and absent; before each further repetition they are
 //! skipped only if the repetition matches.
 
+/// `a ~ b ~ c` in a rule that is not atomic: the parts in order, with the
+/// blanks between them skipped for good (`p.s()`) once the part before
+/// matched, whether or not the part after matches anything.
+macro_rules! seq {
+    ($p:ident, $first:expr $(, $rest:expr)* $(,)?) => {
+        $first $(&& $p.s() && $rest)*
+    };
+}
+
 mod clauses;
 mod conditions;
 mod schema;
@@ -207,12 +216,13 @@ impl<'s> Descent<'s> {
     /// `file = { SOI ~ "\u{FEFF}"? ~ (schema | program)? ~ EOI }`
     fn file(&mut self) -> bool {
         self.rule(Rule::file, |p| {
-            p.s()
-                && p.opt(|p| p.lit("\u{FEFF}".as_bytes()))
-                && p.s()
-                && p.opt(|p| p.schema() || p.program())
-                && p.s()
-                && p.eoi()
+            seq!(
+                p,
+                p.pos == 0, // SOI
+                p.opt(|p| p.lit("\u{FEFF}".as_bytes())),
+                p.opt(|p| p.schema() || p.program()),
+                p.eoi()
+            )
         })
     }
 
@@ -222,17 +232,23 @@ impl<'s> Descent<'s> {
 
     fn program(&mut self) -> bool {
         self.rule(Rule::program, |p| {
-            p.program_head() && p.s() && p.many(|p| p.step() || p.clause()) && p.s() && p.rbrace()
+            seq!(
+                p,
+                p.program_head(),
+                p.many(|p| p.step() || p.clause()),
+                p.rbrace()
+            )
         })
     }
 
     fn program_head(&mut self) -> bool {
         self.rule(Rule::program_head, |p| {
-            p.kw(Rule::kw_program, b"program")
-                && p.s()
-                && p.named(Rule::program_name)
-                && p.s()
-                && p.lbrace()
+            seq!(
+                p,
+                p.kw(Rule::kw_program, b"program"),
+                p.named(Rule::program_name),
+                p.lbrace()
+            )
         })
     }
 }

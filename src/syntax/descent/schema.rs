@@ -6,13 +6,13 @@ use crate::syntax::grammar::Rule;
 impl<'s> Descent<'s> {
     pub(super) fn schema(&mut self) -> bool {
         self.rule(Rule::schema, |p| {
-            p.schema_head() && p.s() && p.many(Self::schema_entry) && p.s() && p.rbrace()
+            seq!(p, p.schema_head(), p.many(Self::schema_entry), p.rbrace())
         })
     }
 
     pub(super) fn schema_head(&mut self) -> bool {
         self.rule(Rule::schema_head, |p| {
-            p.kw(Rule::kw_schema, b"schema") && p.s() && p.lbrace()
+            seq!(p, p.kw(Rule::kw_schema, b"schema"), p.lbrace())
         })
     }
 
@@ -30,68 +30,73 @@ impl<'s> Descent<'s> {
 
     pub(super) fn attribute_decl(&mut self) -> bool {
         self.rule(Rule::attribute_decl, |p| {
-            p.kw(Rule::kw_attribute, b"attribute")
-                && p.s()
-                && p.attribute()
-                && p.s()
-                && p.punct(Rule::colon, b":")
-                && p.s()
-                && p.value_type()
+            seq!(
+                p,
+                p.kw(Rule::kw_attribute, b"attribute"),
+                p.attribute(),
+                p.punct(Rule::colon, b":"),
+                p.value_type()
+            )
         })
     }
 
     pub(super) fn event_decl(&mut self) -> bool {
         self.rule(Rule::event_decl, |p| {
-            p.kw(Rule::kw_event, b"event")
-                && p.s()
-                && p.named(Rule::event_name)
-                && p.s()
-                && p.opt(|p| {
+            seq!(
+                p,
+                p.kw(Rule::kw_event, b"event"),
+                p.named(Rule::event_name),
+                p.opt(|p| {
                     p.attempt(|p| {
-                        p.lbrace()
-                            && p.s()
-                            && p.many(|p| {
-                                p.attempt(|p| p.property_decl() && p.s() && p.opt(|p| p.lit(b",")))
-                            })
-                            && p.s()
-                            && p.rbrace()
+                        seq!(
+                            p,
+                            p.lbrace(),
+                            p.many(|p| {
+                                p.attempt(|p| seq!(p, p.property_decl(), p.opt(|p| p.lit(b","))))
+                            }),
+                            p.rbrace()
+                        )
                     })
                 })
+            )
         })
     }
 
     pub(super) fn property_decl(&mut self) -> bool {
         self.rule(Rule::property_decl, |p| {
-            p.attribute() && p.s() && p.punct(Rule::colon, b":") && p.s() && p.value_type()
+            seq!(p, p.attribute(), p.punct(Rule::colon, b":"), p.value_type())
         })
     }
 
     pub(super) fn channel_decl(&mut self) -> bool {
         self.rule(Rule::channel_decl, |p| {
-            p.kw(Rule::kw_channel, b"channel")
-                && p.s()
-                && p.channel()
-                && p.s()
-                && p.opt(|p| {
+            seq!(
+                p,
+                p.kw(Rule::kw_channel, b"channel"),
+                p.channel(),
+                p.opt(|p| {
                     p.attempt(|p| {
-                        p.kw(Rule::kw_needs, b"needs")
-                            && p.s()
-                            && p.kw(Rule::kw_no, b"no")
-                            && p.s()
-                            && p.kw(Rule::kw_consent, b"consent")
+                        seq!(
+                            p,
+                            p.kw(Rule::kw_needs, b"needs"),
+                            p.kw(Rule::kw_no, b"no"),
+                            p.kw(Rule::kw_consent, b"consent")
+                        )
                     })
                 })
+            )
         })
     }
 
     /// `kw ~ part ~ ("," ~ part)*`: the schema's lists of names.
     pub(super) fn names_decl(&mut self, rule: Rule, kw: Rule, word: &[u8], each: Rule) -> bool {
         self.rule(rule, |p| {
-            p.kw(kw, word)
-                && p.s()
-                && p.named(each)
-                && p.s()
-                && p.many(|p| p.attempt(|p| p.lit(b",") && p.s() && p.named(each)))
+            seq!(
+                p,
+                p.kw(kw, word),
+                p.named(each),
+                p.many(|p| p.attempt(|p| seq!(p, p.lit(b","), p.named(each))))
+            )
         })
     }
 
@@ -118,21 +123,24 @@ impl<'s> Descent<'s> {
 
     pub(super) fn list_type(&mut self) -> bool {
         self.rule(Rule::list_type, |p| {
-            p.kw(Rule::kw_list, b"list")
-                && p.s()
-                && p.kw(Rule::kw_of, b"of")
-                && p.s()
-                && p.named(Rule::type_word)
+            seq!(
+                p,
+                p.kw(Rule::kw_list, b"list"),
+                p.kw(Rule::kw_of, b"of"),
+                p.named(Rule::type_word)
+            )
         })
     }
 
     pub(super) fn type_words(&mut self) -> bool {
         self.rule(Rule::type_words, |p| {
-            p.named(Rule::type_word)
-                && p.s()
-                && p.many(|p| {
-                    p.attempt(|p| p.punct(Rule::bar, b"|") && p.s() && p.named(Rule::type_word))
+            seq!(
+                p,
+                p.named(Rule::type_word),
+                p.many(|p| {
+                    p.attempt(|p| seq!(p, p.punct(Rule::bar, b"|"), p.named(Rule::type_word)))
                 })
+            )
         })
     }
 }

@@ -191,6 +191,6 @@ impl<'s> Descent<'s> {
 
     /// `"," ~ part`, one of a list after its first.
     pub(super) fn comma_then(&mut self, part: Part<'s>) -> bool {
-        self.attempt(|p| p.lit(b",") && p.s() && part(p))
+        self.attempt(|p| seq!(p, p.lit(b","), part(p)))
     }
 }
