@@ -12,7 +12,7 @@ use super::expected::{self, CLAUSE_WORDS, SCHEMA_WORDS, STATEMENT_WORDS};
 use super::grammar::{NurtureParser, Rule};
 use super::lower::Lowerer;
 use super::near_miss::{consent_joined, if_after, missing_brace, without_brace};
-use super::tree::Tree;
+use super::tree::{Node, Tree};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
@@ -117,8 +117,14 @@ impl<'t> Walk<'t> {
         next
     }
 
-    /// Parses `rule` at `offset`; on success returns the pair and where it ends.
-    fn parse_at(&mut self, rule: Rule, offset: usize) -> Result<(Tree<'t>, usize), ()> {
+    /// Parses `rule` at `offset`; on success returns what `lower` makes of
+    /// it (with spans from `offset`) and where it ends.
+    fn parse_at<R>(
+        &mut self,
+        rule: Rule,
+        offset: usize,
+        lower: impl FnOnce(&mut Lowerer, Node<'_>) -> R,
+    ) -> Result<(R, usize), ()> {
         self.last_start = offset;
         // Parse only up to where the next construct starts. pest works out
         // line positions over the input it is given, so handing it the rest
@@ -130,7 +136,11 @@ impl<'t> Walk<'t> {
             Ok(mut pairs) => match pairs.next() {
                 Some(pair) => {
                     let end = offset + pair.as_span().end();
-                    Ok((Tree::from_pair(pair), end))
+                    let tree = Tree::from_pair(pair);
+                    // A tree copied from a pair holds that pair.
+                    let root = tree.root().ok_or(())?;
+                    self.lower.base = offset;
+                    Ok((lower(&mut self.lower, root), end))
                 }
                 None => Err(()),
             },
@@ -154,12 +164,9 @@ impl<'t> Walk<'t> {
             self.errors.push(no_program(0));
             return None;
         }
-        self.lower.base = start;
-        let (name, mut pos, head_ok) = match self.parse_at(Rule::program_head, start) {
-            Ok((tree, end)) => match tree.root() {
-                Some(pair) => (self.lower.program_head(pair), end, true),
-                None => (Spanned::new(String::new(), Span::at(start)), end, true),
-            },
+        let head = self.parse_at(Rule::program_head, start, Lowerer::program_head);
+        let (name, mut pos, head_ok) = match head {
+            Ok((name, end)) => (name, end, true),
             Err(()) => {
                 // Read on as if the head were there, so the body is checked.
                 let body = self.text[start..]
@@ -217,13 +224,9 @@ impl<'t> Walk<'t> {
                     None => pos = self.stray(pos, word, "a header clause or `step`", CLAUSE_WORDS),
                 }
             } else if CLAUSE_WORDS.contains(&word) {
-                match self.parse_at(Rule::clause, pos) {
-                    Ok((tree, end)) => {
-                        self.lower.base = pos;
-                        if let Some(pair) = tree.root() {
-                            let clause = self.lower.clause(pair);
-                            program.clauses.push(clause);
-                        }
+                match self.parse_at(Rule::clause, pos, Lowerer::clause) {
+                    Ok((clause, end)) => {
+                        program.clauses.push(clause);
                         pos = end;
                     }
                     Err(()) => pos = self.resync(pos),
@@ -236,17 +239,9 @@ impl<'t> Walk<'t> {
 
     /// A step from its head to its closing brace. Returns where to go on.
     fn step(&mut self, start: usize) -> (Option<Step>, usize) {
-        let ((name, was), mut pos) = match self.parse_at(Rule::step_head, start) {
-            Ok((tree, end)) => {
-                self.lower.base = start;
-                match tree.root() {
-                    Some(pair) => (self.lower.step_head(pair), end),
-                    None => (
-                        (Spanned::new(String::new(), Span::at(start)), Vec::new()),
-                        end,
-                    ),
-                }
-            }
+        let ((name, was), mut pos) = match self.parse_at(Rule::step_head, start, Lowerer::step_head)
+        {
+            Ok(head) => head,
             // `step hello` and a line break: the statements follow, and
             // reading them as the step's keeps one mistake one diagnostic
             // (else every statement, and the step's `}`, would be a stray).
@@ -294,13 +289,9 @@ impl<'t> Walk<'t> {
                 }
             }
             if STATEMENT_WORDS.contains(&word) || word == "->" {
-                match self.parse_at(Rule::statement, pos) {
-                    Ok((tree, end)) => {
-                        self.lower.base = pos;
-                        if let Some(pair) = tree.root() {
-                            let statement = self.lower.statement(pair);
-                            step.statements.push(statement);
-                        }
+                match self.parse_at(Rule::statement, pos, Lowerer::statement) {
+                    Ok((statement, end)) => {
+                        step.statements.push(statement);
                         pos = end;
                     }
                     Err(()) => pos = self.resync(pos),
@@ -326,7 +317,7 @@ impl<'t> Walk<'t> {
             span: Span::new(start, self.text.len()),
             ..Schema::default()
         };
-        let (mut pos, head_ok) = match self.parse_at(Rule::schema_head, start) {
+        let (mut pos, head_ok) = match self.parse_at(Rule::schema_head, start, |_, _| ()) {
             Ok((_, end)) => (end, true),
             Err(()) => {
                 // Read on as if the head were there, so the entries are checked.
@@ -355,14 +346,13 @@ impl<'t> Walk<'t> {
             }
             let word = expected::word_at(self.text, pos);
             if SCHEMA_WORDS.contains(&word) {
-                match self.parse_at(Rule::schema_line, pos) {
-                    Ok((tree, end)) => {
-                        self.lower.base = pos;
-                        if let Some(entry) = tree.root().and_then(|pair| pair.into_inner().next()) {
-                            self.lower.schema_entry(entry, &mut schema);
-                        }
-                        pos = end;
+                let line = self.parse_at(Rule::schema_line, pos, |lower, line| {
+                    if let Some(entry) = line.into_inner().next() {
+                        lower.schema_entry(entry, &mut schema);
                     }
+                });
+                match line {
+                    Ok(((), end)) => pos = end,
                     Err(()) => pos = self.resync(pos),
                 }
             } else {
