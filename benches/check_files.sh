@@ -1,6 +1,6 @@
 #!/bin/sh
-# A folder of 10,011 program files for timing `nurture check` as a whole
-# process (README and docs/simulation.md, "Speed"): the bundled programs
+# A folder of 10,011 files (10,010 programs and their schema) for timing
+# `nurture check` as a whole process (README, "Speed"): the bundled programs
 # copied COPIES times (715 by default), each copy in a folder of its own
 # (c1/ … c715/), and the bundled schema at the top.
 #
