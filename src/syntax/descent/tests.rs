@@ -36,19 +36,23 @@ fn agrees_as_it_is(text: &str, what: &str) -> bool {
         );
         return false;
     };
-    let ours = tree.entries().to_vec();
-    if pests.as_ref() != Some(&ours) {
-        let first = pests.as_ref().map(|pests| {
-            ours.iter()
-                .zip(pests)
-                .position(|(a, b)| a != b)
-                .map(|at| (at, ours.get(at).copied(), pests.get(at).copied()))
-        });
-        panic!(
-            "{what}: the hand-written reader's tree differs from pest's (first difference {first:?})\n{text}"
-        );
-    }
+    let ours = tree.entries();
+    assert!(
+        pests.as_deref() == Some(ours),
+        "{what}: the hand-written reader's tree differs from pest's (first difference {:?})\n{text}",
+        first_difference(ours, pests.as_deref())
+    );
     true
+}
+
+/// Where two trees part: the index and the two entries there.
+fn first_difference(
+    ours: &[Entry],
+    pests: Option<&[Entry]>,
+) -> Option<(usize, Option<Entry>, Option<Entry>)> {
+    let pests = pests?;
+    let at = (0..ours.len().max(pests.len())).find(|&at| ours.get(at) != pests.get(at))?;
+    Some((at, ours.get(at).copied(), pests.get(at).copied()))
 }
 
 fn files(dir: &str) -> Vec<PathBuf> {
